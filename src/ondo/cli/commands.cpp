@@ -1,0 +1,48 @@
+// Subcommand table and dispatch. Layer: cli.
+#include "ondo/cli/commands.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "ondo/cli/args.h"
+
+namespace ondo::cli {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"info", "print a model's architecture, hyperparameters, tensor types and size", cmd_info},
+    {"logits", "evaluate token ids and print every position's logits as JSON", cmd_logits},
+    {"run", "generate a continuation of a prompt", cmd_run},
+    {"chat", "chat with a model interactively", cmd_chat},
+    {"bench", "measure prompt processing and generation speed", cmd_bench},
+    {"tokenize", "print the token ids of a text as a JSON array", cmd_tokenize},
+    {"detokenize", "write the text of token ids", cmd_detokenize},
+    {"template", "render a chat template for messages", cmd_template},
+};
+
+void usage() {
+  std::fprintf(stderr, "usage: ondo <command> [options]\n\ncommands:\n");
+  for (const Command& c : kCommands) {
+    std::fprintf(stderr, "  %-12.*s %.*s\n", int(c.name.size()), c.name.data(),
+                 int(c.summary.size()), c.summary.data());
+  }
+  std::fprintf(stderr, "\nrun `ondo <command> --help` for a command's options\n");
+}
+
+}  // namespace
+
+int dispatch(int argc, char** argv) {
+  apply_environment();
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name == argv[1]) return c.run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "ondo: unknown command '%s'\n", argv[1]);
+  usage();
+  return 2;
+}
+
+}  // namespace ondo::cli

@@ -1,0 +1,13 @@
+// `ondo template`: placeholder until implemented. Layer: cli.
+#include "ondo/cli/args.h"
+#include "ondo/cli/commands.h"
+
+namespace ondo::cli {
+
+int cmd_template(int argc, char** argv) {
+  (void)argc;
+  (void)argv;
+  return report("template", make_error(ErrorCode::Unsupported, "not implemented yet"));
+}
+
+}  // namespace ondo::cli

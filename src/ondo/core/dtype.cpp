@@ -1,0 +1,104 @@
+// The dtype registry: one row per DType. Names, sizes, partner types and reference
+// kernels all derive from this table. Layer: core.
+#include "ondo/core/dtype.h"
+
+#include <array>
+#include <cctype>
+#include <limits>
+#include <string>
+
+#include "ondo/core/check.h"
+#include "ondo/core/quant/blocks.h"
+#include "ondo/core/quant/reference.h"
+
+namespace ondo::core {
+namespace {
+
+namespace q = quant;
+
+#define OPS(t, dot) QuantOps{q::dequantize_row_##t, q::quantize_row_##t, dot}
+
+const std::array<DTypeInfo, 20> kDTypes = {{
+    {DType::F32, "F32", 1, 4, true, DType::F32, OPS(f32, q::vec_dot_f32_f32)},
+    {DType::F16, "F16", 1, 2, true, DType::F16, OPS(f16, q::vec_dot_f16_f16)},
+    {DType::Q4_0, "Q4_0", kQK4_0, sizeof(BlockQ4_0), true, DType::Q8_0, OPS(q4_0, q::vec_dot_q4_0_q8_0)},
+    {DType::Q4_1, "Q4_1", kQK4_1, sizeof(BlockQ4_1), true, DType::Q8_1, OPS(q4_1, q::vec_dot_q4_1_q8_1)},
+    {DType::Q5_0, "Q5_0", kQK5_0, sizeof(BlockQ5_0), true, DType::Q8_0, OPS(q5_0, q::vec_dot_q5_0_q8_0)},
+    {DType::Q5_1, "Q5_1", kQK5_1, sizeof(BlockQ5_1), true, DType::Q8_1, OPS(q5_1, q::vec_dot_q5_1_q8_1)},
+    {DType::Q8_0, "Q8_0", kQK8_0, sizeof(BlockQ8_0), true, DType::Q8_0, OPS(q8_0, q::vec_dot_q8_0_q8_0)},
+    {DType::Q8_1, "Q8_1", kQK8_1, sizeof(BlockQ8_1), false, DType::Q8_1, OPS(q8_1, nullptr)},
+    {DType::Q2_K, "Q2_K", kQK_K, sizeof(BlockQ2_K), true, DType::Q8_K, OPS(q2_K, q::vec_dot_q2_K_q8_K)},
+    {DType::Q3_K, "Q3_K", kQK_K, sizeof(BlockQ3_K), true, DType::Q8_K, OPS(q3_K, q::vec_dot_q3_K_q8_K)},
+    {DType::Q4_K, "Q4_K", kQK_K, sizeof(BlockQ4_K), true, DType::Q8_K, OPS(q4_K, q::vec_dot_q4_K_q8_K)},
+    {DType::Q5_K, "Q5_K", kQK_K, sizeof(BlockQ5_K), true, DType::Q8_K, OPS(q5_K, q::vec_dot_q5_K_q8_K)},
+    {DType::Q6_K, "Q6_K", kQK_K, sizeof(BlockQ6_K), true, DType::Q8_K, OPS(q6_K, q::vec_dot_q6_K_q8_K)},
+    {DType::Q8_K, "Q8_K", kQK_K, sizeof(BlockQ8_K), false, DType::Q8_K, OPS(q8_K, nullptr)},
+    {DType::I8, "I8", 1, 1, false, DType::I8, {}},
+    {DType::I16, "I16", 1, 2, false, DType::I16, {}},
+    {DType::I32, "I32", 1, 4, false, DType::I32, {}},
+    {DType::I64, "I64", 1, 8, false, DType::I64, {}},
+    {DType::F64, "F64", 1, 8, false, DType::F64, {}},
+    {DType::BF16, "BF16", 1, 2, true, DType::BF16, OPS(bf16, q::vec_dot_bf16_bf16)},
+}};
+#undef OPS
+
+struct KnownName { uint32_t id; std::string_view name; };
+// ggml type ids that exist in GGUF files but that ondo does not run.
+constexpr KnownName kUnsupported[] = {
+    {4, "Q4_2 (removed)"}, {5, "Q4_3 (removed)"}, {16, "IQ2_XXS"}, {17, "IQ2_XS"},
+    {18, "IQ3_XXS"}, {19, "IQ1_S"}, {20, "IQ4_NL"}, {21, "IQ3_S"}, {22, "IQ2_S"},
+    {23, "IQ4_XS"}, {29, "IQ1_M"}, {34, "TQ1_0"}, {35, "TQ2_0"}, {39, "MXFP4"},
+};
+
+}  // namespace
+
+const DTypeInfo* find_dtype(uint32_t gguf_id) {
+  for (const DTypeInfo& d : kDTypes) {
+    if (static_cast<uint32_t>(d.type) == gguf_id) return &d;
+  }
+  return nullptr;
+}
+
+const DTypeInfo& dtype_info(DType t) {
+  const DTypeInfo* d = find_dtype(static_cast<uint32_t>(t));
+  ONDO_CHECK_MSG(d != nullptr, "DType value outside the registry");
+  return *d;
+}
+
+std::string_view dtype_name(DType t) { return dtype_info(t).name; }
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+  for (const DTypeInfo& d : kDTypes) {
+    if (d.name.size() != name.size()) continue;
+    bool eq = true;
+    for (size_t i = 0; i < name.size() && eq; ++i) {
+      eq = std::toupper(static_cast<unsigned char>(name[i])) == d.name[i];
+    }
+    if (eq) return d.type;
+  }
+  return std::nullopt;
+}
+
+std::string_view known_unsupported_dtype_name(uint32_t gguf_id) {
+  for (const KnownName& k : kUnsupported) {
+    if (k.id == gguf_id) return k.name;
+  }
+  return {};
+}
+
+Result<uint64_t> row_bytes(DType t, int64_t n) {
+  const DTypeInfo& d = dtype_info(t);
+  if (n < 0 || n % d.block_size != 0) {
+    return make_error(ErrorCode::InvalidArgument,
+                      std::string(d.name) + " row of " + std::to_string(n) +
+                          " elements is not a whole number of blocks of " +
+                          std::to_string(d.block_size));
+  }
+  const uint64_t blocks = uint64_t(n) / uint64_t(d.block_size);
+  if (blocks > std::numeric_limits<uint64_t>::max() / uint64_t(d.block_bytes)) {
+    return make_error(ErrorCode::InvalidArgument, "row size overflows");
+  }
+  return blocks * uint64_t(d.block_bytes);
+}
+
+}  // namespace ondo::core

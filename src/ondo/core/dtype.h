@@ -1,0 +1,81 @@
+// DType: the tensor element types ondo knows, with values equal to GGUF's ggml_type ids,
+// and the one registry table (dtype.cpp) that names, sizes and dispatches them.
+// Layer: core. Must not touch anything above core.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "ondo/core/result.h"
+
+namespace ondo::core {
+
+// Values are the GGUF/ggml type ids; never renumber.
+enum class DType : uint32_t {
+  F32 = 0,
+  F16 = 1,
+  Q4_0 = 2,
+  Q4_1 = 3,
+  Q5_0 = 6,
+  Q5_1 = 7,
+  Q8_0 = 8,
+  Q8_1 = 9,
+  Q2_K = 10,
+  Q3_K = 11,
+  Q4_K = 12,
+  Q5_K = 13,
+  Q6_K = 14,
+  Q8_K = 15,
+  I8 = 24,
+  I16 = 25,
+  I32 = 26,
+  I64 = 27,
+  F64 = 28,
+  BF16 = 30,
+};
+
+// Converts a row of `n` values (n a multiple of block_size) between a type and F32.
+using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
+using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
+// Dot product of a row of this type with a row of its vec_dot_type, `n` elements.
+using VecDotFn = float (*)(const void* w, const void* x, int64_t n);
+
+struct QuantOps {
+  ToFloatFn to_float = nullptr;      // dequantize
+  FromFloatFn from_float = nullptr;  // quantize (reference quantizer for weights and activations)
+  VecDotFn vec_dot = nullptr;        // this type x vec_dot_type
+};
+
+struct DTypeInfo {
+  DType type;
+  std::string_view name;    // as GGUF tools print it: "F32", "Q4_K", ...
+  int32_t block_size;       // elements per block (1 for plain types)
+  int32_t block_bytes;      // bytes per block
+  bool compute;             // ondo has kernels for it (a weight type ondo can run)
+  DType vec_dot_type;       // the format activations are converted to for vec_dot
+  QuantOps scalar;          // reference kernels (the oracle); empty when !compute
+};
+
+// Looks a GGUF type id up; nullptr for ids ondo does not know.
+const DTypeInfo* find_dtype(uint32_t gguf_id);
+// Requires: `t` is a DType enumerator.
+const DTypeInfo& dtype_info(DType t);
+std::string_view dtype_name(DType t);
+std::optional<DType> dtype_from_name(std::string_view name);  // case-insensitive
+
+// Name of a GGUF type id ondo recognizes but cannot run (IQ2_XXS, ...), for error
+// messages; empty when the id is not a known ggml type at all.
+std::string_view known_unsupported_dtype_name(uint32_t gguf_id);
+
+// Bytes of `n` elements; error when n is not a multiple of the block size or overflows.
+Result<uint64_t> row_bytes(DType t, int64_t n);
+
+// The kernels chosen for this CPU at run time (SIMD where present, else scalar).
+// Requires: dtype_info(t).compute.
+const QuantOps& best_ops(DType t);
+// Name of the SIMD level chosen at run time: "scalar", "avx2", "avx512".
+std::string_view simd_level_name();
+
+}  // namespace ondo::core

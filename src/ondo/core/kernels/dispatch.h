@@ -1,0 +1,22 @@
+// Run-time choice of SIMD kernels for each dtype. Layer: core.
+// Each SIMD translation unit (vec_dot_avx2.cpp, vec_dot_avx512.cpp) overrides the
+// entries of QuantOps it accelerates; anything it leaves alone stays scalar.
+#pragma once
+
+#include "ondo/core/dtype.h"
+
+namespace ondo::core::kernels {
+
+enum class SimdLevel { Scalar = 0, Avx2 = 1, Avx512 = 2 };
+
+// The kernels at exactly `level` (falling back to lower levels per entry), whether or not
+// this CPU supports it. Tests compare these against SimdLevel::Scalar; call only levels
+// `level_supported` says this CPU runs.
+QuantOps ops_at_level(DType t, SimdLevel level);
+bool level_supported(SimdLevel level);
+
+// Implemented by the SIMD translation units. Overwrite entries of `ops` for type `t`.
+void install_avx2(DType t, QuantOps& ops);
+void install_avx512(DType t, QuantOps& ops);
+
+}  // namespace ondo::core::kernels
