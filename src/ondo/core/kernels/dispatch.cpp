@@ -20,8 +20,14 @@ bool level_supported(SimdLevel level) {
 
 QuantOps ops_at_level(DType t, SimdLevel level) {
   QuantOps ops = dtype_info(t).scalar;
-  if (level >= SimdLevel::Avx2) install_avx2(t, ops);
-  if (level >= SimdLevel::Avx512) install_avx512(t, ops);
+  if (level >= SimdLevel::Avx2) {
+    install_legacy_avx2(t, ops);
+    install_kquants_avx2(t, ops);
+  }
+  if (level >= SimdLevel::Avx512) {
+    install_legacy_avx512(t, ops);
+    install_kquants_avx512(t, ops);
+  }
   return ops;
 }
 

