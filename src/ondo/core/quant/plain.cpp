@@ -1,6 +1,6 @@
 // Reference kernels of the plain float types: F32, F16, BF16. Layer: core.
 // vec_dot of F16/BF16 takes activations already rounded to F16/BF16 (as llama.cpp does)
-// and accumulates products in F32.
+// and accumulates the products in double: the most exact variant, the oracle for SIMD ones.
 #include <cstring>
 
 #include "ondo/core/fp16.h"

@@ -29,6 +29,10 @@ ONDO_DECLARE_QUANT_REF(q6_K)
 ONDO_DECLARE_QUANT_REF(q8_K)
 #undef ONDO_DECLARE_QUANT_REF
 
+// Q8_0 as llama.cpp's quantize_row_q8_0_ref writes model files (id = 1/d, roundf);
+// quantize_row_q8_0 is the activation quantizer of ggml-cpu's x86 path (see q8_0.cpp).
+void quantize_row_q8_0_model(const float* src, void* dst, int64_t n);
+
 float vec_dot_f32_f32(const void* w, const void* x, int64_t n);
 float vec_dot_f16_f16(const void* w, const void* x, int64_t n);
 float vec_dot_bf16_bf16(const void* w, const void* x, int64_t n);
