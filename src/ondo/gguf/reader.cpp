@@ -329,8 +329,8 @@ Status Parser::parse_type(TensorInfo& t, const std::string& where) {
   if (info == nullptr) {
     const std::string_view known = core::known_unsupported_dtype_name(id);
     if (!known.empty()) {
-      return fail(ErrorCode::Unsupported, where + " has type " + std::string(known) + " (" +
-                                              std::to_string(id) + ") which is not supported");
+      return fail(ErrorCode::Unsupported, where + ": type " + std::string(known) + " (" +
+                                              std::to_string(id) + ") is not supported");
     }
     return invalid(where + " has unknown type id " + std::to_string(id));
   }
