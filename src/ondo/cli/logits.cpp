@@ -1,13 +1,46 @@
-// `ondo logits`: placeholder until implemented. Layer: cli.
-#include "ondo/cli/args.h"
+// `ondo logits -m MODEL --tokens 1,2,3 [-t N]`: evaluates the tokens as one sequence and
+// prints {"n_vocab": V, "logits": [[V floats], ...]} (one row per token, %.9g). Layer: cli.
+#include <cstdio>
+#include <string>
+
 #include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
+#include "ondo/infer/session.h"
 
 namespace ondo::cli {
 
 int cmd_logits(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  return report("logits", make_error(ErrorCode::Unsupported, "not implemented yet"));
+  Args args({"-m|--model", "--tokens", "-t|--threads", "-c|--ctx"}, {});
+  if (auto st = args.parse(argc, argv); !st.ok()) return report("logits", st.error());
+  auto tok_arg = args.get("--tokens");
+  if (!tok_arg) return report("logits", make_error(ErrorCode::InvalidArgument, "no tokens given (use --tokens 1,2,3)"));
+  auto ids = parse_id_list(*tok_arg);
+  if (!ids.ok()) return report("logits", ids.error());
+  if (ids->empty()) return report("logits", make_error(ErrorCode::InvalidArgument, "the token list is empty"));
+  auto threads = threads_option(args);
+  if (!threads.ok()) return report("logits", threads.error());
+  auto model = load_model_option(args);
+  if (!model.ok()) return report("logits", model.error());
+
+  const int64_t n = int64_t(ids->size());
+  auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
+  if (!ctx.ok()) return report("logits", ctx.error());
+  infer::Engine engine(*threads);
+  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  if (!session.ok()) return report("logits", session.error());
+  auto logits = (*session)->eval(*ids, /*all_logits=*/true);
+  if (!logits.ok()) return report("logits", logits.error());
+
+  const int64_t V = (*model)->hparams().n_vocab;
+  std::printf("{\"n_vocab\": %lld, \"logits\": [", (long long)V);
+  for (int64_t t = 0; t < n; ++t) {
+    std::fputs(t ? ", [" : "[", stdout);
+    const float* row = logits->data() + t * V;
+    for (int64_t i = 0; i < V; ++i) std::printf(i ? ", %.9g" : "%.9g", double(row[i]));
+    std::fputs("]", stdout);
+  }
+  std::fputs("]}\n", stdout);
+  return 0;
 }
 
 }  // namespace ondo::cli

@@ -1,0 +1,40 @@
+// Matrix products of weights with activations. Layer: core.
+// Activations are converted once per call to the weight type's partner format
+// (DTypeInfo::vec_dot_type), as llama.cpp does, then every output is one vec_dot.
+// Batch invariance: y[t][n] depends only on row n of W and row t of x, never on T or on
+// how work is split, so a token's result is the same alone or batched.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ondo/core/tensor.h"
+#include "ondo/core/thread_pool.h"
+
+namespace ondo::core {
+
+// Scratch for converted activations; grows on first use, then is reused (no allocation
+// in steady state).
+struct MatmulScratch {
+  std::vector<uint8_t> xq;
+};
+
+// y[t][n] = sum_k W[n][k] * x[t][k]  for t < T, n < N = w.rows().
+// x: [T][K] floats (row stride K), y: [T][N] floats (row stride ldy >= N).
+// Requires: w.cols() == K is a multiple of the block size of w.type and of its partner.
+void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
+            MatmulScratch& scratch, ThreadPool& pool);
+
+// The same product for one thread's share, for callers already inside pool.run():
+// converts x (all threads share the work, barrier included) then computes rows
+// [n_begin, n_end) split among participants. Used to fuse several matmuls in one run.
+void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
+                   uint8_t* xq, int ith, int nth, ThreadPool& pool);
+
+// Bytes of converted activations matmul needs for T rows of K elements for weight type t.
+size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T);
+
+// Embedding row lookup: dst[0..K) = row `id` of w, dequantized.
+void get_row(const Tensor& w, int64_t id, float* dst);
+
+}  // namespace ondo::core

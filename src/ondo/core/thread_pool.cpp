@@ -1,0 +1,80 @@
+// ThreadPool: workers spin briefly on a generation counter, then sleep on it
+// (std::atomic::wait, a futex on Linux), so back-to-back kernel launches cost little.
+// Layer: core.
+#include "ondo/core/thread_pool.h"
+
+#include <immintrin.h>
+
+#include "ondo/core/check.h"
+
+namespace ondo::core {
+namespace {
+
+constexpr int kSpinIterations = 1 << 14;
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#endif
+}
+
+}  // namespace
+
+ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
+  workers_.reserve(size_t(n_threads_ - 1));
+  for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  stop_.store(true, std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::run_erased(Thunk thunk, void* ctx) {
+  if (n_threads_ == 1) {
+    thunk(ctx, 0, 1);
+    return;
+  }
+  thunk_ = thunk;
+  ctx_ = ctx;
+  done_.store(0, std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  generation_.notify_all();
+  thunk(ctx, 0, n_threads_);
+  done_.fetch_add(1, std::memory_order_acq_rel);
+  while (done_.load(std::memory_order_acquire) != n_threads_) cpu_relax();
+}
+
+void ThreadPool::worker(int ith) {
+  uint32_t seen = 0;
+  while (true) {
+    int spins = 0;
+    uint32_t g;
+    while ((g = generation_.load(std::memory_order_acquire)) == seen) {
+      if (++spins < kSpinIterations) {
+        cpu_relax();
+      } else {
+        generation_.wait(seen, std::memory_order_acquire);
+      }
+    }
+    seen = g;
+    if (stop_.load(std::memory_order_acquire)) return;
+    thunk_(ctx_, ith, n_threads_);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void ThreadPool::barrier() {
+  if (n_threads_ == 1) return;
+  const uint32_t phase = barrier_phase_.load(std::memory_order_acquire);
+  if (barrier_count_.fetch_add(1, std::memory_order_acq_rel) == n_threads_ - 1) {
+    barrier_count_.store(0, std::memory_order_relaxed);
+    barrier_phase_.fetch_add(1, std::memory_order_acq_rel);
+    return;
+  }
+  while (barrier_phase_.load(std::memory_order_acquire) == phase) cpu_relax();
+}
+
+}  // namespace ondo::core

@@ -1,0 +1,129 @@
+// The sampling chain. Layer: infer.
+#include "ondo/infer/sampler/sampler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+
+namespace ondo::infer {
+namespace {
+
+// Orders candidates by logit descending, ties by id ascending (deterministic).
+bool better(const Sampler::Candidate& a, const Sampler::Candidate& b) {
+  return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+}
+
+// p = softmax(logit) over the candidates (sorted descending, so [0] is the max).
+void softmax_candidates(std::vector<Sampler::Candidate>& c) {
+  if (c.empty()) return;
+  const float mx = c[0].logit;
+  double sum = 0.0;
+  for (auto& x : c) {
+    x.p = std::exp(x.logit - mx);
+    sum += x.p;
+  }
+  for (auto& x : c) x.p = float(x.p / sum);
+}
+
+}  // namespace
+
+Status validate(const SamplerParams& p) {
+  auto bad = [](const std::string& what) { return make_error(ErrorCode::InvalidArgument, what); };
+  if (!(p.temperature >= 0.0f) || p.temperature > 100.0f) return bad("temperature must be between 0 and 100");
+  if (!(p.top_p > 0.0f) || p.top_p > 1.0f) return bad("top_p must be in (0, 1]");
+  if (!(p.min_p >= 0.0f) || p.min_p > 1.0f) return bad("min_p must be in [0, 1]");
+  if (!(p.repeat_penalty > 0.0f) || p.repeat_penalty > 100.0f) return bad("repeat_penalty must be in (0, 100]");
+  if (p.repeat_last_n < 0) return bad("repeat_last_n must not be negative");
+  if (!std::isfinite(p.frequency_penalty) || std::fabs(p.frequency_penalty) > 2.0f) return bad("frequency_penalty must be in [-2, 2]");
+  if (!std::isfinite(p.presence_penalty) || std::fabs(p.presence_penalty) > 2.0f) return bad("presence_penalty must be in [-2, 2]");
+  return ok_status();
+}
+
+Sampler::Sampler(SamplerParams params, int32_t n_vocab)
+    : p_(std::move(params)), n_vocab_(n_vocab), state_(p_.seed) {
+  work_.resize(size_t(n_vocab));
+  cand_.reserve(size_t(n_vocab));
+}
+
+double Sampler::uniform() {
+  // splitmix64: a fixed, portable generator so the same seed gives the same stream anywhere.
+  uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return double(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+void Sampler::accept(int32_t token) {
+  if (p_.repeat_last_n <= 0) return;
+  recent_.push_back(token);
+  while (int32_t(recent_.size()) > p_.repeat_last_n) recent_.pop_front();
+}
+
+void Sampler::reset() {
+  recent_.clear();
+  state_ = p_.seed;
+}
+
+int32_t Sampler::sample(std::span<const float> logits) {
+  std::copy(logits.begin(), logits.end(), work_.begin());
+  for (const auto& [id, bias] : p_.logit_bias) {
+    if (id >= 0 && id < n_vocab_) work_[size_t(id)] += bias;
+  }
+  // penalties over the recent window (llama.cpp semantics)
+  const bool penalize = p_.repeat_penalty != 1.0f || p_.frequency_penalty != 0.0f || p_.presence_penalty != 0.0f;
+  if (penalize && !recent_.empty()) {
+    std::unordered_map<int32_t, int> counts;
+    for (int32_t t : recent_) ++counts[t];
+    for (const auto& [id, n] : counts) {
+      if (id < 0 || id >= n_vocab_) continue;
+      float& l = work_[size_t(id)];
+      l = l > 0.0f ? l / p_.repeat_penalty : l * p_.repeat_penalty;
+      l -= float(n) * p_.frequency_penalty + p_.presence_penalty;
+    }
+  }
+  cand_.clear();
+  if (p_.temperature <= 0.0f) {
+    int32_t best = 0;
+    for (int32_t i = 1; i < n_vocab_; ++i) {
+      if (work_[size_t(i)] > work_[size_t(best)]) best = i;
+    }
+    cand_.push_back({best, work_[size_t(best)], 1.0f});
+    return best;
+  }
+  for (int32_t i = 0; i < n_vocab_; ++i) cand_.push_back({i, work_[size_t(i)], 0.0f});
+  if (p_.top_k > 0 && p_.top_k < n_vocab_) {
+    std::partial_sort(cand_.begin(), cand_.begin() + p_.top_k, cand_.end(), better);
+    cand_.resize(size_t(p_.top_k));
+  } else {
+    std::sort(cand_.begin(), cand_.end(), better);
+  }
+  softmax_candidates(cand_);
+  if (p_.top_p < 1.0f) {
+    double cum = 0.0;
+    size_t keep = cand_.size();
+    for (size_t i = 0; i < cand_.size(); ++i) {
+      cum += cand_[i].p;
+      if (cum >= p_.top_p) { keep = i + 1; break; }
+    }
+    cand_.resize(keep);
+  }
+  if (p_.min_p > 0.0f && cand_.size() > 1) {
+    const float floor = cand_[0].logit + std::log(p_.min_p);
+    size_t keep = 1;
+    while (keep < cand_.size() && cand_[keep].logit >= floor) ++keep;
+    cand_.resize(keep);
+  }
+  for (auto& c : cand_) c.logit /= p_.temperature;
+  softmax_candidates(cand_);
+  const double r = uniform();
+  double cum = 0.0;
+  for (const auto& c : cand_) {
+    cum += c.p;
+    if (r < cum) return c.id;
+  }
+  return cand_.back().id;
+}
+
+}  // namespace ondo::infer

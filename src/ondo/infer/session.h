@@ -1,0 +1,62 @@
+// Engine and Session: the single-sequence path used by the command line (run, logits,
+// bench, chat). Layer: infer.
+// Engine owns the one thread pool (DESIGN "Threads"). A Session owns one KV slot and the
+// scratch for its batch steps; it evaluates tokens in order.
+// Thread contract: a Session is used by one thread at a time; sessions sharing an Engine must
+// not evaluate concurrently (the pool is not reentrant).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ondo/core/thread_pool.h"
+#include "ondo/infer/kv_cache/kv_cache.h"
+#include "ondo/model/model.h"
+
+namespace ondo::infer {
+
+class Engine {
+ public:
+  explicit Engine(int n_threads) : pool_(n_threads) {}
+  core::ThreadPool& pool() { return pool_; }
+  int n_threads() const { return pool_.size(); }
+
+ private:
+  core::ThreadPool pool_;
+};
+
+struct SessionOptions {
+  int32_t n_ctx = 0;        // 0: the model's training context, capped at 4096
+  int32_t max_batch = 512;  // tokens per forward step (longer inputs are chunked)
+};
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> create(const model::Model& model, Engine& engine,
+                                                 const SessionOptions& options = {});
+
+  // Appends `tokens` at the current position, in chunks of max_batch. Returns the logits of
+  // the last token, or of every token when `all_logits` ([n][n_vocab] row-major).
+  // Error when the context would overflow (nothing is evaluated then).
+  Result<std::span<const float>> eval(std::span<const int32_t> tokens, bool all_logits = false);
+
+  int32_t n_past() const { return n_past_; }
+  int32_t n_ctx() const { return n_ctx_; }
+  const model::Model& model() const { return model_; }
+  void reset() { n_past_ = 0; }
+
+ private:
+  Session(const model::Model& model, Engine& engine, KvCache kv, int32_t n_ctx, int32_t max_batch);
+  const model::Model& model_;
+  Engine& engine_;
+  KvCache kv_;
+  int32_t n_ctx_;
+  int32_t max_batch_;
+  int32_t n_past_ = 0;
+  model::ForwardScratch scratch_;
+  std::vector<model::BatchToken> batch_;
+  std::vector<float> logits_;
+};
+
+}  // namespace ondo::infer

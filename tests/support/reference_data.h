@@ -1,0 +1,35 @@
+// Reading ../shared/testdata/reference/<model>.json ("llamacpp-reference-logits/1") and the
+// per-type tolerances ondo holds itself to. Test support only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ondo::testing {
+
+struct ReferenceLogits {
+  std::string model_file;
+  int64_t n_vocab = 0;
+  std::vector<int32_t> tokens;
+  // Full logits per position when n_vocab <= 4096; otherwise only the last row is full and
+  // topk holds (id, logit) pairs per position.
+  std::vector<std::vector<float>> logits;
+  std::vector<std::vector<std::pair<int32_t, float>>> topk;
+  std::vector<float> logits_last;
+  std::vector<int32_t> greedy_tokens;
+  std::vector<float> greedy_gap;  // margin of each greedy choice over the runner-up
+  std::string greedy_text_hex;
+};
+
+ReferenceLogits load_reference(const std::filesystem::path& json_path);
+
+// Every reference file name (without .json) in testdata/reference.
+std::vector<std::string> reference_names(const std::filesystem::path& testdata);
+
+// Max absolute logit error ondo allows for a reference model, by the model's file name
+// (the weight type preset). Justified in tests/model/forward_ref_test.cpp.
+float logit_tolerance(const std::string& name);
+
+}  // namespace ondo::testing
