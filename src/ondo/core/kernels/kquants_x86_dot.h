@@ -49,14 +49,15 @@ inline __m256i kq_scale_one(__m256i sc8, int w) {
 
 inline __m256i kq_load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-// Unpacks the 12-byte Q4_K/Q5_K scales: sc[0..8) scales, sc[8..16) mins (layout: q4_K.cpp).
-inline void kq_unpack_k4(const uint8_t* s, uint8_t out[16]) {
+// Unpacks the 12-byte Q4_K/Q5_K scales: bytes 0..8 scales, 8..16 mins (layout: q4_K.cpp).
+// Built with setr (register inserts), not through memory: four 32-bit stores read back as
+// one 128-bit load would miss store forwarding.
+inline __m128i kq_unpack_k4(const uint8_t* s) {
   uint32_t u[3];
   std::memcpy(u, s, 12);
   const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
-  const uint32_t r[4] = {u[0] & m6, (u[2] & m4) | (((u[0] >> 6) & m2) << 4), u[1] & m6,
-                         ((u[2] >> 4) & m4) | (((u[1] >> 6) & m2) << 4)};
-  std::memcpy(out, r, 16);
+  return _mm_setr_epi32(int(u[0] & m6), int((u[2] & m4) | (((u[0] >> 6) & m2) << 4)),
+                        int(u[1] & m6), int(((u[2] >> 4) & m4) | (((u[1] >> 6) & m2) << 4)));
 }
 
 // Unpacks the 12-byte Q3_K scales into 16 signed bytes (value - 32; layout: q3_K.cpp).
@@ -64,11 +65,10 @@ inline __m128i kq_unpack_q3_scales(const uint8_t* s) {
   uint32_t a[3];
   std::memcpy(a, s, 12);
   const uint32_t m4 = 0x0f0f0f0f, m2 = 0x03030303;
-  const uint32_t r[4] = {(a[0] & m4) | ((a[2] & m2) << 4), (a[1] & m4) | (((a[2] >> 2) & m2) << 4),
-                         ((a[0] >> 4) & m4) | (((a[2] >> 4) & m2) << 4),
-                         ((a[1] >> 4) & m4) | (((a[2] >> 6) & m2) << 4)};
-  __m128i v;
-  std::memcpy(&v, r, 16);
+  const __m128i v = _mm_setr_epi32(int((a[0] & m4) | ((a[2] & m2) << 4)),
+                                   int((a[1] & m4) | (((a[2] >> 2) & m2) << 4)),
+                                   int(((a[0] >> 4) & m4) | (((a[2] >> 4) & m2) << 4)),
+                                   int(((a[1] >> 4) & m4) | (((a[2] >> 6) & m2) << 4)));
   return _mm_sub_epi8(v, _mm_set1_epi8(32));
 }
 
@@ -153,9 +153,7 @@ float kq_dot_q45_K(const void* w, const void* xv, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     const float d = y[i].d * kq_f16(x[i].d);
     const float dmin = y[i].d * kq_f16(x[i].dmin);
-    alignas(16) uint8_t sm[16];
-    kq_unpack_k4(x[i].scales, sm);
-    const __m128i smv = _mm_load_si128(reinterpret_cast<const __m128i*>(sm));
+    const __m128i smv = kq_unpack_k4(x[i].scales);
     // mins: each min covers two bsums; duplicate m_s into words 2s and 2s+1
     const __m128i mins = _mm_unpackhi_epi8(smv, smv);
     const __m256i prod_m = _mm256_madd_epi16(kq_load(y[i].bsums), _mm256_cvtepu8_epi16(mins));

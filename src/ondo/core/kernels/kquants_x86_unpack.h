@@ -58,8 +58,8 @@ inline void kq_levels_q3_K(const BlockQ3_K& b, int8_t* q, float* dl, float* ml) 
 template <bool kHigh, class Block>
 inline void kq_levels_q45_K(const Block& b, int8_t* q, float* dl, float* ml) {
   const float d = kq_f16(b.d), dmin = kq_f16(b.dmin);
-  uint8_t sm[16];
-  kq_unpack_k4(b.scales, sm);
+  alignas(16) uint8_t sm[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(sm), kq_unpack_k4(b.scales));
   for (int s = 0; s < 8; ++s) {
     dl[2 * s] = dl[2 * s + 1] = d * sm[s];
     ml[2 * s] = ml[2 * s + 1] = dmin * sm[8 + s];
