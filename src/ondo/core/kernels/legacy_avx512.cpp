@@ -128,6 +128,18 @@ inline __m512 scales2(const typename K::W& wa, const typename K::X& xa,
   return _mm512_insertf32x8(_mm512_set1_ps(h2f(wa.d) * h2f(xa.d)), _mm256_set1_ps(h2f(wb.d) * h2f(xb.d)), 1);
 }
 
+// d_w d_x of blocks i..i+3, converted together: [d0 x8 | d1 x8] and [d2 x8 | d3 x8]
+template <class K>
+inline void scales4(const typename K::W* w, const typename K::X* x, __m512& s01, __m512& s23) {
+  __m128i hw = _mm_cvtsi32_si128(w[0].d), hx = _mm_cvtsi32_si128(x[0].d);
+  hw = _mm_insert_epi16(hw, w[1].d, 1); hx = _mm_insert_epi16(hx, x[1].d, 1);
+  hw = _mm_insert_epi16(hw, w[2].d, 2); hx = _mm_insert_epi16(hx, x[2].d, 2);
+  hw = _mm_insert_epi16(hw, w[3].d, 3); hx = _mm_insert_epi16(hx, x[3].d, 3);
+  const __m512 d = _mm512_castps128_ps512(_mm_mul_ps(_mm_cvtph_ps(hw), _mm_cvtph_ps(hx)));
+  s01 = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1), d);
+  s23 = _mm512_permutexvar_ps(_mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3), d);
+}
+
 // sum over blocks of d_w d_x sum_k (u_k - offset) y_k (+ m_w s_x): four blocks per
 // iteration in two accumulators, then a pair, then one block.  w: [nb] K::W, x: [nb] K::X.
 template <class K>
@@ -141,8 +153,10 @@ float dot_blocks(const void* vw, const void* vx, int64_t n) {
   for (; i + 3 < nb; i += 4) {
     const __m512 p0 = lanes2<K>(K::u2(w[i], w[i + 1]), load2(x[i].qs, x[i + 1].qs));
     const __m512 p1 = lanes2<K>(K::u2(w[i + 2], w[i + 3]), load2(x[i + 2].qs, x[i + 3].qs));
-    acc0 = _mm512_fmadd_ps(scales2<K>(w[i], x[i], w[i + 1], x[i + 1]), p0, acc0);
-    acc1 = _mm512_fmadd_ps(scales2<K>(w[i + 2], x[i + 2], w[i + 3], x[i + 3]), p1, acc1);
+    __m512 s01, s23;
+    scales4<K>(w + i, x + i, s01, s23);
+    acc0 = _mm512_fmadd_ps(s01, p0, acc0);
+    acc1 = _mm512_fmadd_ps(s23, p1, acc1);
     if constexpr (K::kMin) {
       summs += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s) +
                h2f(w[i + 2].m) * h2f(x[i + 2].s) + h2f(w[i + 3].m) * h2f(x[i + 3].s);
