@@ -20,10 +20,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<GgufFile> reread(const std::vector<uint8_t>& bytes) {
-  auto f = GgufFile::from_memory(bytes, "mem.gguf");
+// A parsed file together with the bytes it borrows (from_memory does not copy them).
+struct Reread {
+  std::vector<uint8_t> bytes;
+  std::unique_ptr<GgufFile> file;
+  explicit operator bool() const { return file != nullptr; }
+  const GgufFile* operator->() const { return file.get(); }
+  const GgufFile& operator*() const { return *file; }
+};
+
+Reread reread(std::vector<uint8_t> bytes) {
+  Reread r{std::move(bytes), nullptr};
+  auto f = GgufFile::from_memory(r.bytes, "mem.gguf");
   EXPECT_TRUE(f.ok()) << f.error().message;
-  return f.ok() ? std::move(f).value() : nullptr;
+  if (f.ok()) r.file = std::move(f).value();
+  return r;
 }
 
 TEST(Writer, EveryScalarTypeRoundTrips) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -304,7 +305,7 @@ Status Writer::State::emit(const Sink& sink) const {
   ONDO_ASSIGN_OR_RETURN(const uint64_t alignment, this->alignment());
   ONDO_ASSIGN_OR_RETURN(const std::string h, header(alignment));
   ONDO_TRY(sink(reinterpret_cast<const uint8_t*>(h.data()), h.size()));
-  const std::vector<uint8_t> zeros(size_t(alignment), 0);
+  const std::vector<uint8_t> zeros(4096, 0);
   std::vector<uint8_t> scratch;
   for (const PendingTensor& t : tensors) {
     std::span<const uint8_t> data = t.borrowed;
@@ -317,8 +318,11 @@ Status Writer::State::emit(const Sink& sink) const {
       data = t.owned;
     }
     ONDO_TRY(sink(data.data(), data.size()));
-    const uint64_t pad = align_up(t.nbytes, alignment) - t.nbytes;
-    if (pad) ONDO_TRY(sink(zeros.data(), size_t(pad)));
+    for (uint64_t pad = align_up(t.nbytes, alignment) - t.nbytes; pad > 0;) {
+      const size_t n = size_t(std::min<uint64_t>(pad, zeros.size()));
+      ONDO_TRY(sink(zeros.data(), n));
+      pad -= n;
+    }
   }
   return ok_status();
 }
