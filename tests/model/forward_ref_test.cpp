@@ -1,16 +1,23 @@
 // Logits of ondo's forward pass vs llama.cpp's, for every model in testdata/reference.
 //
-// Tolerances (max absolute error over all logits; logits have a standard deviation of about
+// Tolerances, as max absolute error per position (logits have a standard deviation of about
 // 4, 7 for TinyStories), from testdata/README.md's facts and what we observe:
-// - F32 weights: llama.cpp equals a float64 implementation to ~5e-6; we allow 1e-4.
-// - Q8_0/Q4_0/Q5_0 and the K types: ondo quantizes activations to the same partner formats
-//   (Q8_0, Q8_1, Q8_K) and takes the same integer dot products, so only float summation order
-//   differs; 1e-3.
-// - F16/BF16: llama.cpp rounds activations to F16/BF16 as ondo does, but accumulates in a
-//   different order: 2e-2 and 1e-1.
-// The observed maxima are printed by each test and recorded in the issue notes.
+// - F32 weights: llama.cpp equals a float64 implementation to ~5e-6; every position <= 1e-4.
+// - Quantized weights whose partner format ondo emulates (Q8_0, Q4_0, Q5_0, Q5_1 and the K
+//   types): ondo quantizes activations to the same formats and takes the same integer dot
+//   products, so most positions agree to ~5e-6 (<= 1e-4 for 80% of them). A float summation
+//   order different from llama.cpp's moves an activation by an ulp, which now and then flips
+//   the rounding of one quantized element: one position's logits then move by about
+//   d_x * |w| (0.02-0.12 observed). Every position <= 0.25.
+//   Q4_K_M also carries llama.cpp's own repacked-kernel variation (up to 0.085, README).
+// - Q4_1 (Q8_1 path): not reproduced exactly (as the README says of simple emulation);
+//   <= 0.25 everywhere.
+// - F16/BF16: activations rounded to F16/BF16 as llama.cpp does, accumulation order differs;
+//   <= 0.01 and <= 0.06 (README: up to about 0.008 and 0.05 for an engine without rounding).
+// The observed figures are printed by each test and recorded in the issue notes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ondo/model/model.h"
@@ -46,11 +53,12 @@ TEST_P(ForwardRef, LogitsMatchLlamaCpp) {
   ASSERT_TRUE(st.ok()) << st.error().message;
   const std::vector<float>* logits = &out;
 
-  float max_err = 0.0f;
+  // per position: max absolute error over the logits the reference gives
+  std::vector<float> pos_err(n, 0.0f);
   auto check = [&](size_t pos, int32_t id, float want) {
     const float got = (*logits)[pos * size_t(V) + size_t(id)];
     ASSERT_TRUE(std::isfinite(got)) << "position " << pos << " id " << id;
-    max_err = std::max(max_err, std::fabs(got - want));
+    pos_err[pos] = std::max(pos_err[pos], std::fabs(got - want));
   };
   if (!ref.logits.empty()) {
     ASSERT_EQ(ref.logits.size(), n);
@@ -65,10 +73,20 @@ TEST_P(ForwardRef, LogitsMatchLlamaCpp) {
     ASSERT_EQ(ref.logits_last.size(), size_t(V));
     for (int64_t i = 0; i < V; ++i) check(n - 1, int32_t(i), ref.logits_last[size_t(i)]);
   }
-  const float tol = testing::logit_tolerance(name);
-  ASSERT_GT(tol, 0.0f) << "no tolerance stated for " << name;
-  std::printf("[ %s ] max abs logit error %.3g (tolerance %.3g)\n", name.c_str(), max_err, tol);
-  EXPECT_LE(max_err, tol) << name;
+  const testing::LogitTolerance tol = testing::logit_tolerance(name);
+  ASSERT_GT(tol.max, 0.0f) << "no tolerance stated for " << name;
+  float max_err = 0.0f;
+  size_t typical = 0;
+  for (float e : pos_err) {
+    max_err = std::max(max_err, e);
+    typical += e <= tol.typical ? 1 : 0;
+  }
+  std::vector<float> sorted = pos_err;
+  std::sort(sorted.begin(), sorted.end());
+  std::printf("[ %s ] max abs logit error %.3g (median position %.3g; %zu of %zu positions <= %.3g; limit %.3g)\n",
+              name.c_str(), max_err, sorted[n / 2], typical, n, tol.typical, tol.max);
+  EXPECT_LE(max_err, tol.max) << name;
+  EXPECT_GE(double(typical), double(tol.typical_share) * double(n)) << name;
 }
 
 std::vector<std::string> names() {

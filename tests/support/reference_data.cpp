@@ -42,29 +42,31 @@ std::vector<std::string> reference_names(const std::filesystem::path& testdata) 
   return out;
 }
 
-float logit_tolerance(const std::string& name) {
+LogitTolerance logit_tolerance(const std::string& name) {
   // See forward_ref_test.cpp for the reasoning behind each figure.
-  static const std::map<std::string, float> kTol = {
-      {"stories260K", 1e-4f},
-      {"ref-llama-spm-f32", 1e-4f},
-      {"ref-llama3-bpe-f32-embq8_0", 1e-4f},
-      {"ref-qwen2-small-f32-embq8_0", 1e-4f},
-      {"ref-qwen2-small-q8_0", 1e-3f},
-      {"ref-llama-spm-f16", 2e-2f},
-      {"ref-llama-spm-bf16", 1e-1f},
-      {"ref-llama-spm-q8_0", 1e-3f},
-      {"ref-llama-spm-q4_0", 1e-3f},
-      {"ref-llama-spm-q4_1", 1e-3f},
-      {"ref-llama-spm-q5_0", 1e-3f},
-      {"ref-llama-spm-q5_1", 1e-3f},
-      {"ref-llama-spm-q2_k", 1e-3f},
-      {"ref-llama-spm-q3_k_m", 1e-3f},
-      {"ref-llama-spm-q4_k_m", 1e-3f},
-      {"ref-llama-spm-q5_k_m", 1e-3f},
-      {"ref-llama-spm-q6_k", 1e-3f},
+  constexpr LogitTolerance kF32{1e-4f, 1e-4f, 1.0f};
+  constexpr LogitTolerance kEmulated{1e-4f, 0.25f, 0.8f};  // partner-format integer dots
+  static const std::map<std::string, LogitTolerance> kTol = {
+      {"stories260K", kF32},
+      {"ref-llama-spm-f32", kF32},
+      {"ref-llama3-bpe-f32-embq8_0", kF32},
+      {"ref-qwen2-small-f32-embq8_0", kF32},
+      {"ref-qwen2-small-q8_0", kEmulated},
+      {"ref-llama-spm-q8_0", kEmulated},
+      {"ref-llama-spm-q4_0", kEmulated},
+      {"ref-llama-spm-q5_0", kEmulated},
+      {"ref-llama-spm-q5_1", kEmulated},
+      {"ref-llama-spm-q2_k", kEmulated},
+      {"ref-llama-spm-q3_k_m", kEmulated},
+      {"ref-llama-spm-q4_k_m", kEmulated},
+      {"ref-llama-spm-q5_k_m", kEmulated},
+      {"ref-llama-spm-q6_k", kEmulated},
+      {"ref-llama-spm-q4_1", {0.25f, 0.25f, 1.0f}},
+      {"ref-llama-spm-f16", {0.01f, 0.01f, 1.0f}},
+      {"ref-llama-spm-bf16", {0.06f, 0.06f, 1.0f}},
   };
   auto it = kTol.find(name);
-  return it == kTol.end() ? 0.0f : it->second;
+  return it == kTol.end() ? LogitTolerance{} : it->second;
 }
 
 }  // namespace ondo::testing

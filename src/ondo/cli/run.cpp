@@ -1,13 +1,76 @@
-// `ondo run`: placeholder until implemented. Layer: cli.
-#include "ondo/cli/args.h"
+// `ondo run -m MODEL -p TEXT [-n N] [sampling options] [--ignore-eos] [-t N] [-c N]`:
+// writes only the continuation, as the raw bytes of its tokens, as they are generated.
+// Layer: cli.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 #include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
+#include "ondo/cli/sampling_options.h"
+#include "ondo/infer/generate.h"
 
 namespace ondo::cli {
+namespace {
 
-int cmd_run(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  return report("run", make_error(ErrorCode::Unsupported, "not implemented yet"));
+Result<std::string> prompt_from_args(const Args& args) {
+  if (auto p = args.get("-p")) return *p;
+  if (auto f = args.get("-f")) {
+    std::ifstream in(*f, std::ios::binary);
+    if (!in) return make_error(ErrorCode::NotFound, *f + ": cannot open the prompt file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  return make_error(ErrorCode::InvalidArgument, "no prompt given (use -p TEXT or -f FILE)");
 }
+
+int run(int argc, char** argv) {
+  std::vector<std::string> with_value = {"-m|--model", "-p|--prompt", "-f|--file", "-n|--n-predict",
+                                         "-t|--threads", "-c|--ctx"};
+  for (auto& s : sampling_option_names()) with_value.push_back(s);
+  Args args(with_value, {"--ignore-eos"});
+  if (auto st = args.parse(argc, argv); !st.ok()) return report("run", st.error());
+  auto prompt = prompt_from_args(args);
+  if (!prompt.ok()) return report("run", prompt.error());
+  auto sampling = sampling_from_args(args);
+  if (!sampling.ok()) return report("run", sampling.error());
+  auto n_predict = args.get_int("-n", 128);
+  if (!n_predict.ok()) return report("run", n_predict.error());
+  auto threads = threads_option(args);
+  if (!threads.ok()) return report("run", threads.error());
+  auto ctx = args.get_int("-c", 0);
+  if (!ctx.ok()) return report("run", ctx.error());
+  if (*ctx < 0 || *ctx > (1 << 22)) return report("run", make_error(ErrorCode::InvalidArgument, "-c is out of range"));
+
+  auto model = load_model_option(args);
+  if (!model.ok()) return report("run", model.error());
+  auto tokenizer = text::Tokenizer::from_gguf((*model)->file());
+  if (!tokenizer.ok()) return report("run", tokenizer.error());
+  auto ids = (*tokenizer)->encode(*prompt);
+  if (!ids.ok()) return report("run", ids.error());
+
+  infer::Engine engine(*threads);
+  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  if (!session.ok()) return report("run", session.error());
+  infer::GenerateOptions opts;
+  opts.n_predict = int32_t(std::min<int64_t>(*n_predict, INT32_MAX));
+  opts.ignore_eos = args.has("--ignore-eos");
+  opts.sampling = *sampling;
+  auto stats = infer::generate(**session, **tokenizer, *ids, opts, [](int32_t, std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  });
+  if (!stats.ok()) return report("run", stats.error());
+  std::fprintf(stderr, "\nondo run: prompt %d tokens in %.3f s, generated %d tokens in %.3f s (%.1f tok/s)\n",
+               stats->n_prompt, stats->prompt_seconds, stats->n_generated, stats->generate_seconds,
+               stats->generate_seconds > 0 ? stats->n_generated / stats->generate_seconds : 0.0);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) { return run(argc, argv); }
 
 }  // namespace ondo::cli

@@ -73,7 +73,7 @@ std::string_view known_unsupported_dtype_name(uint32_t gguf_id);
 Result<uint64_t> row_bytes(DType t, int64_t n);
 
 // The kernels chosen for this CPU at run time (SIMD where present, else scalar).
-// Requires: dtype_info(t).compute.
+// Requires: t has kernels (a compute type or an activation format such as Q8_K).
 const QuantOps& best_ops(DType t);
 // Name of the SIMD level chosen at run time: "scalar", "avx2", "avx512".
 std::string_view simd_level_name();

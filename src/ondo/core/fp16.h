@@ -7,10 +7,10 @@
 
 namespace ondo::core {
 
-inline float bits_to_f32(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
-inline uint32_t f32_to_bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
+static inline float bits_to_f32(uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
+static inline uint32_t f32_to_bits(float f) { uint32_t u; std::memcpy(&u, &f, 4); return u; }
 
-inline float fp16_to_f32(uint16_t h) {
+static inline float fp16_to_f32(uint16_t h) {
   const uint32_t sign = uint32_t(h & 0x8000u) << 16;
   const uint32_t exp = (h >> 10) & 0x1fu;
   const uint32_t mant = h & 0x3ffu;
@@ -24,7 +24,7 @@ inline float fp16_to_f32(uint16_t h) {
   return bits_to_f32(sign | ((exp + 112) << 23) | (mant << 13));
 }
 
-inline uint16_t f32_to_fp16(float f) {
+static inline uint16_t f32_to_fp16(float f) {
   const uint32_t x = f32_to_bits(f);
   const uint16_t sign = uint16_t((x >> 16) & 0x8000u);
   const uint32_t ax = x & 0x7fffffffu;
@@ -47,9 +47,9 @@ inline uint16_t f32_to_fp16(float f) {
   return uint16_t(sign | (m >> 13));
 }
 
-inline float bf16_to_f32(uint16_t h) { return bits_to_f32(uint32_t(h) << 16); }
+static inline float bf16_to_f32(uint16_t h) { return bits_to_f32(uint32_t(h) << 16); }
 
-inline uint16_t f32_to_bf16(float f) {
+static inline uint16_t f32_to_bf16(float f) {
   uint32_t u = f32_to_bits(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) return uint16_t((u >> 16) | 64u);  // quiet nan
   return uint16_t((u + (0x7fffu + ((u >> 16) & 1u))) >> 16);

@@ -47,7 +47,7 @@ const Table& table() {
     else if (level_supported(SimdLevel::Avx2)) tb.level = SimdLevel::Avx2;
     for (uint32_t id = 0; id < kMaxTypeId; ++id) {
       const DTypeInfo* d = find_dtype(id);
-      if (d && d->compute) tb.ops[id] = ops_at_level(d->type, tb.level);
+      if (d && d->scalar.to_float) tb.ops[id] = ops_at_level(d->type, tb.level);
     }
     return tb;
   }();
@@ -61,7 +61,7 @@ namespace ondo::core {
 
 const QuantOps& best_ops(DType t) {
   const uint32_t id = static_cast<uint32_t>(t);
-  ONDO_CHECK(id < 32 && dtype_info(t).compute);
+  ONDO_CHECK(id < 32 && dtype_info(t).scalar.to_float != nullptr);
   return kernels::table().ops[id];
 }
 
