@@ -1,13 +1,82 @@
-// `ondo tokenize`: placeholder until implemented. Layer: cli.
+// `ondo tokenize -m MODEL [--no-special] [--parse-special] [-f FILE|-] [--] TEXT...`: prints
+// the token ids of the text as one JSON array ("[1,9038,2501]" and a newline) on stdout.
+// TEXT words are joined with single spaces; -f reads a file (or stdin for "-") byte for
+// byte. --no-special adds no BOS/EOS/CLS/SEP; --parse-special reads special-token text as
+// those tokens. Layer: cli.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+
 #include "ondo/cli/args.h"
 #include "ondo/cli/commands.h"
+#include "ondo/gguf/reader.h"
+#include "ondo/text/tokenizer.h"
 
 namespace ondo::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ondo tokenize -m MODEL [--no-special] [--parse-special] (-f FILE | -f - | [--] TEXT...)\n";
+
+Result<std::string> read_input(const Args& args) {
+  auto file = args.get("-f");
+  if (!file) {
+    if (args.positional().empty()) {
+      return make_error(ErrorCode::InvalidArgument, "no text given (pass TEXT, -f FILE or -f -)");
+    }
+    std::string text;
+    for (const std::string& word : args.positional()) text += (text.empty() ? "" : " ") + word;
+    return text;
+  }
+  if (!args.positional().empty()) {
+    return make_error(ErrorCode::InvalidArgument, "give either TEXT or -f, not both");
+  }
+  if (*file == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    return s.str();
+  }
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) return make_error(ErrorCode::NotFound, *file + ": cannot open the file");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Result<std::unique_ptr<text::Tokenizer>> open_tokenizer(const Args& args) {
+  auto path = args.get("-m");
+  if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL)");
+  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(*path));
+  return text::Tokenizer::from_gguf(*file);
+}
+
+}  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  return report("tokenize", make_error(ErrorCode::Unsupported, "not implemented yet"));
+  Args args({"-m|--model", "-f|--file"}, {"--no-special", "--parse-special", "-h|--help"});
+  if (auto st = args.parse(argc, argv); !st.ok()) return report("tokenize", st.error());
+  if (args.has("-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  auto input = read_input(args);
+  if (!input.ok()) return report("tokenize", input.error());
+  auto tok = open_tokenizer(args);
+  if (!tok.ok()) return report("tokenize", tok.error());
+  text::EncodeOptions opts;
+  opts.add_special = !args.has("--no-special");
+  opts.parse_special = args.has("--parse-special");
+  auto ids = (*tok)->encode(*input, opts);
+  if (!ids.ok()) return report("tokenize", ids.error());
+  std::string out = "[";
+  for (size_t i = 0; i < ids->size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string((*ids)[i]);
+  }
+  out += "]\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
 }
 
 }  // namespace ondo::cli
