@@ -18,6 +18,22 @@ inline void cpu_relax() {
 #endif
 }
 
+// Spins briefly, then yields the core: with more participants than free cores (an
+// oversubscribed machine) pure spinning would starve the thread being waited for.
+class Backoff {
+ public:
+  void pause() {
+    if (++n_ < 256) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+
+ private:
+  int n_ = 0;
+};
+
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
@@ -44,7 +60,8 @@ void ThreadPool::run_erased(Thunk thunk, void* ctx) {
   generation_.notify_all();
   thunk(ctx, 0, n_threads_);
   done_.fetch_add(1, std::memory_order_acq_rel);
-  while (done_.load(std::memory_order_acquire) != n_threads_) cpu_relax();
+  Backoff backoff;
+  while (done_.load(std::memory_order_acquire) != n_threads_) backoff.pause();
 }
 
 void ThreadPool::worker(int ith) {
@@ -54,6 +71,7 @@ void ThreadPool::worker(int ith) {
     uint32_t g;
     while ((g = generation_.load(std::memory_order_acquire)) == seen) {
       if (++spins < kSpinIterations) {
+        if (spins % 256 == 0) std::this_thread::yield();
         cpu_relax();
       } else {
         generation_.wait(seen, std::memory_order_acquire);
@@ -74,7 +92,8 @@ void ThreadPool::barrier() {
     barrier_phase_.fetch_add(1, std::memory_order_acq_rel);
     return;
   }
-  while (barrier_phase_.load(std::memory_order_acquire) == phase) cpu_relax();
+  Backoff backoff;
+  while (barrier_phase_.load(std::memory_order_acquire) == phase) backoff.pause();
 }
 
 }  // namespace ondo::core
