@@ -22,7 +22,7 @@ enum class PreTok {
 
 struct PreTokSpec {
   PreTok id;
-  std::string_view label;                 // for messages
+  std::string_view label;                 // one of its tokenizer.ggml.pre names, for messages
   std::vector<std::string_view> regexes;  // applied in order, each splitting every piece
   bool ignore_merges = false;             // a word that is a token is emitted whole
   bool add_bos = false;                   // llama.cpp turns add_bos on for this set
