@@ -320,7 +320,7 @@ Result<Value> Interpreter::call_macro(const Stmt& m, const std::shared_ptr<Scope
       scope->vars[m.params[i]] = Value::undefined("parameter '" + m.params[i] + "' was not provided");
     }
   }
-  scope->vars["varargs"] = Value::list(std::move(varargs));
+  scope->vars["varargs"] = Value::tuple(std::move(varargs));
   scope->vars["kwargs"] = Value::dict(std::move(kwargs));
   std::string out;
   ONDO_ASSIGN_OR_RETURN(Flow f, exec_body(m.body, scope, out));

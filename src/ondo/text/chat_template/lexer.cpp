@@ -339,6 +339,8 @@ Result<std::vector<Token>> Lexer::run() {
     }
     if (start == std::string::npos) {
       emit_text(src_.substr(pos_), line_);
+      line_ += int(count_lines(pos_, src_.size()));
+      pos_ = src_.size();
       break;
     }
     const char kind = src_[start + 1];
