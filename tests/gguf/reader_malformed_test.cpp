@@ -224,6 +224,9 @@ TEST(ReaderMalformed, NonPositiveDimension) {
 TEST(ReaderMalformed, ElementCountOverflow) {
   expect_error(one_tensor(0, {uint64_t(1) << 32, uint64_t(1) << 32}, 32).b, ErrorCode::InvalidFile,
                {"tensor 'w'", "overflows 64 bits"});
+  // One row whose byte size wraps 64 bits (found by the fuzzer: 2^62 F32 = 2^64 bytes).
+  expect_error(one_tensor(0, {uint64_t(1) << 62}, 32).b, ErrorCode::InvalidFile,
+               {"tensor 'w'", "byte size that overflows 64 bits"});
   // Elements fit int64 but bytes do not (F64: 8 bytes each).
   expect_error(one_tensor(28, {uint64_t(1) << 31, uint64_t(1) << 31}, 32).b,
                ErrorCode::InvalidFile, {"tensor 'w'", "byte size that overflows 64 bits"});

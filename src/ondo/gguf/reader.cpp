@@ -340,12 +340,14 @@ Status Parser::parse_type(TensorInfo& t, const std::string& where) {
                    "whole number of " + std::string(info->name) + " blocks of " +
                    std::to_string(info->block_size));
   }
-  const uint64_t row = uint64_t(t.shape[0]) / uint64_t(info->block_size) * uint64_t(info->block_bytes);
+  const uint64_t blocks = uint64_t(t.shape[0]) / uint64_t(info->block_size);
   const uint64_t rows = uint64_t(t.n_elements() / t.shape[0]);
-  if (row != 0 && rows > std::numeric_limits<uint64_t>::max() / row) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  if (blocks > kMax / uint64_t(info->block_bytes) ||
+      rows > kMax / (blocks * uint64_t(info->block_bytes))) {
     return invalid(where + " has a byte size that overflows 64 bits");
   }
-  t.nbytes = row * rows;
+  t.nbytes = blocks * uint64_t(info->block_bytes) * rows;
   return ok_status();
 }
 
