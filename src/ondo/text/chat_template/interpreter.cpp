@@ -360,26 +360,8 @@ Result<Value> Interpreter::eval_inner(const Expr& e, const std::shared_ptr<Scope
     case ExprKind::Literal: return e.literal;
     case ExprKind::Name: return lookup(e.name, *scope);
     case ExprKind::List:
-    case ExprKind::Tuple: {
-      ValueList items;
-      items.reserve(e.args.size());
-      for (const auto& a : e.args) {
-        ONDO_ASSIGN_OR_RETURN(Value v, eval(*a, scope));
-        items.push_back(std::move(v));
-      }
-      return e.kind == ExprKind::List ? Value::list(std::move(items)) : Value::tuple(std::move(items));
-    }
-    case ExprKind::Dict: {
-      ValueDict d;
-      for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
-        ONDO_ASSIGN_OR_RETURN(Value k, eval(*e.args[i], scope));
-        ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[i + 1], scope));
-        if (k.is_sequence() && k.kind() == Kind::List) return render_error("unhashable type: 'list'");
-        if (k.kind() == Kind::Dict) return render_error("unhashable type: 'dict'");
-        d.set(std::move(k), std::move(v));
-      }
-      return Value::dict(std::move(d));
-    }
+    case ExprKind::Tuple:
+    case ExprKind::Dict: return eval_collection(e, scope);
     case ExprKind::GetAttr: {
       ONDO_ASSIGN_OR_RETURN(Value obj, eval(*e.args[0], scope));
       return getattr(obj, e.name);
@@ -400,17 +382,7 @@ Result<Value> Interpreter::eval_inner(const Expr& e, const std::shared_ptr<Scope
       return Value::boolean(ok);
     }
     case ExprKind::Neg:
-    case ExprKind::Pos: {
-      ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[0], scope));
-      if (v.is_undefined()) return render_error(undefined_message(v));
-      if (!v.is_number()) {
-        return render_error(std::string("bad operand type for unary ") +
-                            (e.kind == ExprKind::Neg ? "-" : "+") + ": '" +
-                            std::string(type_name(v)) + "'");
-      }
-      if (e.kind == ExprKind::Pos) return v.kind() == Kind::Bool ? Value::integer(v.as_int()) : v;
-      return binary("-", Value::integer(0), v);
-    }
+    case ExprKind::Pos: return eval_unary(e, scope);
     case ExprKind::Not: {
       ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[0], scope));
       return Value::boolean(!truthy(v));
@@ -447,6 +419,39 @@ Result<Value> Interpreter::eval_inner(const Expr& e, const std::shared_ptr<Scope
     }
   }
   return Value();
+}
+
+Result<Value> Interpreter::eval_collection(const Expr& e, const std::shared_ptr<Scope>& scope) {
+  if (e.kind != ExprKind::Dict) {
+    ValueList items;
+    items.reserve(e.args.size());
+    for (const auto& a : e.args) {
+      ONDO_ASSIGN_OR_RETURN(Value v, eval(*a, scope));
+      items.push_back(std::move(v));
+    }
+    return e.kind == ExprKind::List ? Value::list(std::move(items)) : Value::tuple(std::move(items));
+  }
+  ValueDict d;
+  for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+    ONDO_ASSIGN_OR_RETURN(Value k, eval(*e.args[i], scope));
+    ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[i + 1], scope));
+    if (k.kind() == Kind::List || k.kind() == Kind::Dict) {
+      return render_error("unhashable type: '" + std::string(type_name(k)) + "'");
+    }
+    d.set(std::move(k), std::move(v));
+  }
+  return Value::dict(std::move(d));
+}
+
+Result<Value> Interpreter::eval_unary(const Expr& e, const std::shared_ptr<Scope>& scope) {
+  ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[0], scope));
+  if (v.is_undefined()) return render_error(undefined_message(v));
+  if (!v.is_number()) {
+    return render_error(std::string("bad operand type for unary ") +
+                        (e.kind == ExprKind::Neg ? "-" : "+") + ": '" + std::string(type_name(v)) + "'");
+  }
+  if (e.kind == ExprKind::Pos) return v.kind() == Kind::Bool ? Value::integer(v.as_int()) : v;
+  return binary("-", Value::integer(0), v);
 }
 
 Status Interpreter::eval_args(const Expr& e, const std::shared_ptr<Scope>& scope, CallArgs& args) {

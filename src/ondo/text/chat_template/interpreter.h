@@ -64,6 +64,8 @@ class Interpreter {
 
   Result<Value> eval(const Expr& e, const std::shared_ptr<Scope>& scope);
   Result<Value> eval_inner(const Expr& e, const std::shared_ptr<Scope>& scope);
+  Result<Value> eval_collection(const Expr& e, const std::shared_ptr<Scope>& scope);
+  Result<Value> eval_unary(const Expr& e, const std::shared_ptr<Scope>& scope);
   Result<Value> eval_call(const Expr& e, const std::shared_ptr<Scope>& scope);
   Result<Value> eval_filter(const Expr& e, const std::shared_ptr<Scope>& scope, const Value* base);
   Result<Value> eval_compare(const Expr& e, const std::shared_ptr<Scope>& scope);

@@ -16,6 +16,50 @@ bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Decodes the escape whose backslash is raw[i], leaving i on its last character, as
+// Python's unicode-escape codec does (unknown escapes stay as written). False when a
+// \x, \u or \U escape is truncated or out of range.
+bool decode_escape(const std::string& raw, size_t& i, std::string& out) {
+  const char e = raw[++i];
+  auto hex = [&](int n) -> bool {
+    uint32_t v = 0;
+    for (int k = 1; k <= n; ++k) {
+      if (i + size_t(k) >= raw.size()) return false;
+      const char c = raw[i + size_t(k)];
+      const int d = is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                          : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + uint32_t(d);
+    }
+    if (v > 0x10ffff) return false;
+    append_utf8(out, char32_t(v));
+    i += size_t(n);
+    return true;
+  };
+  static const std::string_view kSimple = "n\nt\tr\rb\bf\fv\va\a\\\\''\"\"";
+  for (size_t k = 0; k + 1 < kSimple.size(); k += 2) {
+    if (kSimple[k] == e) {
+      out.push_back(kSimple[k + 1]);
+      return true;
+    }
+  }
+  if (e == '\n') return true;  // line continuation
+  if (e == 'x') return hex(2);
+  if (e == 'u') return hex(4);
+  if (e == 'U') return hex(8);
+  if (e >= '0' && e <= '7') {
+    uint32_t v = uint32_t(e - '0');
+    for (int k = 0; k < 2 && i + 1 < raw.size() && raw[i + 1] >= '0' && raw[i + 1] <= '7'; ++k) {
+      v = v * 8 + uint32_t(raw[++i] - '0');
+    }
+    append_utf8(out, char32_t(v));
+    return true;
+  }
+  out.push_back('\\');
+  out.push_back(e);
+  return true;
+}
+
 // jinja2 reads templates with universal newlines and drops one trailing newline
 // (keep_trailing_newline=False).
 std::string normalize_source(std::string_view src) {
@@ -50,6 +94,7 @@ class Lexer {
   Status lex_comment(size_t p, bool& done);
   bool try_raw(size_t p);
   Status lex_tag(size_t p, bool block);
+  Status lex_token(std::string& stack);
   Status lex_string(size_t& p, Token& tok);
   void lex_number(size_t& p, Token& tok, bool after_dot);
   size_t count_lines(size_t from, size_t to) const {
@@ -149,60 +194,11 @@ Status Lexer::lex_string(size_t& p, Token& tok) {
   if (p >= src_.size()) return fail(tok.line, "unexpected end of string literal");
   ++p;
   // Python unicode-escape decoding of the literal body.
-  std::string& out = tok.text;
   for (size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] != '\\' || i + 1 >= raw.size()) {
-      out.push_back(raw[i]);
-      continue;
-    }
-    const char e = raw[++i];
-    auto hex = [&](int n) -> bool {
-      uint32_t v = 0;
-      for (int k = 1; k <= n; ++k) {
-        if (i + size_t(k) >= raw.size()) return false;
-        const char c = raw[i + size_t(k)];
-        const int d = is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                                            : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (d < 0) return false;
-        v = v * 16 + uint32_t(d);
-      }
-      if (v > 0x10ffff) return false;
-      append_utf8(out, char32_t(v));
-      i += size_t(n);
-      return true;
-    };
-    switch (e) {
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'v': out.push_back('\v'); break;
-      case 'a': out.push_back('\a'); break;
-      case '\\': out.push_back('\\'); break;
-      case '\'': out.push_back('\''); break;
-      case '"': out.push_back('"'); break;
-      case '\n': break;
-      case 'x':
-        if (!hex(2)) return fail(tok.line, "truncated \\xXX escape in string literal");
-        break;
-      case 'u':
-        if (!hex(4)) return fail(tok.line, "truncated \\uXXXX escape in string literal");
-        break;
-      case 'U':
-        if (!hex(8)) return fail(tok.line, "truncated \\UXXXXXXXX escape in string literal");
-        break;
-      default:
-        if (e >= '0' && e <= '7') {
-          uint32_t v = uint32_t(e - '0');
-          for (int k = 0; k < 2 && i + 1 < raw.size() && raw[i + 1] >= '0' && raw[i + 1] <= '7'; ++k) {
-            v = v * 8 + uint32_t(raw[++i] - '0');
-          }
-          append_utf8(out, char32_t(v));
-        } else {
-          out.push_back('\\');
-          out.push_back(e);
-        }
+      tok.text.push_back(raw[i]);
+    } else if (!decode_escape(raw, i, tok.text)) {
+      return fail(tok.line, "truncated \\x, \\u or \\U escape in string literal");
     }
   }
   tok.type = Tok::String;
@@ -254,6 +250,51 @@ void Lexer::lex_number(size_t& p, Token& tok, bool after_dot) {
   tok.ival = v;
 }
 
+// Lexes one expression token at pos_, tracking open brackets in `stack`.
+Status Lexer::lex_token(std::string& stack) {
+  const char* s = src_.c_str() + pos_;
+  Token tok;
+  tok.line = line_;
+  const bool after_dot = !out_.empty() && out_.back().type == Tok::Op && out_.back().text == ".";
+  if (is_name_start(s[0])) {
+    size_t q = pos_;
+    while (q < src_.size() && is_name_char(src_[q])) ++q;
+    tok.type = Tok::Name;
+    tok.text = src_.substr(pos_, q - pos_);
+    pos_ = q;
+  } else if (s[0] == '\'' || s[0] == '"') {
+    const size_t start = pos_;
+    ONDO_TRY(lex_string(pos_, tok));
+    line_ += int(count_lines(start, pos_));
+  } else if (is_digit(s[0])) {
+    lex_number(pos_, tok, after_dot);
+  } else {
+    tok.type = Tok::Op;
+    static const char* kOps2[] = {"//", "**", "==", "!=", ">=", "<="};
+    for (const char* op : kOps2) {
+      if (std::strncmp(s, op, 2) == 0) tok.text = op;
+    }
+    if (tok.text.empty()) {
+      if (std::strchr("+-*/%~[](){}<>=.:|,", s[0]) == nullptr || s[0] == '\0') {
+        return fail(line_, std::string("unexpected char '") + s[0] + "'");
+      }
+      tok.text = std::string(1, s[0]);
+    }
+    pos_ += tok.text.size();
+    const char c = tok.text[0];
+    if (tok.text.size() == 1 && (c == '(' || c == '[' || c == '{')) stack.push_back(c);
+    if (tok.text.size() == 1 && (c == ')' || c == ']' || c == '}')) {
+      const char want = c == ')' ? '(' : c == ']' ? '[' : '{';
+      if (stack.empty() || stack.back() != want) {
+        return fail(tok.line, std::string("unexpected '") + c + "'");
+      }
+      stack.pop_back();
+    }
+  }
+  out_.push_back(std::move(tok));
+  return ok_status();
+}
+
 Status Lexer::lex_tag(size_t p, bool block) {
   Token begin;
   begin.type = block ? Tok::BlockBegin : Tok::VarBegin;
@@ -261,7 +302,6 @@ Status Lexer::lex_tag(size_t p, bool block) {
   out_.push_back(begin);
   pos_ = p;
   std::string stack;
-  static const char* kOps2[] = {"//", "**", "==", "!=", ">=", "<="};
   while (true) {
     while (pos_ < src_.size() && is_ws(src_[pos_])) line_ += src_[pos_++] == '\n';
     if (pos_ >= src_.size()) {
@@ -283,44 +323,7 @@ Status Lexer::lex_tag(size_t p, bool block) {
         return ok_status();
       }
     }
-    Token tok;
-    tok.line = line_;
-    const bool after_dot = !out_.empty() && out_.back().type == Tok::Op && out_.back().text == ".";
-    if (is_name_start(s[0])) {
-      size_t q = pos_;
-      while (q < src_.size() && is_name_char(src_[q])) ++q;
-      tok.type = Tok::Name;
-      tok.text = src_.substr(pos_, q - pos_);
-      pos_ = q;
-    } else if (s[0] == '\'' || s[0] == '"') {
-      const size_t start = pos_;
-      ONDO_TRY(lex_string(pos_, tok));
-      line_ += int(count_lines(start, pos_));
-    } else if (is_digit(s[0])) {
-      lex_number(pos_, tok, after_dot);
-    } else {
-      tok.type = Tok::Op;
-      for (const char* op : kOps2) {
-        if (std::strncmp(s, op, 2) == 0) tok.text = op;
-      }
-      if (tok.text.empty()) {
-        if (std::strchr("+-*/%~[](){}<>=.:|,", s[0]) == nullptr || s[0] == '\0') {
-          return fail(line_, std::string("unexpected char '") + s[0] + "'");
-        }
-        tok.text = std::string(1, s[0]);
-      }
-      pos_ += tok.text.size();
-      const char c = tok.text[0];
-      if (tok.text.size() == 1 && (c == '(' || c == '[' || c == '{')) stack.push_back(c);
-      if (tok.text.size() == 1 && (c == ')' || c == ']' || c == '}')) {
-        const char want = c == ')' ? '(' : c == ']' ? '[' : '{';
-        if (stack.empty() || stack.back() != want) {
-          return fail(tok.line, std::string("unexpected '") + c + "'");
-        }
-        stack.pop_back();
-      }
-    }
-    out_.push_back(std::move(tok));
+    ONDO_TRY(lex_token(stack));
   }
 }
 

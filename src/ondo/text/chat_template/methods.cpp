@@ -62,41 +62,9 @@ bool all_chars(const std::string& s, Pred pred) {
   return !cps.empty() && std::all_of(cps.begin(), cps.end(), pred);
 }
 
-Result<Value> str_method(Interpreter& in, const std::string& s, std::string_view m, CallArgs& a) {
-  const std::string what = "str." + std::string(m) + "()";
-  if (m == "strip" || m == "lstrip" || m == "rstrip") {
-    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"chars"}, what));
-    const StripSide side = m == "strip" ? StripSide::Both : m == "lstrip" ? StripSide::Left : StripSide::Right;
-    return Value::string(py_strip(s, opt_str(p[0]), side));
-  }
-  if (m == "split" || m == "rsplit") {
-    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"sep", "maxsplit"}, what));
-    const std::optional<std::string> sep = opt_str(p[0]);
-    if (sep && sep->empty()) return render_error("empty separator");
-    const int64_t maxsplit = p[1] && is_int_like(*p[1]) ? p[1]->as_int() : -1;
-    ONDO_TRY(in.step(s.size() / 16));
-    return string_list(m == "split" ? py_split(s, sep, maxsplit) : py_rsplit(s, sep, maxsplit));
-  }
-  if (m == "splitlines") return string_list(py_splitlines(s));
-  if (m == "startswith" || m == "endswith") {
-    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"prefix"}, what));
-    if (!p[0]) return render_error(what + " takes at least 1 argument (0 given)");
-    ONDO_ASSIGN_OR_RETURN(bool hit, affix_test(s, *p[0], m == "startswith"));
-    return Value::boolean(hit);
-  }
-  if (m == "upper") return Value::string(py_upper(s));
-  if (m == "lower") return Value::string(py_lower(s));
-  if (m == "title") return Value::string(py_title(s));
-  if (m == "capitalize") return Value::string(py_capitalize(s));
-  if (m == "isdigit") return Value::boolean(all_chars(s, py_isdigit));
-  if (m == "isalpha") return Value::boolean(all_chars(s, py_isalpha));
-  if (m == "isalnum") return Value::boolean(all_chars(s, [](char32_t c) { return py_isalpha(c) || py_isdigit(c); }));
-  if (m == "isspace") return Value::boolean(all_chars(s, py_isspace));
-  if (m == "islower" || m == "isupper") {
-    const std::u32string cps = decode_utf8(s);
-    const bool cased = std::any_of(cps.begin(), cps.end(), py_iscased);
-    return Value::boolean(cased && (m == "islower" ? py_lower(s) : py_upper(s)) == s);
-  }
+// str.replace / find / rfind / index / rindex / count / join.
+Result<Value> str_search_method(Interpreter& in, const std::string& s, std::string_view m, CallArgs& a,
+                                const std::string& what) {
   if (m == "replace") {
     ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"old", "new", "count"}, what));
     if (!p[0] || !p[1] || !p[0]->is_string() || !p[1]->is_string()) {
@@ -132,6 +100,44 @@ Result<Value> str_method(Interpreter& in, const std::string& s, std::string_view
     return Value::string(std::move(out));
   }
   return render_error("'str' object has no attribute '" + std::string(m) + "'");
+}
+
+Result<Value> str_method(Interpreter& in, const std::string& s, std::string_view m, CallArgs& a) {
+  const std::string what = "str." + std::string(m) + "()";
+  if (m == "strip" || m == "lstrip" || m == "rstrip") {
+    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"chars"}, what));
+    const StripSide side = m == "strip" ? StripSide::Both : m == "lstrip" ? StripSide::Left : StripSide::Right;
+    return Value::string(py_strip(s, opt_str(p[0]), side));
+  }
+  if (m == "split" || m == "rsplit") {
+    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"sep", "maxsplit"}, what));
+    const std::optional<std::string> sep = opt_str(p[0]);
+    if (sep && sep->empty()) return render_error("empty separator");
+    const int64_t maxsplit = p[1] && is_int_like(*p[1]) ? p[1]->as_int() : -1;
+    ONDO_TRY(in.step(s.size() / 16));
+    return string_list(m == "split" ? py_split(s, sep, maxsplit) : py_rsplit(s, sep, maxsplit));
+  }
+  if (m == "splitlines") return string_list(py_splitlines(s));
+  if (m == "startswith" || m == "endswith") {
+    ONDO_ASSIGN_OR_RETURN(auto p, bind_args(a, {"prefix"}, what));
+    if (!p[0]) return render_error(what + " takes at least 1 argument (0 given)");
+    ONDO_ASSIGN_OR_RETURN(bool hit, affix_test(s, *p[0], m == "startswith"));
+    return Value::boolean(hit);
+  }
+  if (m == "upper") return Value::string(py_upper(s));
+  if (m == "lower") return Value::string(py_lower(s));
+  if (m == "title") return Value::string(py_title(s));
+  if (m == "capitalize") return Value::string(py_capitalize(s));
+  if (m == "isdigit") return Value::boolean(all_chars(s, py_isdigit));
+  if (m == "isalpha") return Value::boolean(all_chars(s, py_isalpha));
+  if (m == "isalnum") return Value::boolean(all_chars(s, [](char32_t c) { return py_isalpha(c) || py_isdigit(c); }));
+  if (m == "isspace") return Value::boolean(all_chars(s, py_isspace));
+  if (m == "islower" || m == "isupper") {
+    const std::u32string cps = decode_utf8(s);
+    const bool cased = std::any_of(cps.begin(), cps.end(), py_iscased);
+    return Value::boolean(cased && (m == "islower" ? py_lower(s) : py_upper(s)) == s);
+  }
+  return str_search_method(in, s, m, a, what);
 }
 
 Result<Value> dict_method(const Value& self, std::string_view m, CallArgs& a) {

@@ -2,8 +2,11 @@
 // error, not a wrap), iteration, len(), slicing, and jinja2's sandboxed getattr/getitem
 // (attribute first for `.`, item first for `[]`, undefined when both miss).
 // Layer: text (chat_template).
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "ondo/text/chat_template/builtins.h"
 #include "ondo/text/chat_template/interpreter.h"
@@ -72,6 +75,53 @@ Result<Value> arith(std::string_view op, const Value& a, const Value& b) {
   return Value::integer(op == "//" ? q : m);
 }
 
+// One %-conversion of `v` with its flags/width/precision `spec` ("%-5", "%.2", ...).
+Result<std::string> format_one(Interpreter& in, std::string spec, char conv, const Value& v) {
+  std::string text;
+  char buf[1024] = {0};
+  for (size_t i = 0; i < spec.size(); ++i) {
+    if (std::isdigit(uint8_t(spec[i])) && std::atoll(spec.c_str() + i) > 512) {
+      return render_error("format width or precision too large (limit 512)");
+    }
+  }
+  if (conv == 's' || conv == 'r') {
+    if (conv == 's') {
+      text = to_str(v);
+    } else {
+      append_repr(text, v);
+    }
+    const bool left = spec.find('-') != std::string::npos;
+    const size_t digits_at = spec.find_first_of("123456789");
+    const size_t width = digits_at == std::string::npos || spec.find('.') < digits_at
+                             ? 0 : size_t(std::atoi(spec.c_str() + digits_at));
+    const size_t len = count_code_points(text);
+    if (width > len && width < in.max_bytes()) {
+      const std::string pad(width - len, ' ');
+      text = left ? text + pad : pad + text;
+    }
+  } else if (conv == 'd' || conv == 'i' || conv == 'x' || conv == 'f') {
+    if (!v.is_number()) {
+      return render_error(std::string("%") + conv + " format: a real number is required, not " +
+                          std::string(type_name(v)));
+    }
+    if (conv == 'f') {
+      spec += "f";
+      std::snprintf(buf, sizeof(buf), spec.c_str(), v.as_float());
+    } else {
+      spec += conv == 'x' ? "llx" : "lld";
+      if (v.kind() == Kind::Float && !(std::fabs(v.as_float()) < 9.2e18)) {
+        return render_error("cannot convert float " + float_repr(v.as_float()) + " to integer");
+      }
+      const long long n = v.kind() == Kind::Float ? (long long)v.as_float() : (long long)v.as_int();
+      std::snprintf(buf, sizeof(buf), spec.c_str(), n);
+    }
+    text = buf;
+  } else {
+    return render_error(std::string("unsupported format character '") + conv + "'");
+  }
+  return text;
+}
+
 // printf-style str % args: %s %r %d %i %f %x %% with width, precision and the - flag.
 Result<Value> percent_format(Interpreter& in, const std::string& fmt, const Value& arg) {
   ValueList args = arg.kind() == Kind::Tuple ? arg.items() : ValueList{arg};
@@ -93,41 +143,7 @@ Result<Value> percent_format(Interpreter& in, const std::string& fmt, const Valu
       continue;
     }
     if (next >= args.size()) return render_error("not enough arguments for format string");
-    const Value& v = args[next++];
-    std::string text;
-    char buf[512];
-    if (conv == 's' || conv == 'r') {
-      if (conv == 's') {
-        text = to_str(v);
-      } else {
-        append_repr(text, v);
-      }
-      const bool left = spec.find('-') != std::string::npos;
-      const size_t digits_at = spec.find_first_of("123456789");
-      const size_t width = digits_at == std::string::npos || spec.find('.') < digits_at
-                               ? 0 : size_t(std::atoi(spec.c_str() + digits_at));
-      const size_t len = count_code_points(text);
-      if (width > len && width < in.max_bytes()) {
-        const std::string pad(width - len, ' ');
-        text = left ? text + pad : pad + text;
-      }
-    } else if (conv == 'd' || conv == 'i' || conv == 'x' || conv == 'f') {
-      if (!v.is_number()) {
-        return render_error(std::string("%") + conv + " format: a real number is required, not " +
-                            std::string(type_name(v)));
-      }
-      if (conv == 'f') {
-        spec += "f";
-        std::snprintf(buf, sizeof(buf), spec.c_str(), v.as_float());
-      } else {
-        spec += conv == 'x' ? "llx" : "lld";
-        const long long n = v.kind() == Kind::Float ? (long long)v.as_float() : (long long)v.as_int();
-        std::snprintf(buf, sizeof(buf), spec.c_str(), n);
-      }
-      text = buf;
-    } else {
-      return render_error(std::string("unsupported format character '") + conv + "'");
-    }
+    ONDO_ASSIGN_OR_RETURN(std::string text, format_one(in, spec, conv, args[next++]));
     out += text;
     ONDO_TRY(in.check_size(out.size()));
   }

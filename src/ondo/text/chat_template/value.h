@@ -26,37 +26,9 @@ using ValueList = std::vector<Value>;
 // so that printing, comparing and destroying never recurse deeply.
 inline constexpr int kMaxValueDepth = 200;
 
-// An insertion-ordered dict (Python 3.7+ semantics). Keys are hashable scalars in practice.
-class ValueDict {
- public:
-  const Value* find(const Value& key) const;
-  const Value* find(std::string_view key) const;
-  void set(Value key, Value value);  // replaces in place or appends
-  const std::vector<std::pair<Value, Value>>& items() const { return items_; }
-  size_t size() const { return items_.size(); }
-
- private:
-  std::vector<std::pair<Value, Value>> items_;
-};
-
-// namespace(): the one mutable object templates may assign attributes on.
-struct Namespace {
-  ValueDict attrs;
-};
-
-// Positional and keyword arguments of a call, already evaluated.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> keyword;
-};
-
-// Something a template can call: a macro, a global function or a bound method.
-class Callable {
- public:
-  virtual ~Callable() = default;
-  virtual std::string_view name() const = 0;
-  virtual Result<Value> call(Interpreter& in, CallArgs& args) const = 0;
-};
+class ValueDict;
+struct Namespace;
+class Callable;
 
 enum class Kind : uint8_t {
   Undefined, None, Bool, Int, Float, String, List, Tuple, Dict, Namespace, Callable,
@@ -110,6 +82,38 @@ class Value {
   std::shared_ptr<const ValueDict> d_;
   std::shared_ptr<Namespace> ns_;
   std::shared_ptr<const Callable> fn_;
+};
+
+// An insertion-ordered dict (Python 3.7+ semantics). Keys are hashable scalars in practice.
+class ValueDict {
+ public:
+  const Value* find(const Value& key) const;
+  const Value* find(std::string_view key) const;
+  void set(Value key, Value value);  // replaces in place or appends
+  const std::vector<std::pair<Value, Value>>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+
+ private:
+  std::vector<std::pair<Value, Value>> items_;
+};
+
+// namespace(): the one mutable object templates may assign attributes on.
+struct Namespace {
+  ValueDict attrs;
+};
+
+// Positional and keyword arguments of a call, already evaluated.
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keyword;
+};
+
+// Something a template can call: a macro, a global function or a bound method.
+class Callable {
+ public:
+  virtual ~Callable() = default;
+  virtual std::string_view name() const = 0;
+  virtual Result<Value> call(Interpreter& in, CallArgs& args) const = 0;
 };
 
 // An error raised while rendering (TypeError, UndefinedError, ... in jinja2 terms).
