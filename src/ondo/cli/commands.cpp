@@ -18,6 +18,8 @@ constexpr Command kCommands[] = {
     {"tokenize", "print the token ids of a text as a JSON array", cmd_tokenize},
     {"detokenize", "write the text of token ids", cmd_detokenize},
     {"template", "render a chat template for messages", cmd_template},
+    {"quantize", "write a model in a llama.cpp quantization preset (Q4_K_M, Q8_0, ...)", cmd_quantize},
+    {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 
 void usage() {

@@ -25,5 +25,7 @@ int cmd_tokenize(int argc, char** argv);
 int cmd_detokenize(int argc, char** argv);
 int cmd_template(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
+int cmd_quantize(int argc, char** argv);
+int cmd_gen_model(int argc, char** argv);
 
 }  // namespace ondo::cli

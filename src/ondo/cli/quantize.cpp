@@ -1,0 +1,83 @@
+// `ondo quantize IN.gguf OUT.gguf TYPE [-t N]`: writes IN's weights in a llama.cpp preset's
+// type mix (Q4_K_M, Q8_0, ...), printing each tensor's type and the sizes on stderr.
+// Layer: cli. The work is model/quantize; this file parses arguments and prints.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "ondo/cli/args.h"
+#include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
+#include "ondo/model/quantize/quantize.h"
+
+namespace ondo::cli {
+namespace {
+
+namespace mq = model::quantize;
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: ondo quantize IN.gguf OUT.gguf TYPE [-t N]\n"
+               "  writes IN (F32/F16/BF16 weights) with the per-tensor type mix of llama.cpp's\n"
+               "  preset TYPE, one of: %s\n"
+               "  -t N   threads (default: physical cores)\n",
+               mq::presets_list().c_str());
+}
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) (out += i ? " x " : "") += std::to_string(s[i]);
+  return out;
+}
+
+void print_tensor(const mq::TensorReport& r) {
+  std::fprintf(stderr, "[%4zu/%4zu] %-32s [%-12s] %5s -> %-5s%s %10.3f -> %8.3f MiB\n", r.index + 1, r.count,
+               r.name.c_str(), shape_text(r.shape).c_str(), std::string(core::dtype_name(r.from)).c_str(),
+               std::string(core::dtype_name(r.to)).c_str(), r.fallback ? " (fallback)" : "",
+               double(r.bytes_in) / 1048576.0, double(r.bytes_out) / 1048576.0);
+}
+
+}  // namespace
+
+int cmd_quantize(int argc, char** argv) {
+  Args args({"-t|--threads"}, {"-h|--help"});
+  if (Status st = args.parse(argc, argv); !st.ok()) {
+    usage();
+    return report("quantize", st.error());
+  }
+  if (args.has("-h")) {
+    usage();
+    return 0;
+  }
+  const auto& pos = args.positional();
+  if (pos.size() != 3) {
+    usage();
+    return report("quantize", make_error(ErrorCode::InvalidArgument, "expected IN.gguf OUT.gguf TYPE (seen " +
+                                                                         std::to_string(pos.size()) + " arguments)"));
+  }
+  const mq::Preset* preset = mq::find_preset(pos[2]);
+  if (preset == nullptr) {
+    return report("quantize", make_error(ErrorCode::InvalidArgument, "unknown type '" + pos[2] +
+                                                                         "' (expected one of " + mq::presets_list() + ")"));
+  }
+  auto threads = threads_option(args);
+  if (!threads.ok()) return report("quantize", threads.error());
+
+  mq::QuantizeOptions o;
+  o.input = pos[0];
+  o.output = pos[1];
+  o.preset = preset;
+  o.n_threads = *threads;
+  o.on_tensor = print_tensor;
+  auto rep = mq::quantize_model(o);
+  if (!rep.ok()) return report("quantize", rep.error());
+  std::fprintf(stderr, "%s: %zu tensors, %.2f MiB -> %.2f MiB (%s, file type %u)%s; wrote %s (%" PRIu64 " bytes)\n",
+               pos[0].c_str(), rep->n_tensors, double(rep->tensor_bytes_in) / 1048576.0,
+               double(rep->tensor_bytes_out) / 1048576.0, std::string(preset->name).c_str(),
+               unsigned(preset->file_type),
+               rep->n_fallback ? (", " + std::to_string(rep->n_fallback) + " fallback types").c_str() : "",
+               pos[1].c_str(), rep->file_bytes_out);
+  return 0;
+}
+
+}  // namespace ondo::cli

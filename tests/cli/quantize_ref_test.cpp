@@ -1,0 +1,63 @@
+// `ondo quantize` on the testdata f32 model: `ondo info` shows the same tensor-type counts for
+// ondo's Q3_K_M file as for llama.cpp's. Layer: cli tests (reference label; needs the `ondo`
+// target of the same build dir).
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "support/testdata.h"
+
+namespace ondo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CmdRun {
+  int status = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CmdRun ondo(const std::string& args) {
+  const std::string cmd = (testing::binary_dir() / "ondo").string() + " " + args + " 2>&1";
+  CmdRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class QuantizeCliRef : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ondo-quantize-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(QuantizeCliRef, QuantizedTestdataModelMatchesInfoOfLlamaCppsFile) {
+  ONDO_TESTDATA_OR_SKIP(td);
+  const std::string in = (td / "models" / "ref-llama-spm-f32.gguf").string();
+  ASSERT_EQ(ondo("quantize " + in + " " + path("q3km.gguf") + " Q3_K_M -t 2").status, 0);
+  const CmdRun mine = ondo("info " + path("q3km.gguf"));
+  const CmdRun ref = ondo("info " + (td / "models" / "ref-llama-spm-q3_k_m.gguf").string());
+  ASSERT_EQ(mine.status, 0);
+  auto types = [](const std::string& s) { return s.substr(s.find("tensor types:"), s.find('\n', s.find("tensor types:")) - s.find("tensor types:")); };
+  EXPECT_EQ(types(mine.out), types(ref.out));
+}
+
+}  // namespace
+}  // namespace ondo::cli
