@@ -8,6 +8,7 @@
 #include "ondo/cli/commands.h"
 #include "ondo/cli/model_options.h"
 #include "ondo/cli/sampling_options.h"
+#include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/generate.h"
 
 namespace ondo::cli {
@@ -25,11 +26,30 @@ Result<std::string> prompt_from_args(const Args& args) {
   return make_error(ErrorCode::InvalidArgument, "no prompt given (use -p TEXT or -f FILE)");
 }
 
+// The prompt's tokens: the raw text, or with --chat the text as a user message (after an
+// optional --system message) rendered through the chat template.
+Result<std::vector<int32_t>> prompt_tokens(const Args& args, const model::Model& model, const text::Tokenizer& tok,
+                                           const std::string& prompt) {
+  if (!args.has("--chat")) {
+    if (args.has("--system") || args.has("--chat-template")) {
+      return make_error(ErrorCode::InvalidArgument, "--system and --chat-template need --chat");
+    }
+    return tok.encode(prompt);
+  }
+  ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(model.file(), args.get("--chat-template").value_or("")));
+  if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo run: warning: %s\n", tmpl.warning.c_str());
+  nlohmann::json messages = nlohmann::json::array();
+  if (auto sys = args.get("--system")) messages.push_back({{"role", "system"}, {"content", *sys}});
+  messages.push_back({{"role", "user"}, {"content", prompt}});
+  ONDO_ASSIGN_OR_RETURN(auto p, infer::build_chat_prompt(tmpl.tmpl, tok, messages, nullptr, true));
+  return p.tokens;
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> with_value = {"-m|--model", "-p|--prompt", "-f|--file", "-n|--n-predict",
-                                         "-t|--threads", "-c|--ctx"};
+                                         "-t|--threads", "-c|--ctx", "--chat-template", "--system"};
   for (auto& s : sampling_option_names()) with_value.push_back(s);
-  Args args(with_value, {"--ignore-eos"});
+  Args args(with_value, {"--ignore-eos", "--chat"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("run", st.error());
   auto prompt = prompt_from_args(args);
   if (!prompt.ok()) return report("run", prompt.error());
@@ -47,7 +67,7 @@ int run(int argc, char** argv) {
   if (!model.ok()) return report("run", model.error());
   auto tokenizer = text::Tokenizer::from_gguf((*model)->file());
   if (!tokenizer.ok()) return report("run", tokenizer.error());
-  auto ids = (*tokenizer)->encode(*prompt);
+  auto ids = prompt_tokens(args, **model, **tokenizer, *prompt);
   if (!ids.ok()) return report("run", ids.error());
 
   infer::Engine engine(*threads);

@@ -45,9 +45,17 @@ Result<std::span<const float>> Session::eval(std::span<const int32_t> tokens, bo
     float* out = all_logits ? logits_.data() + done * size_t(V) : logits_.data();
     ONDO_TRY(model_.forward(batch_, kv_.store(), scratch_, engine_.pool(), out));
     n_past_ += int32_t(n);
+    tokens_.insert(tokens_.end(), tokens.begin() + long(done), tokens.begin() + long(done + n));
     done += n;
   }
   return std::span<const float>(logits_);
+}
+
+void Session::truncate(int32_t n) {
+  if (n < 0) n = 0;
+  if (n > n_past_) n = n_past_;
+  n_past_ = n;
+  tokens_.resize(size_t(n));
 }
 
 }  // namespace ondo::infer

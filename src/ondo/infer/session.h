@@ -44,7 +44,12 @@ class Session {
   int32_t n_past() const { return n_past_; }
   int32_t n_ctx() const { return n_ctx_; }
   const model::Model& model() const { return model_; }
-  void reset() { n_past_ = 0; }
+  // The tokens evaluated so far (n_past of them), so callers can reuse a common prefix.
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  void reset() { truncate(0); }
+  // Forgets every position from `n` on (their KV entries are overwritten later).
+  // Requires: 0 <= n <= n_past().
+  void truncate(int32_t n);
 
  private:
   Session(const model::Model& model, Engine& engine, KvCache kv, int32_t n_ctx, int32_t max_batch);
@@ -56,6 +61,7 @@ class Session {
   int32_t n_past_ = 0;
   model::ForwardScratch scratch_;
   std::vector<model::BatchToken> batch_;
+  std::vector<int32_t> tokens_;
   std::vector<float> logits_;
 };
 

@@ -143,7 +143,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_vocab(Vocab vocab) {
 
 Result<std::vector<int32_t>> Tokenizer::encode(std::string_view text, const EncodeOptions& opts) const {
   std::vector<int32_t> out;
-  std::vector<Fragment> frags = partition_special(impl_->vocab, text, opts.parse_special);
+  std::vector<Fragment> frags = partition_special(impl_->vocab, text, opts.parse_special, opts.plain_ranges);
   switch (impl_->vocab.kind) {
     case VocabKind::Spm: impl_->encode_spm(text, frags, opts.add_special, &out); break;
     case VocabKind::Bpe: impl_->encode_bpe(text, frags, opts.add_special, &out); break;

@@ -28,6 +28,9 @@ struct Vocab;
 struct EncodeOptions {
   bool add_special = true;     // add BOS/EOS (or CLS/SEP) as the vocabulary's metadata says
   bool parse_special = false;  // treat special/control-token text in the input as those tokens
+  // With parse_special: byte ranges [first, second) of the input (user text inside a rendered
+  // chat prompt) where control and unknown tokens are never recognized; sorted, disjoint.
+  std::span<const std::pair<size_t, size_t>> plain_ranges;
 };
 
 class Tokenizer {

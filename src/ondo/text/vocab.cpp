@@ -260,7 +260,21 @@ Result<Vocab> load_vocab(const gguf::GgufFile& file) {
   return v;
 }
 
-std::vector<Fragment> partition_special(const Vocab& vocab, std::string_view text, bool parse_special) {
+namespace {
+
+// Whether [b, e) overlaps any of the sorted, disjoint ranges.
+bool overlaps(std::span<const std::pair<size_t, size_t>> ranges, size_t b, size_t e) {
+  for (const auto& [rb, re] : ranges) {
+    if (rb >= e) return false;
+    if (re > b) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Fragment> partition_special(const Vocab& vocab, std::string_view text, bool parse_special,
+                                        std::span<const std::pair<size_t, size_t>> plain_ranges) {
   std::vector<Fragment> frags;
   if (text.empty()) return frags;
   frags.push_back({-1, 0, text.size()});
@@ -274,6 +288,10 @@ std::vector<Fragment> partition_special(const Vocab& vocab, std::string_view tex
       size_t pos = f.offset, end = f.offset + f.length;
       while (pos < end) {
         size_t match = text.substr(0, end).find(t.text, pos);
+        const bool plain_only = (t.attr & (kAttrControl | kAttrUnknown)) != 0;
+        while (plain_only && match != std::string_view::npos && overlaps(plain_ranges, match, match + t.text.size())) {
+          match = text.substr(0, end).find(t.text, match + 1);
+        }
         if (match == std::string_view::npos) break;
         size_t left_end = match;
         if (t.attr & kAttrLstrip) {

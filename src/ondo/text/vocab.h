@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,7 +101,10 @@ struct Fragment {
 // Splits `text` around special tokens as llama.cpp's tokenizer_st_partition does: user-
 // defined tokens always, control and unknown tokens only when `parse_special`; longest
 // token text first; lstrip/rstrip attributes eat ASCII whitespace beside the match.
+// Control/unknown tokens are not recognized where they overlap one of `plain_ranges`
+// (sorted, disjoint byte ranges of `text`).
 std::vector<Fragment> partition_special(const Vocab& vocab, std::string_view text,
-                                        bool parse_special);
+                                        bool parse_special,
+                                        std::span<const std::pair<size_t, size_t>> plain_ranges = {});
 
 }  // namespace ondo::text
