@@ -1,0 +1,97 @@
+// Engine: the shared matching cache of one (grammar, token table) pair. A matcher state is
+// the canonical set of parse stacks; the engine interns each such set as a lazily built DFA
+// state with byte transitions, the state's token mask, and "loop" facts that let the trie
+// walk accept whole vocabulary subtrees at once. Layer: infer (grammar/). Internal to
+// grammar/: matchers talk to it; nothing else should.
+//
+// Thread contract: every public member locks the engine's mutex; any number of matchers
+// on any threads may share one engine. Memory is bounded: past kMaxStates states or
+// kMaxMasks masks the caches are dropped (matchers keep their own state and re-intern).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ondo/infer/grammar/grammar_ir.h"
+#include "ondo/infer/grammar/token_table.h"
+
+namespace ondo::infer::grammar {
+
+// A matcher's position: the canonical stack set (owned jointly with the engine) and its
+// id in the engine's current epoch.
+struct EngineHandle {
+  std::shared_ptr<const std::vector<uint32_t>> key;
+  int32_t id = 0;
+  uint64_t epoch = 0;
+};
+
+class Engine {
+ public:
+  static constexpr size_t kMaxStackDepth = 512;   // deeper parses are dropped (rejected)
+  static constexpr size_t kMaxStacks = 4096;      // per state; extra ambiguity is dropped
+  static constexpr size_t kMaxStates = 1u << 15;
+  static constexpr size_t kMaxMasks = 1024;
+
+  Engine(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenTable> table);
+
+  EngineHandle initial();
+  // Bits for every allowed token (EOG ones when accepting); `bits` has n_words() words.
+  void fill_mask(EngineHandle& h, std::span<uint64_t> bits);
+  // Advances over the bytes; false (h unchanged) when some byte is not allowed.
+  bool advance(EngineHandle& h, std::string_view bytes);
+  bool accepting(EngineHandle& h);
+  bool complete(EngineHandle& h);
+  const TokenTable& table() const { return *table_; }
+
+ private:
+  using Key = std::vector<uint32_t>;
+  struct State {
+    std::shared_ptr<const Key> key;
+    bool accepting = false;
+    bool complete = false;
+    bool loop_known = false;
+    bool loop_utf8 = false;
+    uint64_t loop_ascii[2] = {0, 0};
+    int32_t mask = -1;
+  };
+  struct KeyHash {
+    size_t operator()(const Key* k) const;
+  };
+  struct KeyEq {
+    bool operator()(const Key* a, const Key* b) const { return *a == *b; }
+  };
+
+  int32_t resolve(EngineHandle& h);
+  void maybe_flush();
+  int32_t intern(std::vector<std::vector<uint32_t>>& stacks);
+  int32_t intern_key(const Key& key);
+  void expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth);
+  int32_t step(int32_t s, uint8_t b) {
+    const int32_t t = trans_[size_t(s) * 256 + b];
+    return t >= 0 ? t : compute_step(s, b);
+  }
+  int32_t compute_step(int32_t s, uint8_t b);
+  void ensure_loop(int32_t s);
+  bool loops_on_utf8(int32_t s);
+  void compute_mask(int32_t s, std::vector<uint64_t>& out);
+
+  std::shared_ptr<const Grammar> grammar_;
+  const GrammarIr& ir_;
+  std::shared_ptr<const TokenTable> table_;
+  std::mutex mu_;  // guards everything below
+  uint64_t epoch_ = 1;
+  std::vector<State> states_;  // states_[0] is the dead state (no stacks)
+  std::vector<int32_t> trans_; // [state * 256 + byte] -> state, -1 not computed yet
+  std::unordered_map<const Key*, int32_t, KeyHash, KeyEq> index_;
+  std::vector<std::vector<uint64_t>> masks_;
+  std::vector<uint64_t> rank_bits_;  // walk scratch
+  std::vector<int32_t> walk_states_;
+  size_t budget_ = 0;  // expansion steps left for the transition being computed
+};
+
+}  // namespace ondo::infer::grammar

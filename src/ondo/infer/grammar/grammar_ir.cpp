@@ -1,0 +1,243 @@
+// IrBuilder: lowering target of the GBNF parser, code point classes to UTF-8 byte
+// sequences, and the whole-grammar checks (definitions, left recursion, productivity).
+// Layer: infer (grammar/). Touches nothing outside grammar/ and core.
+#include "ondo/infer/grammar/grammar_ir.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace ondo::infer::grammar {
+namespace {
+
+int utf8_len(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+std::array<uint8_t, 4> utf8_encode(uint32_t cp) {
+  std::array<uint8_t, 4> b{};
+  switch (utf8_len(cp)) {
+    case 1: b[0] = uint8_t(cp); break;
+    case 2: b = {uint8_t(0xC0 | (cp >> 6)), uint8_t(0x80 | (cp & 0x3F))}; break;
+    case 3:
+      b = {uint8_t(0xE0 | (cp >> 12)), uint8_t(0x80 | ((cp >> 6) & 0x3F)), uint8_t(0x80 | (cp & 0x3F))};
+      break;
+    default:
+      b = {uint8_t(0xF0 | (cp >> 18)), uint8_t(0x80 | ((cp >> 12) & 0x3F)),
+           uint8_t(0x80 | ((cp >> 6) & 0x3F)), uint8_t(0x80 | (cp & 0x3F))};
+  }
+  return b;
+}
+
+// [lo, hi] with equal encoded lengths -> byte-range sequences. Splits until every byte
+// position after the first differing one spans its full continuation range, so that each
+// sequence is a plain product of byte ranges (the classic UTF-8 range compilation).
+void split_same_len(uint32_t lo, uint32_t hi, std::vector<ByteSeq>& out) {
+  const int n = utf8_len(lo);
+  if (n == 1) {
+    out.push_back({{uint8_t(lo), uint8_t(hi)}});
+    return;
+  }
+  for (int i = 1; i < n; ++i) {
+    const uint32_t m = (1u << (6 * i)) - 1;
+    if ((lo & ~m) == (hi & ~m)) continue;
+    if ((lo & m) != 0) {
+      split_same_len(lo, lo | m, out);
+      split_same_len((lo | m) + 1, hi, out);
+      return;
+    }
+    if ((hi & m) != m) {
+      split_same_len(lo, (hi & ~m) - 1, out);
+      split_same_len(hi & ~m, hi, out);
+      return;
+    }
+  }
+  const auto a = utf8_encode(lo), b = utf8_encode(hi);
+  ByteSeq seq;
+  for (int k = 0; k < n; ++k) seq.emplace_back(a[k], b[k]);
+  out.push_back(std::move(seq));
+}
+
+}  // namespace
+
+std::vector<CpRange> normalize_ranges(std::vector<CpRange> ranges, bool negate) {
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<CpRange> merged;
+  for (auto [lo, hi] : ranges) {
+    if (lo > hi) continue;
+    if (!merged.empty() && lo <= merged.back().second + 1) {
+      merged.back().second = std::max(merged.back().second, hi);
+    } else {
+      merged.emplace_back(lo, hi);
+    }
+  }
+  if (negate) {
+    std::vector<CpRange> inv;
+    uint32_t next = 0;
+    for (auto [lo, hi] : merged) {
+      if (lo > next) inv.emplace_back(next, lo - 1);
+      next = hi + 1;
+    }
+    if (next <= kMaxCodePoint) inv.emplace_back(next, kMaxCodePoint);
+    merged = std::move(inv);
+  }
+  std::vector<CpRange> out;  // drop surrogates D800-DFFF: they have no UTF-8 encoding
+  for (auto [lo, hi] : merged) {
+    hi = std::min(hi, kMaxCodePoint);
+    if (lo > hi) continue;
+    if (hi < 0xD800 || lo > 0xDFFF) {
+      out.emplace_back(lo, hi);
+      continue;
+    }
+    if (lo < 0xD800) out.emplace_back(lo, 0xD7FF);
+    if (hi > 0xDFFF) out.emplace_back(0xE000, hi);
+  }
+  return out;
+}
+
+std::vector<ByteSeq> utf8_sequences(const std::vector<CpRange>& ranges) {
+  static constexpr uint32_t kBounds[] = {0x7F, 0x7FF, 0xFFFF, kMaxCodePoint};
+  std::vector<ByteSeq> out;
+  for (auto [lo, hi] : ranges) {
+    for (uint32_t bound : kBounds) {
+      if (lo > hi) break;
+      if (lo > bound) continue;
+      const uint32_t top = std::min(hi, bound);
+      split_same_len(lo, top, out);
+      lo = top + 1;
+    }
+  }
+  return out;
+}
+
+uint32_t IrBuilder::rule_id(std::string_view name) {
+  auto it = by_name_.find(std::string(name));
+  if (it != by_name_.end()) return it->second;
+  by_name_.emplace(std::string(name), uint32_t(ir_.rule_names.size()));
+  ir_.rule_names.emplace_back(name);
+  ir_.alts.emplace_back();
+  defined_.push_back(false);
+  return uint32_t(ir_.rule_names.size() - 1);
+}
+
+uint32_t IrBuilder::helper_rule(std::string_view base) {
+  ir_.rule_names.push_back(std::string(base) + "#" + std::to_string(++n_helpers_));
+  ir_.alts.emplace_back();
+  defined_.push_back(true);
+  return uint32_t(ir_.rule_names.size() - 1);
+}
+
+Status IrBuilder::add_alt(uint32_t rule, const std::vector<Elem>& seq) {
+  if (ir_.elems.size() + seq.size() + 1 > max_elements_) {
+    return make_error(ErrorCode::TooLarge, "grammar: more than " + std::to_string(max_elements_) +
+                                               " elements after expanding repetitions");
+  }
+  ir_.alts[rule].push_back(uint32_t(ir_.elems.size()));
+  ir_.elems.insert(ir_.elems.end(), seq.begin(), seq.end());
+  ir_.elems.push_back(Elem{ElemKind::End, 0});
+  return ok_status();
+}
+
+Elem IrBuilder::bytes(uint8_t lo, uint8_t hi) {
+  ByteSet s{};
+  for (unsigned b = lo; b <= hi; ++b) s[b >> 6] |= uint64_t(1) << (b & 63);
+  for (const auto& [set, idx] : set_index_) {
+    if (set == s) return Elem{ElemKind::Bytes, idx};
+  }
+  ir_.byte_sets.push_back(s);
+  set_index_.emplace_back(s, uint32_t(ir_.byte_sets.size() - 1));
+  return Elem{ElemKind::Bytes, uint32_t(ir_.byte_sets.size() - 1)};
+}
+
+Status IrBuilder::append_class(std::vector<Elem>& seq, const std::vector<CpRange>& ranges) {
+  const auto seqs = utf8_sequences(ranges);
+  if (seqs.empty()) return make_error(ErrorCode::InvalidArgument, "grammar: character class matches nothing");
+  if (seqs.size() == 1) {
+    for (auto [lo, hi] : seqs[0]) seq.push_back(bytes(lo, hi));
+    return ok_status();
+  }
+  const uint32_t helper = helper_rule("class");
+  for (const auto& s : seqs) {
+    std::vector<Elem> alt;
+    for (auto [lo, hi] : s) alt.push_back(bytes(lo, hi));
+    ONDO_TRY(add_alt(helper, alt));
+  }
+  seq.push_back(Elem{ElemKind::Rule, helper});
+  return ok_status();
+}
+
+Status IrBuilder::check_left_recursion(const std::vector<bool>& nullable) const {
+  const size_t n = ir_.alts.size();
+  std::vector<std::vector<uint32_t>> left(n);  // rules that may start rule r
+  for (uint32_t r = 0; r < n; ++r) {
+    for (uint32_t p : ir_.alts[r]) {
+      for (; ir_.elems[p].kind == ElemKind::Rule; ++p) {
+        left[r].push_back(ir_.elems[p].arg);
+        if (!nullable[ir_.elems[p].arg]) break;
+      }
+    }
+  }
+  std::vector<int> color(n, 0);  // 0 new, 1 on the path, 2 done
+  std::vector<uint32_t> path;
+  std::function<bool(uint32_t)> dfs = [&](uint32_t r) {
+    color[r] = 1;
+    path.push_back(r);
+    for (uint32_t s : left[r]) {
+      if (color[s] == 1) {
+        path.push_back(s);
+        return true;
+      }
+      if (color[s] == 0 && dfs(s)) return true;
+    }
+    path.pop_back();
+    color[r] = 2;
+    return false;
+  };
+  for (uint32_t r = 0; r < n; ++r) {
+    if (color[r] != 0 || !dfs(r)) continue;
+    std::string msg = "grammar: left recursion is not supported (";
+    const size_t start = size_t(std::find(path.begin(), path.end(), path.back()) - path.begin());
+    for (size_t i = start; i < path.size(); ++i) {
+      msg += (i > start ? " -> '" : "'") + ir_.rule_names[path[i]] + "'";
+    }
+    return make_error(ErrorCode::InvalidArgument, msg + ")");
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<GrammarIr>> IrBuilder::finish(std::string_view root) {
+  const size_t n = ir_.alts.size();
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!defined_[r]) {
+      return make_error(ErrorCode::InvalidArgument, "grammar: rule '" + ir_.rule_names[r] + "' is used but not defined");
+    }
+  }
+  auto root_it = std::find(ir_.rule_names.begin(), ir_.rule_names.end(), root);
+  if (root_it == ir_.rule_names.end()) {
+    return make_error(ErrorCode::InvalidArgument, "grammar: no root rule '" + std::string(root) + "'");
+  }
+  ir_.root = uint32_t(root_it - ir_.rule_names.begin());
+  // nullable[r]: r derives the empty string; productive[r]: r derives some finite string.
+  std::vector<bool> nullable(n, false), productive(n, false);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (uint32_t r = 0; r < n; ++r) {
+      for (uint32_t p : ir_.alts[r]) {
+        bool all_null = true, all_prod = true;
+        for (; ir_.elems[p].kind != ElemKind::End; ++p) {
+          const Elem e = ir_.elems[p];
+          all_null = all_null && e.kind == ElemKind::Rule && nullable[e.arg];
+          all_prod = all_prod && (e.kind == ElemKind::Bytes || productive[e.arg]);
+        }
+        if (all_null && !nullable[r]) changed = nullable[r] = true;
+        if (all_prod && !productive[r]) changed = productive[r] = true;
+      }
+    }
+  }
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!productive[r]) {
+      return make_error(ErrorCode::InvalidArgument, "grammar: rule '" + ir_.rule_names[r] + "' can never finish (every alternative recurses forever)");
+    }
+  }
+  ONDO_TRY(check_left_recursion(nullable));
+  return std::make_unique<GrammarIr>(std::move(ir_));
+}
+
+}  // namespace ondo::infer::grammar
