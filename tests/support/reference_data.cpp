@@ -58,7 +58,9 @@ LogitTolerance logit_tolerance(const std::string& name) {
       {"ref-llama-spm-q5_1", kEmulated},
       {"ref-llama-spm-q2_k", kEmulated},
       {"ref-llama-spm-q3_k_m", kEmulated},
-      {"ref-llama-spm-q4_k_m", kEmulated},
+      // made with llama.cpp's repacked Q4_K kernel, whose float order moves its own results
+      // by up to 0.085 (README): one early flip reaches every later position through the KV
+      {"ref-llama-spm-q4_k_m", {1e-4f, 0.25f, 0.3f}},
       {"ref-llama-spm-q5_k_m", kEmulated},
       {"ref-llama-spm-q6_k", kEmulated},
       {"ref-llama-spm-q4_1", {0.25f, 0.25f, 1.0f}},
