@@ -77,6 +77,21 @@ TEST(ChatTemplateLimits, OutputAndIntermediateSize) {
   EXPECT_EQ(e.code, ErrorCode::ResourceExhausted) << e.message;
 }
 
+TEST(ChatTemplateLimits, SharedStructuresAreChargedByTheirSize) {
+  // 10^9 leaves through shared sublists: comparing or printing must hit the step limit.
+  const std::string build =
+      "{% set a = [1] * 1000 %}{% set b = [a] * 1000 %}{% set c = [b] * 1000 %}{{ b|length }}";
+  auto t = ChatTemplate::parse(build, "t");
+  ASSERT_TRUE(t.ok());
+  auto out = t->render(ChatTemplateInputs{});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out, "1000");
+  for (const char* use : {"{{ c == c }}", "{{ c }}", "{{ c|tojson|length }}", "{{ 1 in c }}"}) {
+    Error e = render_error(build + use);
+    EXPECT_EQ(e.code, ErrorCode::ResourceExhausted) << use << ": " << e.message;
+  }
+}
+
 TEST(ChatTemplateLimits, RecursionAndNesting) {
   Error e = render_error("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}");
   EXPECT_EQ(e.code, ErrorCode::ResourceExhausted) << e.message;

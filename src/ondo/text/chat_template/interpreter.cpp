@@ -140,6 +140,7 @@ Result<Interpreter::Flow> Interpreter::exec(const Stmt& st, const std::shared_pt
     case StmtKind::Output: ONDO_TRY(append(out, st.text)); return Flow::Normal;
     case StmtKind::Print: {
       ONDO_ASSIGN_OR_RETURN(Value v, eval(*st.expr, scope));
+      ONDO_TRY(step(v.weight()));
       if (v.is_string()) {
         ONDO_TRY(append(out, v.str()));
       } else {
@@ -378,6 +379,7 @@ Result<Value> Interpreter::eval_inner(const Expr& e, const std::shared_ptr<Scope
       ONDO_ASSIGN_OR_RETURN(Value subject, eval(*e.args[0], scope));
       CallArgs args;
       ONDO_TRY(eval_args(e, scope, args));
+      ONDO_TRY(step(subject.weight()));
       ONDO_ASSIGN_OR_RETURN(bool ok, apply_test(e.builtin, *this, subject, args));
       return Value::boolean(ok);
     }
@@ -404,6 +406,7 @@ Result<Value> Interpreter::eval_inner(const Expr& e, const std::shared_ptr<Scope
       std::string s;
       for (const auto& a : e.args) {
         ONDO_ASSIGN_OR_RETURN(Value v, eval(*a, scope));
+        ONDO_TRY(step(v.weight()));
         append_str(s, v);
         ONDO_TRY(check_size(s.size()));
       }
@@ -457,10 +460,12 @@ Result<Value> Interpreter::eval_unary(const Expr& e, const std::shared_ptr<Scope
 Status Interpreter::eval_args(const Expr& e, const std::shared_ptr<Scope>& scope, CallArgs& args) {
   for (size_t i = 1; i < e.args.size(); ++i) {
     ONDO_ASSIGN_OR_RETURN(Value v, eval(*e.args[i], scope));
+    ONDO_TRY(step(v.weight()));
     args.positional.push_back(std::move(v));
   }
   for (const auto& [key, expr] : e.kwargs) {
     ONDO_ASSIGN_OR_RETURN(Value v, eval(*expr, scope));
+    ONDO_TRY(step(v.weight()));
     args.keyword.emplace_back(key, std::move(v));
   }
   return ok_status();
@@ -483,6 +488,7 @@ Result<Value> Interpreter::call(const Value& fn, CallArgs& args) {
     return make_error(ErrorCode::ResourceExhausted,
                       "recursion too deep (limit " + std::to_string(limits_.max_depth) + ")");
   }
+  ONDO_TRY(step(fn.fn().weight()));
   return fn.fn().call(*this, args);
 }
 
@@ -501,6 +507,7 @@ Result<Value> Interpreter::eval_filter(const Expr& e, const std::shared_ptr<Scop
   }
   CallArgs args;
   ONDO_TRY(eval_args(e, scope, args));
+  ONDO_TRY(step(subject.weight()));
   return apply_filter(e.builtin, *this, subject, args);
 }
 
@@ -509,6 +516,7 @@ Result<Value> Interpreter::eval_compare(const Expr& e, const std::shared_ptr<Sco
   for (size_t i = 0; i < e.ops.size(); ++i) {
     ONDO_ASSIGN_OR_RETURN(Value right, eval(*e.args[i + 1], scope));
     const std::string& op = e.ops[i];
+    ONDO_TRY(step(op == "in" || op == "notin" ? right.weight() : std::min(left.weight(), right.weight())));
     bool ok = false;
     if (op == "==" || op == "!=") {
       ok = equals(left, right) == (op == "==");

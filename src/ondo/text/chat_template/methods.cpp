@@ -182,6 +182,7 @@ class MethodCallable : public Callable {
     if (self_.kind() == Kind::Dict) return dict_method(self_, name_, args);
     return list_method(self_, name_, args);
   }
+  uint64_t weight() const override { return self_.weight(); }
 
  private:
   Value self_;
@@ -289,7 +290,9 @@ std::optional<Value> python_attribute(const Value& obj, std::string_view name) {
   const bool safe = (obj.is_string() && contains(kStrMethods, name)) ||
                     (obj.kind() == Kind::Dict && contains(kDictMethods, name)) ||
                     (obj.is_sequence() && contains(kListMethods, name));
-  if (safe) return Value::callable(std::make_shared<MethodCallable>(obj, std::string(name)));
+  if (safe) {
+    return Value::callable(std::make_shared<MethodCallable>(obj, std::string(name)), obj.holds_namespace());
+  }
   const bool unsafe = (obj.kind() == Kind::Dict && contains(kDictUnsafe, name)) ||
                       (obj.kind() == Kind::List && contains(kListUnsafe, name));
   if (unsafe) {

@@ -176,6 +176,7 @@ Result<Value> repeat(Interpreter& in, const Value& seq, int64_t n) {
 }  // namespace
 
 Result<Value> Interpreter::binary(std::string_view op, const Value& a, const Value& b) {
+  ONDO_TRY(step(a.weight() / 8 + b.weight() / 8));
   if (a.is_undefined()) return render_error(undefined_message(a));
   if (b.is_undefined()) return render_error(undefined_message(b));
   if (a.is_number() && b.is_number()) return arith(op, a, b);
@@ -287,6 +288,7 @@ Result<Value> Interpreter::getattr(const Value& obj, std::string_view name) {
   if (obj.is_undefined()) return render_error(undefined_message(obj));
   if (auto attr = python_attribute(obj, name)) return *attr;
   if (obj.kind() == Kind::Dict) {
+    ONDO_TRY(step(obj.dict().size() / 16));
     if (const Value* v = obj.dict().find(name)) return *v;
   } else if (obj.kind() == Kind::Namespace) {
     if (const Value* v = obj.name_space().attrs.find(name)) return *v;
@@ -297,6 +299,7 @@ Result<Value> Interpreter::getattr(const Value& obj, std::string_view name) {
 Result<Value> Interpreter::getitem(const Value& obj, const Value& key) {
   if (obj.is_undefined()) return render_error(undefined_message(obj));
   if (obj.kind() == Kind::Dict) {
+    ONDO_TRY(step(obj.dict().size() / 16 + key.weight()));
     if (const Value* v = obj.dict().find(key)) return *v;
   } else if (obj.kind() == Kind::Namespace && key.is_string()) {
     if (const Value* v = obj.name_space().attrs.find(key.str())) return *v;

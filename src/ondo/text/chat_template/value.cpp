@@ -38,7 +38,7 @@ void ValueDict::set(Value key, Value value) {
 
 Value Value::undefined(std::string hint) {
   Value v;
-  v.s_ = std::move(hint);
+  v.s_ = std::make_shared<const std::string>(std::move(hint));
   return v;
 }
 Value Value::none() {
@@ -67,9 +67,19 @@ Value Value::real(double f) {
 Value Value::string(std::string s) {
   Value v;
   v.kind_ = Kind::String;
-  v.s_ = std::move(s);
+  v.weight_ = 1 + s.size() / 64;
+  v.s_ = std::make_shared<const std::string>(std::move(s));
   return v;
 }
+
+const std::string& Value::empty_string() {
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
+namespace {
+uint64_t add_weight(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+}  // namespace
 
 Value Value::list(ValueList items) {
   Value v;
@@ -78,6 +88,7 @@ Value Value::list(ValueList items) {
   for (const Value& x : items) {
     depth = std::max(depth, int(x.depth_));
     v.has_ns_ = v.has_ns_ || x.has_ns_;
+    v.weight_ = add_weight(v.weight_, x.weight_);
   }
   v.depth_ = uint16_t(std::min(depth + 1, 60000));
   v.l_ = std::make_shared<const ValueList>(std::move(items));
@@ -94,6 +105,7 @@ Value Value::dict(ValueDict d) {
   int depth = 0;
   for (const auto& kv : d.items()) {
     depth = std::max({depth, int(kv.first.depth_), int(kv.second.depth_)});
+    v.weight_ = add_weight(v.weight_, add_weight(kv.first.weight_, kv.second.weight_));
     v.has_ns_ = v.has_ns_ || kv.first.has_ns_ || kv.second.has_ns_;
   }
   v.depth_ = uint16_t(std::min(depth + 1, 60000));
@@ -108,9 +120,10 @@ Value Value::name_space(std::shared_ptr<Namespace> ns) {
   v.ns_ = std::move(ns);
   return v;
 }
-Value Value::callable(std::shared_ptr<const Callable> fn) {
+Value Value::callable(std::shared_ptr<const Callable> fn, bool holds_ns) {
   Value v;
   v.kind_ = Kind::Callable;
+  v.has_ns_ = holds_ns;
   v.fn_ = std::move(fn);
   return v;
 }

@@ -47,7 +47,8 @@ class Value {
   static Value tuple(ValueList items);
   static Value dict(ValueDict d);
   static Value name_space(std::shared_ptr<Namespace> ns);
-  static Value callable(std::shared_ptr<const Callable> fn);
+  // `holds_ns`: the callable keeps a value that holds a namespace (a bound method).
+  static Value callable(std::shared_ptr<const Callable> fn, bool holds_ns = false);
 
   Kind kind() const { return kind_; }
   bool is_undefined() const { return kind_ == Kind::Undefined; }
@@ -60,7 +61,7 @@ class Value {
   bool as_bool() const { return b_; }
   int64_t as_int() const { return kind_ == Kind::Bool ? int64_t(b_) : i_; }
   double as_float() const;
-  const std::string& str() const { return s_; }  // String; the hint when Undefined
+  const std::string& str() const { return s_ ? *s_ : empty_string(); }  // String; Undefined's hint
   const ValueList& items() const;                // List or Tuple
   const ValueDict& dict() const;                 // Dict
   Namespace& name_space() const { return *ns_; }
@@ -68,6 +69,9 @@ class Value {
 
   // Nesting depth (scalars 0) and whether a namespace lies inside (cycles are refused).
   int depth() const { return depth_; }
+  // Work to walk the value (nodes, plus string bytes / 64), saturating: what equality,
+  // printing and JSON cost. Render steps are charged by it.
+  uint64_t weight() const { return weight_; }
   bool holds_namespace() const { return has_ns_; }
 
  private:
@@ -77,7 +81,9 @@ class Value {
   uint16_t depth_ = 0;
   int64_t i_ = 0;
   double f_ = 0;
-  std::string s_;
+  uint64_t weight_ = 1;
+  std::shared_ptr<const std::string> s_;  // shared: copying a value never copies its text
+  static const std::string& empty_string();
   std::shared_ptr<const ValueList> l_;
   std::shared_ptr<const ValueDict> d_;
   std::shared_ptr<Namespace> ns_;
@@ -114,6 +120,8 @@ class Callable {
   virtual ~Callable() = default;
   virtual std::string_view name() const = 0;
   virtual Result<Value> call(Interpreter& in, CallArgs& args) const = 0;
+  // Work a call may do on values the callable holds (a bound method's receiver).
+  virtual uint64_t weight() const { return 0; }
 };
 
 // An error raised while rendering (TypeError, UndefinedError, ... in jinja2 terms).
