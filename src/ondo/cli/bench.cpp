@@ -1,7 +1,8 @@
-// `ondo bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--json] [--membw GBS]`: prompt
+// `ondo bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--json] [--membw GBS] [--triad]`: prompt
 // processing (pp: one batch of p tokens into an empty context) and generation (tg: n
 // single-token decodes from an empty context) in tokens/s, as llama-bench means them, and
-// the weight bandwidth generation reached. Layer: cli.
+// the weight bandwidth generation reached, as a share of --membw or of the STREAM triad
+// bandwidth measured in-process at -t threads (--triad, core/membw). Layer: cli.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,7 @@
 
 #include "ondo/cli/commands.h"
 #include "ondo/cli/model_options.h"
+#include "ondo/core/membw.h"
 #include "ondo/infer/session.h"
 
 namespace ondo::cli {
@@ -60,7 +62,7 @@ Result<double> run_tg(infer::Session& s, const std::vector<int32_t>& toks) {
 
 int bench(int argc, char** argv) {
   Args args({"-m|--model", "-p|--n-prompt", "-n|--n-gen", "-t|--threads", "-r|--repetitions", "--membw"},
-            {"--json"});
+            {"--json", "--triad"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("bench", st.error());
   auto n_prompt = args.get_int("-p", 512);
   auto n_gen = args.get_int("-n", 128);
@@ -80,6 +82,14 @@ int bench(int argc, char** argv) {
   if (*reps < 1 || *reps > 1000) return report("bench", make_error(ErrorCode::InvalidArgument, "-r must be between 1 and 1000"));
   auto model = load_model_option(args);
   if (!model.ok()) return report("bench", model.error());
+  double triad_gbs = 0;
+  if (args.has("--triad")) {  // before the engine's pool exists, so the two never compete
+    core::ThreadPool triad_pool(*threads);
+    auto tr = core::measure_triad(triad_pool, 256, 5);
+    if (!tr.ok()) return report("bench", tr.error());
+    triad_gbs = tr->best_gbs;
+    if (*membw <= 0) *membw = triad_gbs;
+  }
   const model::HParams& hp = (*model)->hparams();
   const int32_t n_ctx = int32_t(std::max<int64_t>(std::max(*n_prompt, *n_gen), 1));
   infer::Engine engine(*threads);
@@ -110,12 +120,14 @@ int bench(int argc, char** argv) {
                 "\"weight_bytes\": %.0f, \"simd\": \"%s\"",
                 (*model)->file().name().c_str(), *threads, (long long)*n_prompt, (long long)*n_gen, (long long)*reps,
                 pp.mean(), pp.sd(), tg.mean(), tg.sd(), tg_gbs, bytes, std::string(core::simd_level_name()).c_str());
+    if (triad_gbs > 0) std::printf(", \"triad_gbs\": %.3f", triad_gbs);
     if (*membw > 0) std::printf(", \"membw_gbs\": %.3f, \"tg_bandwidth_share\": %.4f", *membw, tg_gbs / *membw);
     std::printf("}\n");
     return 0;
   }
   std::printf("model: %s (%.1f MB of tensors), %d threads, %s kernels\n", (*model)->file().name().c_str(), bytes / 1e6,
               *threads, std::string(core::simd_level_name()).c_str());
+  if (triad_gbs > 0) std::printf("triad: %.2f GB/s (STREAM triad, 3 x 256 MiB, best of 5, %d threads)\n", triad_gbs, *threads);
   if (*n_prompt > 0) std::printf("pp%-6lld %10.2f ± %.2f tok/s\n", (long long)*n_prompt, pp.mean(), pp.sd());
   if (*n_gen > 0) {
     std::printf("tg%-6lld %10.2f ± %.2f tok/s   %.2f GB/s of weights", (long long)*n_gen, tg.mean(), tg.sd(), tg_gbs);
