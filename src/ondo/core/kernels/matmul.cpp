@@ -1,9 +1,11 @@
-// Matmul by per-row vec_dot over activations converted once. Layer: core.
+// Matmul over activations converted once: the batch-invariant GEMM kernels of gemm.h where
+// the weight type has one, else one vec_dot per output. Layer: core.
 #include "ondo/core/kernels/matmul.h"
 
 #include <algorithm>
 
 #include "ondo/core/check.h"
+#include "ondo/core/kernels/gemm.h"
 
 namespace ondo::core {
 
@@ -28,7 +30,17 @@ void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t
   for (int64_t t = t0; t < t1; ++t) xops.from_float(x + t * K, xq + size_t(t) * xrow, K);
   pool.barrier();
 
-  // 2. outputs: weight rows split over participants in blocks of 16, so each block of
+  // 2a. GEMM kernel: weight rows split over participants in multiples of its row tile.
+  if (const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type)) {
+    const int64_t tile = gk->row_tile;
+    int64_t r0, r1;
+    split_range((N + tile - 1) / tile, ith, nth, &r0, &r1);
+    const int64_t n0 = std::min(N, r0 * tile), n1 = std::min(N, r1 * tile);
+    if (n0 < n1) gk->run(w.data, w.row_bytes, xq, xrow, K, n0, n1, T, y, ldy);
+    return;
+  }
+
+  // 2b. outputs: weight rows split over participants in blocks of 16, so each block of
   //    weights is read from memory once and reused for all T activation rows.
   constexpr int64_t kRowBlock = 16;
   const int64_t n_blocks = (N + kRowBlock - 1) / kRowBlock;

@@ -1,0 +1,44 @@
+// Scalar reference GEMM kernels (gemm.h): the oracle every SIMD variant must equal bit for
+// bit. One weight row at a time, the canonical steps of gemm_levels.h; fp-contract off keeps
+// every float step a separate IEEE operation. Layer: core. Must not touch anything above core.
+#pragma GCC optimize("fp-contract=off")
+
+#include "ondo/core/kernels/gemm.h"
+#include "ondo/core/kernels/gemm_levels.h"
+
+namespace ondo::core::kernels {
+namespace {
+
+int32_t dot_scalar(const int8_t* q, const int8_t* x, int len) {
+  int32_t s = 0;
+  for (int e = 0; e < len; ++e) s += int32_t(q[e]) * int32_t(x[e]);
+  return s;
+}
+
+template <class Tr>
+void gemm_scalar(const void* w, size_t w_row_bytes, const void* xq, size_t x_row_bytes, int64_t K,
+                 int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
+  gemm_rowwise<Tr>(static_cast<const uint8_t*>(w), w_row_bytes, static_cast<const uint8_t*>(xq),
+                   x_row_bytes, K, n0, n1, T, y, ldy, dot_scalar);
+}
+
+template <class Tr>
+constexpr GemmKernel kKernel{gemm_scalar<Tr>, 1};
+
+}  // namespace
+
+const GemmKernel* gemm_kernel_scalar(DType t) {
+  switch (t) {
+    case DType::Q8_0: return &kKernel<GemmQ8_0>;
+    case DType::Q4_0: return &kKernel<GemmQ4_0>;
+    case DType::Q5_0: return &kKernel<GemmQ5_0>;
+    case DType::Q2_K: return &kKernel<GemmQ2_K>;
+    case DType::Q3_K: return &kKernel<GemmQ3_K>;
+    case DType::Q4_K: return &kKernel<GemmQ4_K>;
+    case DType::Q5_K: return &kKernel<GemmQ5_K>;
+    case DType::Q6_K: return &kKernel<GemmQ6_K>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace ondo::core::kernels
