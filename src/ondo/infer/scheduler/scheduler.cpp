@@ -1,0 +1,352 @@
+// The continuous-batching loop. Layer: infer.
+#include "ondo/infer/scheduler/scheduler.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "ondo/core/thread_pool.h"
+#include "ondo/infer/grammar/matcher.h"
+#include "ondo/infer/grammar/token_table.h"
+#include "ondo/infer/kv_cache/kv_cache.h"
+#include "ondo/infer/scheduler/prefix_cache.h"
+#include "ondo/infer/scheduler/request_state.h"
+
+namespace ondo::infer {
+namespace {
+
+constexpr int32_t kPrefixBlock = 32;
+
+struct Slot {
+  std::shared_ptr<RequestState> req;
+  std::vector<int32_t> tokens;  // tokens whose K/V are in the slot
+  int32_t n_prompt_done = 0;    // prompt tokens in `tokens`
+  int32_t next_token = -1;      // sampled, to be evaluated next step
+  int32_t n_generated = 0;
+  int32_t max_tokens = 0;       // after clamping to the context
+  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<grammar::Matcher> matcher;
+  bool stored_prefix = false;
+  bool busy() const { return req != nullptr; }
+};
+
+// log-softmax of the chosen token and the top-k alternatives of a logits row.
+void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, TokenEvent* e) {
+  float mx = -INFINITY;
+  for (float v : logits) mx = std::max(mx, v);
+  double sum = 0.0;
+  for (float v : logits) sum += std::exp(double(v) - mx);
+  const double lse = double(mx) + std::log(sum);
+  e->logprob = float(double(logits[size_t(chosen)]) - lse);
+  if (k <= 0) return;
+  std::vector<int32_t> ids(logits.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t(i);
+  const size_t kk = std::min(size_t(k), ids.size());
+  std::partial_sort(ids.begin(), ids.begin() + long(kk), ids.end(), [&](int32_t a, int32_t b) {
+    return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b);
+  });
+  for (size_t i = 0; i < kk; ++i) e->top.push_back({ids[i], float(double(logits[size_t(ids[i])]) - lse)});
+}
+
+class SchedulerImpl final : public Scheduler {
+ public:
+  SchedulerImpl(const model::Model& m, const text::Tokenizer& tok, const SchedulerOptions& o, KvCache kv)
+      : model_(m),
+        tok_(tok),
+        opt_(o),
+        kv_(std::move(kv)),
+        pool_(o.n_threads),
+        scratch_(m.hparams(), o.max_batch_tokens, o.n_ctx, o.n_threads),
+        prefix_(m.file().name() + "#" + std::to_string(m.memory().weight_bytes), m.hparams().n_layer,
+                m.hparams().kv_dim(), kPrefixBlock, o.cache_mem_bytes),
+        slots_(size_t(o.n_parallel)) {
+    logits_.resize(size_t(o.n_parallel) * size_t(m.hparams().n_vocab));
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~SchedulerImpl() override { shutdown(0); }
+
+  Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest r) override;
+  SchedulerStats stats() const override;
+  const SchedulerOptions& options() const override { return opt_; }
+  void shutdown(int grace_ms) override;
+
+ private:
+  void loop();
+  void admit_locked();
+  void step();
+  void finish(Slot& s, FinishReason why, const std::string& error = "");
+  void after_logits(Slot& s, std::span<const float> logits);
+
+  const model::Model& model_;
+  const text::Tokenizer& tok_;
+  const SchedulerOptions opt_;
+  KvCache kv_;
+  core::ThreadPool pool_;
+  model::ForwardScratch scratch_;
+  PrefixCache prefix_;
+  std::shared_ptr<const grammar::TokenTable> table_;  // built on the first grammar request
+  std::vector<Slot> slots_;
+  std::vector<float> logits_;
+  std::vector<model::BatchToken> batch_;
+  std::vector<int32_t> batch_slot_;  // slot of each logits row
+
+  mutable std::mutex mu_;  // guards waiting_, stopping_, accepting_, running_count_
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<RequestState>> waiting_;
+  bool accepting_ = true;
+  bool stopping_ = false;
+  int32_t running_count_ = 0;
+  std::atomic<int64_t> used_positions_{0};  // K/V positions held by running slots
+  std::thread thread_;
+};
+
+Result<std::shared_ptr<RequestHandle>> SchedulerImpl::submit(GenerationRequest r) {
+  if (r.prompt.empty()) return make_error(ErrorCode::InvalidArgument, "prompt: no tokens");
+  if (int64_t(r.prompt.size()) >= opt_.n_ctx) {
+    return make_error(ErrorCode::InvalidArgument, "prompt: " + std::to_string(r.prompt.size()) +
+                                                      " tokens do not fit the context of " + std::to_string(opt_.n_ctx) +
+                                                      " tokens per sequence");
+  }
+  for (int32_t t : r.prompt) {
+    if (t < 0 || t >= tok_.n_vocab()) return make_error(ErrorCode::InvalidArgument, "prompt: token id " + std::to_string(t) + " is out of range");
+  }
+  if (r.max_tokens < 0) return make_error(ErrorCode::InvalidArgument, "max_tokens must not be negative");
+  if (r.n_logprobs > 20) return make_error(ErrorCode::InvalidArgument, "top_logprobs must be at most 20");
+  ONDO_TRY(validate(r.sampling));
+  auto state = std::make_shared<RequestState>(std::move(r));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!accepting_) return make_error(ErrorCode::Unavailable, "the server is shutting down");
+    const int32_t free_slots = opt_.n_parallel - running_count_;
+    if (int32_t(waiting_.size()) >= opt_.max_queue + std::max(0, free_slots)) {
+      return make_error(ErrorCode::Overloaded, "the request queue is full (" + std::to_string(opt_.max_queue) + " waiting)");
+    }
+    waiting_.push_back(state);
+  }
+  cv_.notify_all();
+  return std::shared_ptr<RequestHandle>(state);
+}
+
+SchedulerStats SchedulerImpl::stats() const {
+  SchedulerStats s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s.running = running_count_;
+    s.waiting = int32_t(waiting_.size());
+  }
+  s.prefix_cache_queries = prefix_.queries();
+  s.prefix_cache_hits = prefix_.hits();
+  s.prefix_cache_bytes = prefix_.bytes();
+  s.kv_usage_ratio = double(used_positions_.load()) / double(int64_t(opt_.n_parallel) * opt_.n_ctx);
+  return s;
+}
+
+void SchedulerImpl::shutdown(int grace_ms) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!thread_.joinable()) return;
+    accepting_ = false;
+  }
+  cv_.notify_all();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, grace_ms));
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (running_count_ == 0 && waiting_.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void SchedulerImpl::finish(Slot& s, FinishReason why, const std::string& error) {
+  TokenEvent e;
+  e.finish = why;
+  e.error = error;
+  s.req->post(std::move(e));
+  used_positions_.fetch_sub(int64_t(s.tokens.size()));
+  s = Slot{};
+  std::lock_guard<std::mutex> lock(mu_);
+  --running_count_;
+}
+
+// Moves waiting requests into free slots, restoring cached prompt prefixes.
+void SchedulerImpl::admit_locked() {
+  for (size_t i = 0; i < slots_.size() && !waiting_.empty(); ++i) {
+    Slot& s = slots_[i];
+    if (s.busy()) continue;
+    auto req = waiting_.front();
+    waiting_.pop_front();
+    if (req->cancelled.load()) {
+      TokenEvent e;
+      e.finish = FinishReason::Cancelled;
+      req->post(std::move(e));
+      --i;
+      continue;
+    }
+    const GenerationRequest& r = req->request;
+    s.req = req;
+    s.max_tokens = std::min<int32_t>(r.max_tokens, opt_.n_ctx - int32_t(r.prompt.size()));
+    s.sampler = std::make_unique<Sampler>(r.sampling, model_.hparams().n_vocab);
+    for (int32_t t : r.prompt) s.sampler->accept(t);
+    if (r.grammar) {
+      if (!table_) table_ = grammar::TokenTable::from_tokenizer(tok_);
+      s.matcher = std::make_unique<grammar::Matcher>(r.grammar, table_);
+    }
+    // at least the last prompt token is evaluated, for its logits
+    const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_.store(), int32_t(i));
+    s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
+    s.n_prompt_done = cached;
+    used_positions_.fetch_add(cached);
+    req->set_scheduled(cached);
+    ++running_count_;
+  }
+}
+
+void SchedulerImpl::loop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || running_count_ > 0 || !waiting_.empty(); });
+      if (stopping_) break;
+      admit_locked();
+    }
+    step();
+  }
+  // cancel whatever is left
+  for (Slot& s : slots_) {
+    if (s.busy()) finish(s, FinishReason::Cancelled);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& r : waiting_) {
+    TokenEvent e;
+    e.finish = FinishReason::Cancelled;
+    r->post(std::move(e));
+  }
+  waiting_.clear();
+}
+
+// One forward step over every running slot: decode tokens first, then prompt chunks.
+void SchedulerImpl::step() {
+  for (Slot& s : slots_) {
+    if (s.busy() && s.req->cancelled.load()) finish(s, FinishReason::Cancelled);
+  }
+  batch_.clear();
+  batch_slot_.clear();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (!s.busy() || s.next_token < 0) continue;
+    batch_.push_back({s.next_token, int32_t(s.tokens.size()), int32_t(i), true});
+    batch_slot_.push_back(int32_t(i));
+  }
+  int32_t budget = opt_.max_batch_tokens - int32_t(batch_.size());
+  for (size_t i = 0; i < slots_.size() && budget > 0; ++i) {
+    Slot& s = slots_[i];
+    if (!s.busy() || s.next_token >= 0) continue;
+    const auto& prompt = s.req->request.prompt;
+    const int32_t pos0 = int32_t(s.tokens.size());
+    const int32_t n = std::min<int32_t>(budget, int32_t(prompt.size()) - pos0);
+    for (int32_t j = 0; j < n; ++j) {
+      const bool last = pos0 + j + 1 == int32_t(prompt.size());
+      batch_.push_back({prompt[size_t(pos0 + j)], pos0 + j, int32_t(i), last});
+      if (last) batch_slot_.push_back(int32_t(i));
+    }
+    budget -= n;
+  }
+  if (batch_.empty()) return;
+  Status st = model_.forward(batch_, kv_.store(), scratch_, pool_, logits_.data());
+  // record evaluated tokens
+  for (const model::BatchToken& b : batch_) {
+    slots_[size_t(b.seq)].tokens.push_back(b.token);
+    used_positions_.fetch_add(1);
+  }
+  for (Slot& s : slots_) {
+    if (s.busy() && s.next_token < 0) s.n_prompt_done = int32_t(s.tokens.size());
+  }
+  const int64_t V = model_.hparams().n_vocab;
+  for (size_t r = 0; r < batch_slot_.size(); ++r) {
+    Slot& s = slots_[size_t(batch_slot_[r])];
+    if (!s.busy()) continue;
+    if (!st.ok()) {
+      finish(s, FinishReason::Error, st.error().message);
+      continue;
+    }
+    s.next_token = -1;
+    after_logits(s, std::span<const float>(logits_.data() + r * size_t(V), size_t(V)));
+  }
+}
+
+// Samples the next token of a slot whose logits are ready, posts it, and decides whether
+// the request is finished.
+void SchedulerImpl::after_logits(Slot& s, std::span<const float> logits) {
+  const GenerationRequest& r = s.req->request;
+  if (!s.stored_prefix) {  // the whole prompt is in the slot now
+    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_.store(), int32_t(&s - slots_.data()));
+    s.stored_prefix = true;
+  }
+  if (s.max_tokens == 0) return finish(s, FinishReason::Length);
+  std::span<const float> row = logits;
+  std::vector<float> masked;
+  if (s.matcher) {
+    std::vector<uint64_t> bits((logits.size() + 63) / 64, 0);
+    s.matcher->fill_mask(bits);
+    masked.assign(logits.begin(), logits.end());
+    for (size_t i = 0; i < masked.size(); ++i) {
+      if (!((bits[i / 64] >> (i % 64)) & 1u)) masked[i] = -INFINITY;
+    }
+    row = masked;
+  }
+  const int32_t tok = s.sampler->sample(row);
+  if (s.matcher && !std::isfinite(row[size_t(tok)])) return finish(s, FinishReason::Error, "grammar: no token is allowed");
+  const bool eog = tok_.is_end_of_generation(tok);
+  if (eog && (!r.ignore_eos || s.matcher)) return finish(s, FinishReason::Stop);
+  if (s.matcher) {
+    if (Status st = s.matcher->accept(tok); !st.ok()) return finish(s, FinishReason::Error, st.error().message);
+  }
+  s.sampler->accept(tok);
+  ++s.n_generated;
+  TokenEvent e;
+  e.token = tok;
+  if (r.n_logprobs >= 0) fill_logprobs(logits, tok, r.n_logprobs, &e);
+  const bool done_grammar = s.matcher && s.matcher->is_complete();
+  const bool full = int32_t(s.tokens.size()) + 1 >= opt_.n_ctx;
+  if (done_grammar) e.finish = FinishReason::Stop;
+  else if (s.n_generated >= s.max_tokens || full) e.finish = FinishReason::Length;
+  if (e.finish != FinishReason::None) {
+    s.req->post(std::move(e));
+    used_positions_.fetch_sub(int64_t(s.tokens.size()));
+    s = Slot{};
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_count_;
+    return;
+  }
+  s.req->post(std::move(e));
+  s.next_token = tok;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Scheduler>> Scheduler::create(const model::Model& model, const text::Tokenizer& tokenizer,
+                                                     const SchedulerOptions& o) {
+  if (o.n_parallel < 1 || o.n_parallel > 256) return make_error(ErrorCode::InvalidArgument, "parallel must be between 1 and 256");
+  if (o.n_ctx < 8 || o.n_ctx > (1 << 22)) return make_error(ErrorCode::InvalidArgument, "ctx must be between 8 and 4194304");
+  if (o.max_queue < 0) return make_error(ErrorCode::InvalidArgument, "max-queue must not be negative");
+  if (o.max_batch_tokens < o.n_parallel) return make_error(ErrorCode::InvalidArgument, "the batch must hold one token per slot");
+  if (o.n_threads < 1) return make_error(ErrorCode::InvalidArgument, "threads must be at least 1");
+  if (tokenizer.n_vocab() != model.hparams().n_vocab) {
+    return make_error(ErrorCode::InvalidArgument, "tokenizer and model disagree on the vocabulary size");
+  }
+  ONDO_ASSIGN_OR_RETURN(KvCache kv, KvCache::create(model.hparams(), o.n_parallel, o.n_ctx));
+  return std::unique_ptr<Scheduler>(new SchedulerImpl(model, tokenizer, o, std::move(kv)));
+}
+
+}  // namespace ondo::infer
