@@ -1,0 +1,55 @@
+// JSON Schema (2020-12) to grammar, failing closed: every keyword that cannot be enforced
+// exactly is an error, so a generated value always validates. Layer: infer (grammar/).
+//
+// Supported: type (and type arrays), properties, required, additionalProperties (false /
+// true / schema; when absent and `properties` is given, no extra properties are generated),
+// enum, const, anyOf, oneOf (branches with disjoint types or distinct constants only),
+// allOf (mergeable branches only), items, prefixItems, minItems, maxItems, minLength,
+// maxLength (code points), pattern (see json_schema_parts.h), integer minimum / maximum /
+// exclusiveMinimum / exclusiveMaximum (exact digit grammars), format (below), local $ref
+// ("#", "#/...") with $defs/definitions, recursion included. Ignored annotations: title,
+// description, $comment, examples, default, deprecated, readOnly, writeOnly, $schema, $id.
+// Formats, strict subsets of their RFCs: date (YYYY-MM-DD; February only up to 28),
+// time (hh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm), no leap second), date-time (date "T" time),
+// uuid (8-4-4-4-12 hex), email (dot-atoms of [A-Za-z0-9_%+-]{1,20}, at most 3; "@";
+// 1-4 labels of letters, digits and inner hyphens, each "."-terminated; a 2-20 letter TLD).
+// Output: compact JSON, properties in declared order; between tokens at most one space or
+// a newline plus up to `max_indent` spaces/tabs. Strings use no \u escape of a surrogate.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "ondo/core/result.h"
+#include "ondo/infer/grammar/grammar.h"
+
+namespace ondo::infer::grammar {
+
+struct SchemaOptions {
+  uint32_t max_indent = 20;          // spaces/tabs after a newline between tokens
+  uint32_t max_repeat = 10000;       // largest count for lengths, item counts, regex repeats
+  uint32_t max_depth = 64;           // nesting of schemas (recursion through $ref is free)
+  size_t max_grammar_bytes = 1u << 20;  // size of the generated GBNF
+};
+
+// Errors: Unsupported for keywords or values that cannot be enforced exactly, e.g.
+// "schema: keyword 'patternProperties' at /properties/tags is not supported";
+// InvalidArgument for malformed or unsatisfiable schemas; TooLarge past the options.
+// Property order follows the object's key order: use ordered_json (or the text overload) to
+// keep the declared order; nlohmann::json sorts keys, and then so does the output.
+Result<std::string> json_schema_to_gbnf(const nlohmann::ordered_json& schema, const SchemaOptions& options = {});
+Result<std::shared_ptr<const Grammar>> compile_json_schema(const nlohmann::ordered_json& schema,
+                                                           const SchemaOptions& options = {});
+Result<std::shared_ptr<const Grammar>> compile_json_schema(const nlohmann::json& schema,
+                                                           const SchemaOptions& options = {});
+// Parses `schema_text` (error InvalidArgument when it is not JSON) keeping key order.
+Result<std::shared_ptr<const Grammar>> compile_json_schema_text(std::string_view schema_text,
+                                                                const SchemaOptions& options = {});
+// Any JSON object (OpenAI's response_format {"type": "json_object"}).
+std::shared_ptr<const Grammar> json_object_grammar();
+
+}  // namespace ondo::infer::grammar
