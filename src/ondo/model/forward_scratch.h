@@ -27,7 +27,6 @@ struct ForwardScratch {
   std::vector<float> up;      // [T][F]
   std::vector<float> proj;    // [T][C] output of wo / w_down
   std::vector<float> scores;  // [n_threads][n_ctx] attention probabilities
-  std::vector<float> head_out;  // [n_threads][D] accumulator
   std::vector<int32_t> out_rows;  // batch indices that want logits
   core::MatmulScratch mm;
 };

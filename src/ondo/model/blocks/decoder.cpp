@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "ondo/core/kernels/attention.h"
 #include "ondo/core/kernels/matmul.h"
 #include "ondo/core/kernels/ops.h"
 #include "ondo/model/model.h"
@@ -25,7 +26,6 @@ ForwardScratch::ForwardScratch(const HParams& hp, int32_t max_tokens_, int32_t n
   up.resize(T * size_t(hp.n_ff));
   proj.resize(T * size_t(hp.n_embd));
   scores.resize(size_t(n_threads) * size_t(n_ctx_));
-  head_out.resize(size_t(n_threads) * size_t(hp.head_dim));
   out_rows.reserve(T);
 }
 
@@ -38,34 +38,19 @@ void attention(std::span<const BatchToken> batch, const HParams& hp, const KvSto
   const int64_t T = int64_t(batch.size());
   const int H = hp.n_head, D = hp.head_dim, group = hp.n_head / hp.n_head_kv;
   const float scale = 1.0f / std::sqrt(float(D));
+  const core::AttendFn attend = core::best_attend();
   pool.run([&](int ith, int nth) {
     float* sc = s.scores.data() + size_t(ith) * size_t(s.n_ctx);
-    float* acc = s.head_out.data() + size_t(ith) * size_t(D);
     int64_t i0, i1;
     core::split_range(T * H, ith, nth, &i0, &i1);
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t t = i / H;
       const int h = int(i % H), hkv = h / group;
       const BatchToken& bt = batch[size_t(t)];
-      const float* qh = s.q.data() + t * hp.q_dim() + int64_t(h) * D;
-      const int32_t n = bt.pos + 1;
       const float* kbase = kv.k + kv.offset(layer, bt.seq, 0) + size_t(hkv) * size_t(D);
       const float* vbase = kv.v + kv.offset(layer, bt.seq, 0) + size_t(hkv) * size_t(D);
-      for (int32_t j = 0; j < n; ++j) {  // sc[j] = (q . k_j) * scale
-        const float* kj = kbase + size_t(j) * size_t(kv.kv_dim);
-        float dot = 0.0f;
-        for (int d = 0; d < D; ++d) dot += qh[d] * kj[d];
-        sc[j] = dot * scale;
-      }
-      core::softmax(sc, n);
-      for (int d = 0; d < D; ++d) acc[d] = 0.0f;
-      for (int32_t j = 0; j < n; ++j) {  // acc = sum_j p_j * v_j
-        const float* vj = vbase + size_t(j) * size_t(kv.kv_dim);
-        const float p = sc[j];
-        for (int d = 0; d < D; ++d) acc[d] += p * vj[d];
-      }
-      float* out = s.attn.data() + t * hp.q_dim() + int64_t(h) * D;
-      for (int d = 0; d < D; ++d) out[d] = acc[d];
+      attend(s.q.data() + t * hp.q_dim() + int64_t(h) * D, kbase, vbase, kv.kv_dim, bt.pos + 1, D, scale, sc,
+             s.attn.data() + t * hp.q_dim() + int64_t(h) * D);
     }
   });
 }
