@@ -1,0 +1,94 @@
+// Quantized matrix products through the GEMM kernels (core/kernels/gemm.h) against the
+// per-output vec_dot loop they replace, single-threaded: GEMV (T = 1) of 2048x8192 and
+// 8192x2048 weights as GB/s of weight bytes, and a T = 512 GEMM of 2048x2048 as GOPS
+// (2 N K T / time). Layer: core (bench).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ondo/core/dtype.h"
+#include "ondo/core/kernels/gemm.h"
+
+namespace ondo::core {
+namespace {
+
+constexpr int64_t kDistinctRows = 16;  // quantized once, tiled over the matrix
+
+struct Problem {
+  DType type;
+  int64_t N, K, T;
+  size_t wrow, xrow;
+  std::vector<uint8_t> w, xq;
+  std::vector<float> y;
+};
+
+Problem make_problem(DType t, int64_t N, int64_t K, int64_t T) {
+  Problem p{t, N, K, T, size_t(row_bytes(t, K).value()), 0, {}, {}, {}};
+  const DType xt = dtype_info(t).vec_dot_type;
+  p.xrow = size_t(row_bytes(xt, K).value());
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0.f, 1.f);
+  std::vector<float> f(size_t(K * std::max(kDistinctRows, T)));
+  for (float& v : f) v = g(rng);
+  std::vector<uint8_t> distinct(p.wrow * kDistinctRows);
+  dtype_info(t).scalar.from_float(f.data(), distinct.data(), K * kDistinctRows);
+  p.w.resize(p.wrow * size_t(N));
+  for (int64_t r = 0; r < N; ++r) {
+    std::copy_n(distinct.data() + (r % kDistinctRows) * p.wrow, p.wrow, p.w.data() + r * p.wrow);
+  }
+  p.xq.resize(p.xrow * size_t(T));
+  for (int64_t i = 0; i < T; ++i) best_ops(xt).from_float(f.data() + i * K, p.xq.data() + i * p.xrow, K);
+  p.y.resize(size_t(N * T));
+  return p;
+}
+
+// The pre-GEMM matmul: rows in blocks of 16, every output one vec_dot.
+void vec_dot_loop(Problem& p) {
+  const VecDotFn dot = best_ops(p.type).vec_dot;
+  for (int64_t n0 = 0; n0 < p.N; n0 += 16) {
+    for (int64_t t = 0; t < p.T; ++t) {
+      for (int64_t n = n0; n < std::min(p.N, n0 + 16); ++n) {
+        p.y[size_t(t * p.N + n)] = dot(p.w.data() + n * p.wrow, p.xq.data() + t * p.xrow, p.K);
+      }
+    }
+  }
+}
+
+// state.range: DType id, N, K, T, mode (0 = vec_dot loop, 1 = GEMM kernel, best level).
+void BM_Matmul(benchmark::State& state) {
+  const DType t = static_cast<DType>(state.range(0));
+  Problem p = make_problem(t, state.range(1), state.range(2), state.range(3));
+  const bool gemm = state.range(4) == 1;
+  const kernels::GemmKernel* k = kernels::gemm_kernel(t);
+  for (auto _ : state) {
+    if (gemm) {
+      k->run(p.w.data(), p.wrow, p.xq.data(), p.xrow, p.K, 0, p.N, p.T, p.y.data(), p.N);
+    } else {
+      vec_dot_loop(p);
+    }
+    benchmark::DoNotOptimize(p.y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(p.w.size()));
+  state.counters["GOPS"] = benchmark::Counter(2.0 * double(p.N * p.K * p.T) * double(state.iterations()),
+                                              benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.SetLabel(std::string(dtype_name(t)) + (gemm ? " gemm " : " vec_dot ") + std::string(simd_level_name()));
+}
+
+void matmul_args(benchmark::internal::Benchmark* b) {
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K}) {
+    for (int mode = 0; mode <= 1; ++mode) {
+      b->Args({int64_t(t), 2048, 8192, 1, mode});
+      b->Args({int64_t(t), 8192, 2048, 1, mode});
+      b->Args({int64_t(t), 2048, 2048, 512, mode});
+    }
+  }
+}
+
+BENCHMARK(BM_Matmul)->Apply(matmul_args)->Unit(benchmark::kMillisecond)->MinTime(0.3);
+
+}  // namespace
+}  // namespace ondo::core
