@@ -141,21 +141,27 @@ void tile(const Panel<Tr>& p, int64_t K, float* y, int64_t ldy, int64_t t0, int6
   using AccV = std::conditional_t<Tr::kQ8K, __m512, __m512d>;
   constexpr int kAccPerGroup = Tr::kQ8K ? 1 : 2;
   AccV acc[kGroups][C][kAccPerGroup];
+  #pragma GCC unroll 8
   for (auto& a : acc) for (auto& b : a) for (auto& v : b) v = AccV{};
   for (int64_t b = 0; b < p.nb; ++b) {
     __m512i iacc[kGroups][C];
+    #pragma GCC unroll 8
     for (int g = 0; g < kGroups; ++g) {
       const __m512i corr = _mm512_loadu_si512(p.corr + b * kRows + g * kLanes);
+      #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) iacc[g][c] = corr;
     }
     const int8_t* wq = p.wq + size_t(b) * kQuads * kGroups * 64;
     for (int s = 0; s < Tr::kSub; ++s) {
       __m512i sacc[kGroups][C];
+      #pragma GCC unroll 8
       for (int g = 0; g < kGroups; ++g) for (int c = 0; c < C; ++c) sacc[g][c] = _mm512_setzero_si512();
+      #pragma GCC unroll 8
       for (int qd = 0; qd < kQPS; ++qd) {
         const int quad = s * kQPS + qd;
         const __m512i w0 = _mm512_load_si512(wq + quad * kGroups * 64);
         const __m512i w1 = _mm512_load_si512(wq + quad * kGroups * 64 + 64);
+        #pragma GCC unroll 8
         for (int c = 0; c < C; ++c) {
           int32_t xv;
           std::memcpy(&xv, p.xu + size_t(c) * K + b * Tr::kBlock + 4 * quad, 4);
@@ -164,17 +170,22 @@ void tile(const Panel<Tr>& p, int64_t K, float* y, int64_t ldy, int64_t t0, int6
           sacc[1][c] = _mm512_dpbusd_epi32(sacc[1][c], xb, w1);
         }
       }
+      #pragma GCC unroll 8
       for (int g = 0; g < kGroups; ++g) {
         if constexpr (Tr::kSub == 1) {
+          #pragma GCC unroll 8
           for (int c = 0; c < C; ++c) iacc[g][c] = _mm512_add_epi32(iacc[g][c], sacc[g][c]);
         } else {
           const __m512i sc = _mm512_loadu_si512(p.sc + (b * Tr::kSub + s) * kRows + g * kLanes);
+          #pragma GCC unroll 8
           for (int c = 0; c < C; ++c) iacc[g][c] = _mm512_add_epi32(iacc[g][c], _mm512_mullo_epi32(sacc[g][c], sc));
         }
       }
     }
+    #pragma GCC unroll 8
     for (int g = 0; g < kGroups; ++g) {
       const __m512 dw = _mm512_loadu_ps(p.dw + b * kRows + g * kLanes);
+      #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) {
         const __m512 dx = _mm512_set1_ps(p.dx[c * p.nb + b]);
         const __m512 prod = _mm512_mul_ps(_mm512_mul_ps(dw, dx), _mm512_cvtepi32_ps(iacc[g][c]));
@@ -183,6 +194,7 @@ void tile(const Panel<Tr>& p, int64_t K, float* y, int64_t ldy, int64_t t0, int6
           acc[g][c][1] = _mm512_add_pd(acc[g][c][1], _mm512_cvtps_pd(_mm512_extractf32x8_ps(prod, 1)));
         } else if constexpr (Tr::kMin > 0) {
           __m512i macc = _mm512_setzero_si512();
+          #pragma GCC unroll 8
           for (int j = 0; j < Panel<Tr>::kPairs; ++j) {
             const __m512i m = _mm512_loadu_si512(p.mn + (b * Panel<Tr>::kPairs + j) * kRows + g * kLanes);
             macc = _mm512_dpwssd_epi32(macc, m, _mm512_set1_epi32(p.xs[(c * p.nb + b) * Panel<Tr>::kPairs + j]));
@@ -196,9 +208,11 @@ void tile(const Panel<Tr>& p, int64_t K, float* y, int64_t ldy, int64_t t0, int6
       }
     }
   }
+  #pragma GCC unroll 8
   for (int g = 0; g < kGroups; ++g) {
     const int valid = std::clamp(rows - g * kLanes, 0, kLanes);
     const __mmask16 m = __mmask16((1u << valid) - 1u);
+    #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       __m512 out;
       if constexpr (!Tr::kQ8K) {
