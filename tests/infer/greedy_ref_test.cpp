@@ -1,8 +1,11 @@
 // Greedy continuations decoded token by token through the KV cache vs llama.cpp's.
-// A random-weight model's greedy path may part from the reference at a near tie, so a step
-// is compared only while every earlier step's margin (gap_to_second) exceeded twice the
-// largest logit error allowed for the model; TinyStories has large margins and must match all 64 tokens.
+// Within the logit tolerance of a model, two engines can only choose differently where the
+// reference's margin (gap_to_second) is below twice that tolerance: ondo's continuation must
+// equal the reference up to its first step, and may part from it only after a step whose
+// margin was that small. TinyStories has large margins and must match all 64 tokens.
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "ondo/infer/session.h"
 #include "support/reference_data.h"
@@ -35,18 +38,24 @@ TEST_P(GreedyRef, ContinuationMatchesLlamaCpp) {
 
   const float tol = testing::logit_tolerance(name).max;
   ASSERT_GT(tol, 0.0f) << "no tolerance stated for " << name;
-  size_t compared = 0;
+  size_t equal = 0;
+  float min_gap = INFINITY;  // smallest reference margin among the steps so far
   for (size_t i = 0; i < ref.greedy_tokens.size(); ++i) {
     const int32_t got = argmax(*logits);
-    ASSERT_EQ(got, ref.greedy_tokens[i]) << name << ": greedy step " << i;
-    ++compared;
-    if (ref.greedy_gap[i] <= 2.0f * tol) break;  // a near tie: later steps may legitimately differ
+    if (got != ref.greedy_tokens[i]) {
+      EXPECT_LE(min_gap, 2.0f * tol) << name << ": parted from the reference at step " << i
+                                     << " although every earlier margin exceeded " << 2.0f * tol;
+      break;
+    }
+    min_gap = std::min(min_gap, ref.greedy_gap[i]);
+    ++equal;
     if (i + 1 == ref.greedy_tokens.size()) break;
     logits = (*session)->eval(std::span<const int32_t>(&got, 1));
     ASSERT_TRUE(logits.ok()) << logits.error().message;
   }
-  std::printf("[ %s ] %zu of %zu greedy tokens compared and equal\n", name.c_str(), compared,
-              ref.greedy_tokens.size());
+  std::printf("[ %s ] %zu of %zu greedy tokens equal (smallest margin on the way %.3g)\n", name.c_str(), equal,
+              ref.greedy_tokens.size(), min_gap);
+  const size_t compared = equal;
   if (name == "stories260K") {
     EXPECT_EQ(compared, ref.greedy_tokens.size());
   }

@@ -65,7 +65,9 @@ LogitTolerance logit_tolerance(const std::string& name) {
       {"ref-llama-spm-q6_k", kEmulated},
       {"ref-llama-spm-q4_1", {0.25f, 0.25f, 1.0f}},
       {"ref-llama-spm-f16", {0.01f, 0.01f, 1.0f}},
-      {"ref-llama-spm-bf16", {0.01f, 0.01f, 1.0f}},
+      // BF16 keeps 8 mantissa bits: an activation that moves by an ulp can round to the next
+      // BF16 value (0.4% away), so decode steps drift more than the prompt logits show
+      {"ref-llama-spm-bf16", {0.06f, 0.06f, 1.0f}},
   };
   auto it = kTol.find(name);
   return it == kTol.end() ? LogitTolerance{} : it->second;
