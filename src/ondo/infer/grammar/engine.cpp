@@ -5,13 +5,17 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 namespace ondo::infer::grammar {
 
+// The engines of one grammar, by table serial, most recently used last. Strong references:
+// a mask computed for one sequence serves later sequences too. At most kMaxEngines.
 struct Grammar::EngineSlot {
+  static constexpr size_t kMaxEngines = 4;
   std::mutex mu;
-  std::vector<std::pair<uint64_t, std::weak_ptr<Engine>>> engines;  // by table serial
+  std::vector<std::pair<uint64_t, std::shared_ptr<Engine>>> engines;
 };
 
 Grammar::Grammar(std::unique_ptr<GrammarIr> ir) : ir_(std::move(ir)), engines_(std::make_unique<EngineSlot>()) {}
@@ -23,11 +27,15 @@ std::shared_ptr<Engine> Grammar::engine_for(const std::shared_ptr<const Grammar>
                                             const std::shared_ptr<const TokenTable>& table) {
   EngineSlot& slot = *self->engines_;
   std::lock_guard lock(slot.mu);
-  std::erase_if(slot.engines, [](const auto& e) { return e.second.expired(); });
-  for (auto& [serial, weak] : slot.engines) {
-    if (serial == table->serial()) return weak.lock();
+  for (size_t i = 0; i < slot.engines.size(); ++i) {
+    if (slot.engines[i].first != table->serial()) continue;
+    auto found = slot.engines[i];
+    slot.engines.erase(slot.engines.begin() + long(i));
+    slot.engines.push_back(found);
+    return found.second;
   }
-  auto engine = std::make_shared<Engine>(self, table);
+  if (slot.engines.size() >= EngineSlot::kMaxEngines) slot.engines.erase(slot.engines.begin());
+  auto engine = std::make_shared<Engine>(self->ir(), table);
   slot.engines.emplace_back(table->serial(), engine);
   return engine;
 }
@@ -43,8 +51,18 @@ size_t Engine::KeyHash::operator()(const Key* k) const {
   return size_t(h);
 }
 
-Engine::Engine(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenTable> table)
-    : grammar_(std::move(grammar)), ir_(grammar_->ir()), table_(std::move(table)) {
+Engine::~Engine() = default;
+Engine::Engine(const GrammarIr& ir, std::shared_ptr<const TokenTable> table) : ir_(ir), table_(std::move(table)) {
+  // Byte classes: bytes that belong to exactly the same byte sets lead to the same state
+  // from every state, so each class's transition is computed once.
+  std::vector<std::vector<uint64_t>> sig(256, std::vector<uint64_t>((ir_.byte_sets.size() + 63) / 64, 0));
+  for (size_t k = 0; k < ir_.byte_sets.size(); ++k) {
+    for (int b = 0; b < 256; ++b) {
+      if (byteset_has(ir_.byte_sets[k], uint8_t(b))) sig[size_t(b)][k >> 6] |= uint64_t(1) << (k & 63);
+    }
+  }
+  std::map<std::vector<uint64_t>, uint8_t> reps;
+  for (int b = 0; b < 256; ++b) class_rep_[b] = reps.emplace(sig[size_t(b)], uint8_t(b)).first->second;
   maybe_flush();
 }
 
@@ -124,6 +142,13 @@ int32_t Engine::intern_key(const Key& key) {
   return id;
 }
 
+int32_t Engine::step_slow(int32_t s, uint8_t b) {
+  const uint8_t rep = class_rep_[b];
+  const int32_t t = rep == b ? compute_step(s, b) : step(s, rep);
+  trans_[size_t(s) * 256 + b] = t;
+  return t;
+}
+
 int32_t Engine::compute_step(int32_t s, uint8_t b) {
   const std::shared_ptr<const Key> key = states_[size_t(s)].key;
   std::vector<std::vector<uint32_t>> out;
@@ -142,44 +167,89 @@ int32_t Engine::compute_step(int32_t s, uint8_t b) {
   return t;
 }
 
-// Whether every well-formed non-ASCII UTF-8 character read from s leads back to s through
-// live states (explores pairs of DFA state and UTF-8 decoder state).
-bool Engine::loops_on_utf8(int32_t s) {
+// The one state that every well-formed non-ASCII UTF-8 character read from s leads to,
+// through live states; -1 when there is none (explores pairs of DFA state and UTF-8
+// decoder state). Cached per state.
+int32_t Engine::utf8_successor(int32_t s) {
+  if (states_[size_t(s)].utf8_next != -2) return states_[size_t(s)].utf8_next;
   std::vector<std::pair<int32_t, int>> todo{{s, 0}};
   std::set<std::pair<int32_t, int>> seen;
-  while (!todo.empty()) {
+  int32_t target = -1;
+  bool ok = true;
+  while (ok && !todo.empty()) {
     const auto [t, q] = todo.back();
     todo.pop_back();
-    for (int b = 0x80; b <= 0xFF; ++b) {
+    for (int b = 0x80; b <= 0xFF && ok; ++b) {
       const int q2 = utf8_step(q, uint8_t(b));
       if (q2 < 0) continue;
       const int32_t t2 = step(t, uint8_t(b));
-      if (t2 == 0) return false;
-      if (q2 == 0) {
-        if (t2 != s) return false;
-        continue;
-      }
-      if (seen.insert({t2, q2}).second) {
-        if (seen.size() > 4096) return false;
+      if (t2 == 0) {
+        ok = false;
+      } else if (q2 == 0) {
+        ok = target < 0 || target == t2;
+        target = t2;
+      } else if (seen.insert({t2, q2}).second) {
+        ok = seen.size() <= 4096;
         todo.emplace_back(t2, q2);
       }
     }
   }
+  states_[size_t(s)].utf8_next = ok ? target : -1;
+  return states_[size_t(s)].utf8_next;
+}
+
+// Whether every byte of `bytes` (an ASCII set) leads from s back to s; tests each byte once
+// per state and remembers the answers.
+bool Engine::loops_on_ascii(int32_t s, const uint64_t bytes[2]) {
+  for (int w = 0; w < 2; ++w) {
+    for (uint64_t todo = bytes[w] & ~states_[size_t(s)].loop_checked[w]; todo; todo &= todo - 1) {
+      const int b = w * 64 + __builtin_ctzll(todo);
+      const bool loops = step(s, uint8_t(b)) == s;
+      State& st = states_[size_t(s)];
+      st.loop_checked[w] |= uint64_t(1) << (b & 63);
+      if (!loops) return false;
+      st.loop_ascii[w] |= uint64_t(1) << (b & 63);
+    }
+    if (bytes[w] & ~states_[size_t(s)].loop_ascii[w]) return false;
+  }
   return true;
 }
 
-void Engine::ensure_loop(int32_t s) {
-  if (states_[size_t(s)].loop_known) return;
-  uint64_t ascii[2] = {0, 0};
-  for (int b = 0; b < 128; ++b) {
-    if (step(s, uint8_t(b)) == s) ascii[b >> 6] |= uint64_t(1) << (b & 63);
+// A subtree whose every path keeps returning to s (its ASCII bytes loop, its non-ASCII bytes
+// form whole UTF-8 characters that loop) is accepted whole.
+bool Engine::skippable(int32_t s, const TokenTable::Node& nd) {
+  if (!loops_on_ascii(s, nd.ascii_below)) return false;
+  if (!(nd.flags & TokenTable::kNonAsciiBelow)) return true;
+  return (nd.flags & TokenTable::kUtf8Below) && utf8_successor(s) == s;
+}
+
+// Counted repetition (x{0,60}) has no self-loop; instead every character below may move
+// s0 -> s1 -> ... in lockstep: all ASCII bytes below, and every non-ASCII character when the
+// subtree has any, lead from s_i to one live s_{i+1}, for as many steps as the subtree is
+// deep (in bytes, at least its depth in characters). Tried only where cheaper than the walk.
+bool Engine::chain_skippable(int32_t s, const TokenTable::Node& nd, size_t subtree_nodes) {
+  const bool non_ascii = nd.flags & TokenTable::kNonAsciiBelow;
+  if (non_ascii && !(nd.flags & TokenTable::kUtf8Below)) return false;
+  const int n_bytes = __builtin_popcountll(nd.ascii_below[0]) + __builtin_popcountll(nd.ascii_below[1]);
+  if (n_bytes == 0 || size_t(n_bytes) * nd.height > subtree_nodes) return false;
+  int32_t t = s;
+  for (uint32_t d = 0; d < nd.height; ++d) {
+    int32_t next = -1;
+    for (int w = 0; w < 2; ++w) {
+      for (uint64_t bits = nd.ascii_below[w]; bits; bits &= bits - 1) {
+        const int32_t u = step(t, uint8_t(w * 64 + __builtin_ctzll(bits)));
+        if (u == 0 || (next >= 0 && u != next)) return false;
+        next = u;
+      }
+    }
+    if (non_ascii) {
+      const int32_t u = utf8_successor(t);
+      if (u <= 0 || (next >= 0 && u != next)) return false;
+      next = u;
+    }
+    t = next;
   }
-  const bool utf8 = loops_on_utf8(s);
-  State& st = states_[size_t(s)];
-  st.loop_ascii[0] = ascii[0];
-  st.loop_ascii[1] = ascii[1];
-  st.loop_utf8 = utf8;
-  st.loop_known = true;
+  return true;
 }
 
 namespace {
@@ -199,13 +269,6 @@ void Engine::compute_mask(int32_t s, std::vector<uint64_t>& out) {
   rank_bits_.assign((ranks.size() + 63) / 64, 0);
   walk_states_.assign(table_->max_depth() + 1, 0);
   walk_states_[0] = s;
-  auto skippable = [&](int32_t t, const TokenTable::Node& nd) {
-    ensure_loop(t);
-    const State& st = states_[size_t(t)];
-    if ((nd.ascii_below[0] & ~st.loop_ascii[0]) | (nd.ascii_below[1] & ~st.loop_ascii[1])) return false;
-    if (!(nd.flags & TokenTable::kNonAsciiBelow)) return true;
-    return (nd.flags & TokenTable::kUtf8Below) && st.loop_utf8;
-  };
   if (nodes.size() > 1 && skippable(s, nodes[0])) {
     set_bit_range(rank_bits_, 0, uint32_t(ranks.size()));
   } else {
@@ -216,7 +279,7 @@ void Engine::compute_mask(int32_t s, std::vector<uint64_t>& out) {
         i = nd.end;
         continue;
       }
-      if (nd.end > i + 1 && skippable(t, nd)) {
+      if (nd.end > i + 1 && (skippable(t, nd) || (nd.end > i + 32 && chain_skippable(t, nd, nd.end - i)))) {
         set_bit_range(rank_bits_, nd.tok_begin, nd.tok_end);
         i = nd.end;
         continue;

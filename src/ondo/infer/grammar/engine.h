@@ -37,7 +37,9 @@ class Engine {
   static constexpr size_t kMaxStates = 1u << 15;
   static constexpr size_t kMaxMasks = 1024;
 
-  Engine(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenTable> table);
+  // Requires: `ir` outlives the engine (the owning Grammar keeps both; see grammar.h).
+  Engine(const GrammarIr& ir, std::shared_ptr<const TokenTable> table);
+  ~Engine();
 
   EngineHandle initial();
   // Bits for every allowed token (EOG ones when accepting); `bits` has n_words() words.
@@ -54,9 +56,9 @@ class Engine {
     std::shared_ptr<const Key> key;
     bool accepting = false;
     bool complete = false;
-    bool loop_known = false;
-    bool loop_utf8 = false;
-    uint64_t loop_ascii[2] = {0, 0};
+    int32_t utf8_next = -2;               // state after any non-ASCII character; -1 none, -2 unknown
+    uint64_t loop_checked[2] = {0, 0};    // ASCII bytes whose self-loop test is done
+    uint64_t loop_ascii[2] = {0, 0};      // ... and those that loop back to this state
     int32_t mask = -1;
   };
   struct KeyHash {
@@ -73,18 +75,21 @@ class Engine {
   void expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth);
   int32_t step(int32_t s, uint8_t b) {
     const int32_t t = trans_[size_t(s) * 256 + b];
-    return t >= 0 ? t : compute_step(s, b);
+    return t >= 0 ? t : step_slow(s, b);
   }
+  int32_t step_slow(int32_t s, uint8_t b);
   int32_t compute_step(int32_t s, uint8_t b);
-  void ensure_loop(int32_t s);
-  bool loops_on_utf8(int32_t s);
+  bool loops_on_ascii(int32_t s, const uint64_t bytes[2]);
+  int32_t utf8_successor(int32_t s);
+  bool skippable(int32_t s, const TokenTable::Node& nd);
+  bool chain_skippable(int32_t s, const TokenTable::Node& nd, size_t subtree_nodes);
   void compute_mask(int32_t s, std::vector<uint64_t>& out);
 
-  std::shared_ptr<const Grammar> grammar_;
   const GrammarIr& ir_;
   std::shared_ptr<const TokenTable> table_;
   std::mutex mu_;  // guards everything below
   uint64_t epoch_ = 1;
+  uint8_t class_rep_[256];     // smallest byte that every byte set treats like this one
   std::vector<State> states_;  // states_[0] is the dead state (no stacks)
   std::vector<int32_t> trans_; // [state * 256 + byte] -> state, -1 not computed yet
   std::unordered_map<const Key*, int32_t, KeyHash, KeyEq> index_;

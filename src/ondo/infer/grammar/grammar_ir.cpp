@@ -138,6 +138,10 @@ Status IrBuilder::add_alt(uint32_t rule, const std::vector<Elem>& seq) {
 Elem IrBuilder::bytes(uint8_t lo, uint8_t hi) {
   ByteSet s{};
   for (unsigned b = lo; b <= hi; ++b) s[b >> 6] |= uint64_t(1) << (b & 63);
+  return byte_set(s);
+}
+
+Elem IrBuilder::byte_set(const ByteSet& s) {
   for (const auto& [set, idx] : set_index_) {
     if (set == s) return Elem{ElemKind::Bytes, idx};
   }
@@ -146,17 +150,50 @@ Elem IrBuilder::bytes(uint8_t lo, uint8_t hi) {
   return Elem{ElemKind::Bytes, uint32_t(ir_.byte_sets.size() - 1)};
 }
 
+// One code point of `ranges`. UTF-8 shapes share structure so that the matcher meets few
+// distinct states inside a character: trailing runs of full continuation bytes (80-BF)
+// become shared rules "tail k", and shapes that then differ only in their first byte
+// merge into one alternative whose first element is the union of those bytes.
 Status IrBuilder::append_class(std::vector<Elem>& seq, const std::vector<CpRange>& ranges) {
   const auto seqs = utf8_sequences(ranges);
   if (seqs.empty()) return make_error(ErrorCode::InvalidArgument, "grammar: character class matches nothing");
-  if (seqs.size() == 1) {
-    for (auto [lo, hi] : seqs[0]) seq.push_back(bytes(lo, hi));
+  std::vector<std::pair<std::vector<Elem>, ByteSet>> shapes;  // (elements after the first, first bytes)
+  for (const auto& s : seqs) {
+    size_t k = 0;
+    while (k + 1 < s.size() && s[s.size() - 1 - k] == std::pair<uint8_t, uint8_t>{0x80, 0xBF}) ++k;
+    std::vector<Elem> rest;
+    for (size_t i = 1; i + k < s.size(); ++i) rest.push_back(bytes(s[i].first, s[i].second));
+    if (k > 0) {
+      for (size_t j = 1; j <= k; ++j) {
+        if (tails_[j] != 0) continue;
+        tails_[j] = helper_rule("utf8-tail");
+        std::vector<Elem> alt{bytes(0x80, 0xBF)};
+        if (j > 1) alt.push_back(Elem{ElemKind::Rule, tails_[j - 1]});
+        ONDO_TRY(add_alt(tails_[j], alt));
+      }
+      rest.push_back(Elem{ElemKind::Rule, tails_[k]});
+    }
+    auto same = [&](const auto& sh) {
+      return sh.first.size() == rest.size() && std::equal(rest.begin(), rest.end(), sh.first.begin(), [](Elem a, Elem b) {
+               return a.kind == b.kind && a.arg == b.arg;
+             });
+    };
+    auto it = std::find_if(shapes.begin(), shapes.end(), same);
+    if (it == shapes.end()) it = shapes.insert(shapes.end(), {rest, ByteSet{}});
+    for (unsigned b = s[0].first; b <= s[0].second; ++b) it->second[b >> 6] |= uint64_t(1) << (b & 63);
+  }
+  auto emit = [&](std::vector<Elem>& out, const auto& sh) {
+    out.push_back(byte_set(sh.second));
+    out.insert(out.end(), sh.first.begin(), sh.first.end());
+  };
+  if (shapes.size() == 1) {
+    emit(seq, shapes[0]);
     return ok_status();
   }
   const uint32_t helper = helper_rule("class");
-  for (const auto& s : seqs) {
+  for (const auto& sh : shapes) {
     std::vector<Elem> alt;
-    for (auto [lo, hi] : s) alt.push_back(bytes(lo, hi));
+    emit(alt, sh);
     ONDO_TRY(add_alt(helper, alt));
   }
   seq.push_back(Elem{ElemKind::Rule, helper});

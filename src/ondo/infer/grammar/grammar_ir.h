@@ -61,6 +61,7 @@ class IrBuilder {
   // Appends one alternative to `rule`. Error (TooLarge) past the element limit.
   Status add_alt(uint32_t rule, const std::vector<Elem>& seq);
   Elem bytes(uint8_t lo, uint8_t hi);
+  Elem byte_set(const ByteSet& set);
   // Appends the elements matching one code point of `ranges` to `seq` (a helper rule
   // when several UTF-8 shapes are needed). Empty ranges: error.
   Status append_class(std::vector<Elem>& seq, const std::vector<CpRange>& ranges);
@@ -79,6 +80,7 @@ class IrBuilder {
   std::vector<std::pair<ByteSet, uint32_t>> set_index_;
   size_t max_elements_;
   uint32_t n_helpers_ = 0;
+  uint32_t tails_[4] = {0, 0, 0, 0};  // tails_[k]: rule of k continuation bytes (0: none yet)
 };
 
 }  // namespace ondo::infer::grammar

@@ -7,7 +7,7 @@
 namespace ondo::infer::grammar {
 
 Matcher::Matcher(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenTable> table)
-    : engine_(Grammar::engine_for(grammar, table)), state_(engine_->initial()) {}
+    : grammar_(grammar), engine_(Grammar::engine_for(grammar, table)), state_(engine_->initial()) {}
 
 void Matcher::fill_mask(std::span<uint64_t> bits) {
   const size_t n = std::min(bits.size(), engine_->table().n_words());

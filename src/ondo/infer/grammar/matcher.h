@@ -47,6 +47,7 @@ class Matcher {
   bool finished() const { return finished_; }
 
  private:
+  std::shared_ptr<const Grammar> grammar_;  // keeps the engine's grammar alive
   std::shared_ptr<Engine> engine_;
   EngineHandle state_;
   bool finished_ = false;

@@ -128,6 +128,7 @@ void TokenTable::summarize() {
     p.ascii_below[0] |= c.ascii_below[0];
     p.ascii_below[1] |= c.ascii_below[1];
     p.flags |= c.flags & kNonAsciiBelow;
+    p.height = std::max<uint16_t>(p.height, uint16_t(c.height + 1));
     uint8_t ok = 0;
     for (int q = 0; q < 8; ++q) {
       const int next = utf8_step(q, c.byte);

@@ -39,6 +39,7 @@ class TokenTable {
     uint32_t tok_end = 0;
     uint64_t ascii_below[2] = {0, 0};  // ASCII bytes on edges below this node
     uint16_t depth = 0;
+    uint16_t height = 0;        // longest path below this node, in bytes
     uint8_t byte = 0;           // the edge byte into this node
     uint8_t flags = 0;          // kNonAsciiBelow | kUtf8Below
   };
