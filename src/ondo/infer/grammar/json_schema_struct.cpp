@@ -311,7 +311,10 @@ Result<std::string> Compiler::run() {
   ONDO_ASSIGN_OR_RETURN(std::string root, value(root_, "", 0));
   std::string text = prelude() + "root ::= " + root + "\n";
   for (const auto& r : rules_) text += r + "\n";
-  ONDO_TRY(check_size());
+  if (text.size() > opt_.max_grammar_bytes) {
+    return make_error(ErrorCode::TooLarge, "schema: the grammar has " + std::to_string(text.size()) + " bytes (limit " +
+                                               std::to_string(opt_.max_grammar_bytes) + ")");
+  }
   return text;
 }
 
