@@ -43,7 +43,7 @@ Result<std::string> reply(infer::Session& session, const text::Tokenizer& tok, c
 }
 
 // Renders the history; drops the oldest non-system turns until prompt + reply budget fit.
-Result<infer::ChatPrompt> fit_prompt(const text::ChatTemplate& tmpl, const text::Tokenizer& tok, nlohmann::json& history,
+Result<infer::ChatPrompt> fit_prompt(const text::ChatTemplate& tmpl, const text::Tokenizer& tok, nlohmann::ordered_json& history,
                                      int32_t n_ctx, int32_t reply_budget) {
   while (true) {
     ONDO_ASSIGN_OR_RETURN(infer::ChatPrompt p, infer::build_chat_prompt(tmpl, tok, history, nullptr, true));
@@ -87,7 +87,7 @@ int chat(int argc, char** argv) {
   infer::GenerateOptions opts;
   opts.n_predict = int32_t(std::clamp<int64_t>(*n_predict, 1, (*session)->n_ctx()));
   opts.sampling = *sampling;
-  nlohmann::json history = nlohmann::json::array();
+  nlohmann::ordered_json history = nlohmann::ordered_json::array();
   const auto system = args.get("--system");
   if (system) history.push_back({{"role", "system"}, {"content", *system}});
   std::fprintf(stderr, "ondo chat: %s, template %s, context %d. /reset clears the history, /exit quits.\n",
@@ -97,7 +97,7 @@ int chat(int argc, char** argv) {
     std::fputs("> ", stderr);
     if (!std::getline(std::cin, line) || line == "/exit") break;
     if (line == "/reset") {
-      history = nlohmann::json::array();
+      history = nlohmann::ordered_json::array();
       if (system) history.push_back({{"role", "system"}, {"content", *system}});
       (*session)->reset();
       std::fputs("ondo chat: history cleared\n", stderr);

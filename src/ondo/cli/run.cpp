@@ -38,7 +38,7 @@ Result<std::vector<int32_t>> prompt_tokens(const Args& args, const model::Model&
   }
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(model.file(), args.get("--chat-template").value_or("")));
   if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo run: warning: %s\n", tmpl.warning.c_str());
-  nlohmann::json messages = nlohmann::json::array();
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
   if (auto sys = args.get("--system")) messages.push_back({{"role", "system"}, {"content", *sys}});
   messages.push_back({{"role", "user"}, {"content", prompt}});
   ONDO_ASSIGN_OR_RETURN(auto p, infer::build_chat_prompt(tmpl.tmpl, tok, messages, nullptr, true));

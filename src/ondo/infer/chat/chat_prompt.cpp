@@ -10,7 +10,7 @@ namespace ondo::infer {
 namespace {
 
 // The contents of every message as strings (text parts joined), in order.
-void collect_contents(const nlohmann::json& messages, std::vector<std::string>* out) {
+void collect_contents(const nlohmann::ordered_json& messages, std::vector<std::string>* out) {
   if (!messages.is_array()) return;
   for (const auto& m : messages) {
     if (!m.is_object() || !m.contains("content")) continue;
@@ -79,7 +79,7 @@ Result<SelectedTemplate> select_chat_template(const gguf::GgufFile& file, std::s
 }
 
 Result<ChatPrompt> build_chat_prompt(const text::ChatTemplate& tmpl, const text::Tokenizer& tokenizer,
-                                     const nlohmann::json& messages, const nlohmann::json& tools,
+                                     const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
                                      bool add_generation_prompt) {
   text::ChatTemplateInputs in;
   in.messages = messages;

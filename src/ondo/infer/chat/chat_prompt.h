@@ -34,7 +34,7 @@ struct ChatPrompt {
 
 // Renders `messages` (and `tools`, null or an array) and tokenizes the result.
 Result<ChatPrompt> build_chat_prompt(const text::ChatTemplate& tmpl, const text::Tokenizer& tokenizer,
-                                     const nlohmann::json& messages, const nlohmann::json& tools,
+                                     const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
                                      bool add_generation_prompt);
 
 }  // namespace ondo::infer
