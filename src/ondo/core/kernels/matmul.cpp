@@ -16,11 +16,41 @@ size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T) {
   return size_t(*rb) * size_t(T);
 }
 
+namespace {
+
+// Rows [n0, n1) of y = W . xq for T converted activation rows: the GEMM kernel of the type
+// where it has one, else one vec_dot per output.
+void compute_rows(const Tensor& w, const uint8_t* xq, size_t xrow, int64_t T, int64_t n0, int64_t n1, float* y,
+                  int64_t ldy) {
+  const int64_t K = w.cols();
+  if (const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type)) {
+    gk->run(w.data, w.row_bytes, xq, xrow, K, n0, n1, T, y, ldy);
+    return;
+  }
+  // weight rows in blocks of 16, each block read once and reused for all T activation rows
+  const QuantOps& wops = best_ops(w.type);
+  constexpr int64_t kRowBlock = 16;
+  for (int64_t b0 = n0; b0 < n1; b0 += kRowBlock) {
+    const int64_t b1 = std::min(n1, b0 + kRowBlock);
+    for (int64_t t = 0; t < T; ++t) {
+      const uint8_t* xt = xq + size_t(t) * xrow;
+      float* yt = y + t * ldy;
+      for (int64_t n = b0; n < b1; ++n) yt[n] = wops.vec_dot(w.row(n), xt, K);
+    }
+  }
+}
+
+int64_t row_tile(const Tensor& w) {
+  const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type);
+  return gk ? gk->row_tile : 16;
+}
+
+}  // namespace
+
 void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
                    uint8_t* xq, int ith, int nth, ThreadPool& pool) {
   const int64_t K = w.cols(), N = w.rows();
   const DTypeInfo& info = dtype_info(w.type);
-  const QuantOps& wops = best_ops(w.type);
   const QuantOps& xops = best_ops(info.vec_dot_type);
   const size_t xrow = size_t(*row_bytes(info.vec_dot_type, K));
 
@@ -30,30 +60,12 @@ void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t
   for (int64_t t = t0; t < t1; ++t) xops.from_float(x + t * K, xq + size_t(t) * xrow, K);
   pool.barrier();
 
-  // 2a. GEMM kernel: weight rows split over participants in multiples of its row tile.
-  if (const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type)) {
-    const int64_t tile = gk->row_tile;
-    int64_t r0, r1;
-    split_range((N + tile - 1) / tile, ith, nth, &r0, &r1);
-    const int64_t n0 = std::min(N, r0 * tile), n1 = std::min(N, r1 * tile);
-    if (n0 < n1) gk->run(w.data, w.row_bytes, xq, xrow, K, n0, n1, T, y, ldy);
-    return;
-  }
-
-  // 2b. outputs: weight rows split over participants in blocks of 16, so each block of
-  //    weights is read from memory once and reused for all T activation rows.
-  constexpr int64_t kRowBlock = 16;
-  const int64_t n_blocks = (N + kRowBlock - 1) / kRowBlock;
-  int64_t b0, b1;
-  split_range(n_blocks, ith, nth, &b0, &b1);
-  for (int64_t b = b0; b < b1; ++b) {
-    const int64_t n0 = b * kRowBlock, n1 = std::min(N, n0 + kRowBlock);
-    for (int64_t t = 0; t < T; ++t) {
-      const uint8_t* xt = xq + size_t(t) * xrow;
-      float* yt = y + t * ldy;
-      for (int64_t n = n0; n < n1; ++n) yt[n] = wops.vec_dot(w.row(n), xt, K);
-    }
-  }
+  // 2. weight rows split over participants in whole tiles
+  const int64_t tile = row_tile(w);
+  int64_t r0, r1;
+  split_range((N + tile - 1) / tile, ith, nth, &r0, &r1);
+  const int64_t n0 = std::min(N, r0 * tile), n1 = std::min(N, r1 * tile);
+  if (n0 < n1) compute_rows(w, xq, xrow, T, n0, n1, y, ldy);
 }
 
 void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
@@ -62,6 +74,59 @@ void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
   if (scratch.xq.size() < need) scratch.xq.resize(need);
   uint8_t* xq = scratch.xq.data();
   pool.run([&](int ith, int nth) { matmul_in_run(w, x, T, y, ldy, xq, ith, nth, pool); });
+}
+
+void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, MatmulScratch& scratch,
+                 ThreadPool& pool) {
+  constexpr size_t kMax = 4;
+  ONDO_CHECK(!outs.empty() && outs.size() <= kMax);
+  const int64_t K = outs[0].w->cols();
+  // one converted copy of x per distinct partner format
+  DType formats[kMax];
+  size_t n_formats = 0, offset[kMax], xrow[kMax], fmt_of[kMax];
+  size_t total = 0;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    ONDO_CHECK(outs[i].w->cols() == K);
+    const DType f = dtype_info(outs[i].w->type).vec_dot_type;
+    size_t k = 0;
+    while (k < n_formats && formats[k] != f) ++k;
+    if (k == n_formats) {
+      formats[k] = f;
+      xrow[k] = size_t(*row_bytes(f, K));
+      offset[k] = total;
+      total += xrow[k] * size_t(T);
+      ++n_formats;
+    }
+    fmt_of[i] = k;
+  }
+  if (scratch.xq.size() < total) scratch.xq.resize(total);
+  uint8_t* xq = scratch.xq.data();
+  // work units: the tiles of every output, in order
+  int64_t tiles[kMax], first_tile[kMax + 1];
+  first_tile[0] = 0;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    tiles[i] = row_tile(*outs[i].w);
+    first_tile[i + 1] = first_tile[i] + (outs[i].w->rows() + tiles[i] - 1) / tiles[i];
+  }
+  pool.run([&](int ith, int nth) {
+    int64_t t0, t1;
+    split_range(T, ith, nth, &t0, &t1);
+    for (size_t k = 0; k < n_formats; ++k) {
+      const QuantOps& xops = best_ops(formats[k]);
+      for (int64_t t = t0; t < t1; ++t) xops.from_float(x + t * K, xq + offset[k] + size_t(t) * xrow[k], K);
+    }
+    pool.barrier();
+    int64_t u0, u1;
+    split_range(first_tile[outs.size()], ith, nth, &u0, &u1);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      const int64_t a = std::max(u0, first_tile[i]), b = std::min(u1, first_tile[i + 1]);
+      if (a >= b) continue;
+      const int64_t N = outs[i].w->rows();
+      const int64_t n0 = std::min(N, (a - first_tile[i]) * tiles[i]), n1 = std::min(N, (b - first_tile[i]) * tiles[i]);
+      const size_t k = fmt_of[i];
+      compute_rows(*outs[i].w, xq + offset[k], xrow[k], T, n0, n1, outs[i].y, outs[i].ldy);
+    }
+  });
 }
 
 void get_row(const Tensor& w, int64_t id, float* dst) {

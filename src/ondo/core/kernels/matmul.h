@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "ondo/core/tensor.h"
@@ -30,6 +31,20 @@ void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
 // [n_begin, n_end) split among participants. Used to fuse several matmuls in one run.
 void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
                    uint8_t* xq, int ith, int nth, ThreadPool& pool);
+
+// One product of matmul_many: y[t][n] = W[n] . x[t], y with row stride ldy.
+struct MatmulOutput {
+  const Tensor* w;
+  float* y;
+  int64_t ldy;
+};
+
+// Several products of the same activations x ([T][K]) in one pass of the thread pool: x is
+// converted once per distinct partner format and the weight rows of all outputs are split
+// over the threads together (Q/K/V, or gate/up). Results are bitwise those of matmul().
+// Requires: every w has K columns; at most 4 outputs.
+void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, MatmulScratch& scratch,
+                 ThreadPool& pool);
 
 // Bytes of converted activations matmul needs for T rows of K elements for weight type t.
 size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T);

@@ -106,9 +106,8 @@ Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScr
       core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.attn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
     }
     // q = xn Wq^T (+bq), k = xn Wk^T (+bk), v = xn Wv^T (+bv)
-    core::matmul(L.wq, s.xn.data(), T, s.q.data(), QD, s.mm, pool);
-    core::matmul(L.wk, s.xn.data(), T, s.k.data(), KVD, s.mm, pool);
-    core::matmul(L.wv, s.xn.data(), T, s.v.data(), KVD, s.mm, pool);
+    const core::MatmulOutput qkv[] = {{&L.wq, s.q.data(), QD}, {&L.wk, s.k.data(), KVD}, {&L.wv, s.v.data(), KVD}};
+    core::matmul_many(qkv, s.xn.data(), T, s.mm, pool);
     add_bias(s.q.data(), L.bq, T, QD);
     add_bias(s.k.data(), L.bk, T, KVD);
     add_bias(s.v.data(), L.bv, T, KVD);
@@ -130,8 +129,8 @@ Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScr
     for (int64_t t = 0; t < T; ++t) {
       core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.ffn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
     }
-    core::matmul(L.w_gate, s.xn.data(), T, s.gate.data(), F, s.mm, pool);
-    core::matmul(L.w_up, s.xn.data(), T, s.up.data(), F, s.mm, pool);
+    const core::MatmulOutput gate_up[] = {{&L.w_gate, s.gate.data(), F}, {&L.w_up, s.up.data(), F}};
+    core::matmul_many(gate_up, s.xn.data(), T, s.mm, pool);
     core::swiglu(s.gate.data(), s.up.data(), T * F, s.gate.data());
     core::matmul(L.w_down, s.gate.data(), T, s.proj.data(), C, s.mm, pool);
     core::add_inplace(s.x.data(), s.proj.data(), T * C);

@@ -1,0 +1,64 @@
+// matmul_many (several products of one input in one pool pass) is bitwise matmul, for
+// outputs whose weight types need different activation formats, any T and thread count.
+#include "ondo/core/kernels/matmul.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+namespace ondo::core {
+namespace {
+
+struct Weight {
+  std::vector<uint8_t> bytes;
+  Tensor t;
+};
+
+Weight random_weight(DType type, int64_t K, int64_t N, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> f(size_t(K));
+  Weight w;
+  const size_t rb = size_t(*row_bytes(type, K));
+  w.bytes.resize(rb * size_t(N));
+  for (int64_t n = 0; n < N; ++n) {
+    for (auto& x : f) x = nd(rng);
+    dtype_info(type).scalar.from_float(f.data(), w.bytes.data() + size_t(n) * rb, K);
+  }
+  w.t.type = type;
+  w.t.ne[0] = K;
+  w.t.ne[1] = N;
+  w.t.data = w.bytes.data();
+  w.t.row_bytes = rb;
+  return w;
+}
+
+TEST(Matmul, ManyEqualsSeparateBitwise) {
+  const int64_t K = 512;
+  Weight a = random_weight(DType::Q4_K, K, 37, 1), b = random_weight(DType::Q6_K, K, 70, 2),
+         c = random_weight(DType::F32, K, 9, 3);
+  std::mt19937 rng(9);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (int64_t T : {1, 3, 17}) {
+    std::vector<float> x(size_t(T * K));
+    for (auto& v : x) v = nd(rng);
+    for (int threads : {1, 2, 3}) {
+      ThreadPool pool(threads);
+      MatmulScratch scratch;
+      std::vector<float> ya(size_t(T * 37)), yb(size_t(T * 70)), yc(size_t(T * 9));
+      matmul(a.t, x.data(), T, ya.data(), 37, scratch, pool);
+      matmul(b.t, x.data(), T, yb.data(), 70, scratch, pool);
+      matmul(c.t, x.data(), T, yc.data(), 9, scratch, pool);
+      std::vector<float> za(ya.size()), zb(yb.size()), zc(yc.size());
+      const MatmulOutput outs[] = {{&a.t, za.data(), 37}, {&b.t, zb.data(), 70}, {&c.t, zc.data(), 9}};
+      matmul_many(outs, x.data(), T, scratch, pool);
+      EXPECT_EQ(za, ya) << "T " << T << " threads " << threads;
+      EXPECT_EQ(zb, yb) << "T " << T << " threads " << threads;
+      EXPECT_EQ(zc, yc) << "T " << T << " threads " << threads;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ondo::core
