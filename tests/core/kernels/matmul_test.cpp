@@ -18,7 +18,7 @@ struct Weight {
 Weight random_weight(DType type, int64_t K, int64_t N, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> nd(0.0f, 1.0f);
-  std::vector<float> f(size_t(K));
+  std::vector<float> f(static_cast<size_t>(K));
   Weight w;
   const size_t rb = size_t(*row_bytes(type, K));
   w.bytes.resize(rb * size_t(N));
@@ -41,12 +41,12 @@ TEST(Matmul, ManyEqualsSeparateBitwise) {
   std::mt19937 rng(9);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   for (int64_t T : {1, 3, 17}) {
-    std::vector<float> x(size_t(T * K));
+    std::vector<float> x(static_cast<size_t>(T * K));
     for (auto& v : x) v = nd(rng);
     for (int threads : {1, 2, 3}) {
       ThreadPool pool(threads);
       MatmulScratch scratch;
-      std::vector<float> ya(size_t(T * 37)), yb(size_t(T * 70)), yc(size_t(T * 9));
+      std::vector<float> ya(static_cast<size_t>(T * 37)), yb(static_cast<size_t>(T * 70)), yc(static_cast<size_t>(T * 9));
       matmul(a.t, x.data(), T, ya.data(), 37, scratch, pool);
       matmul(b.t, x.data(), T, yb.data(), 70, scratch, pool);
       matmul(c.t, x.data(), T, yc.data(), 9, scratch, pool);
