@@ -15,12 +15,13 @@ struct CommandResult {
   std::string err;
 };
 
-// `args` is appended to the binary path as-is (quote as needed). stdin is /dev/null.
-inline CommandResult run_ondo(const std::string& args) {
+// `args` is appended to the binary path as-is (quote as needed). stdin is `stdin_path`
+// (default /dev/null).
+inline CommandResult run_ondo(const std::string& args, const std::string& stdin_path = "/dev/null") {
   static int counter = 0;
   const std::string err_path = ::testing::TempDir() + "ondo_stderr_" + std::to_string(::getpid()) + "_" +
                                std::to_string(counter++) + ".txt";
-  const std::string cmd = (binary_dir() / "ondo").string() + " " + args + " 2>" + err_path + " </dev/null";
+  const std::string cmd = (binary_dir() / "ondo").string() + " " + args + " 2>" + err_path + " <" + stdin_path;
   CommandResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
