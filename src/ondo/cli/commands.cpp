@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"detokenize", "write the text of token ids", cmd_detokenize},
     {"template", "render a chat template for messages", cmd_template},
     {"quantize", "write a model in a llama.cpp quantization preset (Q4_K_M, Q8_0, ...)", cmd_quantize},
+    {"serve", "serve models over an OpenAI-compatible HTTP API", cmd_serve},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

@@ -27,5 +27,6 @@ int cmd_template(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_gen_model(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
 
 }  // namespace ondo::cli

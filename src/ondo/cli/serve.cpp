@@ -1,0 +1,178 @@
+// `ondo serve -m MODEL[=ALIAS] [-m ...] [--host H] [--port P] [--parallel N] [--ctx N] ...`:
+// loads the models, starts one Scheduler per model and the OpenAI-compatible HTTP server,
+// and drains gracefully on SIGTERM/SIGINT. Layer: cli (reads ONDO_API_KEY and files here;
+// the serve layer gets typed options).
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <pthread.h>
+#include <sstream>
+
+#include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
+#include "ondo/infer/chat/chat_prompt.h"
+#include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/serve/server.h"
+
+namespace ondo::cli {
+namespace {
+
+constexpr int kGraceMs = 30000;  // running requests get this long to finish on SIGTERM
+
+struct Loaded {
+  std::unique_ptr<model::Model> model;
+  std::unique_ptr<text::Tokenizer> tokenizer;
+  std::unique_ptr<infer::Scheduler> scheduler;
+  serve::ServedModel served;
+};
+
+struct Config {
+  serve::ServerOptions server;
+  infer::SchedulerOptions sched;
+  bool ctx_given = false;
+  std::string chat_template;
+  std::vector<std::pair<std::string, std::string>> models;  // path, alias
+};
+
+Result<int64_t> ranged(const Args& args, std::string_view key, int64_t fallback, int64_t lo, int64_t hi) {
+  ONDO_ASSIGN_OR_RETURN(int64_t v, args.get_int(key, fallback));
+  if (v < lo || v > hi) {
+    return make_error(ErrorCode::InvalidArgument, std::string(key) + ": out of range (seen " + std::to_string(v) +
+                                                      ", expected " + std::to_string(lo) + " to " + std::to_string(hi) + ")");
+  }
+  return v;
+}
+
+Result<std::string> api_key(const Args& args) {
+  if (args.has("--api-key") && args.has("--api-key-file")) {
+    return make_error(ErrorCode::InvalidArgument, "give --api-key or --api-key-file, not both");
+  }
+  if (auto k = args.get("--api-key")) return *k;
+  if (auto f = args.get("--api-key-file")) {
+    std::ifstream in(*f, std::ios::binary);
+    if (!in) return make_error(ErrorCode::NotFound, *f + ": cannot open the API key file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string key = ss.str();
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    if (key.empty()) return make_error(ErrorCode::InvalidArgument, *f + ": the API key file is empty");
+    return key;
+  }
+  if (const char* env = std::getenv("ONDO_API_KEY"); env && *env) return std::string(env);
+  return std::string();
+}
+
+Result<Config> config_from_args(const Args& args) {
+  Config c;
+  for (const std::string& m : args.get_all("-m")) {
+    const size_t eq = m.find('=');
+    std::string path = eq == std::string::npos ? m : m.substr(0, eq);
+    std::string alias = eq == std::string::npos ? std::filesystem::path(path).stem().string() : m.substr(eq + 1);
+    if (alias.empty()) return make_error(ErrorCode::InvalidArgument, "-m " + m + ": empty alias");
+    for (const auto& [p, a] : c.models) {
+      if (a == alias) return make_error(ErrorCode::InvalidArgument, "-m: alias '" + alias + "' is used twice (give MODEL=ALIAS)");
+    }
+    c.models.emplace_back(std::move(path), std::move(alias));
+  }
+  if (c.models.empty()) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
+  c.server.host = args.get("--host").value_or("127.0.0.1");
+  ONDO_ASSIGN_OR_RETURN(int64_t port, ranged(args, "--port", 8080, 0, 65535));
+  ONDO_ASSIGN_OR_RETURN(int64_t parallel, ranged(args, "--parallel", 4, 1, 256));
+  ONDO_ASSIGN_OR_RETURN(int64_t ctx, ranged(args, "--ctx", 4096, 16, 1 << 20));
+  ONDO_ASSIGN_OR_RETURN(int64_t queue, ranged(args, "--max-queue", 64, 0, 100000));
+  ONDO_ASSIGN_OR_RETURN(int64_t cache, ranged(args, "--cache-mem", 256, 0, 1 << 20));
+  ONDO_ASSIGN_OR_RETURN(int64_t body, ranged(args, "--max-body", 8, 1, 4096));
+  ONDO_ASSIGN_OR_RETURN(int64_t timeout, ranged(args, "--timeout", 600, 1, 86400));
+  ONDO_ASSIGN_OR_RETURN(int64_t keep_alive, ranged(args, "--keep-alive", 75, 1, 3600));
+  ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
+  ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
+  c.server.port = int(port);
+  c.server.insecure = args.has("--insecure");
+  c.server.max_body_bytes = size_t(body) << 20;
+  c.server.request_timeout_s = int(timeout);
+  c.server.keep_alive_timeout_s = int(keep_alive);
+  c.server.http_threads = int(std::max<int64_t>(64, 2 * (parallel + queue) * int64_t(c.models.size()) + 16));
+  c.sched.n_parallel = int32_t(parallel);
+  c.sched.n_ctx = int32_t(ctx);
+  c.ctx_given = args.has("--ctx");
+  c.sched.max_queue = int32_t(queue);
+  c.sched.cache_mem_bytes = uint64_t(cache) << 20;
+  c.sched.n_threads = threads;
+  c.chat_template = args.get("--chat-template").value_or("");
+  return c;
+}
+
+Result<std::unique_ptr<Loaded>> load_one(const Config& c, const std::string& path, const std::string& alias) {
+  auto l = std::make_unique<Loaded>();
+  ONDO_ASSIGN_OR_RETURN(l->model, model::Model::load(path));
+  ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
+  ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));
+  if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo serve: %s: warning: %s\n", alias.c_str(), tmpl.warning.c_str());
+  infer::SchedulerOptions so = c.sched;
+  const int32_t train_ctx = l->model->hparams().n_ctx_train;
+  if (!c.ctx_given && train_ctx > 0) so.n_ctx = std::min(so.n_ctx, train_ctx);
+  ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so));
+  l->served.alias = alias;
+  l->served.tokenizer = l->tokenizer.get();
+  l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
+  l->served.scheduler = l->scheduler.get();
+  l->served.created = int64_t(std::time(nullptr));
+  std::fprintf(stderr, "ondo serve: model '%s' from %s (context %d per sequence, %d parallel, template %s)\n",
+               alias.c_str(), path.c_str(), so.n_ctx, so.n_parallel, tmpl.source.c_str());
+  return l;
+}
+
+int serve(int argc, char** argv) {
+  Args args({"-m|--model", "--host", "--port", "--parallel", "--ctx", "-t|--threads", "--api-key", "--api-key-file",
+             "--max-queue", "--cache-mem", "--max-body", "--timeout", "--keep-alive", "--chat-template"},
+            {"--insecure"});
+  if (auto st = args.parse(argc, argv); !st.ok()) return report("serve", st.error());
+  auto config = config_from_args(args);
+  if (!config.ok()) return report("serve", config.error());
+
+  // SIGTERM/SIGINT are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
+
+  auto server = serve::Server::create(config->server);
+  if (!server.ok()) return report("serve", server.error());
+  if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
+  std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
+               config->server.api_key.empty() ? "no API key" : "API key required");
+
+  std::vector<std::unique_ptr<Loaded>> loaded;
+  std::vector<serve::ServedModel> served;
+  for (const auto& [path, alias] : config->models) {
+    auto l = load_one(*config, path, alias);
+    if (!l.ok()) return report("serve", l.error().with_context(alias));
+    served.push_back((*l)->served);
+    loaded.push_back(std::move(*l));
+  }
+  (*server)->set_models(std::move(served));
+  std::fprintf(stderr, "ondo serve: ready\n");
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "ondo serve: %s: draining (up to %d s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kGraceMs / 1000);
+  (*server)->drain(kGraceMs);
+  for (auto& l : loaded) l->scheduler->shutdown(0);
+  std::fprintf(stderr, "ondo serve: stopped\n");
+  std::fflush(stderr);
+  std::fflush(stdout);
+  // Idle keep-alive connections would hold the HTTP pool's join for their whole timeout;
+  // everything that matters is finished, so leave without running destructors.
+  std::_Exit(0);
+}
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv) { return serve(argc, argv); }
+
+}  // namespace ondo::cli

@@ -1,0 +1,375 @@
+// Parsing and validation of OpenAI request bodies into typed structs. Layer: serve.
+// Pure functions of the body bytes: no model, no scheduler. Null fields count as absent,
+// as OpenAI's clients send them; unknown fields are ignored.
+#include "ondo/serve/api_types.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <random>
+
+namespace ondo::serve {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+Error field_error(std::string_view path, const std::string& what, ErrorCode code = ErrorCode::InvalidArgument) {
+  return make_error(code, std::string(path) + ": " + what);
+}
+
+std::string seen(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    case json::value_t::discarded: return "nothing";
+    default: return "number";
+  }
+}
+
+std::string fmt_number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+// The member `key` of `obj`, or nullptr when absent or null.
+const json* member(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+Result<std::optional<bool>> opt_bool(const json& obj, const char* key, std::string_view path) {
+  const json* v = member(obj, key);
+  if (!v) return std::optional<bool>();
+  if (!v->is_boolean()) return field_error(path, "expected a boolean (seen " + seen(*v) + ")");
+  return std::optional<bool>(v->get<bool>());
+}
+
+Result<std::optional<double>> opt_number(const json& obj, const char* key, double lo, double hi) {
+  const json* v = member(obj, key);
+  if (!v) return std::optional<double>();
+  if (!v->is_number()) return field_error(key, "expected a number (seen " + seen(*v) + ")");
+  const double x = v->get<double>();
+  if (!std::isfinite(x) || x < lo || x > hi) {
+    return field_error(key, "out of range (seen " + fmt_number(x) + ", expected " + fmt_number(lo) + " to " +
+                                fmt_number(hi) + ")");
+  }
+  return std::optional<double>(x);
+}
+
+// An integer in [lo, hi]; a float with an integral value is accepted.
+Result<std::optional<int64_t>> opt_int(const json& obj, const char* key, int64_t lo, int64_t hi,
+                                       std::string_view path = {}) {
+  if (path.empty()) path = key;
+  const json* v = member(obj, key);
+  if (!v) return std::optional<int64_t>();
+  if (!v->is_number()) return field_error(path, "expected an integer (seen " + seen(*v) + ")");
+  double d = v->get<double>();
+  if (v->is_number_float() && (!std::isfinite(d) || std::floor(d) != d)) {
+    return field_error(path, "expected an integer (seen " + fmt_number(d) + ")");
+  }
+  if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) {
+    return field_error(path, "out of range (seen " + v->dump() + ", expected " + std::to_string(lo) + " to " +
+                                 std::to_string(hi) + ")");
+  }
+  if (v->is_number_float() && (d < double(lo) || d > double(hi))) {
+    return field_error(path, "out of range (seen " + fmt_number(d) + ", expected " + std::to_string(lo) + " to " +
+                                 std::to_string(hi) + ")");
+  }
+  const int64_t x = v->is_number_float() ? int64_t(d) : v->get<int64_t>();
+  if (x < lo || x > hi) {
+    return field_error(path, "out of range (seen " + std::to_string(x) + ", expected " + std::to_string(lo) + " to " +
+                                 std::to_string(hi) + ")");
+  }
+  return std::optional<int64_t>(x);
+}
+
+Result<std::vector<std::string>> parse_stop(const json& obj) {
+  std::vector<std::string> out;
+  const json* v = member(obj, "stop");
+  if (!v) return out;
+  if (v->is_string()) {
+    if (!v->get_ref<const std::string&>().empty()) out.push_back(v->get<std::string>());
+    return out;
+  }
+  if (!v->is_array()) return field_error("stop", "expected a string or an array of strings (seen " + seen(*v) + ")");
+  if (v->size() > size_t(kMaxStopStrings)) {
+    return field_error("stop", "too many stop strings (seen " + std::to_string(v->size()) + ", expected at most " +
+                                   std::to_string(kMaxStopStrings) + ")");
+  }
+  for (size_t i = 0; i < v->size(); ++i) {
+    const json& s = (*v)[i];
+    if (!s.is_string()) return field_error("stop[" + std::to_string(i) + "]", "expected a string (seen " + seen(s) + ")");
+    if (!s.get_ref<const std::string&>().empty()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int32_t, float>>> parse_logit_bias(const json& obj) {
+  std::vector<std::pair<int32_t, float>> out;
+  const json* v = member(obj, "logit_bias");
+  if (!v) return out;
+  if (!v->is_object()) return field_error("logit_bias", "expected an object of token id -> bias (seen " + seen(*v) + ")");
+  if (v->size() > kMaxLogitBias) {
+    return field_error("logit_bias", "too many entries (seen " + std::to_string(v->size()) + ", expected at most " +
+                                         std::to_string(kMaxLogitBias) + ")");
+  }
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    const std::string& key = it.key();
+    const std::string path = "logit_bias." + key;
+    char* end = nullptr;
+    const long long id = key.empty() || key.size() > 10 ? -1 : std::strtoll(key.c_str(), &end, 10);
+    if (id < 0 || id > std::numeric_limits<int32_t>::max() || !end || *end != '\0' || !std::isdigit((unsigned char)key[0])) {
+      return field_error("logit_bias", "key '" + key + "' is not a token id (expected a decimal integer)");
+    }
+    if (!it->is_number()) return field_error(path, "expected a number (seen " + seen(*it) + ")");
+    const double b = it->get<double>();
+    if (!std::isfinite(b) || b < -100.0 || b > 100.0) {
+      return field_error(path, "out of range (seen " + fmt_number(b) + ", expected -100 to 100)");
+    }
+    out.emplace_back(int32_t(id), float(b));
+  }
+  return out;
+}
+
+Status parse_sampling(const json& obj, GenerationFields& g) {
+  infer::SamplerParams& s = g.sampling;
+  s.temperature = 1.0f;
+  s.top_p = 1.0f;
+  s.top_k = 0;
+  s.min_p = 0.0f;
+  s.repeat_penalty = 1.0f;
+  ONDO_ASSIGN_OR_RETURN(auto temperature, opt_number(obj, "temperature", 0.0, 2.0));
+  ONDO_ASSIGN_OR_RETURN(auto top_p, opt_number(obj, "top_p", 0.0, 1.0));
+  ONDO_ASSIGN_OR_RETURN(auto presence, opt_number(obj, "presence_penalty", -2.0, 2.0));
+  ONDO_ASSIGN_OR_RETURN(auto frequency, opt_number(obj, "frequency_penalty", -2.0, 2.0));
+  ONDO_ASSIGN_OR_RETURN(auto min_p, opt_number(obj, "min_p", 0.0, 1.0));
+  ONDO_ASSIGN_OR_RETURN(auto repeat_penalty, opt_number(obj, "repeat_penalty", 0.01, 10.0));
+  ONDO_ASSIGN_OR_RETURN(auto top_k, opt_int(obj, "top_k", 0, 1 << 20));
+  ONDO_ASSIGN_OR_RETURN(auto repeat_last_n, opt_int(obj, "repeat_last_n", 0, 1 << 16));
+  ONDO_ASSIGN_OR_RETURN(auto seed, opt_int(obj, "seed", std::numeric_limits<int64_t>::min(),
+                                           std::numeric_limits<int64_t>::max()));
+  ONDO_ASSIGN_OR_RETURN(s.logit_bias, parse_logit_bias(obj));
+  if (temperature) s.temperature = float(*temperature);
+  if (top_p) s.top_p = float(*top_p);
+  if (top_p && *top_p == 0.0) {  // OpenAI accepts 0: keep only the most likely token
+    s.top_p = 1.0f;
+    s.top_k = 1;
+  }
+  if (presence) s.presence_penalty = float(*presence);
+  if (frequency) s.frequency_penalty = float(*frequency);
+  if (min_p) s.min_p = float(*min_p);
+  if (repeat_penalty) s.repeat_penalty = float(*repeat_penalty);
+  if (top_k && s.top_k != 1) s.top_k = int32_t(*top_k);
+  if (repeat_last_n) s.repeat_last_n = int32_t(*repeat_last_n);
+  g.seed_given = seed.has_value();
+  s.seed = seed ? uint64_t(*seed) : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  return infer::validate(s);
+}
+
+Status parse_max_tokens(const json& obj, GenerationFields& g) {
+  ONDO_ASSIGN_OR_RETURN(auto mt, opt_int(obj, "max_tokens", 1, kMaxTokensLimit));
+  ONDO_ASSIGN_OR_RETURN(auto mct, opt_int(obj, "max_completion_tokens", 1, kMaxTokensLimit));
+  if (mct) g.max_tokens = int32_t(*mct);
+  else if (mt) g.max_tokens = int32_t(*mt);
+  return ok_status();
+}
+
+Status parse_unsupported(const json& obj) {
+  ONDO_ASSIGN_OR_RETURN(auto n, opt_int(obj, "n", 1, 128));
+  if (n && *n != 1) {
+    return field_error("n", "only one choice per request is supported (seen " + std::to_string(*n) + ", expected 1)");
+  }
+  if (const json* rf = member(obj, "response_format")) {
+    if (!rf->is_object()) return field_error("response_format", "expected an object (seen " + seen(*rf) + ")");
+    const json* t = member(*rf, "type");
+    if (!t || !t->is_string()) return field_error("response_format.type", "expected a string");
+    if (*t != "text") {
+      return field_error("response_format.type", "'" + t->get<std::string>() + "' is not supported (expected text)",
+                         ErrorCode::Unsupported);
+    }
+  }
+  return ok_status();
+}
+
+Status parse_common(const json& obj, GenerationFields& g) {
+  const json* model = member(obj, "model");
+  if (!model) return field_error("model", "missing (expected the name of a served model)");
+  if (!model->is_string()) return field_error("model", "expected a string (seen " + seen(*model) + ")");
+  g.model = model->get<std::string>();
+  ONDO_ASSIGN_OR_RETURN(auto stream, opt_bool(obj, "stream", "stream"));
+  g.stream = stream.value_or(false);
+  if (const json* so = member(obj, "stream_options")) {
+    if (!so->is_object()) return field_error("stream_options", "expected an object (seen " + seen(*so) + ")");
+    if (!g.stream) return field_error("stream_options", "allowed only when stream is true");
+    ONDO_ASSIGN_OR_RETURN(auto iu, opt_bool(*so, "include_usage", "stream_options.include_usage"));
+    g.include_usage = iu.value_or(false);
+  }
+  ONDO_TRY(parse_unsupported(obj));
+  ONDO_TRY(parse_max_tokens(obj, g));
+  ONDO_ASSIGN_OR_RETURN(g.stop, parse_stop(obj));
+  ONDO_ASSIGN_OR_RETURN(auto ignore_eos, opt_bool(obj, "ignore_eos", "ignore_eos"));
+  g.ignore_eos = ignore_eos.value_or(false);
+  return parse_sampling(obj, g);
+}
+
+Result<json> parse_object(std::string_view body) {
+  json j = json::parse(body.begin(), body.end(), nullptr, false);
+  if (j.is_discarded()) return make_error(ErrorCode::InvalidArgument, "request body: malformed JSON");
+  if (!j.is_object()) return make_error(ErrorCode::InvalidArgument, "request body: expected a JSON object (seen " + seen(j) + ")");
+  return j;
+}
+
+// A message's content as one string: a string, text parts joined, or null ("").
+Result<std::string> message_content(const json& msg, const std::string& path) {
+  const json* c = member(msg, "content");
+  if (!c) return std::string();
+  if (c->is_string()) return c->get<std::string>();
+  if (!c->is_array()) return field_error(path, "expected a string or an array of parts (seen " + seen(*c) + ")");
+  std::string out;
+  for (size_t i = 0; i < c->size(); ++i) {
+    const json& part = (*c)[i];
+    const std::string pp = path + "[" + std::to_string(i) + "]";
+    if (!part.is_object()) return field_error(pp, "expected an object (seen " + seen(part) + ")");
+    const json* type = member(part, "type");
+    if (!type || !type->is_string()) return field_error(pp + ".type", "expected a string");
+    if (*type != "text") {
+      return field_error(pp + ".type", "'" + type->get<std::string>() + "' parts are not supported (expected text)",
+                         ErrorCode::Unsupported);
+    }
+    const json* text = member(part, "text");
+    if (!text || !text->is_string()) return field_error(pp + ".text", "expected a string");
+    out += text->get<std::string>();
+  }
+  return out;
+}
+
+Result<json> parse_messages(const json& obj) {
+  const json* msgs = member(obj, "messages");
+  if (!msgs) return field_error("messages", "missing (expected an array of messages)");
+  if (!msgs->is_array()) return field_error("messages", "expected an array (seen " + seen(*msgs) + ")");
+  if (msgs->empty()) return field_error("messages", "expected at least one message");
+  json out = json::array();
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    const json& m = (*msgs)[i];
+    const std::string path = "messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) return field_error(path, "expected an object (seen " + seen(m) + ")");
+    const json* role = member(m, "role");
+    if (!role) return field_error(path + ".role", "missing");
+    if (!role->is_string()) return field_error(path + ".role", "expected a string (seen " + seen(*role) + ")");
+    std::string r = role->get<std::string>();
+    if (r == "developer") r = "system";
+    if (r != "system" && r != "user" && r != "assistant" && r != "tool") {
+      return field_error(path + ".role", "unknown role '" + r + "' (expected system, developer, user, assistant or tool)");
+    }
+    ONDO_ASSIGN_OR_RETURN(std::string content, message_content(m, path + ".content"));
+    json copy = m;
+    copy["role"] = r;
+    copy["content"] = std::move(content);
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+Result<std::vector<int32_t>> token_array(const json& arr, const std::string& path) {
+  std::vector<int32_t> ids;
+  ids.reserve(arr.size());
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const json& t = arr[i];
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    if (!t.is_number_integer()) return field_error(p, "expected a token id (seen " + seen(t) + ")");
+    const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > uint64_t(INT32_MAX) ? -1 : t.get<int64_t>();
+    if (id < 0 || id > INT32_MAX) return field_error(p, "token id out of range (seen " + t.dump() + ")");
+    ids.push_back(int32_t(id));
+  }
+  return ids;
+}
+
+Status parse_prompt(const json& obj, CompletionRequest& r) {
+  const json* p = member(obj, "prompt");
+  if (!p) return field_error("prompt", "missing (expected a string or an array of token ids)");
+  if (p->is_string()) {
+    r.prompt_text = p->get<std::string>();
+    return ok_status();
+  }
+  if (!p->is_array()) return field_error("prompt", "expected a string or an array of token ids (seen " + seen(*p) + ")");
+  if (p->empty()) return field_error("prompt", "expected a non-empty array");
+  const json& first = (*p)[0];
+  if (first.is_string() || first.is_array()) {  // a batch of prompts: one is fine
+    if (p->size() != 1) {
+      return field_error("prompt", "only one prompt per request is supported (seen " + std::to_string(p->size()) + ")");
+    }
+    if (first.is_string()) {
+      r.prompt_text = first.get<std::string>();
+      return ok_status();
+    }
+    r.prompt_is_tokens = true;
+    ONDO_ASSIGN_OR_RETURN(r.prompt_tokens, token_array(first, "prompt[0]"));
+    if (r.prompt_tokens.empty()) return field_error("prompt[0]", "expected a non-empty array");
+    return ok_status();
+  }
+  r.prompt_is_tokens = true;
+  ONDO_ASSIGN_OR_RETURN(r.prompt_tokens, token_array(*p, "prompt"));
+  return ok_status();
+}
+
+Status parse_completion_extras(const json& obj, CompletionRequest& r) {
+  ONDO_ASSIGN_OR_RETURN(auto lp, opt_int(obj, "logprobs", 0, kMaxLogprobs));
+  if (lp) r.gen.n_logprobs = int32_t(*lp);
+  ONDO_ASSIGN_OR_RETURN(auto echo, opt_bool(obj, "echo", "echo"));
+  if (echo.value_or(false)) return field_error("echo", "echo is not supported", ErrorCode::Unsupported);
+  ONDO_ASSIGN_OR_RETURN(auto best_of, opt_int(obj, "best_of", 1, 128));
+  if (best_of && *best_of != 1) return field_error("best_of", "only best_of 1 is supported", ErrorCode::Unsupported);
+  if (const json* s = member(obj, "suffix")) {
+    if (!s->is_string() || !s->get_ref<const std::string&>().empty()) {
+      return field_error("suffix", "suffix is not supported", ErrorCode::Unsupported);
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<ChatRequest> parse_chat_request(std::string_view body) {
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  ChatRequest r;
+  ONDO_ASSIGN_OR_RETURN(r.messages, parse_messages(obj));
+  ONDO_TRY(parse_common(obj, r.gen));
+  ONDO_ASSIGN_OR_RETURN(auto logprobs, opt_bool(obj, "logprobs", "logprobs"));
+  ONDO_ASSIGN_OR_RETURN(auto top, opt_int(obj, "top_logprobs", 0, kMaxLogprobs));
+  if (top && !logprobs.value_or(false)) return field_error("top_logprobs", "requires logprobs to be true");
+  if (logprobs.value_or(false)) r.gen.n_logprobs = int32_t(top.value_or(0));
+  if (const json* tools = member(obj, "tools")) {
+    if (!tools->is_array()) return field_error("tools", "expected an array (seen " + seen(*tools) + ")");
+    r.tools = *tools;
+  }
+  return r;
+}
+
+Result<CompletionRequest> parse_completion_request(std::string_view body) {
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  CompletionRequest r;
+  ONDO_TRY(parse_prompt(obj, r));
+  ONDO_TRY(parse_common(obj, r.gen));
+  ONDO_TRY(parse_completion_extras(obj, r));
+  return r;
+}
+
+std::string field_param(const Error& error) {
+  const std::string& m = error.message;
+  const size_t colon = m.find(": ");
+  if (colon == std::string::npos || colon == 0) return "";
+  for (size_t i = 0; i < colon; ++i) {
+    const char c = m[i];
+    const bool ok = std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '[' || c == ']';
+    if (!ok) return "";
+  }
+  return m.substr(0, colon);
+}
+
+}  // namespace ondo::serve

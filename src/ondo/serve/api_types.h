@@ -1,0 +1,59 @@
+// OpenAI request bodies as typed structs, parsed and validated from JSON. Layer: serve.
+// Every validation error is InvalidArgument (or Unsupported) with a message that starts with
+// the JSON field path ("messages[1].content: expected a string or an array (seen number)"),
+// which field_param() recovers for the error's "param". Never throws on any input bytes.
+// Checks that need the model (vocabulary size, context length) happen in the routes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ondo/core/result.h"
+#include "ondo/infer/sampler/sampler.h"
+
+namespace ondo::serve {
+
+// Fields shared by /v1/chat/completions and /v1/completions.
+struct GenerationFields {
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;          // stream_options.include_usage
+  std::optional<int32_t> max_tokens;   // max_tokens / max_completion_tokens; absent: up to n_ctx
+  std::vector<std::string> stop;       // up to 4, each non-empty
+  infer::SamplerParams sampling;       // OpenAI defaults: temperature 1, top_p 1, top_k/min_p off
+  bool seed_given = false;
+  int32_t n_logprobs = -1;             // -1: none; 0..20 alternatives per token
+  bool ignore_eos = false;             // extension
+};
+
+struct ChatRequest {
+  GenerationFields gen;
+  nlohmann::ordered_json messages;  // validated: [{role, content: string}], content parts joined
+  nlohmann::ordered_json tools;     // null or an array (key order kept for the template)
+};
+
+struct CompletionRequest {
+  GenerationFields gen;
+  bool prompt_is_tokens = false;
+  std::string prompt_text;
+  std::vector<int32_t> prompt_tokens;  // ids are range-checked against the vocabulary later
+};
+
+// Largest accepted request values.
+constexpr int32_t kMaxTokensLimit = 1 << 24;
+constexpr int32_t kMaxStopStrings = 4;
+constexpr int32_t kMaxLogprobs = 20;
+constexpr size_t kMaxLogitBias = 1024;
+
+Result<ChatRequest> parse_chat_request(std::string_view body);
+Result<CompletionRequest> parse_completion_request(std::string_view body);
+
+// The field path at the start of a validation error's message ("" when there is none).
+std::string field_param(const Error& error);
+
+}  // namespace ondo::serve

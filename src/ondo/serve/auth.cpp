@@ -1,0 +1,117 @@
+// API key, Host/Origin and bind checks. Layer: serve.
+#include "ondo/serve/auth.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ondo::serve {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+bool is_ipv4_loopback(std::string_view h) {
+  // Four dotted decimal octets, the first 127.
+  int parts = 0;
+  size_t i = 0;
+  while (i <= h.size()) {
+    size_t j = h.find('.', i);
+    if (j == std::string_view::npos) j = h.size();
+    const std::string_view part = h.substr(i, j - i);
+    if (part.empty() || part.size() > 3) return false;
+    int v = 0;
+    for (char c : part) {
+      if (!std::isdigit((unsigned char)c)) return false;
+      v = v * 10 + (c - '0');
+    }
+    if (v > 255 || (parts == 0 && v != 127)) return false;
+    ++parts;
+    i = j + 1;
+    if (j == h.size()) break;
+  }
+  return parts == 4;
+}
+
+}  // namespace
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // Walk the longer length fully so the time does not reveal a common prefix.
+  const size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? (unsigned char)a[i] : 0;
+    const unsigned char y = i < b.size() ? (unsigned char)b[i] : 0;
+    diff |= (unsigned char)(x ^ y);
+  }
+  return diff == 0;
+}
+
+bool is_loopback_name(std::string_view host) {
+  const std::string h = lower(host);
+  if (h == "localhost" || (h.size() > 10 && h.ends_with(".localhost"))) return true;
+  if (h == "::1" || h == "[::1]") return true;
+  return is_ipv4_loopback(h);
+}
+
+bool is_loopback_host_header(std::string_view host) {
+  if (host.empty()) return false;
+  std::string_view name = host;
+  if (name.front() == '[') {
+    const size_t close = name.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view rest = name.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    name = name.substr(0, close + 1);
+  } else if (const size_t colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  return is_loopback_name(name);
+}
+
+bool is_loopback_origin(std::string_view origin) {
+  const size_t sep = origin.find("://");
+  if (sep == std::string_view::npos) return false;
+  const std::string scheme = lower(origin.substr(0, sep));
+  if (scheme != "http" && scheme != "https") return false;
+  std::string_view rest = origin.substr(sep + 3);
+  if (const size_t slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
+  return is_loopback_host_header(rest);
+}
+
+Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view host,
+                    std::optional<std::string_view> origin) {
+  if (!policy.api_key.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization.empty()) {
+      return make_error(ErrorCode::Unauthenticated, "authorization: missing API key (expected 'Authorization: Bearer KEY')");
+    }
+    const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
+    const std::string_view key = bearer ? authorization.substr(kBearer.size()) : std::string_view();
+    if (!bearer || !constant_time_equal(key, policy.api_key)) {
+      return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
+    }
+    return ok_status();
+  }
+  if (!is_loopback_host_header(host)) {
+    return make_error(ErrorCode::PermissionDenied,
+                      "host: '" + std::string(host.substr(0, 200)) + "' is not a loopback name (the server has no API key)");
+  }
+  if (origin && !is_loopback_origin(*origin)) {
+    return make_error(ErrorCode::PermissionDenied,
+                      "origin: '" + std::string(origin->substr(0, 200)) + "' is not a loopback origin (the server has no API key)");
+  }
+  return ok_status();
+}
+
+Status check_bind(std::string_view host, bool has_key, bool insecure) {
+  if (is_loopback_name(host) || has_key || insecure) return ok_status();
+  return make_error(ErrorCode::InvalidArgument,
+                    "--host " + std::string(host) +
+                        ": refusing to listen on a non-loopback address without an API key (give --api-key or "
+                        "--api-key-file, or --insecure to allow it)");
+}
+
+}  // namespace ondo::serve

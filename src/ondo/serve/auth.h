@@ -1,0 +1,39 @@
+// Access checks of `ondo serve`: API key (Authorization: Bearer, constant-time compare),
+// DNS-rebinding defence (Host and Origin must name loopback when no key is set) and the
+// bind-address rule (non-loopback needs a key unless --insecure). Layer: serve.
+// Pure functions of strings; no HTTP library types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ondo/core/result.h"
+
+namespace ondo::serve {
+
+// Compares in time that depends only on the lengths, not on where the bytes differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+// "127.0.0.1" (any 127/8), "::1", "[::1]", "localhost" (and *.localhost).
+bool is_loopback_name(std::string_view host);
+
+// Host header value "name[:port]" / "[v6]:port" names loopback.
+bool is_loopback_host_header(std::string_view host);
+
+// Origin "scheme://host[:port]" names loopback ("null" does not).
+bool is_loopback_origin(std::string_view origin);
+
+struct AccessPolicy {
+  std::string api_key;  // empty: no key; then Host/Origin must be loopback
+};
+
+// Errors: Unauthenticated (missing or wrong key), PermissionDenied (non-loopback Host or
+// Origin without a key).
+Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view host,
+                    std::optional<std::string_view> origin);
+
+// Errors: InvalidArgument when binding `host` (not loopback) with no key and not insecure.
+Status check_bind(std::string_view host, bool has_key, bool insecure);
+
+}  // namespace ondo::serve

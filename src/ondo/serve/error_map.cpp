@@ -1,0 +1,79 @@
+// ErrorCode -> HTTP status / OpenAI error type and code, and the error body. Layer: serve.
+// The only file that knows HTTP statuses for error codes (STYLE 3).
+#include "ondo/serve/error_map.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace ondo::serve {
+namespace {
+
+struct Row {
+  ErrorCode code;
+  int status;
+  const char* type;
+  const char* api_code;
+};
+
+// One row per ErrorCode, in enum order (checked below).
+constexpr std::array<Row, 12> kRows = {{
+    {ErrorCode::InvalidArgument, 400, "invalid_request_error", ""},
+    {ErrorCode::NotFound, 404, "invalid_request_error", "not_found"},
+    {ErrorCode::InvalidFile, 500, "server_error", "invalid_file"},
+    {ErrorCode::Unsupported, 400, "invalid_request_error", "unsupported_parameter"},
+    {ErrorCode::Unauthenticated, 401, "invalid_request_error", "invalid_api_key"},
+    {ErrorCode::PermissionDenied, 403, "invalid_request_error", "permission_denied"},
+    {ErrorCode::TooLarge, 413, "invalid_request_error", "request_too_large"},
+    {ErrorCode::ResourceExhausted, 429, "rate_limit_error", "resource_exhausted"},
+    {ErrorCode::Overloaded, 429, "rate_limit_error", "rate_limit_exceeded"},
+    {ErrorCode::Unavailable, 503, "server_error", "service_unavailable"},
+    {ErrorCode::Cancelled, 408, "server_error", "request_cancelled"},
+    {ErrorCode::Internal, 500, "server_error", "internal_error"},
+}};
+
+constexpr bool rows_in_enum_order() {
+  for (size_t i = 0; i < kRows.size(); ++i) {
+    if (static_cast<size_t>(kRows[i].code) != i) return false;
+  }
+  return static_cast<size_t>(ErrorCode::Internal) + 1 == kRows.size();
+}
+static_assert(rows_in_enum_order(), "error_map: one row per ErrorCode, in enum order");
+
+// Seconds a client should wait after a full queue before retrying.
+constexpr int kRetryAfterSeconds = 1;
+
+}  // namespace
+
+ApiError to_api_error(const Error& error, std::string_view param) {
+  const Row& row = kRows[static_cast<size_t>(error.code)];
+  ApiError e;
+  e.status = row.status;
+  e.type = row.type;
+  e.code = row.api_code;
+  e.param = std::string(param);
+  e.message = error.message;
+  if (error.code == ErrorCode::NotFound && param == "model") e.code = "model_not_found";
+  if (error.code == ErrorCode::Overloaded) e.retry_after_s = kRetryAfterSeconds;
+  return e;
+}
+
+ApiError method_not_allowed(std::string_view method, std::string_view path) {
+  ApiError e;
+  e.status = 405;
+  e.type = "invalid_request_error";
+  e.code = "method_not_allowed";
+  e.message = std::string(path) + ": method " + std::string(method) + " is not allowed";
+  return e;
+}
+
+std::string error_body(const ApiError& e) {
+  nlohmann::json j = {{"error",
+                       {{"message", e.message},
+                        {"type", e.type},
+                        {"param", e.param.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.param)},
+                        {"code", e.code.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.code)}}}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ondo::serve

@@ -1,0 +1,105 @@
+// Helpers shared by the route files: replies, model lookup, request checks against the
+// model. Layer: serve.
+#include <algorithm>
+
+#include "ondo/serve/routes/routes.h"
+#include "ondo/serve/sse.h"
+
+namespace ondo::serve {
+namespace {
+
+constexpr const char* kPaths[] = {"/health", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/completions"};
+
+}  // namespace
+
+void register_routes(httplib::Server& http, ServerState& state) {
+  register_ops_routes(http, state);
+  register_openai_routes(http, state);
+}
+
+bool is_known_path(const std::string& path) {
+  for (const char* p : kPaths) {
+    if (path == p) return true;
+  }
+  return path.rfind("/v1/models/", 0) == 0;
+}
+
+std::string route_label(const std::string& path) {
+  for (const char* p : kPaths) {
+    if (path == p) return p;
+  }
+  if (path.rfind("/v1/models/", 0) == 0) return "/v1/models/{model}";
+  return "other";
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(json_text(body), "application/json");
+}
+
+void send_error(httplib::Response& res, const ApiError& error) {
+  res.status = error.status;
+  if (error.retry_after_s > 0) res.set_header("Retry-After", std::to_string(error.retry_after_s));
+  res.set_content(error_body(error), "application/json");
+}
+
+void send_error(httplib::Response& res, const Error& error, std::string_view param) {
+  // Only request-validation errors carry a field path in their message.
+  const bool field_error = error.code == ErrorCode::InvalidArgument || error.code == ErrorCode::Unsupported;
+  const std::string from_message = field_error && param.empty() ? field_param(error) : std::string();
+  send_error(res, to_api_error(error, param.empty() ? std::string_view(from_message) : param));
+}
+
+Result<const ServedModel*> lookup_model(const ServerState& state, const std::string& alias) {
+  if (state.draining()) return make_error(ErrorCode::Unavailable, "server: shutting down");
+  auto models = state.models();
+  if (!models || !state.ready()) return make_error(ErrorCode::Unavailable, "server: models are still loading");
+  for (const ServedModel& m : *models) {
+    if (m.alias == alias) return &m;
+  }
+  std::string names;
+  for (const ServedModel& m : *models) names += (names.empty() ? "" : ", ") + m.alias;
+  return make_error(ErrorCode::NotFound, "model: '" + alias.substr(0, 200) + "' is not served here (served: " + names + ")");
+}
+
+Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
+  const std::string field(prompt_field);
+  const int32_t n_vocab = p.model->tokenizer->n_vocab();
+  const int32_t n_ctx = p.model->scheduler->options().n_ctx;
+  auto& prompt = p.request.prompt;
+  if (prompt.empty()) return make_error(ErrorCode::InvalidArgument, field + ": the prompt has no tokens");
+  for (size_t i = 0; i < prompt.size(); ++i) {
+    if (prompt[i] >= n_vocab) {
+      return make_error(ErrorCode::InvalidArgument, field + "[" + std::to_string(i) + "]: token id " +
+                                                        std::to_string(prompt[i]) + " is out of range (vocabulary has " +
+                                                        std::to_string(n_vocab) + " tokens)");
+    }
+  }
+  const int64_t n_prompt = int64_t(prompt.size());
+  if (n_prompt >= n_ctx) {
+    return make_error(ErrorCode::InvalidArgument,
+                      field + ": the prompt is " + std::to_string(n_prompt) + " tokens, longer than the context of " +
+                          std::to_string(n_ctx) + " tokens per request (leave room for at least one generated token)");
+  }
+  if (p.fields.max_tokens && n_prompt + *p.fields.max_tokens > n_ctx) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "max_tokens: " + std::to_string(*p.fields.max_tokens) + " completion tokens plus " +
+                          std::to_string(n_prompt) + " prompt tokens exceed the context of " + std::to_string(n_ctx) +
+                          " tokens per request");
+  }
+  for (const auto& [id, bias] : p.fields.sampling.logit_bias) {
+    if (id >= n_vocab) {
+      return make_error(ErrorCode::InvalidArgument, "logit_bias: token id " + std::to_string(id) +
+                                                        " is out of range (vocabulary has " + std::to_string(n_vocab) +
+                                                        " tokens)");
+    }
+  }
+  p.request.max_tokens = p.fields.max_tokens ? *p.fields.max_tokens : int32_t(n_ctx - n_prompt);
+  p.request.sampling = p.fields.sampling;
+  p.request.sampling.top_k = std::min(p.request.sampling.top_k, n_vocab);
+  p.request.ignore_eos = p.fields.ignore_eos;
+  p.request.n_logprobs = p.fields.n_logprobs;
+  return ok_status();
+}
+
+}  // namespace ondo::serve

@@ -1,0 +1,185 @@
+// Running one prepared generation: submit to the model's Scheduler, then either collect the
+// whole answer (JSON) or stream it as server-sent events, cancelling on disconnect, stop
+// string or timeout. Layer: serve. Waits on RequestHandle only; never runs model code.
+#include <chrono>
+#include <cstdio>
+
+#include "ondo/serve/routes/routes.h"
+#include "ondo/serve/sse.h"
+
+namespace ondo::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Everything one generation carries between the handler and the body writer.
+struct Run {
+  ServerState* state = nullptr;
+  PreparedRequest prep;
+  std::shared_ptr<infer::RequestHandle> handle;
+  ResponseIds ids;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  Clock::time_point last_token;
+  bool any_token = false;
+  int32_t n_prompt = 0;
+
+  Run(ServerState& s, PreparedRequest p)
+      : state(&s), prep(std::move(p)), ids(new_response_ids(prep.flavor, prep.model->alias)), start(Clock::now()) {
+    deadline = start + std::chrono::seconds(s.options().request_timeout_s);
+    n_prompt = int32_t(prep.request.prompt.size());
+  }
+
+  void note_event(const infer::TokenEvent& ev) {
+    if (ev.token < 0) return;
+    const auto now = Clock::now();
+    if (any_token) state->metrics().observe_inter_token(ids.model, std::chrono::duration<double>(now - last_token).count());
+    any_token = true;
+    last_token = now;
+  }
+
+  json usage(const ChoiceBuilder& b) const {
+    return usage_json(n_prompt, b.completion_tokens(), handle ? handle->timing().cached_prompt_tokens : 0);
+  }
+
+  // Records metrics and the access-log fields once the request is over.
+  void finish(const ChoiceBuilder& b) const {
+    const infer::RequestTiming t = handle->timing();
+    RequestSample s;
+    s.model = ids.model;
+    s.prompt_tokens = n_prompt;
+    s.completion_tokens = b.completion_tokens();
+    s.queue_seconds = t.queue_seconds;
+    s.first_token_seconds = any_token ? t.first_token_seconds : -1.0;
+    s.duration_seconds = seconds_since(start);
+    state->metrics().observe_generation(s);
+    RequestLog& log = current_request_log();
+    log.model = ids.model;
+    log.prompt_tokens = n_prompt;
+    log.completion_tokens = b.completion_tokens();
+    log.cached_tokens = t.cached_prompt_tokens;
+    log.queue_s = t.queue_seconds;
+    log.ttft_s = s.first_token_seconds;
+  }
+};
+
+// A finish that is not a normal end becomes an error.
+std::optional<Error> abnormal_finish(const infer::TokenEvent& ev, const ChoiceBuilder& b) {
+  if (ev.finish == infer::FinishReason::Error) return make_error(ErrorCode::Internal, "generation: " + b.error());
+  if (ev.finish == infer::FinishReason::Cancelled && !b.stop_hit()) {
+    return make_error(ErrorCode::Unavailable, "generation: cancelled (the server is shutting down)");
+  }
+  return std::nullopt;
+}
+
+void respond_blocking(Run& run, httplib::Response& res) {
+  ChoiceBuilder b(*run.prep.model->tokenizer, run.prep.fields.stop, run.prep.fields.n_logprobs >= 0);
+  std::string text;
+  std::vector<TokenEntry> tokens;
+  while (!b.finished()) {
+    auto ev = next_event(*run.handle, run.deadline, nullptr);
+    if (!ev.ok()) return send_error(res, ev.error());
+    run.note_event(*ev);
+    Delta d = b.on_event(*ev);
+    text += d.text;
+    for (auto& t : d.tokens) tokens.push_back(std::move(t));
+    if (b.stop_hit()) run.handle->cancel();
+    if (auto err = abnormal_finish(*ev, b)) return send_error(res, *err);
+  }
+  run.finish(b);
+  const json lp = run.prep.fields.n_logprobs >= 0 ? logprobs_json(run.ids.flavor, tokens, 0) : json(nullptr);
+  send_json(res, 200, full_response(run.ids, text, b.finish_reason(), lp, run.usage(b)));
+}
+
+// Writes the whole stream in one call of the content provider (so a drain that closes the
+// listener does not cut running streams short). Returns false when the client went away.
+bool write_stream(Run& run, httplib::DataSink& sink) {
+  const GenerationFields& f = run.prep.fields;
+  auto last_write = Clock::now();
+  auto write = [&](const std::string& s) {
+    last_write = Clock::now();
+    return sink.write(s.data(), s.size());
+  };
+  // While no token comes, a comment every 2 s shows whether the client is still there.
+  auto keep_waiting = [&] {
+    if (Clock::now() - last_write < std::chrono::seconds(2)) return true;
+    return write(sse_comment());
+  };
+  ChoiceBuilder b(*run.prep.model->tokenizer, f.stop, f.n_logprobs >= 0);
+  size_t text_offset = 0;
+  if (run.ids.flavor == Flavor::Chat && !write(sse_event(stream_chunk(run.ids, "", true, std::nullopt, nullptr, f.include_usage)))) {
+    return false;
+  }
+  while (!b.finished()) {
+    auto ev = next_event(*run.handle, run.deadline, keep_waiting);
+    std::optional<Error> err = ev.ok() ? abnormal_finish(*ev, b) : std::optional<Error>(ev.error());
+    if (!ev.ok() && Clock::now() < run.deadline) return false;  // the client went away
+    if (err) {
+      run.handle->cancel();
+      write(sse_event(json::parse(error_body(to_api_error(*err)))));
+      return write(sse_done());
+    }
+    run.note_event(*ev);
+    Delta d = b.on_event(*ev);
+    if (b.stop_hit()) run.handle->cancel();
+    const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
+    if (d.text.empty() && d.tokens.empty() && !fin) continue;
+    const json lp = f.n_logprobs >= 0 && !d.tokens.empty() ? logprobs_json(run.ids.flavor, d.tokens, text_offset) : json(nullptr);
+    text_offset += d.text.size();
+    if (fin && (!d.text.empty() || !d.tokens.empty())) {  // the last text, then a chunk with the finish reason
+      if (!write(sse_event(stream_chunk(run.ids, d.text, false, std::nullopt, lp, f.include_usage)))) return false;
+      if (!write(sse_event(stream_chunk(run.ids, "", false, fin, nullptr, f.include_usage)))) return false;
+    } else if (!write(sse_event(stream_chunk(run.ids, d.text, false, fin, lp, f.include_usage)))) {
+      return false;
+    }
+  }
+  run.finish(b);
+  if (f.include_usage && !write(sse_event(usage_chunk(run.ids, run.usage(b))))) return false;
+  return write(sse_done());
+}
+
+void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  current_request_log().streamed = true;
+  run->state->enter();  // left by the releaser, after the body is written
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [run](size_t, httplib::DataSink& sink) {
+        bool ok = false;
+        try {
+          ok = write_stream(*run, sink);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "ondo serve: stream failed: %s\n", e.what());
+        }
+        if (!ok) {
+          run->handle->cancel();
+          return false;
+        }
+        sink.done();
+        return true;
+      },
+      [run](bool success) {
+        if (!success) run->handle->cancel();
+        run->state->leave();
+      });
+}
+
+}  // namespace
+
+void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res) {
+  auto run = std::make_shared<Run>(state, std::move(p));
+  auto handle = run->prep.model->scheduler->submit(run->prep.request);
+  if (!handle.ok()) {
+    const Error& e = handle.error();
+    return send_error(res, e, e.code == ErrorCode::InvalidArgument ? field_param(e) : std::string());
+  }
+  run->handle = std::move(*handle);
+  if (run->prep.fields.stream) return respond_stream(std::move(run), res);
+  respond_blocking(*run, res);
+}
+
+}  // namespace ondo::serve

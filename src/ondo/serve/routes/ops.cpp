@@ -1,0 +1,53 @@
+// GET /health, GET /metrics, GET /v1/models and GET /v1/models/{model}. Layer: serve.
+#include "ondo/serve/routes/routes.h"
+
+namespace ondo::serve {
+namespace {
+
+using nlohmann::json;
+
+json model_json(const ServedModel& m) {
+  return {{"id", m.alias}, {"object", "model"}, {"created", m.created}, {"owned_by", "ondo"}};
+}
+
+void health(const ServerState& state, httplib::Response& res) {
+  if (state.draining()) return send_json(res, 503, {{"status", "draining"}});
+  if (!state.ready()) return send_json(res, 503, {{"status", "loading"}});
+  send_json(res, 200, {{"status", "ok"}});
+}
+
+void metrics(ServerState& state, httplib::Response& res) {
+  std::vector<ModelGauges> gauges;
+  if (auto models = state.models()) {
+    for (const ServedModel& m : *models) gauges.push_back({m.alias, m.scheduler->stats()});
+  }
+  res.status = 200;
+  res.set_content(state.metrics().render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void list_models(const ServerState& state, httplib::Response& res) {
+  auto models = state.models();
+  if (!models || !state.ready()) return send_error(res, make_error(ErrorCode::Unavailable, "server: models are still loading"));
+  json data = json::array();
+  for (const ServedModel& m : *models) data.push_back(model_json(m));
+  send_json(res, 200, {{"object", "list"}, {"data", data}});
+}
+
+void get_model(const ServerState& state, const std::string& alias, httplib::Response& res) {
+  auto m = lookup_model(state, alias);
+  if (!m.ok()) return send_error(res, m.error(), m.error().code == ErrorCode::NotFound ? "model" : "");
+  send_json(res, 200, model_json(**m));
+}
+
+}  // namespace
+
+void register_ops_routes(httplib::Server& http, ServerState& state) {
+  http.Get("/health", [&state](const httplib::Request&, httplib::Response& res) { health(state, res); });
+  http.Get("/metrics", [&state](const httplib::Request&, httplib::Response& res) { metrics(state, res); });
+  http.Get("/v1/models", [&state](const httplib::Request&, httplib::Response& res) { list_models(state, res); });
+  http.Get(R"(/v1/models/(.+))", [&state](const httplib::Request& req, httplib::Response& res) {
+    get_model(state, req.matches[1].str(), res);
+  });
+}
+
+}  // namespace ondo::serve

@@ -1,0 +1,190 @@
+// Server: cpp-httplib setup (threads, keep-alive, body limit), the access checks before
+// routing, OpenAI-shaped bodies for routing errors (404, 405, 413), the access log and
+// request metrics, and the graceful drain. Layer: serve.
+#include "ondo/serve/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "ondo/serve/auth.h"
+#include "ondo/serve/routes/routes.h"
+#include "ondo/serve/server_state.h"
+
+namespace ondo::serve {
+
+RequestLog& current_request_log() {
+  thread_local RequestLog log;
+  return log;
+}
+
+void ServerState::publish(ModelTable models) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    models_ = std::make_shared<const ModelTable>(std::move(models));
+  }
+  ready_.store(true);
+}
+
+std::shared_ptr<const ModelTable> ServerState::models() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return models_;
+}
+
+struct Server::Impl {
+  explicit Impl(ServerOptions o) : state(std::move(o)) {}
+  ServerState state;
+  httplib::Server http;
+  std::thread listener;
+  int port = -1;
+  std::atomic<bool> drained{false};
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
+  RequestLog& log = current_request_log();
+  log = RequestLog{};
+  log.start = Clock::now();
+  if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;  // always public
+  std::optional<std::string_view> origin;
+  const std::string origin_value = req.get_header_value("Origin");
+  if (req.has_header("Origin")) origin = origin_value;
+  const std::string auth = req.get_header_value("Authorization");
+  const std::string host = req.get_header_value("Host");
+  AccessPolicy policy{state.options().api_key};
+  if (auto st = check_access(policy, auth, host, origin); !st.ok()) {
+    send_error(res, st.error());
+    if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+// Routing errors get OpenAI-shaped bodies; bodies the routes wrote are kept.
+httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
+  if (res.status == 404 && is_known_path(req.path)) {
+    send_error(res, method_not_allowed(req.method, req.path));
+    res.set_header("Allow", req.path == "/v1/chat/completions" || req.path == "/v1/completions" ? "POST" : "GET");
+  } else if (res.status == 404) {
+    send_error(res, make_error(ErrorCode::NotFound, "route: no route " + req.method + " " + req.path.substr(0, 200)));
+  } else if (res.status == 413) {
+    send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit (--max-body)"));
+  } else {
+    ApiError e;
+    e.status = res.status;
+    e.type = "invalid_request_error";
+    e.message = "request: rejected by the HTTP layer (status " + std::to_string(res.status) + ")";
+    send_error(res, e);
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void log_request(ServerState& state, const httplib::Request& req, const httplib::Response& res) {
+  state.metrics().count_request(route_label(req.path), res.status);
+  if (!state.options().access_log) return;
+  const RequestLog& log = current_request_log();
+  const double ms = log.start.time_since_epoch().count() == 0
+                        ? 0.0
+                        : std::chrono::duration<double, std::milli>(Clock::now() - log.start).count();
+  std::fprintf(stderr, "ondo serve: %s %s %d model=%s stream=%d prompt_tokens=%d completion_tokens=%d cached_tokens=%d "
+               "queue_ms=%.1f ttft_ms=%.1f total_ms=%.1f\n",
+               req.method.c_str(), route_label(req.path).c_str(), res.status, log.model.empty() ? "-" : log.model.c_str(),
+               log.streamed ? 1 : 0, std::max(0, log.prompt_tokens), std::max(0, log.completion_tokens),
+               std::max(0, log.cached_tokens), log.queue_s < 0 ? 0.0 : log.queue_s * 1e3,
+               log.ttft_s < 0 ? 0.0 : log.ttft_s * 1e3, ms);
+}
+
+void configure(httplib::Server& http, ServerState& state) {
+  const ServerOptions& o = state.options();
+  const int threads = std::max(4, o.http_threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(o.keep_alive_timeout_s);
+  http.set_read_timeout(o.keep_alive_timeout_s, 0);
+  http.set_write_timeout(o.keep_alive_timeout_s, 0);
+  http.set_payload_max_length(o.max_body_bytes);
+  http.set_tcp_nodelay(true);
+  http.set_pre_routing_handler(
+      [&state](const httplib::Request& req, httplib::Response& res) { return before_routing(state, req, res); });
+  http.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "ondo serve: handler failed: %s\n", what.c_str());
+    send_error(res, make_error(ErrorCode::Internal, "server: internal error"));
+  });
+  http.set_logger([&state](const httplib::Request& req, const httplib::Response& res) { log_request(state, req, res); });
+  register_routes(http, state);
+}
+
+bool wait_idle(const ServerState& state, Clock::time_point until) {
+  while (state.in_flight() > 0) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
+  ONDO_TRY(check_bind(options.host, !options.api_key.empty(), options.insecure));
+  if (options.max_body_bytes == 0) return make_error(ErrorCode::InvalidArgument, "--max-body: must be positive");
+  auto impl = std::make_unique<Impl>(std::move(options));
+  configure(impl->http, impl->state);
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  impl_->http.stop();
+  if (impl_->listener.joinable()) impl_->listener.join();
+}
+
+Status Server::start() {
+  const ServerOptions& o = impl_->state.options();
+  int port = o.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(o.host);
+    if (port < 0) return make_error(ErrorCode::Unavailable, "--host " + o.host + ": cannot listen on any port");
+  } else if (!impl_->http.bind_to_port(o.host, port)) {
+    return make_error(ErrorCode::Unavailable,
+                      o.host + ":" + std::to_string(port) + ": cannot listen (address in use or not available)");
+  }
+  impl_->port = port;
+  impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
+  return ok_status();
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::set_models(std::vector<ServedModel> models) { impl_->state.publish(std::move(models)); }
+
+void Server::drain(int grace_ms) {
+  if (impl_->drained.exchange(true)) return;
+  ServerState& state = impl_->state;
+  state.set_draining();
+  impl_->http.stop();  // no new connections; running handlers go on
+  if (!wait_idle(state, Clock::now() + std::chrono::milliseconds(std::max(0, grace_ms)))) {
+    if (auto models = state.models()) {
+      for (const ServedModel& m : *models) m.scheduler->shutdown(0);  // cancels what is left
+    }
+    wait_idle(state, Clock::now() + std::chrono::seconds(5));
+  }
+}
+
+int Server::in_flight() const { return impl_->state.in_flight(); }
+
+}  // namespace ondo::serve

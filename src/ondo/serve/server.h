@@ -1,0 +1,70 @@
+// The `ondo serve` HTTP server: OpenAI-compatible routes over one Scheduler per model,
+// health and metrics, auth and limits, graceful drain. Layer: serve (HTTP via cpp-httplib).
+// HTTP threads parse, validate, submit to a Scheduler and wait on its RequestHandle; they
+// never run model code. Thread contract: start(), set_models(), drain() and stop() may be
+// called from any thread; the server borrows the models' tokenizers and schedulers, which
+// must outlive it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ondo/core/result.h"
+#include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/text/chat_template/chat_template.h"
+#include "ondo/text/tokenizer.h"
+
+namespace ondo::serve {
+
+struct ServedModel {
+  std::string alias;                      // the "model" field clients send
+  const text::Tokenizer* tokenizer = nullptr;  // borrowed
+  std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
+  infer::Scheduler* scheduler = nullptr;  // borrowed
+  int64_t created = 0;                    // unix seconds, shown by /v1/models
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                     // 0: any free port (see Server::port())
+  std::string api_key;                 // empty: none (then Host/Origin must be loopback)
+  bool insecure = false;               // allow a non-loopback bind without a key
+  size_t max_body_bytes = size_t(8) << 20;
+  int request_timeout_s = 600;         // a generation longer than this is cancelled
+  int keep_alive_timeout_s = 75;       // idle keep-alive (longer than common LB idle timeouts)
+  int http_threads = 64;               // connections served at once
+  bool access_log = true;              // one line per request on stderr
+};
+
+class Server {
+ public:
+  // Errors: InvalidArgument for a non-loopback host without a key (unless insecure).
+  static Result<std::unique_ptr<Server>> create(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving on a background thread; /health answers 503 until
+  // set_models(). Errors: Unavailable when the address cannot be bound.
+  Status start();
+  int port() const;  // the bound port (after start)
+  // Publishes the models and marks the server ready. Aliases must be unique.
+  void set_models(std::vector<ServedModel> models);
+  // Stops taking new requests (503, /health 503) and closes the listener; waits up to
+  // `grace_ms` for running requests to finish, then cancels the rest. Returns when no
+  // request is running. Idempotent.
+  void drain(int grace_ms);
+  // Number of requests being handled now.
+  int in_flight() const;
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ondo::serve

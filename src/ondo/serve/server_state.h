@@ -1,0 +1,62 @@
+// State shared by the routes of one Server: options, the published models, readiness and
+// draining flags, metrics and the per-request log record. Layer: serve (internal to it).
+// Thread contract: all members are safe from any HTTP thread (atomics, one mutex for models).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ondo/serve/metrics.h"
+#include "ondo/serve/server.h"
+
+namespace ondo::serve {
+
+using ModelTable = std::vector<ServedModel>;
+
+class ServerState {
+ public:
+  explicit ServerState(ServerOptions options) : options_(std::move(options)) {}
+
+  const ServerOptions& options() const { return options_; }
+  Metrics& metrics() { return metrics_; }
+
+  void publish(ModelTable models);
+  std::shared_ptr<const ModelTable> models() const;  // null until published
+  bool ready() const { return ready_.load(); }
+  bool draining() const { return draining_.load(); }
+  void set_draining() { draining_.store(true); }
+
+  // Requests being handled (counted from handler entry to the end of the response body).
+  void enter() { in_flight_.fetch_add(1); }
+  void leave() { in_flight_.fetch_sub(1); }
+  int in_flight() const { return in_flight_.load(); }
+
+ private:
+  ServerOptions options_;
+  Metrics metrics_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const ModelTable> models_;  // guarded by mu_
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> draining_{false};
+  std::atomic<int> in_flight_{0};
+};
+
+// What the access log and metrics learn about the request the current HTTP thread handles
+// (cpp-httplib runs a request's handler, body writer and logger on one thread).
+struct RequestLog {
+  std::chrono::steady_clock::time_point start;
+  std::string model;
+  int32_t prompt_tokens = -1;
+  int32_t completion_tokens = -1;
+  int32_t cached_tokens = -1;
+  double queue_s = -1.0;
+  double ttft_s = -1.0;
+  bool streamed = false;
+};
+RequestLog& current_request_log();
+
+}  // namespace ondo::serve

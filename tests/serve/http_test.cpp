@@ -1,0 +1,275 @@
+// The HTTP server in-process over a scripted FakeScheduler, driven with cpp-httplib's
+// client and a raw socket: response shapes, SSE framing, stop strings, UTF-8, logprobs,
+// limits, errors, auth, readiness and cancellation on disconnect.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include "ondo/serve/server.h"
+#include "serve/fake_scheduler.h"
+
+namespace ondo::serve {
+namespace {
+
+using nlohmann::json;
+
+struct Fixture {
+  explicit Fixture(std::string script_text, std::string key = "", bool publish = true)
+      : tok(testing::byte_tokenizer()), sched(testing::byte_ids(script_text)) {
+    std::signal(SIGPIPE, SIG_IGN);
+    ServerOptions o;
+    o.port = 0;
+    o.api_key = std::move(key);
+    o.max_body_bytes = 4096;
+    o.access_log = false;
+    server = Server::create(o).value();
+    EXPECT_TRUE(server->start().ok());
+    auto t = text::ChatTemplate::parse(*text::builtin_chat_template("chatml"), "chatml");
+    EXPECT_TRUE(t.ok());
+    ServedModel m;
+    m.alias = "fake";
+    m.tokenizer = tok.get();
+    m.chat_template = std::make_shared<const text::ChatTemplate>(*t);
+    m.scheduler = &sched;
+    if (publish) server->set_models({m});
+    model = m;
+  }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", server->port());
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+  httplib::Result post(const std::string& path, const json& body, httplib::Headers h = {}) const {
+    return client().Post(path.c_str(), h, body.dump(), "application/json");
+  }
+  std::unique_ptr<text::Tokenizer> tok;
+  testing::FakeScheduler sched;
+  std::unique_ptr<Server> server;
+  ServedModel model;
+};
+
+json chat_body(json extra = json::object()) {
+  json b = {{"model", "fake"}, {"messages", json::array({{{"role", "user"}, {"content", "hi"}}})}};
+  for (auto& [k, v] : extra.items()) b[k] = v;
+  return b;
+}
+
+// The data: payloads of an SSE body, in order.
+std::vector<std::string> sse_payloads(const std::string& body) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find("\n\n", pos);
+    EXPECT_NE(end, std::string::npos) << "unterminated event";
+    if (end == std::string::npos) break;
+    const std::string ev = body.substr(pos, end - pos);
+    if (ev.rfind("data: ", 0) == 0) out.push_back(ev.substr(6));
+    else EXPECT_EQ(ev[0], ':') << ev;
+    pos = end + 2;
+  }
+  return out;
+}
+
+TEST(Http, ChatCompletionShape) {
+  Fixture f("Hello world");
+  auto r = f.post("/v1/chat/completions", chat_body({{"seed", 1}}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  const json j = json::parse(r->body);
+  EXPECT_EQ(j["object"], "chat.completion");
+  EXPECT_EQ(j["model"], "fake");
+  EXPECT_EQ(j["id"].get<std::string>().rfind("chatcmpl-", 0), 0u);
+  EXPECT_EQ(j["choices"][0]["message"]["role"], "assistant");
+  EXPECT_EQ(j["choices"][0]["message"]["content"], "Hello world");
+  EXPECT_EQ(j["choices"][0]["finish_reason"], "stop");
+  EXPECT_TRUE(j["choices"][0]["logprobs"].is_null());
+  EXPECT_EQ(j["usage"]["completion_tokens"], 11);
+  EXPECT_EQ(j["usage"]["total_tokens"], j["usage"]["prompt_tokens"].get<int>() + 11);
+  EXPECT_EQ(j["usage"]["prompt_tokens_details"]["cached_tokens"], 3);
+  const auto& req = f.sched.last()->request();
+  EXPECT_EQ(req.sampling.seed, 1u);
+  EXPECT_EQ(req.max_tokens, 128 - int32_t(req.prompt.size()));  // default: up to the context
+}
+
+TEST(Http, StopStringAndLength) {
+  Fixture f("Hello world");
+  auto r = f.post("/v1/completions", {{"model", "fake"}, {"prompt", "x"}, {"stop", json::array({"wor", "zz"})}});
+  ASSERT_TRUE(r);
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["object"], "text_completion");
+  EXPECT_EQ(j["choices"][0]["text"], "Hello ");
+  EXPECT_EQ(j["choices"][0]["finish_reason"], "stop");
+  EXPECT_EQ(*f.sched.cancels, 1);  // the stop string ended the request in the scheduler
+  r = f.post("/v1/completions", {{"model", "fake"}, {"prompt", "x"}, {"max_tokens", 4}});
+  j = json::parse(r->body);
+  EXPECT_EQ(j["choices"][0]["text"], "Hell");
+  EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(f.sched.last()->request().max_tokens, 4);
+}
+
+TEST(Http, StreamFramingAndUsage) {
+  Fixture f("Hi \xC3\xA9\xE2\x82\xAC!");  // multi-byte characters arrive one byte token at a time
+  auto r = f.post("/v1/chat/completions", chat_body({{"stream", true}, {"stream_options", {{"include_usage", true}}}, {"stop", "!"}}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/event-stream");
+  const auto events = sse_payloads(r->body);
+  ASSERT_GE(events.size(), 4u);
+  EXPECT_EQ(events.back(), "[DONE]");
+  std::string text;
+  const json first = json::parse(events[0]);
+  EXPECT_EQ(first["object"], "chat.completion.chunk");
+  EXPECT_EQ(first["choices"][0]["delta"]["role"], "assistant");
+  for (size_t i = 1; i + 2 < events.size(); ++i) {
+    const json c = json::parse(events[i]);
+    EXPECT_EQ(c["id"], first["id"]);
+    EXPECT_TRUE(c.contains("usage") && c["usage"].is_null());
+    if (c["choices"][0]["delta"].contains("content")) text += c["choices"][0]["delta"]["content"].get<std::string>();
+  }
+  EXPECT_EQ(text, "Hi \xC3\xA9\xE2\x82\xAC");  // valid UTF-8 in every chunk (json::parse would throw otherwise)
+  const json fin = json::parse(events[events.size() - 3]);
+  EXPECT_EQ(fin["choices"][0]["finish_reason"], "stop");
+  const json usage = json::parse(events[events.size() - 2]);
+  EXPECT_TRUE(usage["choices"].empty());
+  EXPECT_EQ(usage["usage"]["completion_tokens"], 9);  // the stop string's token was generated
+}
+
+TEST(Http, CompletionStreamAndLogprobs) {
+  Fixture f("ab");
+  auto r = f.post("/v1/completions", {{"model", "fake"}, {"prompt", "x"}, {"stream", true}, {"logprobs", 1}});
+  ASSERT_TRUE(r);
+  const auto events = sse_payloads(r->body);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events.back(), "[DONE]");
+  const json c0 = json::parse(events[0]);
+  EXPECT_EQ(c0["object"], "text_completion");
+  EXPECT_EQ(c0["choices"][0]["text"], "a");
+  EXPECT_EQ(c0["choices"][0]["logprobs"]["tokens"][0], "a");
+  EXPECT_FLOAT_EQ(c0["choices"][0]["logprobs"]["token_logprobs"][0].get<float>(), -0.5f);
+  EXPECT_EQ(f.sched.last()->request().n_logprobs, 1);
+  auto r2 = f.post("/v1/chat/completions", chat_body({{"logprobs", true}, {"top_logprobs", 2}}));
+  const json j = json::parse(r2->body);
+  const json& content = j["choices"][0]["logprobs"]["content"];
+  ASSERT_EQ(content.size(), 2u);
+  EXPECT_EQ(content[1]["token"], "b");
+  EXPECT_EQ(content[1]["bytes"], json::array({98}));
+  EXPECT_EQ(content[1]["top_logprobs"][0]["token"], "b");
+}
+
+TEST(Http, ErrorsAreOpenAiShaped) {
+  Fixture f("x");
+  auto status_param = [&](const std::string& path, const json& body) {
+    auto r = f.post(path, body);
+    const json j = json::parse(r->body);
+    EXPECT_TRUE(j["error"].contains("message") && j["error"].contains("type") && j["error"].contains("code"));
+    return std::make_pair(r->status, j["error"]["param"].is_null() ? std::string() : j["error"]["param"].get<std::string>());
+  };
+  EXPECT_EQ(status_param("/v1/chat/completions", chat_body({{"model", "nope"}})), std::make_pair(404, std::string("model")));
+  EXPECT_EQ(status_param("/v1/completions", {{"model", "fake"}, {"prompt", std::string(200, 'a')}}),
+            std::make_pair(400, std::string("prompt")));  // 201 tokens > context 128: never truncated
+  EXPECT_EQ(status_param("/v1/completions", {{"model", "fake"}, {"prompt", "a"}, {"max_tokens", 127}}),
+            std::make_pair(400, std::string("max_tokens")));
+  EXPECT_EQ(status_param("/v1/completions", {{"model", "fake"}, {"prompt", json::array({5000})}}),
+            std::make_pair(400, std::string("prompt[0]")));
+  EXPECT_EQ(status_param("/v1/completions", {{"model", "fake"}, {"prompt", "a"}, {"logit_bias", {{"9999", 1}}}}),
+            std::make_pair(400, std::string("logit_bias")));
+  EXPECT_EQ(status_param("/v1/chat/completions", chat_body({{"n", 2}})), std::make_pair(400, std::string("n")));
+  auto big = f.post("/v1/completions", {{"model", "fake"}, {"prompt", std::string(5000, 'a')}});
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(json::parse(big->body)["error"]["code"], "request_too_large");
+  auto del = f.client().Delete("/v1/models");
+  EXPECT_EQ(del->status, 405);
+  EXPECT_EQ(f.client().Get("/v1/nothing")->status, 404);
+  EXPECT_EQ(f.client().Get("/v1/chat/completions")->status, 405);
+  auto bad = f.client().Post("/v1/chat/completions", "{nope", "application/json");
+  EXPECT_EQ(bad->status, 400);
+}
+
+TEST(Http, QueueFullIs429WithRetryAfter) {
+  Fixture f("x");
+  f.sched.overloaded = true;
+  auto r = f.post("/v1/chat/completions", chat_body());
+  EXPECT_EQ(r->status, 429);
+  EXPECT_TRUE(r->has_header("Retry-After"));
+}
+
+TEST(Http, ApiKeyAndHostChecks) {
+  Fixture keyed("x", "s3cret");
+  EXPECT_EQ(keyed.client().Get("/health")->status, 200);  // public
+  EXPECT_EQ(keyed.client().Get("/v1/models")->status, 401);
+  EXPECT_EQ(keyed.client().Get("/v1/models", {{"Authorization", "Bearer wrong"}})->status, 401);
+  auto ok = keyed.client().Get("/v1/models", {{"Authorization", "Bearer s3cret"}});
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(json::parse(ok->body)["data"][0]["id"], "fake");
+  Fixture open("x");
+  EXPECT_EQ(open.client().Get("/v1/models", {{"Host", "evil.example"}})->status, 403);
+  EXPECT_EQ(open.client().Get("/v1/models", {{"Origin", "http://evil.example"}})->status, 403);
+  EXPECT_EQ(open.client().Get("/v1/models", {{"Origin", "http://localhost:3000"}})->status, 200);
+  EXPECT_EQ(open.client().Get("/metrics")->status, 200);
+}
+
+TEST(Http, HealthWhileLoading) {
+  Fixture f("x", "", false);
+  auto h = f.client().Get("/health");
+  EXPECT_EQ(h->status, 503);
+  EXPECT_EQ(f.post("/v1/chat/completions", chat_body())->status, 503);
+  f.server->set_models({f.model});
+  EXPECT_EQ(f.client().Get("/health")->body, "{\"status\":\"ok\"}");
+}
+
+// Connects, sends a streaming request, reads the first bytes, then hangs up.
+void stream_then_hang_up(int port, const std::string& body) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
+  char buf[512];
+  ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // headers and the role chunk
+  ::close(fd);
+}
+
+TEST(Http, DisconnectCancelsTheRequest) {
+  Fixture f("endless");
+  f.sched.hold = true;  // no token comes until cancelled
+  stream_then_hang_up(f.server->port(), chat_body({{"stream", true}}).dump());
+  for (int i = 0; i < 3000 && *f.sched.cancels == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(*f.sched.cancels, 1);
+  for (int i = 0; i < 3000 && f.server->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(f.server->in_flight(), 0);
+}
+
+TEST(Http, DrainFinishesRunningStream) {
+  Fixture f("done");
+  f.sched.hold = true;
+  std::thread client([&] {
+    auto r = f.post("/v1/chat/completions", chat_body({{"stream", true}}));
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->body.find("data: [DONE]"), std::string::npos);
+    EXPECT_NE(r->body.find("\"done\"") == std::string::npos ? r->body.find("\"o\"") : 0, std::string::npos);
+  });
+  while (!f.sched.last()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    f.sched.last()->release();
+  });
+  f.server->drain(60000);  // returns once the running stream has finished
+  EXPECT_EQ(f.server->in_flight(), 0);
+  EXPECT_EQ(*f.sched.cancels, 0);
+  releaser.join();
+  client.join();
+  EXPECT_EQ(f.client().Get("/health").error(), httplib::Error::Connection);  // no longer listening
+}
+
+}  // namespace
+}  // namespace ondo::serve
