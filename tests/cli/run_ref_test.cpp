@@ -2,6 +2,7 @@
 // models: the TinyStories greedy continuation must equal llama.cpp's byte for byte.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/reference_data.h"
@@ -37,6 +38,38 @@ TEST(CliRun, SameSeedSameText) {
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_FALSE(a.out.empty());
+}
+
+TEST(CliRun, JsonSchemaOutputParsesAndHasTheRequiredShape) {
+  ONDO_TESTDATA_OR_SKIP(dir);
+  const std::string schema = ::testing::TempDir() + "ondo_recipe_schema.json";
+  {
+    std::ofstream f(schema);
+    f << R"({"type":"object","properties":{"recipe_name":{"type":"string","maxLength":40},)"
+         R"("recipe_ingredients":{"type":"array","items":{"type":"string","maxLength":20},"maxItems":3},)"
+         R"("recipes":{"type":"array","items":{"type":"string","maxLength":40},"maxItems":3}},)"
+         R"("required":["recipe_name","recipe_ingredients","recipes"],"additionalProperties":false})";
+  }
+  for (int seed : {1, 2, 3}) {
+    const auto r = testing::run_ondo("run -m " + (dir / "models" / "stories260K.gguf").string() +
+                                     " -p 'Once upon a time' -n 1500 --seed " + std::to_string(seed) +
+                                     " --json-schema " + schema);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << r.out;
+    EXPECT_EQ(j.size(), 3u) << r.out;
+    EXPECT_TRUE(j.at("recipe_name").is_string());
+    EXPECT_LE(j.at("recipes").size(), 3u);
+    for (const auto& step : j.at("recipes")) EXPECT_TRUE(step.is_string());
+  }
+}
+
+TEST(CliRun, UnsupportedSchemaKeywordIsRefused) {
+  const std::string schema = ::testing::TempDir() + "ondo_bad_schema.json";
+  std::ofstream(schema) << R"({"type":"object","patternProperties":{"^a":{}}})";
+  const auto r = testing::run_ondo("run -m x.gguf -p hi --json-schema " + schema);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("keyword 'patternProperties'"), std::string::npos) << r.err;
 }
 
 TEST(CliLogits, PrintsOneRowPerTokenAsJson) {

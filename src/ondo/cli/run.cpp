@@ -10,6 +10,8 @@
 #include "ondo/cli/sampling_options.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/generate.h"
+#include "ondo/infer/grammar/grammar.h"
+#include "ondo/infer/grammar/json_schema.h"
 
 namespace ondo::cli {
 namespace {
@@ -45,9 +47,37 @@ Result<std::vector<int32_t>> prompt_tokens(const Args& args, const model::Model&
   return p.tokens;
 }
 
+Result<std::string> read_text_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::NotFound, path + ": cannot open the " + what + " file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// --json-schema FILE or --grammar FILE (GBNF): the constraint, or null.
+Result<std::shared_ptr<const infer::grammar::Grammar>> grammar_from_args(const Args& args) {
+  const auto schema = args.get("--json-schema"), gbnf = args.get("--grammar");
+  if (schema && gbnf) return make_error(ErrorCode::InvalidArgument, "give --json-schema or --grammar, not both");
+  if (schema) {
+    ONDO_ASSIGN_OR_RETURN(std::string text, read_text_file(*schema, "JSON schema"));
+    auto g = infer::grammar::compile_json_schema_text(text);
+    if (!g.ok()) return g.error().with_context(*schema);
+    return std::move(g).value();
+  }
+  if (gbnf) {
+    ONDO_ASSIGN_OR_RETURN(std::string text, read_text_file(*gbnf, "grammar"));
+    auto g = infer::grammar::parse_gbnf(text);
+    if (!g.ok()) return g.error().with_context(*gbnf);
+    return std::move(g).value();
+  }
+  return std::shared_ptr<const infer::grammar::Grammar>();
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> with_value = {"-m|--model", "-p|--prompt", "-f|--file", "-n|--n-predict",
-                                         "-t|--threads", "-c|--ctx", "--chat-template", "--system"};
+                                         "-t|--threads", "-c|--ctx", "--chat-template", "--system",
+                                         "--json-schema", "--grammar"};
   for (auto& s : sampling_option_names()) with_value.push_back(s);
   Args args(with_value, {"--ignore-eos", "--chat"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("run", st.error());
@@ -59,6 +89,8 @@ int run(int argc, char** argv) {
   if (!n_predict.ok()) return report("run", n_predict.error());
   auto threads = threads_option(args);
   if (!threads.ok()) return report("run", threads.error());
+  auto constraint = grammar_from_args(args);
+  if (!constraint.ok()) return report("run", constraint.error());
   auto ctx = args.get_int("-c", 0);
   if (!ctx.ok()) return report("run", ctx.error());
   if (*ctx < 0 || *ctx > (1 << 22)) return report("run", make_error(ErrorCode::InvalidArgument, "-c is out of range"));
@@ -77,6 +109,7 @@ int run(int argc, char** argv) {
   opts.n_predict = int32_t(std::min<int64_t>(*n_predict, INT32_MAX));
   opts.ignore_eos = args.has("--ignore-eos");
   opts.sampling = *sampling;
+  opts.grammar = *constraint;
   auto stats = infer::generate(**session, **tokenizer, *ids, opts, [](int32_t, std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);

@@ -1,7 +1,11 @@
 // The single-sequence generation loop. Layer: infer.
 #include "ondo/infer/generate.h"
 
+#include "ondo/infer/grammar/matcher.h"
+#include "ondo/infer/grammar/token_table.h"
+
 #include <chrono>
+#include <cmath>
 #include <string>
 
 namespace ondo::infer {
@@ -28,6 +32,13 @@ Result<GenerateStats> generate(Session& session, const text::Tokenizer& tokenize
   }
   Sampler sampler(options.sampling, session.model().hparams().n_vocab);
   for (int32_t t : prompt) sampler.accept(t);
+  std::unique_ptr<grammar::Matcher> matcher;
+  std::vector<uint64_t> bits;
+  std::vector<float> masked;
+  if (options.grammar) {
+    matcher = std::make_unique<grammar::Matcher>(options.grammar, grammar::TokenTable::from_tokenizer(tokenizer));
+    bits.resize((size_t(tokenizer.n_vocab()) + 63) / 64);
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   ONDO_ASSIGN_OR_RETURN(std::span<const float> logits, session.eval(prompt));
@@ -36,15 +47,31 @@ Result<GenerateStats> generate(Session& session, const text::Tokenizer& tokenize
   t0 = std::chrono::steady_clock::now();
   stats.stop = StopReason::Length;
   while (options.n_predict < 0 || stats.n_generated < options.n_predict) {
-    const int32_t tok = sampler.sample(logits);
-    if (!options.ignore_eos && tokenizer.is_end_of_generation(tok)) {
+    if (matcher) {  // disallowed tokens get -inf
+      std::fill(bits.begin(), bits.end(), 0);
+      matcher->fill_mask(bits);
+      masked.assign(logits.begin(), logits.end());
+      for (size_t i = 0; i < masked.size(); ++i) {
+        if (!((bits[i / 64] >> (i % 64)) & 1u)) masked[i] = -INFINITY;
+      }
+    }
+    const int32_t tok = sampler.sample(matcher ? std::span<const float>(masked) : logits);
+    if (matcher && !std::isfinite(masked[size_t(tok)])) {
+      return make_error(ErrorCode::Internal, "generate: the grammar allows no token here");
+    }
+    if ((matcher || !options.ignore_eos) && tokenizer.is_end_of_generation(tok)) {
       stats.stop = StopReason::EndOfGeneration;
       break;
     }
+    if (matcher) ONDO_TRY(matcher->accept(tok));
     sampler.accept(tok);
     ++stats.n_generated;
     if (!on_token(tok, tokenizer.piece(tok))) {
       stats.stop = StopReason::Callback;
+      break;
+    }
+    if (matcher && matcher->is_complete()) {
+      stats.stop = StopReason::GrammarComplete;
       break;
     }
     if (options.n_predict >= 0 && stats.n_generated >= options.n_predict) break;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -13,12 +14,19 @@
 
 namespace ondo::infer {
 
-enum class StopReason { Length, EndOfGeneration, ContextFull, Callback };
+enum class StopReason { Length, EndOfGeneration, ContextFull, Callback, GrammarComplete };
+
+namespace grammar {
+class Grammar;
+}  // namespace grammar
 
 struct GenerateOptions {
   int32_t n_predict = 128;  // < 0: until end of generation or a full context
   bool ignore_eos = false;  // keep going past end-of-generation tokens
   SamplerParams sampling;
+  // When set, every token is drawn from the grammar's mask and generation ends when the
+  // grammar's value is complete (StopReason::GrammarComplete).
+  std::shared_ptr<const grammar::Grammar> grammar;
 };
 
 struct GenerateStats {
