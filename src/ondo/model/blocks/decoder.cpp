@@ -55,6 +55,22 @@ void attention(std::span<const BatchToken> batch, const HParams& hp, const KvSto
   });
 }
 
+// Runs fn(t0, t1) over the rows [0, T) split across the pool; small batches run inline,
+// where waking the workers would cost more than the work. Each row's result is the same
+// either way (row-local operations only).
+template <class Fn>
+void for_rows(core::ThreadPool& pool, int64_t T, int64_t row_cost, Fn&& fn) {
+  if (T * row_cost < (int64_t(1) << 16) || pool.size() == 1) {
+    fn(int64_t(0), T);
+    return;
+  }
+  pool.run([&](int ith, int nth) {
+    int64_t t0, t1;
+    core::split_range(T, ith, nth, &t0, &t1);
+    if (t0 < t1) fn(t0, t1);
+  });
+}
+
 void add_bias(float* y, const core::Tensor& b, int64_t T, int64_t n) {
   if (!b.valid()) return;
   const float* bias = static_cast<const float*>(b.data);
@@ -102,9 +118,11 @@ Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScr
   for (int32_t l = 0; l < hp_.n_layer; ++l) {
     const LayerWeights& L = w_.layers[size_t(l)];
     // xn = rms_norm(x) * attn_norm
-    for (int64_t t = 0; t < T; ++t) {
-      core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.attn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
-    }
+    for_rows(pool, T, C, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.attn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
+      }
+    });
     // q = xn Wq^T (+bq), k = xn Wk^T (+bk), v = xn Wv^T (+bv)
     const core::MatmulOutput qkv[] = {{&L.wq, s.q.data(), QD}, {&L.wk, s.k.data(), KVD}, {&L.wv, s.v.data(), KVD}};
     core::matmul_many(qkv, s.xn.data(), T, s.mm, pool);
@@ -112,28 +130,36 @@ Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScr
     add_bias(s.k.data(), L.bk, T, KVD);
     add_bias(s.v.data(), L.bv, T, KVD);
     // RoPE on q and k at each token's position; store k, v in the KV slot
-    for (int64_t t = 0; t < T; ++t) {
-      const BatchToken& bt = batch[size_t(t)];
-      core::rope(s.q.data() + t * QD, hp_.n_head, hp_.head_dim, bt.pos, rope);
-      core::rope(s.k.data() + t * KVD, hp_.n_head_kv, hp_.head_dim, bt.pos, rope);
-      const size_t off = kv.offset(l, bt.seq, bt.pos);
-      std::copy_n(s.k.data() + t * KVD, KVD, kv.k + off);
-      std::copy_n(s.v.data() + t * KVD, KVD, kv.v + off);
-    }
+    for_rows(pool, T, QD + KVD, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const BatchToken& bt = batch[size_t(t)];
+        core::rope(s.q.data() + t * QD, hp_.n_head, hp_.head_dim, bt.pos, rope);
+        core::rope(s.k.data() + t * KVD, hp_.n_head_kv, hp_.head_dim, bt.pos, rope);
+        const size_t off = kv.offset(l, bt.seq, bt.pos);
+        std::copy_n(s.k.data() + t * KVD, KVD, kv.k + off);
+        std::copy_n(s.v.data() + t * KVD, KVD, kv.v + off);
+      }
+    });
     // attn = softmax(q k^T / sqrt(D)) v, causal, per head (GQA: head h reads kv head h/group)
     attention(batch, hp_, kv, l, s, pool);
     // x += attn Wo^T
     core::matmul(L.wo, s.attn.data(), T, s.proj.data(), C, s.mm, pool);
-    core::add_inplace(s.x.data(), s.proj.data(), T * C);
     // xn = rms_norm(x) * ffn_norm; x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
-    for (int64_t t = 0; t < T; ++t) {
-      core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.ffn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
-    }
+    for_rows(pool, T, C, [&](int64_t t0, int64_t t1) {
+      core::add_inplace(s.x.data() + t0 * C, s.proj.data() + t0 * C, (t1 - t0) * C);
+      for (int64_t t = t0; t < t1; ++t) {
+        core::rms_norm(s.x.data() + t * C, static_cast<const float*>(L.ffn_norm.data), hp_.rms_eps, C, s.xn.data() + t * C);
+      }
+    });
     const core::MatmulOutput gate_up[] = {{&L.w_gate, s.gate.data(), F}, {&L.w_up, s.up.data(), F}};
     core::matmul_many(gate_up, s.xn.data(), T, s.mm, pool);
-    core::swiglu(s.gate.data(), s.up.data(), T * F, s.gate.data());
+    for_rows(pool, T, F * 8, [&](int64_t t0, int64_t t1) {
+      core::swiglu(s.gate.data() + t0 * F, s.up.data() + t0 * F, (t1 - t0) * F, s.gate.data() + t0 * F);
+    });
     core::matmul(L.w_down, s.gate.data(), T, s.proj.data(), C, s.mm, pool);
-    core::add_inplace(s.x.data(), s.proj.data(), T * C);
+    for_rows(pool, T, C, [&](int64_t t0, int64_t t1) {
+      core::add_inplace(s.x.data() + t0 * C, s.proj.data() + t0 * C, (t1 - t0) * C);
+    });
   }
 
   // logits for the rows that want them: output(rms_norm(x) * output_norm)
