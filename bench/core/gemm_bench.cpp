@@ -79,12 +79,16 @@ void BM_Matmul(benchmark::State& state) {
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {
-  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K}) {
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
     for (int mode = 0; mode <= 1; ++mode) {
       b->Args({int64_t(t), 2048, 8192, 1, mode});
       b->Args({int64_t(t), 8192, 2048, 1, mode});
       b->Args({int64_t(t), 2048, 2048, 512, mode});
     }
+    // decode kernels only: weights in L2 (compute bound), T = 4, weights past L3 (DRAM bound)
+    b->Args({int64_t(t), 256, 2048, 1, 1});
+    b->Args({int64_t(t), 2048, 8192, 4, 1});
+    b->Args({int64_t(t), 8192, 8192, 1, 1});
   }
 }
 

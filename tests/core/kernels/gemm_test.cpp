@@ -24,7 +24,7 @@ using kernels::SimdLevel;
 constexpr DType kTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q2_K,
                             DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K};
 constexpr int64_t kRowCounts[] = {1, 3, 17, 100};
-constexpr int64_t kTokenCounts[] = {1, 2, 5, 16, 33};
+constexpr int64_t kTokenCounts[] = {1, 2, 3, 4, 5, 16, 33};
 
 // Offsets of the f16 scale fields of a block (d, dmin; -1 when absent).
 std::pair<int, int> scale_fields(DType t) {
@@ -203,28 +203,33 @@ TEST(Gemm, EqualsScalarVecDotAndFloat64) {
   }
 }
 
-// matmul() routes through the kernel: equal bit for bit to a direct call, any thread count.
+// matmul() routes through the kernel: equal bit for bit to a direct call, any thread count,
+// for T = 1 (the decode kernels) and T = 9 (the tiled GEMM).
+void expect_matmul_equals_kernel(DType t, int64_t T) {
+  const int64_t N = 77, K = 512;
+  const Case c = make_case(t, N, K, T, 3);
+  std::vector<float> direct(size_t(T * N));
+  run(*kernels::gemm_kernel(t), c, 0, N, T, c.xq.data(), direct.data(), N);
+  Tensor w;
+  w.type = t;
+  w.ne[0] = K;
+  w.ne[1] = N;
+  w.data = c.w.data();
+  w.row_bytes = c.wrow;
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    MatmulScratch scratch;
+    std::vector<float> y(size_t(T * N), NAN);
+    matmul(w, c.x.data(), T, y.data(), N, scratch, pool);
+    for (size_t e = 0; e < y.size(); ++e) {
+      ASSERT_TRUE(same_bits(y[e], direct[e])) << dtype_name(t) << " T " << T << " threads " << threads << " e " << e;
+    }
+  }
+}
+
 TEST(Gemm, MatmulUsesKernel) {
   for (DType t : {DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
-    const int64_t N = 77, T = 9, K = 512;
-    const Case c = make_case(t, N, K, T, 3);
-    std::vector<float> direct(size_t(T * N));
-    run(*kernels::gemm_kernel(t), c, 0, N, T, c.xq.data(), direct.data(), N);
-    Tensor w;
-    w.type = t;
-    w.ne[0] = K;
-    w.ne[1] = N;
-    w.data = c.w.data();
-    w.row_bytes = c.wrow;
-    for (int threads : {1, 2, 3}) {
-      ThreadPool pool(threads);
-      MatmulScratch scratch;
-      std::vector<float> y(size_t(T * N), NAN);
-      matmul(w, c.x.data(), T, y.data(), N, scratch, pool);
-      for (size_t e = 0; e < y.size(); ++e) {
-        ASSERT_TRUE(same_bits(y[e], direct[e])) << dtype_name(t) << " threads " << threads << " e " << e;
-      }
-    }
+    for (int64_t T : {1, 9}) expect_matmul_equals_kernel(t, T);
   }
 }
 

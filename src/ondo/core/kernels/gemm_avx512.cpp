@@ -23,7 +23,7 @@
 
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/kernels/gemm_levels.h"
-#include "ondo/core/kernels/gemm_avx512_gemv.h"
+#include "ondo/core/kernels/gemm_decode.h"
 
 namespace ondo::core::kernels {
 namespace {
@@ -225,63 +225,14 @@ void tile(const Panel<Tr>& p, int64_t K, float* y, int64_t ldy, int64_t t0, int6
   }
 }
 
-// Few tokens (decode): one weight row at a time, block sums straight from the GGUF layout
-// (gemm_avx512_gemv.h), the float steps of gemm.h per output. T <= kSmallT.
-constexpr int64_t kSmallT = 3;
-
-template <class Tr, BlockSums (*kIsum)(const void*, const uint8_t*, int64_t)>
-void gemv_rows(const uint8_t* w, size_t w_row_bytes, const uint8_t* xq, size_t x_row_bytes, int64_t K,
-               int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
-  const int64_t nb = K / Tr::kBlock;
-  for (int64_t n = n0; n < n1; ++n) {
-    const uint8_t* row = w + size_t(n) * w_row_bytes;
-    const int64_t pf = n + 2 < n1 ? 2 : 0;  // prefetch two rows ahead
-    Acc<Tr> acc[kSmallT] = {};
-    for (int64_t b = 0; b < nb; ++b) {
-      const uint8_t* blk = row + size_t(b) * Tr::kBytes;
-      if (pf) _mm_prefetch(reinterpret_cast<const char*>(blk + pf * w_row_bytes), _MM_HINT_T0);
-      float dw, dminw = 0.f;
-      if constexpr (Tr::kMin > 0) {
-        uint16_t h[2];
-        std::memcpy(h, blk, 4);  // Q4_K: d, dmin first
-        dw = fp16_to_f32(h[0]);
-        dminw = fp16_to_f32(h[1]);
-      } else if constexpr (Tr::kQ8K) {
-        uint16_t h;
-        std::memcpy(&h, blk + offsetof(BlockQ6_K, d), 2);
-        dw = fp16_to_f32(h);
-      } else {
-        uint16_t h;
-        std::memcpy(&h, blk, 2);
-        dw = fp16_to_f32(h);
-      }
-      for (int64_t t = 0; t < T; ++t) {
-        const uint8_t* xrow = xq + size_t(t) * x_row_bytes;
-        const BlockSums s = kIsum(blk, xrow, b);
-        acc[t] = block_step<Tr>(acc[t], dw, dminw, act_d<Tr>(xrow, b), s.isum, s.msum);
-      }
-    }
-    for (int64_t t = 0; t < T; ++t) y[t * ldy + n] = float(acc[t]);
-  }
-}
-
-// The GEMV routine of a type, nullptr when it has none (the panel path serves every T).
-template <class Tr>
-constexpr auto kGemv = nullptr;
-template <>
-constexpr auto kGemv<GemmQ8_0> = gemv_rows<GemmQ8_0, isum_q8_0>;
-template <>
-constexpr auto kGemv<GemmQ4_K> = gemv_rows<GemmQ4_K, isum_q4_K>;
-template <>
-constexpr auto kGemv<GemmQ6_K> = gemv_rows<GemmQ6_K, isum_q6_K>;
-
 template <class Tr>
 void gemm_avx512(const void* w, size_t w_row_bytes, const void* xq, size_t x_row_bytes, int64_t K,
                  int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* xb = static_cast<const uint8_t*>(xq);
-  if constexpr (!std::is_same_v<decltype(kGemv<Tr>), const std::nullptr_t>) {
-    if (T <= kSmallT) return kGemv<Tr>(wb, w_row_bytes, xb, x_row_bytes, K, n0, n1, T, y, ldy);
+  if (T <= kDecodeMaxT) {  // few tokens (decode): gemm_decode_*_avx512.cpp
+    static const GemmFn decode = Tr::kQ8K ? gemm_decode_kquants_avx512(Tr::kType) : gemm_decode_legacy_avx512(Tr::kType);
+    if (decode) return decode(w, w_row_bytes, xq, x_row_bytes, K, n0, n1, T, y, ldy);
   }
   const Panel<Tr> p = panel_for<Tr>(K);
   for (int64_t n = n0; n < n1; n += kRows) {

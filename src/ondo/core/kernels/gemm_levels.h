@@ -17,6 +17,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "ondo/core/dtype.h"
 #include "ondo/core/fp16.h"
 #include "ondo/core/quant/blocks.h"
 
@@ -151,45 +152,53 @@ static inline void levels_q2_K(const void* p, Levels& L) {
 }
 
 // ---- per-type traits ----
-// kBlock elements per block, kSub sub-blocks of kBlock / kSub, kMin min groups (0 = none) of
+// kType the dtype, kBlock elements per block, kSub sub-blocks of kBlock / kSub, kMin min groups (0 = none) of
 // kBlock / kMin elements; kQ8K: the partner is Q8_K (else Q8_0).
 
 struct GemmQ8_0 {
+  static constexpr DType kType = DType::Q8_0;
   static constexpr int kBlock = 32, kBytes = sizeof(BlockQ8_0), kSub = 1, kMin = 0;
   static constexpr bool kQ8K = false;
   static void levels(const void* p, Levels& L) { levels_q8_0(p, L); }
 };
 struct GemmQ4_0 {
+  static constexpr DType kType = DType::Q4_0;
   static constexpr int kBlock = 32, kBytes = sizeof(BlockQ4_0), kSub = 1, kMin = 0;
   static constexpr bool kQ8K = false;
   static void levels(const void* p, Levels& L) { levels_q4_0(p, L); }
 };
 struct GemmQ5_0 {
+  static constexpr DType kType = DType::Q5_0;
   static constexpr int kBlock = 32, kBytes = sizeof(BlockQ5_0), kSub = 1, kMin = 0;
   static constexpr bool kQ8K = false;
   static void levels(const void* p, Levels& L) { levels_q5_0(p, L); }
 };
 struct GemmQ4_K {
+  static constexpr DType kType = DType::Q4_K;
   static constexpr int kBlock = 256, kBytes = sizeof(BlockQ4_K), kSub = 8, kMin = 8;
   static constexpr bool kQ8K = true;
   static void levels(const void* p, Levels& L) { levels_q45_K<false, BlockQ4_K>(p, L); }
 };
 struct GemmQ5_K {
+  static constexpr DType kType = DType::Q5_K;
   static constexpr int kBlock = 256, kBytes = sizeof(BlockQ5_K), kSub = 8, kMin = 8;
   static constexpr bool kQ8K = true;
   static void levels(const void* p, Levels& L) { levels_q45_K<true, BlockQ5_K>(p, L); }
 };
 struct GemmQ6_K {
+  static constexpr DType kType = DType::Q6_K;
   static constexpr int kBlock = 256, kBytes = sizeof(BlockQ6_K), kSub = 16, kMin = 0;
   static constexpr bool kQ8K = true;
   static void levels(const void* p, Levels& L) { levels_q6_K(p, L); }
 };
 struct GemmQ3_K {
+  static constexpr DType kType = DType::Q3_K;
   static constexpr int kBlock = 256, kBytes = sizeof(BlockQ3_K), kSub = 16, kMin = 0;
   static constexpr bool kQ8K = true;
   static void levels(const void* p, Levels& L) { levels_q3_K(p, L); }
 };
 struct GemmQ2_K {
+  static constexpr DType kType = DType::Q2_K;
   static constexpr int kBlock = 256, kBytes = sizeof(BlockQ2_K), kSub = 16, kMin = 16;
   static constexpr bool kQ8K = true;
   static void levels(const void* p, Levels& L) { levels_q2_K(p, L); }

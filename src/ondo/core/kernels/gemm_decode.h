@@ -1,0 +1,22 @@
+// Decode (few-token GEMV) kernels behind the GEMM kernels of gemm.h: the same contract and the
+// same canonical reduction, tuned for T <= kDecodeMaxT, where the weights stream from memory
+// once per call and the work per weight byte must stay below the memory time. Layer: core.
+// Private to core/kernels (gemm_*.cpp). Must not touch anything above core.
+#pragma once
+
+#include <cstdint>
+
+#include "ondo/core/dtype.h"
+#include "ondo/core/kernels/gemm.h"
+
+namespace ondo::core::kernels {
+
+// The largest T the decode kernels take; larger T goes to the tiled GEMM.
+inline constexpr int64_t kDecodeMaxT = 4;
+
+// AVX-512 VNNI decode kernels (gemm_decode_{legacy,kquants}_avx512.cpp): the GemmFn of type t
+// for 1 <= T <= kDecodeMaxT, or nullptr when t has none. Bitwise equal to gemm_scalar.cpp.
+GemmFn gemm_decode_legacy_avx512(DType t);
+GemmFn gemm_decode_kquants_avx512(DType t);
+
+}  // namespace ondo::core::kernels
