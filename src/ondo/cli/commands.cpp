@@ -20,6 +20,8 @@ constexpr Command kCommands[] = {
     {"template", "render a chat template for messages", cmd_template},
     {"quantize", "write a model in a llama.cpp quantization preset (Q4_K_M, Q8_0, ...)", cmd_quantize},
     {"serve", "serve models over an OpenAI-compatible HTTP API", cmd_serve},
+    {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
+    {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

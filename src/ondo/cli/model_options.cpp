@@ -1,10 +1,33 @@
 // Shared model-loading helpers of the subcommands. Layer: cli.
 #include "ondo/cli/model_options.h"
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace ondo::cli {
+namespace {
+
+// The built-in model's file name under models/ (see models/README.md).
+constexpr const char* kBuiltinModel = "ondo-recipe.gguf";
+
+// Without -m: $ONDO_MODEL, else models/<builtin> beside the executable's directory (the
+// source tree's models/ for a build in <repo>/build*/), else nothing.
+std::optional<std::string> default_model_path() {
+  if (const char* env = std::getenv("ONDO_MODEL"); env && *env) return std::string(env);
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  for (const auto& dir : {exe.parent_path() / ".." / "models", exe.parent_path() / "models"}) {
+    if (std::filesystem::exists(dir / kBuiltinModel, ec)) return (dir / kBuiltinModel).lexically_normal().string();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<model::Model>> load_model_option(const Args& args) {
   auto path = args.get("-m");
+  if (!path) path = default_model_path();
   if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
   return model::Model::load(*path);
 }
