@@ -3,6 +3,8 @@
 // as OpenAI's clients send them; unknown fields are ignored.
 #include "ondo/serve/api_types.h"
 
+#include "ondo/serve/api_fields.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,37 +12,30 @@
 #include <random>
 
 namespace ondo::serve {
-namespace {
 
-using json = nlohmann::ordered_json;
-
-Error field_error(std::string_view path, const std::string& what, ErrorCode code = ErrorCode::InvalidArgument) {
-  return make_error(code, std::string(path) + ": " + what);
-}
-
-std::string seen(const json& v) {
+std::string detail::seen(const ReqJson& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    case json::value_t::discarded: return "nothing";
+    case ReqJson::value_t::null: return "null";
+    case ReqJson::value_t::boolean: return "boolean";
+    case ReqJson::value_t::string: return "string";
+    case ReqJson::value_t::array: return "array";
+    case ReqJson::value_t::object: return "object";
+    case ReqJson::value_t::discarded: return "nothing";
     default: return "number";
   }
 }
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using detail::field_error;
+using detail::member;
+using detail::seen;
 
 std::string fmt_number(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", x);
   return buf;
-}
-
-// The member `key` of `obj`, or nullptr when absent or null.
-const json* member(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
 }
 
 Result<std::optional<bool>> opt_bool(const json& obj, const char* key, std::string_view path) {
@@ -185,15 +180,6 @@ Status parse_unsupported(const json& obj) {
   if (n && *n != 1) {
     return field_error("n", "only one choice per request is supported (seen " + std::to_string(*n) + ", expected 1)");
   }
-  if (const json* rf = member(obj, "response_format")) {
-    if (!rf->is_object()) return field_error("response_format", "expected an object (seen " + seen(*rf) + ")");
-    const json* t = member(*rf, "type");
-    if (!t || !t->is_string()) return field_error("response_format.type", "expected a string");
-    if (*t != "text") {
-      return field_error("response_format.type", "'" + t->get<std::string>() + "' is not supported (expected text)",
-                         ErrorCode::Unsupported);
-    }
-  }
   return ok_status();
 }
 
@@ -211,6 +197,7 @@ Status parse_common(const json& obj, GenerationFields& g) {
     g.include_usage = iu.value_or(false);
   }
   ONDO_TRY(parse_unsupported(obj));
+  ONDO_TRY(detail::parse_output_constraint(obj, g.constraint));
   ONDO_TRY(parse_max_tokens(obj, g));
   ONDO_ASSIGN_OR_RETURN(g.stop, parse_stop(obj));
   ONDO_ASSIGN_OR_RETURN(auto ignore_eos, opt_bool(obj, "ignore_eos", "ignore_eos"));
@@ -271,6 +258,7 @@ Result<json> parse_messages(const json& obj) {
     json copy = m;
     copy["role"] = r;
     copy["content"] = std::move(content);
+    if (r == "assistant") ONDO_TRY(detail::normalize_tool_calls(copy, path));
     out.push_back(std::move(copy));
   }
   return out;
@@ -344,10 +332,7 @@ Result<ChatRequest> parse_chat_request(std::string_view body) {
   ONDO_ASSIGN_OR_RETURN(auto top, opt_int(obj, "top_logprobs", 0, kMaxLogprobs));
   if (top && !logprobs.value_or(false)) return field_error("top_logprobs", "requires logprobs to be true");
   if (logprobs.value_or(false)) r.gen.n_logprobs = int32_t(top.value_or(0));
-  if (const json* tools = member(obj, "tools")) {
-    if (!tools->is_array()) return field_error("tools", "expected an array (seen " + seen(*tools) + ")");
-    r.tools = *tools;
-  }
+  ONDO_TRY(detail::parse_tools(obj, r));
   return r;
 }
 

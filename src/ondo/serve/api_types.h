@@ -15,8 +15,19 @@
 
 #include "ondo/core/result.h"
 #include "ondo/infer/sampler/sampler.h"
+#include "ondo/infer/tools/tool_calls.h"
 
 namespace ondo::serve {
+
+// A constraint on the output text: response_format (json_object, json_schema) or grammar
+// (GBNF). Compiled in the routes, where a schema ondo cannot enforce exactly is refused.
+struct OutputConstraint {
+  enum class Kind { None, JsonObject, JsonSchema, Gbnf };
+  Kind kind = Kind::None;
+  nlohmann::ordered_json schema;  // JsonSchema, key order kept
+  std::string gbnf;               // Gbnf
+  std::string param;              // the request field it came from, for errors
+};
 
 // Fields shared by /v1/chat/completions and /v1/completions.
 struct GenerationFields {
@@ -29,12 +40,19 @@ struct GenerationFields {
   bool seed_given = false;
   int32_t n_logprobs = -1;             // -1: none; 0..20 alternatives per token
   bool ignore_eos = false;             // extension
+  OutputConstraint constraint;         // response_format / grammar
 };
+
+enum class ToolChoice { Auto, None, Required, Named };
 
 struct ChatRequest {
   GenerationFields gen;
   nlohmann::ordered_json messages;  // validated: [{role, content: string}], content parts joined
   nlohmann::ordered_json tools;     // null or an array (key order kept for the template)
+  std::vector<infer::tools::ToolSpec> tool_specs;  // tools[i].function name and parameters
+  ToolChoice tool_choice = ToolChoice::Auto;       // Auto when tools are given
+  std::string tool_choice_name;                     // Named: one of tool_specs
+  bool parallel_tool_calls = true;
 };
 
 struct CompletionRequest {
@@ -49,6 +67,7 @@ constexpr int32_t kMaxTokensLimit = 1 << 24;
 constexpr int32_t kMaxStopStrings = 4;
 constexpr int32_t kMaxLogprobs = 20;
 constexpr size_t kMaxLogitBias = 1024;
+constexpr size_t kMaxTools = 128;
 
 Result<ChatRequest> parse_chat_request(std::string_view body);
 Result<CompletionRequest> parse_completion_request(std::string_view body);

@@ -170,7 +170,12 @@ Status Server::start() {
 
 int Server::port() const { return impl_->port; }
 
-void Server::set_models(std::vector<ServedModel> models) { impl_->state.publish(std::move(models)); }
+void Server::set_models(std::vector<ServedModel> models) {
+  for (ServedModel& m : models) {
+    if (m.chat_template) m.tool_format = infer::tools::detect_tool_format(*m.chat_template);
+  }
+  impl_->state.publish(std::move(models));
+}
 
 void Server::drain(int grace_ms) {
   if (impl_->drained.exchange(true)) return;

@@ -14,6 +14,7 @@
 
 #include "ondo/core/result.h"
 #include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/infer/tools/tool_calls.h"
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
 
@@ -25,6 +26,8 @@ struct ServedModel {
   std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
   infer::Scheduler* scheduler = nullptr;  // borrowed
   int64_t created = 0;                    // unix seconds, shown by /v1/models
+  // The model's tool-call format; set_models() detects it from the chat template.
+  infer::tools::ToolFormat tool_format = infer::tools::ToolFormat::Generic;
 };
 
 struct ServerOptions {
@@ -37,6 +40,8 @@ struct ServerOptions {
   int keep_alive_timeout_s = 75;       // idle keep-alive (longer than common LB idle timeouts)
   int http_threads = 64;               // connections served at once
   bool access_log = true;              // one line per request on stderr
+  size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
+  size_t grammar_cache_bytes = size_t(64) << 20;
 };
 
 class Server {
@@ -51,7 +56,8 @@ class Server {
   // set_models(). Errors: Unavailable when the address cannot be bound.
   Status start();
   int port() const;  // the bound port (after start)
-  // Publishes the models and marks the server ready. Aliases must be unique.
+  // Publishes the models and marks the server ready. Aliases must be unique. Detects each
+  // model's tool-call format from its chat template.
   void set_models(std::vector<ServedModel> models);
   // Stops taking new requests (503, /health 503) and closes the listener; waits up to
   // `grace_ms` for running requests to finish, then cancels the rest. Returns when no

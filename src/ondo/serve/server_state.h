@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
 #include "ondo/serve/server.h"
 
@@ -19,10 +20,12 @@ using ModelTable = std::vector<ServedModel>;
 
 class ServerState {
  public:
-  explicit ServerState(ServerOptions options) : options_(std::move(options)) {}
+  explicit ServerState(ServerOptions options)
+      : options_(std::move(options)), grammars_(options_.grammar_cache_entries, options_.grammar_cache_bytes) {}
 
   const ServerOptions& options() const { return options_; }
   Metrics& metrics() { return metrics_; }
+  GrammarCache& grammar_cache() { return grammars_; }
 
   void publish(ModelTable models);
   std::shared_ptr<const ModelTable> models() const;  // null until published
@@ -38,6 +41,7 @@ class ServerState {
  private:
   ServerOptions options_;
   Metrics metrics_;
+  GrammarCache grammars_;
   mutable std::mutex mu_;
   std::shared_ptr<const ModelTable> models_;  // guarded by mu_
   std::atomic<bool> ready_{false};

@@ -3,6 +3,7 @@
 // string or timeout. Layer: serve. Waits on RequestHandle only; never runs model code.
 #include <chrono>
 #include <cstdio>
+#include <functional>
 
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/sse.h"
@@ -91,7 +92,46 @@ void respond_blocking(Run& run, httplib::Response& res) {
   }
   run.finish(b);
   const json lp = run.prep.fields.n_logprobs >= 0 ? logprobs_json(run.ids.flavor, tokens, 0) : json(nullptr);
+  if (run.prep.tool_calling) {
+    infer::tools::ToolCallParser parser(run.prep.model->tool_format);
+    parser.feed(text);
+    if (parser.calls_complete()) {
+      const json calls = tool_calls_json(parser.calls(), {});
+      return send_json(res, 200, full_response(run.ids, text, "tool_calls", lp, run.usage(b), calls));
+    }
+  }
   send_json(res, 200, full_response(run.ids, text, b.finish_reason(), lp, run.usage(b)));
+}
+
+// Tool calling while streaming: content text goes out as content deltas, calls as
+// tool_calls deltas (a header with id and name, then argument pieces).
+struct ToolStream {
+  explicit ToolStream(infer::tools::ToolFormat f) : parser(f) {}
+  infer::tools::ToolCallParser parser;
+  std::vector<std::string> ids;
+};
+
+// Writes the chunks of one delta; `fin` is the finish reason when this is the last one.
+bool write_tool_delta(Run& run, ToolStream& ts, const Delta& d, std::optional<std::string> fin,
+                      const std::function<bool(const std::string&)>& write) {
+  const bool usage_null = run.prep.fields.include_usage;
+  const infer::tools::ParseStep step = ts.parser.feed(d.text);
+  if (!step.content.empty() && !write(sse_event(stream_chunk(run.ids, step.content, false, std::nullopt, nullptr, usage_null)))) {
+    return false;
+  }
+  for (const auto& piece : step.calls) {
+    json call = {{"index", piece.index}, {"function", {{"arguments", piece.arguments}}}};
+    if (piece.started) {
+      ts.ids.push_back(new_call_id());
+      call["id"] = ts.ids.back();
+      call["type"] = "function";
+      call["function"]["name"] = ts.parser.calls()[piece.index].name;
+    }
+    if (!write(sse_event(tool_call_chunk(run.ids, json::array({call}), usage_null)))) return false;
+  }
+  if (!fin) return true;
+  if (ts.parser.calls_complete()) fin = "tool_calls";
+  return write(sse_event(stream_chunk(run.ids, "", false, fin, nullptr, usage_null)));
 }
 
 // Writes the whole stream in one call of the content provider (so a drain that closes the
@@ -109,6 +149,8 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
     return write(sse_comment());
   };
   ChoiceBuilder b(*run.prep.model->tokenizer, f.stop, f.n_logprobs >= 0);
+  std::optional<ToolStream> tools;
+  if (run.prep.tool_calling) tools.emplace(run.prep.model->tool_format);
   size_t text_offset = 0;
   if (run.ids.flavor == Flavor::Chat && !write(sse_event(stream_chunk(run.ids, "", true, std::nullopt, nullptr, f.include_usage)))) {
     return false;
@@ -126,6 +168,10 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
     Delta d = b.on_event(*ev);
     if (b.stop_hit()) run.handle->cancel();
     const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
+    if (tools) {
+      if (!write_tool_delta(run, *tools, d, fin, write)) return false;
+      continue;
+    }
     if (d.text.empty() && d.tokens.empty() && !fin) continue;
     const json lp = f.n_logprobs >= 0 && !d.tokens.empty() ? logprobs_json(run.ids.flavor, d.tokens, text_offset) : json(nullptr);
     text_offset += d.text.size();

@@ -34,6 +34,13 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
   p.flavor = Flavor::Chat;
   p.fields = std::move(parsed->gen);
   p.request.prompt = std::move(prompt->tokens);
+  auto tools = tool_grammar(state, **model, *parsed);
+  if (!tools.ok()) return send_error(res, tools.error());
+  auto constraint = constraint_grammar(state, p.fields.constraint);
+  if (!constraint.ok()) return send_error(res, constraint.error());
+  p.tool_calling = *tools != nullptr;
+  p.request.grammar = p.tool_calling ? *tools : *constraint;
+  if (p.tool_calling) p.fields.stop.clear();  // a stop string must not cut a call short
   if (auto st = prepare_generation(p, "messages"); !st.ok()) return send_error(res, st.error());
   respond_generation(state, std::move(p), res);
 }
@@ -60,6 +67,9 @@ void completions(ServerState& state, const httplib::Request& req, httplib::Respo
     if (!ids.ok()) return send_error(res, ids.error(), "prompt");
     p.request.prompt = std::move(*ids);
   }
+  auto constraint = constraint_grammar(state, p.fields.constraint);
+  if (!constraint.ok()) return send_error(res, constraint.error());
+  p.request.grammar = *constraint;
   if (auto st = prepare_generation(p, "prompt"); !st.ok()) return send_error(res, st.error());
   respond_generation(state, std::move(p), res);
 }

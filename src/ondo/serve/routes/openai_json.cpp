@@ -53,13 +53,37 @@ json base(const ResponseIds& ids, const char* chat_object, const char* completio
           {"system_fingerprint", kFingerprint}};
 }
 
-}  // namespace
-
-ResponseIds new_response_ids(Flavor flavor, const std::string& model) {
+std::string random_id(const char* prefix) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = flavor == Flavor::Chat ? "chatcmpl-" : "cmpl-";
+  std::string id = prefix;
   for (int i = 0; i < 24; ++i) id += kHex[rng() & 15];
+  return id;
+}
+
+}  // namespace
+
+std::string new_call_id() { return random_id("call_"); }
+
+json tool_calls_json(const std::vector<infer::tools::ParsedCall>& calls, const std::vector<std::string>& ids) {
+  json out = json::array();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    out.push_back({{"id", i < ids.size() ? ids[i] : new_call_id()},
+                   {"type", "function"},
+                   {"function", {{"name", calls[i].name}, {"arguments", calls[i].arguments}}}});
+  }
+  return out;
+}
+
+json tool_call_chunk(const ResponseIds& ids, const json& calls, bool usage_null) {
+  json j = base(ids, "chat.completion.chunk", "text_completion");
+  j["choices"] = json::array({{{"index", 0}, {"logprobs", nullptr}, {"finish_reason", nullptr}, {"delta", {{"tool_calls", calls}}}}});
+  if (usage_null) j["usage"] = nullptr;
+  return j;
+}
+
+ResponseIds new_response_ids(Flavor flavor, const std::string& model) {
+  std::string id = random_id(flavor == Flavor::Chat ? "chatcmpl-" : "cmpl-");
   ResponseIds ids;
   ids.flavor = flavor;
   ids.id = std::move(id);
@@ -80,10 +104,12 @@ json logprobs_json(Flavor flavor, const std::vector<TokenEntry>& tokens, size_t 
 }
 
 json full_response(const ResponseIds& ids, const std::string& text, const std::string& finish_reason,
-                   const json& logprobs, const json& usage) {
+                   const json& logprobs, const json& usage, const json& tool_calls) {
   json j = base(ids, "chat.completion", "text_completion");
   json choice = {{"index", 0}, {"logprobs", logprobs}, {"finish_reason", finish_reason}};
-  if (ids.flavor == Flavor::Chat) {
+  if (ids.flavor == Flavor::Chat && tool_calls.is_array()) {
+    choice["message"] = {{"role", "assistant"}, {"content", nullptr}, {"refusal", nullptr}, {"tool_calls", tool_calls}};
+  } else if (ids.flavor == Flavor::Chat) {
     choice["message"] = {{"role", "assistant"}, {"content", text}, {"refusal", nullptr}};
   } else {
     choice["text"] = text;

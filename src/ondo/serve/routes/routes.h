@@ -38,7 +38,16 @@ struct PreparedRequest {
   Flavor flavor = Flavor::Chat;
   GenerationFields fields;
   infer::GenerationRequest request;
+  bool tool_calling = false;  // tools given and tool_choice not none: parse calls from the output
 };
+
+// The grammar of a response_format / grammar constraint (null for none), from the cache.
+// Errors name the field (param) and, for schemas, the keyword and its JSON path.
+Result<std::shared_ptr<const infer::grammar::Grammar>> constraint_grammar(ServerState& state,
+                                                                          const OutputConstraint& c);
+// The tool-call grammar of a chat request in the model's format (null when it calls no tool).
+Result<std::shared_ptr<const infer::grammar::Grammar>> tool_grammar(ServerState& state, const ServedModel& model,
+                                                                    const ChatRequest& r);
 
 // Fills request.prompt-dependent fields (max_tokens, sampling, logprobs) after checking
 // the prompt and parameters against the model. Errors name the field (param).
