@@ -72,6 +72,38 @@ std::pair<std::pair<int32_t, int32_t>, int64_t> best_pair(const std::vector<Word
   return {{int32_t(best_key >> 32), int32_t(best_key & 0xFFFFFFFFu)}, best};
 }
 
+// Repeatedly fuses the most frequent adjacent pair into a new symbol until `budget` new
+// symbols exist or no pair occurs twice; returns the new symbols' texts in merge order.
+std::vector<std::string> learn_merges(std::vector<Word>& words, std::vector<std::string>& symbols,
+                                      std::unordered_map<std::string, int32_t>& sym_id, int32_t budget) {
+  std::vector<std::string> merged;
+  while (int32_t(merged.size()) < budget) {
+    const auto [pair, count] = best_pair(words);
+    if (count < 2) break;
+    std::string text = symbols[size_t(pair.first)] + symbols[size_t(pair.second)];
+    // a text already made through another split is reused: only its occurrences fuse
+    if (!sym_id.count(text)) {
+      sym_id[text] = int32_t(symbols.size());
+      symbols.push_back(text);
+      merged.push_back(text);
+    }
+    const int32_t id = sym_id[text];
+    for (Word& w : words) {
+      size_t out = 0;
+      for (size_t i = 0; i < w.sym.size(); ++i) {
+        if (i + 1 < w.sym.size() && w.sym[i] == pair.first && w.sym[i + 1] == pair.second) {
+          w.sym[out++] = id;
+          ++i;
+        } else {
+          w.sym[out++] = w.sym[i];
+        }
+      }
+      w.sym.resize(out);
+    }
+  }
+  return merged;
+}
+
 }  // namespace
 
 Result<TrainedVocab> train_bpe(std::span<const std::string> texts, const BpeTrainOptions& o) {
@@ -130,31 +162,7 @@ Result<TrainedVocab> train_bpe(std::span<const std::string> texts, const BpeTrai
     if (cur.sym.size() > 1) words.push_back(cur);
   }
   const int32_t n_chars = int32_t(symbols.size());
-  std::vector<std::string> merged;
-  while (fixed + n_chars + int32_t(merged.size()) < o.vocab_size) {
-    const auto [pair, count] = best_pair(words);
-    if (count < 2) break;
-    std::string text = symbols[size_t(pair.first)] + symbols[size_t(pair.second)];
-    if (sym_id.count(text)) {  // already a symbol through another split: just fuse occurrences
-    } else {
-      sym_id[text] = int32_t(symbols.size());
-      symbols.push_back(text);
-      merged.push_back(text);
-    }
-    const int32_t id = sym_id[text];
-    for (Word& w : words) {
-      size_t out = 0;
-      for (size_t i = 0; i < w.sym.size(); ++i) {
-        if (i + 1 < w.sym.size() && w.sym[i] == pair.first && w.sym[i + 1] == pair.second) {
-          w.sym[out++] = id;
-          ++i;
-        } else {
-          w.sym[out++] = w.sym[i];
-        }
-      }
-      w.sym.resize(out);
-    }
-  }
+  const std::vector<std::string> merged = learn_merges(words, symbols, sym_id, o.vocab_size - fixed - n_chars);
   v.n_merges = int32_t(merged.size());
   for (int32_t i = 0; i < n_chars; ++i) add(symbols[size_t(i)], -float(v.n_merges + i), 1);
   for (int32_t i = 0; i < v.n_merges; ++i) add(merged[size_t(i)], -float(i), 1);
