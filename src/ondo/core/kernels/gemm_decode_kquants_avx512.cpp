@@ -58,7 +58,7 @@ struct DecodeQ45_K {
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes);
+      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
       // scales and mins, lane = row: bytes of sc0..3, m0..3, sc4..7, m4..7 (quant/q4_K.cpp)
       const __m512i g0 = gather_rows(R, at), u0 = gather_rows(R, at + 4), u1 = gather_rows(R, at + 8),
                     u2 = gather_rows(R, at + 12);
@@ -141,7 +141,7 @@ struct DecodeQ6_K {
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes);
+      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
       __m512i sc[16];
       for (int i = 0; i < 4; ++i) {
         const __m512i g = gather_rows(R, at + offsetof(BlockQ6_K, scales) + 4 * i);
@@ -202,7 +202,7 @@ struct DecodeQ23_K {
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes);
+      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
       __m512i sc[16], mp[8];
       __m512 dw, dminw = _mm512_setzero_ps();
       if constexpr (kQ3) {
