@@ -2,7 +2,15 @@
 // (tiny shapes, a few steps). Layer: tests/train.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <fcntl.h>
 
 #include <filesystem>
 #include <fstream>
@@ -48,6 +56,37 @@ TEST_F(TrainCli, TrainsAModelThatRuns) {
                      p("ck/ckpt-2.gguf") + " --out " + p("r/m.gguf"));
   ASSERT_EQ(re.exit_code, 0) << re.err;
   EXPECT_TRUE(ondo::testing::read_file(p("m.gguf")) == ondo::testing::read_file(p("r/m.gguf")));
+}
+
+// SIGINT between steps: a checkpoint is written and the process exits with 130; --resume
+// then finishes the run.
+TEST_F(TrainCli, SigintWritesACheckpoint) {
+  ASSERT_EQ(run_ondo("tokenizer train --data " + p("d.jsonl") + " --vocab 300 --out " + p("tok.gguf")).exit_code, 0);
+  const std::string bin = (ondo::testing::binary_dir() / "ondo").string(), err = p("err.txt");
+  std::vector<std::string> args = {bin, "train", "--data", p("d.jsonl"), "--tokenizer", p("tok.gguf"), "--layers", "1",
+                                   "--dim", "16", "--heads", "2", "--ffn", "32", "--ctx", "64", "--batch", "2",
+                                   "--steps", "1000000", "-t", "1", "--ckpt-dir", p("ck"), "--out", p("m.gguf")};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  // wait (bounded) until training has started, then interrupt
+  for (int i = 0; i < 600 && ondo::testing::read_file(err).find("step 2/") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << ondo::testing::read_file(err);
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_NE(ondo::testing::read_file(err).find("interrupted"), std::string::npos);
+  ASSERT_TRUE(std::filesystem::exists(p("ck/ckpt-interrupted.gguf")));
+  EXPECT_FALSE(std::filesystem::exists(p("m.gguf")));
 }
 
 TEST_F(TrainCli, RejectsBadShapesAndMissingOptions) {
