@@ -3,6 +3,7 @@
 // single-token decodes from an empty context) in tokens/s, as llama-bench means them, and
 // the weight bandwidth generation reached, as a share of --membw or of the STREAM triad
 // bandwidth measured in-process at -t threads (--triad, core/membw). Layer: cli.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +25,12 @@ struct Series {
     double s = 0;
     for (double v : tps) s += v;
     return tps.empty() ? 0.0 : s / double(tps.size());
+  }
+  double median() const {
+    if (tps.empty()) return 0.0;
+    std::vector<double> v = tps;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
   }
   double sd() const {
     if (tps.size() < 2) return 0.0;
@@ -60,79 +67,103 @@ Result<double> run_tg(infer::Session& s, const std::vector<int32_t>& toks) {
   return double(toks.size()) / (now_seconds() - t0);
 }
 
+struct BenchOptions {
+  int64_t n_prompt = 512, n_gen = 128, reps = 3;
+  double membw = 0.0;
+  int threads = 1;
+  bool json = false, triad = false;
+};
+
+Result<BenchOptions> bench_options(const Args& args) {
+  BenchOptions o;
+  ONDO_ASSIGN_OR_RETURN(o.n_prompt, args.get_int("-p", 512));
+  ONDO_ASSIGN_OR_RETURN(o.n_gen, args.get_int("-n", 128));
+  ONDO_ASSIGN_OR_RETURN(o.reps, args.get_int("-r", 3));
+  ONDO_ASSIGN_OR_RETURN(o.membw, args.get_double("--membw", 0.0));
+  ONDO_ASSIGN_OR_RETURN(o.threads, threads_option(args));
+  o.json = args.has("--json");
+  o.triad = args.has("--triad");
+  if (o.n_prompt < 0 || o.n_gen < 0 || o.n_prompt + o.n_gen == 0 || o.n_prompt > 65536 || o.n_gen > 65536) {
+    return make_error(ErrorCode::InvalidArgument, "-p and -n must be between 0 and 65536, not both 0");
+  }
+  if (o.reps < 1 || o.reps > 1000) return make_error(ErrorCode::InvalidArgument, "-r must be between 1 and 1000");
+  return o;
+}
+
+// One warm-up of each test (pages in the weights, settles the pool), then the repetitions.
+Status measure(infer::Session& session, int32_t n_vocab, const BenchOptions& o, Series* pp, Series* tg) {
+  const auto ptoks = random_tokens(o.n_prompt, n_vocab, 1);
+  const auto gtoks = random_tokens(o.n_gen, n_vocab, 2);
+  const std::vector<int32_t> warm(gtoks.begin(), gtoks.begin() + std::min<int64_t>(o.n_gen, 8));
+  for (int64_t r = -1; r < o.reps; ++r) {
+    if (o.n_prompt > 0) {
+      ONDO_ASSIGN_OR_RETURN(double v, run_pp(session, ptoks));
+      if (r >= 0) pp->tps.push_back(v);
+    }
+    if (o.n_gen > 0) {
+      ONDO_ASSIGN_OR_RETURN(double v, run_tg(session, r < 0 ? warm : gtoks));
+      if (r >= 0) tg->tps.push_back(v);
+    }
+  }
+  return ok_status();
+}
+
+void print_json(const model::Model& m, const BenchOptions& o, const Series& pp, const Series& tg, double triad) {
+  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / 1e9;
+  std::printf("{\"model\": \"%s\", \"n_threads\": %d, \"n_prompt\": %lld, \"n_gen\": %lld, \"repetitions\": %lld, "
+              "\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"pp_median\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, "
+              "\"tg_median\": %.3f, \"tg_gbs\": %.3f, \"weight_bytes\": %.0f, \"simd\": \"%s\"",
+              m.file().name().c_str(), o.threads, (long long)o.n_prompt, (long long)o.n_gen, (long long)o.reps,
+              pp.mean(), pp.sd(), pp.median(), tg.mean(), tg.sd(), tg.median(), tg_gbs, bytes,
+              std::string(core::simd_level_name()).c_str());
+  if (triad > 0) std::printf(", \"triad_gbs\": %.3f", triad);
+  if (o.membw > 0) std::printf(", \"membw_gbs\": %.3f, \"tg_bandwidth_share\": %.4f", o.membw, tg_gbs / o.membw);
+  std::printf("}\n");
+}
+
+void print_text(const model::Model& m, const BenchOptions& o, const Series& pp, const Series& tg, double triad) {
+  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / 1e9;
+  std::printf("model: %s (%.1f MB of tensors), %d threads, %s kernels\n", m.file().name().c_str(), bytes / 1e6,
+              o.threads, std::string(core::simd_level_name()).c_str());
+  if (triad > 0) std::printf("triad: %.2f GB/s (STREAM triad, 3 x 256 MiB, best of 5, %d threads)\n", triad, o.threads);
+  if (o.n_prompt > 0) {
+    std::printf("pp%-6lld %10.2f ± %.2f tok/s (median %.2f)\n", (long long)o.n_prompt, pp.mean(), pp.sd(), pp.median());
+  }
+  if (o.n_gen > 0) {
+    std::printf("tg%-6lld %10.2f ± %.2f tok/s (median %.2f)   %.2f GB/s of weights", (long long)o.n_gen, tg.mean(),
+                tg.sd(), tg.median(), tg_gbs);
+    if (o.membw > 0) std::printf(" (%.0f%% of %.1f GB/s)", 100.0 * tg_gbs / o.membw, o.membw);
+    std::printf("\n");
+  }
+}
+
 int bench(int argc, char** argv) {
   Args args({"-m|--model", "-p|--n-prompt", "-n|--n-gen", "-t|--threads", "-r|--repetitions", "--membw"},
             {"--json", "--triad"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("bench", st.error());
-  auto n_prompt = args.get_int("-p", 512);
-  auto n_gen = args.get_int("-n", 128);
-  auto reps = args.get_int("-r", 3);
-  auto membw = args.get_double("--membw", 0.0);
-  auto threads = threads_option(args);
-  for (const Status& st : {n_prompt.ok() ? ok_status() : Status(n_prompt.error()),
-                           n_gen.ok() ? ok_status() : Status(n_gen.error()),
-                           reps.ok() ? ok_status() : Status(reps.error()),
-                           membw.ok() ? ok_status() : Status(membw.error()),
-                           threads.ok() ? ok_status() : Status(threads.error())}) {
-    if (!st.ok()) return report("bench", st.error());
-  }
-  if (*n_prompt < 0 || *n_gen < 0 || *n_prompt + *n_gen == 0 || *n_prompt > 65536 || *n_gen > 65536) {
-    return report("bench", make_error(ErrorCode::InvalidArgument, "-p and -n must be between 0 and 65536, not both 0"));
-  }
-  if (*reps < 1 || *reps > 1000) return report("bench", make_error(ErrorCode::InvalidArgument, "-r must be between 1 and 1000"));
+  auto opts = bench_options(args);
+  if (!opts.ok()) return report("bench", opts.error());
+  BenchOptions& o = *opts;
   auto model = load_model_option(args);
   if (!model.ok()) return report("bench", model.error());
   double triad_gbs = 0;
-  if (args.has("--triad")) {  // before the engine's pool exists, so the two never compete
-    core::ThreadPool triad_pool(*threads);
+  if (o.triad) {  // before the engine's pool exists, so the two never compete
+    core::ThreadPool triad_pool(o.threads);
     auto tr = core::measure_triad(triad_pool, 256, 5);
     if (!tr.ok()) return report("bench", tr.error());
     triad_gbs = tr->best_gbs;
-    if (*membw <= 0) *membw = triad_gbs;
+    if (o.membw <= 0) o.membw = triad_gbs;
   }
-  const model::HParams& hp = (*model)->hparams();
-  const int32_t n_ctx = int32_t(std::max<int64_t>(std::max(*n_prompt, *n_gen), 1));
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {n_ctx, int32_t(std::max<int64_t>(*n_prompt, 1))});
+  const int32_t n_ctx = int32_t(std::max<int64_t>(std::max(o.n_prompt, o.n_gen), 1));
+  infer::Engine engine(o.threads);
+  auto session = infer::Session::create(**model, engine, {n_ctx, int32_t(std::max<int64_t>(o.n_prompt, 1))});
   if (!session.ok()) return report("bench", session.error());
-
   Series pp, tg;
-  const auto ptoks = random_tokens(*n_prompt, hp.n_vocab, 1);
-  const auto gtoks = random_tokens(*n_gen, hp.n_vocab, 2);
-  // one warm-up of each (page in the weights, settle the pool), then the repetitions
-  for (int64_t r = -1; r < *reps; ++r) {
-    if (*n_prompt > 0) {
-      auto v = run_pp(**session, ptoks);
-      if (!v.ok()) return report("bench", v.error());
-      if (r >= 0) pp.tps.push_back(*v);
-    }
-    if (*n_gen > 0) {
-      auto v = run_tg(**session, r < 0 ? std::vector<int32_t>(gtoks.begin(), gtoks.begin() + std::min<int64_t>(*n_gen, 8)) : gtoks);
-      if (!v.ok()) return report("bench", v.error());
-      if (r >= 0) tg.tps.push_back(*v);
-    }
-  }
-  const double bytes = double((*model)->memory().weight_bytes);
-  const double tg_gbs = bytes * tg.mean() / 1e9;
-  if (args.has("--json")) {
-    std::printf("{\"model\": \"%s\", \"n_threads\": %d, \"n_prompt\": %lld, \"n_gen\": %lld, \"repetitions\": %lld, "
-                "\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, \"tg_gbs\": %.3f, "
-                "\"weight_bytes\": %.0f, \"simd\": \"%s\"",
-                (*model)->file().name().c_str(), *threads, (long long)*n_prompt, (long long)*n_gen, (long long)*reps,
-                pp.mean(), pp.sd(), tg.mean(), tg.sd(), tg_gbs, bytes, std::string(core::simd_level_name()).c_str());
-    if (triad_gbs > 0) std::printf(", \"triad_gbs\": %.3f", triad_gbs);
-    if (*membw > 0) std::printf(", \"membw_gbs\": %.3f, \"tg_bandwidth_share\": %.4f", *membw, tg_gbs / *membw);
-    std::printf("}\n");
-    return 0;
-  }
-  std::printf("model: %s (%.1f MB of tensors), %d threads, %s kernels\n", (*model)->file().name().c_str(), bytes / 1e6,
-              *threads, std::string(core::simd_level_name()).c_str());
-  if (triad_gbs > 0) std::printf("triad: %.2f GB/s (STREAM triad, 3 x 256 MiB, best of 5, %d threads)\n", triad_gbs, *threads);
-  if (*n_prompt > 0) std::printf("pp%-6lld %10.2f ± %.2f tok/s\n", (long long)*n_prompt, pp.mean(), pp.sd());
-  if (*n_gen > 0) {
-    std::printf("tg%-6lld %10.2f ± %.2f tok/s   %.2f GB/s of weights", (long long)*n_gen, tg.mean(), tg.sd(), tg_gbs);
-    if (*membw > 0) std::printf(" (%.0f%% of %.1f GB/s)", 100.0 * tg_gbs / *membw, *membw);
-    std::printf("\n");
+  if (auto st = measure(**session, (*model)->hparams().n_vocab, o, &pp, &tg); !st.ok()) return report("bench", st.error());
+  if (o.json) {
+    print_json(**model, o, pp, tg, triad_gbs);
+  } else {
+    print_text(**model, o, pp, tg, triad_gbs);
   }
   return 0;
 }
