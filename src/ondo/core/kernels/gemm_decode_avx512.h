@@ -150,19 +150,6 @@ inline __m512 kquant_step(__m512 acc, __m512 dw, float dx, __m512i isum) {
   return _mm512_add_ps(acc, _mm512_mul_ps(_mm512_mul_ps(dw, _mm512_set1_ps(dx)), _mm512_cvtepi32_ps(isum)));
 }
 
-// Prefetch `bytes` bytes at byte `at` of every row (one line each 64 bytes); past the row's
-// `row_len` bytes it prefetches the start of the next group of 16 rows instead, so that
-// short rows do not start every group from cold (prefetches never fault).
-template <int kBytes = 1>
-inline void prefetch_rows(const Rows& R, size_t at, size_t row_len) {
-  const uint8_t* p = at < row_len ? R.base + at : R.base + kDecRows * R.stride + (at - row_len);
-  #pragma GCC unroll 16
-  for (int r = 0; r < kDecRows; ++r) {
-    #pragma GCC unroll 4
-    for (int o = 0; o < kBytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(p + R.off[r] + o), _MM_HINT_T0);
-  }
-}
-
 // Runs Kern::run<T> over rows [n0, n1) in groups of 16 (the GemmFn of gemm.h for T <= 4).
 template <class Kern>
 void decode_rows(const void* w, size_t w_row_bytes, const void* xq, size_t x_row_bytes, int64_t K,

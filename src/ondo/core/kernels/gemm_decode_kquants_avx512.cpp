@@ -1,9 +1,10 @@
-// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K..Q6_K against Q8_K
-// activations. Layer: core. Must not touch anything above core.
+// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K..Q5_K against Q8_K
+// activations (Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp, faster from memory).
+// Layer: core. Must not touch anything above core.
 //
 // One super-block of 16 rows per step (gemm_decode_avx512.h). Per row, 4 zmm of unsigned
 // levels, each against 64 activations: 128-bit lane k of a product is one (row, sub-block)
-// group (Q2_K, Q3_K, Q6_K: sub-blocks of 16) or half of one (Q4_K, Q5_K: sub-blocks of 32,
+// group (Q2_K, Q3_K: sub-blocks of 16) or half of one (Q4_K, Q5_K: sub-blocks of 32,
 // lanes 0+1 and 2+3). reduce_rows gives, per sub-block s, D_s with lane r = row r's exact
 // dot; the scales and mins of the 16 rows are gathered (lane = row) and decoded with vector
 // shifts, so isum = sum_s sc_s * D_s and msum = sum_j mn_j * bsums_j are lane-wise int32,
@@ -58,7 +59,6 @@ struct DecodeQ45_K {
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
       // scales and mins, lane = row: bytes of sc0..3, m0..3, sc4..7, m4..7 (quant/q4_K.cpp)
       const __m512i g0 = gather_rows(R, at), u0 = gather_rows(R, at + 4), u1 = gather_rows(R, at + 8),
                     u2 = gather_rows(R, at + 12);
@@ -127,62 +127,6 @@ struct DecodeQ45_K {
   }
 };
 
-// Q6_K: per half h a row's ql[64h ..] low nibbles (+ qh bits, elements 128h + 0..63,
-// sub-blocks 8h + 0..3) and high nibbles (128h + 64..127, sub-blocks 8h + 4..7), levels
-// q6 in 0..63 (bias 32); signed 8-bit scales (layout: quant/q6_K.cpp).
-struct DecodeQ6_K {
-  static constexpr int kBlock = 256, kBytes = sizeof(BlockQ6_K);
-
-  template <int T>
-  static void run(const Rows& R, int64_t nb, const uint8_t* xq, size_t xrb, float* y, int64_t ldy) {
-    const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
-    const __m512i shl = halves16(4, 2), shr = halves16(0, 2);
-    __m512 acc[T];
-    for (auto& a : acc) a = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-      const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
-      __m512i sc[16];
-      for (int i = 0; i < 4; ++i) {
-        const __m512i g = gather_rows(R, at + offsetof(BlockQ6_K, scales) + 4 * i);
-        for (int k = 0; k < 4; ++k) sc[4 * i + k] = _mm512_srai_epi32(_mm512_slli_epi32(g, 24 - 8 * k), 24);
-      }
-      __m512i x[T][4], init[T][4], isum[T];
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) {
-        const BlockQ8_K& xb = xblock(xq, xrb, t, b);
-        for (int i = 0; i < 4; ++i) {
-          x[t][i] = load512(xb.qs + 64 * i);
-          init[t][i] = bias_init(x[t][i], 32);
-        }
-        isum[t] = _mm512_setzero_si512();
-      }
-      #pragma GCC unroll 2
-      for (int h = 0; h < 2; ++h) {
-        __m512i o[2 * T][4];
-        reduce_rows<2 * T>([&](int r, __m512i (*z)[4], int j) {
-          const uint8_t* p = R.base + R.off[r] + at;
-          const __m512i ql = load512(p + 64 * h), qh = bcast256(p + 128 + 32 * h);
-          const __m512i ua = or_and(_mm512_and_si512(ql, m0f), _mm512_sllv_epi16(qh, shl), m30);
-          const __m512i ub = or_and(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m0f), _mm512_srlv_epi16(qh, shr), m30);
-          #pragma GCC unroll 4
-          for (int t = 0; t < T; ++t) {
-            z[t][j] = _mm512_dpbusd_epi32(init[t][2 * h], ua, x[t][2 * h]);
-            z[T + t][j] = _mm512_dpbusd_epi32(init[t][2 * h + 1], ub, x[t][2 * h + 1]);
-          }
-        }, o);
-        #pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) isum[t] = add_scaled4(add_scaled4(isum[t], sc + 8 * h, o[t]), sc + 8 * h + 4, o[T + t]);
-      }
-      // d is the last 2 bytes of the block: the dword before it ends at the block's end
-      const __m512 dw = half_hi(gather_rows(R, at + offsetof(BlockQ6_K, d) - 2));
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) acc[t] = kquant_step(acc[t], dw, xblock(xq, xrb, t, b).d, isum[t]);
-    }
-    for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(y + t * ldy, R.valid, acc[t]);
-  }
-};
-
 // Q2_K and Q3_K: per half h a row's 32 bytes qs[32h ..] (both 256-bit halves) give two
 // products: 2-bit fields j = 0 | 1 (elements 128h + 0..63, sub-blocks 8h + 0..3) and
 // j = 2 | 3 (sub-blocks 8h + 4..7). Q3_K adds 4 * bit (4h + j) of hmask[l] (levels 0..7,
@@ -202,7 +146,6 @@ struct DecodeQ23_K {
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const size_t at = size_t(b) * kBytes;
-      prefetch_rows<kBytes>(R, at + 4 * kBytes, size_t(nb) * kBytes);
       __m512i sc[16], mp[8];
       __m512 dw, dminw = _mm512_setzero_ps();
       if constexpr (kQ3) {
@@ -287,7 +230,7 @@ GemmFn gemm_decode_kquants_avx512(DType t) {
   switch (t) {
     case DType::Q4_K: return decode_rows<DecodeQ45_K<false>>;
     case DType::Q5_K: return decode_rows<DecodeQ45_K<true>>;
-    case DType::Q6_K: return decode_rows<DecodeQ6_K>;
+    case DType::Q6_K: return gemm_decode_rows_avx512(t);
     case DType::Q3_K: return decode_rows<DecodeQ23_K<true>>;
     case DType::Q2_K: return decode_rows<DecodeQ23_K<false>>;
     default: return nullptr;

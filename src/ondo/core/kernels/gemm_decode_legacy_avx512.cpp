@@ -33,7 +33,6 @@ struct DecodeQ8_0 {
     for (int64_t b = 0; b < nb; b += 2) {
       const int64_t b1 = b + 1 < nb ? b + 1 : b;
       const size_t at0 = size_t(b) * kBytes, at1 = size_t(b1) * kBytes;
-      prefetch_rows(R, at0 + 512, size_t(nb) * kBytes);
       __m512i x[T], init[T];
       #pragma GCC unroll 4
       for (int t = 0; t < T; ++t) {
@@ -85,7 +84,6 @@ struct DecodeQ4Q5_0 {
         at[k] = bk * kBytes;
         xa[k] = bk * sizeof(BlockQ8_0);
       }
-      prefetch_rows(R, at[0] + 512, size_t(nb) * kBytes);
       __m512i xlo[T], xhi[T], init[T];
       #pragma GCC unroll 4
       for (int t = 0; t < T; ++t) {
