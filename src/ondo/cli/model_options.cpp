@@ -10,8 +10,8 @@ namespace {
 // The built-in model's file name under models/ (see models/README.md).
 constexpr const char* kBuiltinModel = "ondo-recipe.gguf";
 
-// Without -m: $ONDO_MODEL, else models/<builtin> beside the executable's directory (the
-// source tree's models/ for a build in <repo>/build*/), else nothing.
+}  // namespace
+
 std::optional<std::string> default_model_path() {
   if (const char* env = std::getenv("ONDO_MODEL"); env && *env) return std::string(env);
   std::error_code ec;
@@ -22,8 +22,6 @@ std::optional<std::string> default_model_path() {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<model::Model>> load_model_option(const Args& args) {
   auto path = args.get("-m");

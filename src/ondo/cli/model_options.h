@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ondo/cli/args.h"
@@ -10,7 +11,12 @@
 
 namespace ondo::cli {
 
-// Loads the model named by option "-m"; error when missing.
+// The model used when none is given: $ONDO_MODEL, else the built-in models/ondo-recipe.gguf
+// found beside the executable's directory (<repo>/build*/../models/) or in <exe dir>/models/;
+// nullopt when neither exists.
+std::optional<std::string> default_model_path();
+
+// Loads the model named by option "-m", else default_model_path(); error when neither.
 Result<std::unique_ptr<model::Model>> load_model_option(const Args& args);
 
 // "-t N" (default: physical cores), validated to 1..256.

@@ -77,7 +77,11 @@ Result<Config> config_from_args(const Args& args) {
     }
     c.models.emplace_back(std::move(path), std::move(alias));
   }
-  if (c.models.empty()) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
+  if (c.models.empty()) {  // the built-in model, as `ondo run` uses it
+    auto builtin = default_model_path();
+    if (!builtin) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
+    c.models.emplace_back(*builtin, std::filesystem::path(*builtin).stem().string());
+  }
   c.server.host = args.get("--host").value_or("127.0.0.1");
   ONDO_ASSIGN_OR_RETURN(int64_t port, ranged(args, "--port", 8080, 0, 65535));
   ONDO_ASSIGN_OR_RETURN(int64_t parallel, ranged(args, "--parallel", 4, 1, 256));
