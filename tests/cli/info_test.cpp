@@ -8,28 +8,14 @@
 #include <filesystem>
 #include <string>
 
-#include "support/testdata.h"
+#include "support/run_command.h"
 
 namespace ondo::cli {
 namespace {
 
-struct InfoRun {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
+using InfoRun = testing::MergedRun;
 
-InfoRun run_info(const std::string& args) {
-  const std::string cmd = (testing::binary_dir() / "ondo").string() + " info " + args + " 2>&1";
-  InfoRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+InfoRun run_info(const std::string& args) { return testing::run_ondo_merged("info " + args); }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -10,30 +10,16 @@
 #include <filesystem>
 #include <string>
 
-#include "support/testdata.h"
+#include "support/run_command.h"
 
 namespace ondo::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdRun {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
+using CmdRun = testing::MergedRun;
 
-CmdRun ondo(const std::string& args) {
-  const std::string cmd = (testing::binary_dir() / "ondo").string() + " " + args + " 2>&1";
-  CmdRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+CmdRun ondo(const std::string& args) { return testing::run_ondo_merged(args); }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -35,4 +35,23 @@ inline CommandResult run_ondo(const std::string& args, const std::string& stdin_
   return r;
 }
 
+// The same with stderr merged into stdout (for checks that only look for text).
+struct MergedRun {
+  int status = -1;
+  std::string out;  // stdout and stderr together
+};
+
+inline MergedRun run_ondo_merged(const std::string& args) {
+  const std::string cmd = (binary_dir() / "ondo").string() + " " + args + " 2>&1 </dev/null";
+  MergedRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
 }  // namespace ondo::testing
