@@ -23,6 +23,7 @@
 
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/kernels/gemm_levels.h"
+#include "ondo/core/kernels/gemm_pick.h"
 #include "ondo/core/kernels/gemm_decode.h"
 
 namespace ondo::core::kernels {
@@ -255,17 +256,7 @@ constexpr GemmKernel kKernel{gemm_avx512<Tr>, kRows};
 }  // namespace
 
 const GemmKernel* gemm_kernel_avx512(DType t) {
-  switch (t) {
-    case DType::Q8_0: return &kKernel<GemmQ8_0>;
-    case DType::Q4_0: return &kKernel<GemmQ4_0>;
-    case DType::Q5_0: return &kKernel<GemmQ5_0>;
-    case DType::Q2_K: return &kKernel<GemmQ2_K>;
-    case DType::Q3_K: return &kKernel<GemmQ3_K>;
-    case DType::Q4_K: return &kKernel<GemmQ4_K>;
-    case DType::Q5_K: return &kKernel<GemmQ5_K>;
-    case DType::Q6_K: return &kKernel<GemmQ6_K>;
-    default: return nullptr;
-  }
+  return pick_gemm_traits(t, []<class Tr>() { return &kKernel<Tr>; });
 }
 
 }  // namespace ondo::core::kernels
