@@ -11,6 +11,7 @@
 #include <string>
 
 #include "support/run_command.h"
+#include "support/temp_dir.h"
 
 namespace ondo::cli {
 namespace {
@@ -23,16 +24,7 @@ CmdRun ondo(const std::string& args) { return testing::run_ondo_merged(args); }
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-class QuantizeCliRef : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ondo-quantize-cli-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using QuantizeCliRef = testing::TempDirTest;
 
 TEST_F(QuantizeCliRef, QuantizedTestdataModelMatchesInfoOfLlamaCppsFile) {
   ONDO_TESTDATA_OR_SKIP(td);
