@@ -1,5 +1,5 @@
-// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K..Q5_K against Q8_K
-// activations (Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp, faster from memory).
+// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K, Q3_K, Q5_K against Q8_K
+// activations (Q4_K, Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp, faster from memory).
 // Layer: core. Must not touch anything above core.
 //
 // One super-block of 16 rows per step (gemm_decode_avx512.h). Per row, 4 zmm of unsigned
@@ -228,8 +228,8 @@ struct DecodeQ23_K {
 
 GemmFn gemm_decode_kquants_avx512(DType t) {
   switch (t) {
-    case DType::Q4_K: return decode_rows<DecodeQ45_K<false>>;
     case DType::Q5_K: return decode_rows<DecodeQ45_K<true>>;
+    case DType::Q4_K:
     case DType::Q6_K: return gemm_decode_rows_avx512(t);
     case DType::Q3_K: return decode_rows<DecodeQ23_K<true>>;
     case DType::Q2_K: return decode_rows<DecodeQ23_K<false>>;
