@@ -21,5 +21,8 @@ GemmFn gemm_decode_kquants_avx512(DType t);
 // Row-at-a-time AVX-512 VNNI decode kernels (gemm_decode_rows_avx512.cpp), where one
 // sequential stream per row beats 16 interleaved ones from memory: Q4_K, Q6_K; nullptr otherwise.
 GemmFn gemm_decode_rows_avx512(DType t);
+// Row-at-a-time AVX-512 VNNI decode kernels of Q8_0 and Q4_0 (gemm_decode_legacy_rows_avx512.cpp);
+// nullptr otherwise.
+GemmFn gemm_decode_legacy_rows_avx512(DType t);
 
 }  // namespace ondo::core::kernels

@@ -123,8 +123,8 @@ struct DecodeQ4Q5_0 {
 
 GemmFn gemm_decode_legacy_avx512(DType t) {
   switch (t) {
-    case DType::Q8_0: return decode_rows<DecodeQ8_0>;
-    case DType::Q4_0: return decode_rows<DecodeQ4Q5_0<false>>;
+    case DType::Q8_0:
+    case DType::Q4_0: return gemm_decode_legacy_rows_avx512(t);
     case DType::Q5_0: return decode_rows<DecodeQ4Q5_0<true>>;
     default: return nullptr;
   }
