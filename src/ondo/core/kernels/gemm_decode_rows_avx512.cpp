@@ -29,6 +29,20 @@
 namespace ondo::core::kernels {
 namespace {
 
+// Lane k (128-bit), dword j of the result = sum of the 4 dwords of lane k of z_j.
+inline __m512i sum4x4(__m512i z0, __m512i z1, __m512i z2, __m512i z3) {
+  const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(z0, z1), _mm512_unpackhi_epi32(z0, z1));
+  const __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(z2, z3), _mm512_unpackhi_epi32(z2, z3));
+  return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+}
+
+// Dword t = sum of the 16 dwords of a[t], t < 4.
+inline __m128i hsum4(const __m512i a[4]) {
+  const __m512i g = sum4x4(a[0], a[1], a[2], a[3]);
+  const __m256i g8 = _mm256_add_epi32(_mm512_castsi512_si256(g), _mm512_extracti64x4_epi64(g, 1));
+  return _mm_add_epi32(_mm256_castsi256_si128(g8), _mm256_extracti128_si256(g8, 1));
+}
+
 // Q6_K (layout: quant/q6_K.cpp): per half h the 64 bytes ql[64h ..] give elements
 // 128h + 0..63 (low nibbles, sub-blocks 8h + 0..3) and 128h + 64..127 (high nibbles,
 // sub-blocks 8h + 4..7); qh[32h + l] bits (0,1), (2,3) / (4,5), (6,7) are bits 4..5 of the
@@ -42,9 +56,11 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
   const __m512i shl = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
   const __m512i shr = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
   const __m512i quarter = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+  const __m512i low16 = _mm512_set1_epi32(0xFFFF);
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t* row = w + size_t(n) * wrb;
-    float acc[T] = {};
+    float acc1 = 0.0f;
+    __m128 accv = _mm_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const auto& blk = reinterpret_cast<const BlockQ6_K*>(row)[b];
       // sc[s] as int32 lanes; per stream (h, half) the scale of its lane k
@@ -59,29 +75,52 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
         u[2 * h] = _mm512_ternarylogic_epi32(_mm512_and_si512(ql, m0f), _mm512_sllv_epi16(qh, shl), m30, 0xF8);
         u[2 * h + 1] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m0f),
                                                  _mm512_srlv_epi16(qh, shr), m30, 0xF8);
-        s[2 * h] = _mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h)), sc32);
-        s[2 * h + 1] = _mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h + 4)), sc32);
+        s[2 * h] = _mm512_and_si512(_mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h)), sc32), low16);
+        s[2 * h + 1] = _mm512_and_si512(_mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h + 4)), sc32), low16);
       }
       uint16_t dh;
       std::memcpy(&dh, &blk.d, 2);
       const float dw = fp16_to_f32(dh);
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) {
-        const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb)[b];
+      // sum of one token's 4 products, scaled (|dot| < 2^15: the low word is the dot; the
+      // scale keeps only its low word, so the high words contribute nothing), minus the bias
+      auto scaled = [&](const BlockQ8_K& xb) {
         __m512i p = _mm512_setzero_si512();
         #pragma GCC unroll 4
         for (int i = 0; i < 4; ++i) {
           const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_loadu_si512(xb.qs + 64 * i));
-          p = _mm512_add_epi32(p, _mm512_mullo_epi32(d, s[i]));
+          p = _mm512_dpwssd_epi32(p, d, s[i]);
         }
         // bias: 32 * sum_s sc_s * bsums_s (8 dword pairs, in the low half)
         const __m256i off = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)), sc16);
-        p = _mm512_sub_epi32(p, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
-        const int32_t isum = _mm512_reduce_add_epi32(p);
-        acc[t] = acc[t] + (dw * xb.d) * float(isum);  // kquant_step: d = d_w * d_x; acc + d * isum
+        return _mm512_sub_epi32(p, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
+      };
+      if constexpr (T == 1) {
+        const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq)[b];
+        const int32_t isum = _mm512_reduce_add_epi32(scaled(xb));
+        acc1 = acc1 + (dw * xb.d) * float(isum);  // kquant_step: d = d_w * d_x; acc + d * isum
+      } else {
+        // tokens in lanes: isum of token t in dword t, then the float step 4-wide
+        __m512i p[4];
+        alignas(16) float dx[4] = {};
+        #pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          p[t] = _mm512_setzero_si512();
+          if (t >= T) continue;
+          const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb)[b];
+          p[t] = scaled(xb);
+          dx[t] = xb.d;
+        }
+        const __m128 fi = _mm_cvtepi32_ps(hsum4(p));
+        accv = _mm_add_ps(accv, _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(dw), _mm_load_ps(dx)), fi));
       }
     }
-    for (int t = 0; t < T; ++t) y[t * ldy + n] = acc[t];
+    if constexpr (T == 1) {
+      y[n] = acc1;
+    } else {
+      alignas(16) float out[4];
+      _mm_store_ps(out, accv);
+      for (int t = 0; t < T; ++t) y[t * ldy + n] = out[t];
+    }
   }
 }
 
@@ -106,7 +145,7 @@ struct XQ4K {
   int8_t qs[kQK_K];  // chunks of 32 in the order 0 2 1 3 4 6 5 7
   int16_t bs32[8];   // sum of q over elements 32j .. 32j + 31
   float d;
-  float pad[3];
+  float dx4[3];      // in token 0's copy: d of tokens 1..3 (d of token 0 is d), for T > 1
 };
 
 const XQ4K* permute_q8_K(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb) {
@@ -120,6 +159,7 @@ const XQ4K* permute_q8_K(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb) {
       for (int c = 0; c < 8; ++c) std::memcpy(o.qs + 32 * c, xb.qs + 32 * kChunk[c], 32);
       for (int j = 0; j < 8; ++j) o.bs32[j] = int16_t(xb.bsums[2 * j] + xb.bsums[2 * j + 1]);
       o.d = xb.d;
+      if (t > 0) buf[size_t(b)].dx4[t - 1] = xb.d;
     }
   }
   return buf.data();
@@ -138,7 +178,8 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
                           _mm512_inserti64x4(_mm512_set1_epi32(5), _mm256_set1_epi32(7), 1)};
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t* row = w + size_t(n) * wrb;
-    float acc[T] = {};
+    float acc1 = 0.0f;
+    __m128 accv = _mm_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       const uint8_t* blk = row + size_t(b) * sizeof(BlockQ4_K);
       // dwords [d|dmin, u0, u1, u2]: sc0..3 = u0 & 63, m0..3 = u1 & 63,
@@ -161,9 +202,8 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
       u[2] = _mm512_and_si512(q1, m0f);
       u[3] = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m0f);
       const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128(_mm_cvtsi128_si32(v)));  // [d_w, dmin_w, ...]
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) {
-        const XQ4K& xb = x[t * nb + b];
+      if constexpr (T == 1) {
+        const XQ4K& xb = x[b];
         __m512i a = _mm512_setzero_si512();
         #pragma GCC unroll 4
         for (int i = 0; i < 4; ++i) {
@@ -177,10 +217,39 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
         const __m128 f = _mm_cvtepi32_ps(_mm_hadd_epi32(h, h));  // [isum, msum, ...]
         // kquant_step_min: (d_w * d_x) * isum - (dmin_w * d_x) * msum
         const __m128 p = _mm_mul_ps(_mm_mul_ps(dd, _mm_set1_ps(xb.d)), f);
-        acc[t] = acc[t] + _mm_cvtss_f32(_mm_sub_ss(p, _mm_movehdup_ps(p)));
+        acc1 = acc1 + _mm_cvtss_f32(_mm_sub_ss(p, _mm_movehdup_ps(p)));
+      } else {
+        // tokens in lanes: isum and msum of token t in dword t, then the float step 4-wide
+        __m512i a[4];
+        __m128i m[4];
+        #pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          a[t] = _mm512_setzero_si512();
+          m[t] = _mm_setzero_si128();
+          if (t >= T) continue;
+          const XQ4K& xb = x[t * nb + b];
+          #pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) {
+            const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+            a[t] = _mm512_dpwssd_epi32(a[t], d, s[i]);
+          }
+          m[t] = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs32)));
+        }
+        const __m128 fi = _mm_cvtepi32_ps(hsum4(a));
+        const __m128 fm = _mm_cvtepi32_ps(_mm_hadd_epi32(_mm_hadd_epi32(m[0], m[1]), _mm_hadd_epi32(m[2], m[3])));
+        const __m128 dx = _mm_loadu_ps(&x[b].d);  // d_x of tokens 0..3
+        const __m128 pa = _mm_mul_ps(_mm_mul_ps(_mm_broadcastss_ps(dd), dx), fi);
+        const __m128 pm = _mm_mul_ps(_mm_mul_ps(_mm_shuffle_ps(dd, dd, 0x55), dx), fm);
+        accv = _mm_add_ps(accv, _mm_sub_ps(pa, pm));
       }
     }
-    for (int t = 0; t < T; ++t) y[t * ldy + n] = acc[t];
+    if constexpr (T == 1) {
+      y[n] = acc1;
+    } else {
+      alignas(16) float out[4];
+      _mm_store_ps(out, accv);
+      for (int t = 0; t < T; ++t) y[t * ldy + n] = out[t];
+    }
   }
 }
 
