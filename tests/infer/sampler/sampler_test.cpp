@@ -65,6 +65,30 @@ TEST(Sampler, TopKChoosesOnlyAmongKLargest) {
   }
 }
 
+// top_p keeps the smallest most-likely prefix reaching p, ties by lowest id, also when that
+// prefix is longer than the first partial sort (1,000 equal tokens, top_p 0.9: ids 0..899).
+TEST(Sampler, TopPKeepsSmallestPrefixBeyondFirstPartialSort) {
+  SamplerParams p;
+  p.temperature = 1.0f;
+  p.top_k = 0;
+  p.top_p = 0.9f;
+  p.min_p = 0.0f;
+  std::vector<float> l(5000, -40.0f);
+  for (int i = 0; i < 1000; ++i) l[size_t(4000 - 4 * i)] = 0.0f;  // spread over the ids, not a prefix
+  std::set<int32_t> seen;
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    p.seed = seed;
+    Sampler s(p, 5000);
+    const int32_t id = s.sample(l);
+    ASSERT_EQ(l[size_t(id)], 0.0f) << "seed " << seed;
+    // the kept equal tokens are the 900 lowest ids among them: 4000 - 4i for i >= 100
+    EXPECT_LE(id, 3600) << "seed " << seed;
+    seen.insert(id);
+  }
+  EXPECT_GT(seen.size(), 200u);                // many of the 900, not a short prefix
+  EXPECT_GT(*seen.rbegin(), 4 * 256);          // some beyond the first 256 sorted (ids 4 .. 1024)
+}
+
 TEST(Sampler, LogitBiasCanForbidAndForce) {
   SamplerParams p;
   p.temperature = 1.0f;

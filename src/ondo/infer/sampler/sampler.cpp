@@ -14,10 +14,16 @@ bool better(const Sampler::Candidate& a, const Sampler::Candidate& b) {
   return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
 }
 
-// p = softmax(logit) over the candidates (sorted descending, so [0] is the max).
+float max_logit(const std::vector<Sampler::Candidate>& c) {
+  float mx = c[0].logit;
+  for (const auto& x : c) mx = std::max(mx, x.logit);
+  return mx;
+}
+
+// p = softmax(logit) over the candidates (in any order).
 void softmax_candidates(std::vector<Sampler::Candidate>& c) {
   if (c.empty()) return;
-  const float mx = c[0].logit;
+  const float mx = max_logit(c);
   double sum = 0.0;
   for (auto& x : c) {
     x.p = std::exp(x.logit - mx);
@@ -93,27 +99,39 @@ int32_t Sampler::sample(std::span<const float> logits) {
     return best;
   }
   for (int32_t i = 0; i < n_vocab_; ++i) cand_.push_back({i, work_[size_t(i)], 0.0f});
+  // Candidates are sorted (logit descending) only as far as a cut needs: a full sort of a
+  // 128k vocabulary costs ~10 ms a token, more than the forward pass of a 1B model.
+  bool sorted = false;
   if (p_.top_k > 0 && p_.top_k < n_vocab_) {
     std::partial_sort(cand_.begin(), cand_.begin() + p_.top_k, cand_.end(), better);
     cand_.resize(size_t(p_.top_k));
-  } else {
-    std::sort(cand_.begin(), cand_.end(), better);
+    sorted = true;
   }
-  softmax_candidates(cand_);
   if (p_.top_p < 1.0f) {
-    double cum = 0.0;
-    size_t keep = cand_.size();
-    for (size_t i = 0; i < cand_.size(); ++i) {
-      cum += cand_[i].p;
-      if (cum >= p_.top_p) { keep = i + 1; break; }
+    // the smallest most-likely prefix whose probability reaches top_p: sort a growing prefix
+    const float mx = max_logit(cand_);
+    double total = 0.0;
+    for (const auto& c : cand_) total += std::exp(double(c.logit) - mx);
+    size_t k = sorted ? cand_.size() : std::min<size_t>(256, cand_.size());
+    while (true) {
+      if (!sorted || k < cand_.size()) std::partial_sort(cand_.begin(), cand_.begin() + ptrdiff_t(k), cand_.end(), better);
+      double cum = 0.0;
+      size_t keep = 0;
+      for (size_t i = 0; i < k; ++i) {
+        cum += std::exp(double(cand_[i].logit) - mx) / total;
+        if (cum >= p_.top_p) { keep = i + 1; break; }
+      }
+      if (keep > 0 || k == cand_.size()) {
+        cand_.resize(keep > 0 ? keep : k);
+        break;
+      }
+      k = std::min(4 * k, cand_.size());
     }
-    cand_.resize(keep);
+    sorted = true;
   }
   if (p_.min_p > 0.0f && cand_.size() > 1) {
-    const float floor = cand_[0].logit + std::log(p_.min_p);
-    size_t keep = 1;
-    while (keep < cand_.size() && cand_[keep].logit >= floor) ++keep;
-    cand_.resize(keep);
+    const float floor = max_logit(cand_) + std::log(p_.min_p);
+    std::erase_if(cand_, [floor](const Candidate& c) { return c.logit < floor; });
   }
   for (auto& c : cand_) c.logit /= p_.temperature;
   softmax_candidates(cand_);
