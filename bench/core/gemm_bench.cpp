@@ -88,6 +88,8 @@ void matmul_args(benchmark::internal::Benchmark* b) {
     // decode kernels only: weights in L2 (compute bound), T = 4, weights past L3 (DRAM bound)
     b->Args({int64_t(t), 256, 2048, 1, 1});
     b->Args({int64_t(t), 2048, 8192, 4, 1});
+    b->Args({int64_t(t), 2048, 8192, 8, 1});
+    b->Args({int64_t(t), 2048, 8192, 16, 1});
     b->Args({int64_t(t), 8192, 8192, 1, 1});
   }
 }

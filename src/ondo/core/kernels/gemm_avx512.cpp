@@ -231,9 +231,20 @@ void gemm_avx512(const void* w, size_t w_row_bytes, const void* xq, size_t x_row
                  int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* xb = static_cast<const uint8_t*>(xq);
-  if (T <= kDecodeMaxT) {  // few tokens (decode): gemm_decode_*_avx512.cpp
-    static const GemmFn decode = Tr::kQ8K ? gemm_decode_kquants_avx512(Tr::kType) : gemm_decode_legacy_avx512(Tr::kType);
-    if (decode) return decode(w, w_row_bytes, xq, x_row_bytes, K, n0, n1, T, y, ldy);
+  static const GemmFn decode = Tr::kQ8K ? gemm_decode_kquants_avx512(Tr::kType) : gemm_decode_legacy_avx512(Tr::kType);
+  if (decode && T <= kDecodeMaxT) return decode(w, w_row_bytes, xq, x_row_bytes, K, n0, n1, T, y, ldy);
+  if (decode && T <= kDecodeBatchMaxT) {
+    // a few sequences decoding together: the decode kernel per group of <= kDecodeMaxT tokens
+    // over row chunks that stay in L2, so the weights still come from memory once
+    constexpr int64_t kChunkRows = 128;
+    for (int64_t n = n0; n < n1; n += kChunkRows) {
+      const int64_t m1 = std::min(n1, n + kChunkRows);
+      for (int64_t t0 = 0; t0 < T; t0 += kDecodeMaxT) {
+        decode(w, w_row_bytes, xb + size_t(t0) * x_row_bytes, x_row_bytes, K, n, m1,
+               std::min(kDecodeMaxT, T - t0), y + t0 * ldy, ldy);
+      }
+    }
+    return;
   }
   const Panel<Tr> p = panel_for<Tr>(K);
   for (int64_t n = n0; n < n1; n += kRows) {
