@@ -234,9 +234,16 @@ void legacy_rows(const uint8_t* w, size_t wrb, const XChunk* x, int64_t nb, int6
           _mm512_store_pd(pd[r], _mm512_cvtps_pd(_mm512_castps512_ps256(prod)));
           _mm512_store_pd(pd[r] + 8, _mm512_cvtps_pd(_mm512_extractf32x8_ps(prod, 1)));
         }
-        for (int i = 0; i < valid; ++i) {
-          #pragma GCC unroll 2
-          for (int r = 0; r < NR; ++r) acc[r][t] += pd[r][kLanes.lane_of[size_t(i)]];
+        if (valid == kStep) {  // unrolled: constant lane offsets, only the adds remain
+          #pragma GCC unroll 16
+          for (int i = 0; i < kStep; ++i) {
+            #pragma GCC unroll 2
+            for (int r = 0; r < NR; ++r) acc[r][t] += pd[r][kLanes.lane_of[size_t(i)]];
+          }
+        } else {
+          for (int i = 0; i < valid; ++i) {
+            for (int r = 0; r < NR; ++r) acc[r][t] += pd[r][kLanes.lane_of[size_t(i)]];
+          }
         }
       }
     }
