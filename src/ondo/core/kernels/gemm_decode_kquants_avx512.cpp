@@ -1,14 +1,14 @@
-// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K, Q3_K, Q5_K against Q8_K
-// activations (Q4_K, Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp, faster from memory).
-// Layer: core. Must not touch anything above core.
+// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K, Q3_K against Q8_K
+// activations (Q4_K, Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp; Q5_K:
+// gemm_decode_rows2_avx512.cpp; faster from memory). Layer: core. Must not touch anything
+// above core.
 //
 // One super-block of 16 rows per step (gemm_decode_avx512.h). Per row, 4 zmm of unsigned
 // levels, each against 64 activations: 128-bit lane k of a product is one (row, sub-block)
-// group (Q2_K, Q3_K: sub-blocks of 16) or half of one (Q4_K, Q5_K: sub-blocks of 32,
-// lanes 0+1 and 2+3). reduce_rows gives, per sub-block s, D_s with lane r = row r's exact
-// dot; the scales and mins of the 16 rows are gathered (lane = row) and decoded with vector
-// shifts, so isum = sum_s sc_s * D_s and msum = sum_j mn_j * bsums_j are lane-wise int32,
-// then the float step of gemm.h runs in float lanes.
+// group (sub-blocks of 16). reduce_rows gives, per sub-block s, D_s with lane r = row r's
+// exact dot; the scales and mins of the 16 rows are gathered (lane = row) and decoded with
+// vector shifts, so isum = sum_s sc_s * D_s and msum = sum_j mn_j * bsums_j are lane-wise
+// int32, then the float step of gemm.h runs in float lanes.
 #pragma GCC optimize("fp-contract=off")
 
 #include <cstddef>
@@ -39,93 +39,6 @@ inline __m512i add_scaled4(__m512i isum, const __m512i* sc, const __m512i d[4]) 
   for (int k = 0; k < 4; ++k) isum = mul_add(isum, sc[k], d[k]);
   return isum;
 }
-
-// Q4_K and Q5_K: per pass q (0, 1) a row's 64 bytes qs[64q .. 64q + 63] give two products:
-// low nibbles, sub-blocks 4q (bytes 0..31) and 4q + 2 (bytes 32..63) against activations
-// [128q .. +31 | 128q + 64 .. +31], and high nibbles, sub-blocks 4q + 1 and 4q + 3 against
-// [128q + 32 .. | 128q + 96 ..]. Q5_K's 5th bit of element e = 64c + 32hi + l is bit 2c + hi
-// of qh[l], moved to bit 4 by per-half word shifts (layout: quant/q5_K.cpp).
-template <bool kHigh>
-struct DecodeQ45_K {
-  static constexpr int kBlock = 256, kBytes = kHigh ? sizeof(BlockQ5_K) : sizeof(BlockQ4_K);
-  static constexpr int kQs = kHigh ? 48 : 16;
-
-  template <int T>
-  static void run(const Rows& R, int64_t nb, const uint8_t* xq, size_t xrb, float* y, int64_t ldy) {
-    const __m512i m0f = _mm512_set1_epi8(0x0F), b4 = _mm512_set1_epi8(0x10);
-    const __m512i m6 = _mm512_set1_epi32(0x3f3f3f3f), m4 = _mm512_set1_epi32(0x0f0f0f0f),
-                  m30 = _mm512_set1_epi32(0x30303030), w16 = _mm512_set1_epi32(0x00FF00FF);
-    __m512 acc[T];
-    for (auto& a : acc) a = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-      const size_t at = size_t(b) * kBytes;
-      // scales and mins, lane = row: bytes of sc0..3, m0..3, sc4..7, m4..7 (quant/q4_K.cpp)
-      const __m512i g0 = gather_rows(R, at), u0 = gather_rows(R, at + 4), u1 = gather_rows(R, at + 8),
-                    u2 = gather_rows(R, at + 12);
-      const __m512i s_lo = _mm512_and_si512(u0, m6), m_lo = _mm512_and_si512(u1, m6);
-      const __m512i s_hi = or_and(_mm512_and_si512(u2, m4), _mm512_srli_epi32(u0, 2), m30);
-      const __m512i m_hi = or_and(_mm512_and_si512(_mm512_srli_epi32(u2, 4), m4), _mm512_srli_epi32(u1, 2), m30);
-      __m512i sc[8];
-      for (int k = 0; k < 4; ++k) {
-        sc[k] = dword_byte(s_lo, k);
-        sc[4 + k] = dword_byte(s_hi, k);
-      }
-      // min pairs as int16 words: (m0, m2), (m1, m3), (m4, m6), (m5, m7)
-      const __m512i mp[4] = {_mm512_and_si512(m_lo, w16), _mm512_and_si512(_mm512_srli_epi32(m_lo, 8), w16),
-                             _mm512_and_si512(m_hi, w16), _mm512_and_si512(_mm512_srli_epi32(m_hi, 8), w16)};
-      constexpr int kPair[4][2] = {{0, 2}, {1, 3}, {4, 6}, {5, 7}};
-      __m512i x[T][4], isum[T], msum[T];
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) {
-        const BlockQ8_K& xb = xblock(xq, xrb, t, b);
-        for (int i = 0; i < 4; ++i) {
-          const int e0 = 128 * (i / 2) + 32 * (i % 2);
-          x[t][i] = cat256(xb.qs + e0, xb.qs + e0 + 64);
-        }
-        msum[t] = _mm512_setzero_si512();
-        for (int i = 0; i < 4; ++i) {
-          const int a = kPair[i][0], c = kPair[i][1];
-          const int32_t pa = int32_t(xb.bsums[2 * a]) + xb.bsums[2 * a + 1], pc = int32_t(xb.bsums[2 * c]) + xb.bsums[2 * c + 1];
-          const int32_t v = int32_t(uint32_t(uint16_t(pa)) | (uint32_t(uint16_t(pc)) << 16));
-          msum[t] = _mm512_dpwssd_epi32(msum[t], mp[i], _mm512_set1_epi32(v));
-        }
-        isum[t] = _mm512_setzero_si512();
-      }
-      #pragma GCC unroll 2
-      for (int q = 0; q < 2; ++q) {
-        // qh bits (0|2), (1|3) up to bit 4 for q = 0; (4|6), (5|7) down to bit 4 for q = 1
-        const __m512i sh0 = q == 0 ? halves16(4, 2) : halves16(0, 2), sh1 = q == 0 ? halves16(3, 1) : halves16(1, 3);
-        __m512i o[2 * T][4];
-        reduce_rows<2 * T>([&](int r, __m512i (*z)[4], int j) {
-          const uint8_t* p = R.base + R.off[r] + at;
-          const __m512i v = load512(p + kQs + 64 * q);
-          __m512i n0 = _mm512_and_si512(v, m0f), n1 = _mm512_and_si512(_mm512_srli_epi16(v, 4), m0f);
-          if constexpr (kHigh) {
-            const __m512i h = bcast256(p + 16);
-            n0 = or_and(n0, q == 0 ? _mm512_sllv_epi16(h, sh0) : _mm512_srlv_epi16(h, sh0), b4);
-            n1 = or_and(n1, q == 0 ? _mm512_sllv_epi16(h, sh1) : _mm512_srlv_epi16(h, sh1), b4);
-          }
-          #pragma GCC unroll 4
-          for (int t = 0; t < T; ++t) {
-            z[t][j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), n0, x[t][2 * q]);
-            z[T + t][j] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), n1, x[t][2 * q + 1]);
-          }
-        }, o);
-        #pragma GCC unroll 4
-        for (int t = 0; t < T; ++t) {
-          isum[t] = mul_add(isum[t], sc[4 * q], _mm512_add_epi32(o[t][0], o[t][1]));
-          isum[t] = mul_add(isum[t], sc[4 * q + 2], _mm512_add_epi32(o[t][2], o[t][3]));
-          isum[t] = mul_add(isum[t], sc[4 * q + 1], _mm512_add_epi32(o[T + t][0], o[T + t][1]));
-          isum[t] = mul_add(isum[t], sc[4 * q + 3], _mm512_add_epi32(o[T + t][2], o[T + t][3]));
-        }
-      }
-      const __m512 dw = half_lo(g0), dminw = half_hi(g0);
-      #pragma GCC unroll 4
-      for (int t = 0; t < T; ++t) acc[t] = kquant_step_min(acc[t], dw, dminw, xblock(xq, xrb, t, b).d, isum[t], msum[t]);
-    }
-    for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(y + t * ldy, R.valid, acc[t]);
-  }
-};
 
 // Q2_K and Q3_K: per half h a row's 32 bytes qs[32h ..] (both 256-bit halves) give two
 // products: 2-bit fields j = 0 | 1 (elements 128h + 0..63, sub-blocks 8h + 0..3) and
@@ -228,7 +141,7 @@ struct DecodeQ23_K {
 
 GemmFn gemm_decode_kquants_avx512(DType t) {
   switch (t) {
-    case DType::Q5_K: return decode_rows<DecodeQ45_K<true>>;
+    case DType::Q5_K: return gemm_decode_rows2_avx512(t);
     case DType::Q4_K:
     case DType::Q6_K: return gemm_decode_rows_avx512(t);
     case DType::Q3_K: return decode_rows<DecodeQ23_K<true>>;

@@ -1,0 +1,257 @@
+// AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K against Q8_K
+// activations. Layer: core. Must not touch anything above core.
+//
+// One weight row at a time, its blocks in order, so each row is one sequential stream that
+// the hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). The activations
+// are copied once per call into 64-byte aligned blocks in the order the weight vectors meet
+// them (XK), with d_x in a separate array. Per super-block the levels and scales are
+// unpacked once and reused by the T <= 4 tokens: 4 vpdpbusd (levels x activations) and 4
+// vpdpwssd (x sub-block scale, dword lanes broadcast in-lane from one scale vector) give 16
+// dwords whose sum is isum. Four blocks at a time then share one transpose-add tree (the
+// exact isum and msum of the 4 blocks in 4 lanes) and one 4-lane evaluation of the float
+// step of gemm.h, whose results are added to the row's accumulator in block order: the same
+// IEEE operations as gemm_scalar.cpp, so bitwise equal to it.
+#pragma GCC optimize("fp-contract=off")
+#if defined(__GNUC__) && !defined(__clang__)  // GCC 12's AVX-512 headers trip these falsely
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstring>
+#include <vector>
+
+#include "ondo/core/kernels/gemm_decode.h"
+#include "ondo/core/quant/blocks.h"
+
+namespace ondo::core::kernels {
+namespace {
+
+constexpr int kGroup = 4;  // blocks per float step
+
+inline __m512i bcast256(const void* p) { return _mm512_broadcast_i64x4(_mm256_loadu_si256(static_cast<const __m256i*>(p))); }
+// Per 256-bit half counts for the 16-bit variable shifts.
+inline __m512i halves16(int lo, int hi) { return _mm512_inserti64x4(_mm512_set1_epi16(short(lo)), _mm256_set1_epi16(short(hi)), 1); }
+// a | (b & c), bitwise
+inline __m512i or_and(__m512i a, __m512i b, __m512i c) { return _mm512_ternarylogic_epi32(a, b, c, 0xF8); }
+inline uint32_t load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// One Q8_K activation block in a kernel's order; 64-byte aligned, so the 4 loads of 64
+// activations per block and token never split a cache line.
+struct alignas(64) XK {
+  int8_t qs[kQK_K];
+  int16_t bs[16];  // sums of q over the groups the kernel's scales or mins cover
+};
+
+struct Acts {
+  const XK* x;      // block b of token t at [t * nb + b]
+  const float* dx;  // d_x of block b of token t at [t * nbp + b], zero past nb
+  int64_t nbp;      // nb rounded up to a multiple of kGroup
+};
+
+// The 4 products of one block and token against the 4 unsigned level vectors u with the
+// dword scale vectors s: 8 dwords whose sum is sum_i s_i . dpbusd(u_i, x_i) (exact: the
+// vpdpbusd dwords stay below 2^15 in magnitude, the scales' high words are 0).
+inline __m256i dot4(const __m512i u[4], const __m512i s[4], const XK& xb) {
+  __m512i z = _mm512_setzero_si512();
+  #pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+    z = _mm512_dpwssd_epi32(z, d, s[i]);
+  }
+  return _mm256_add_epi32(_mm512_castsi512_si256(z), _mm512_extracti64x4_epi64(z, 1));
+}
+
+// The 4 scale vectors of dot4 from one vector whose 128-bit lane k holds, in dword i, the
+// scale of lane k of product i.
+inline void split_scales(__m512i z, __m512i s[4]) {
+  s[0] = _mm512_shuffle_epi32(z, _MM_PERM_AAAA);
+  s[1] = _mm512_shuffle_epi32(z, _MM_PERM_BBBB);
+  s[2] = _mm512_shuffle_epi32(z, _MM_PERM_CCCC);
+  s[3] = _mm512_shuffle_epi32(z, _MM_PERM_DDDD);
+}
+
+// Dword j of the result = sum of the dwords of v[j] (4 vectors of 4 dwords).
+inline __m128i hsum4(const __m128i v[4]) {
+  const __m128i a = _mm_add_epi32(_mm_unpacklo_epi32(v[0], v[1]), _mm_unpackhi_epi32(v[0], v[1]));
+  const __m128i b = _mm_add_epi32(_mm_unpacklo_epi32(v[2], v[3]), _mm_unpackhi_epi32(v[2], v[3]));
+  return _mm_add_epi32(_mm_unpacklo_epi64(a, b), _mm_unpackhi_epi64(a, b));
+}
+
+// Dword j of the result = sum of the 8 dwords of v[j].
+inline __m128i hsum8(const __m256i v[4]) {
+  const __m256i a = _mm256_add_epi32(_mm256_unpacklo_epi32(v[0], v[1]), _mm256_unpackhi_epi32(v[0], v[1]));
+  const __m256i b = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2], v[3]), _mm256_unpackhi_epi32(v[2], v[3]));
+  const __m256i c = _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+  return _mm_add_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
+}
+
+inline __m128i fold8(__m256i v) { return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)); }
+
+// T activation rows in the kernel's order: qs chunks of 32 in the order chunk[], bs[j] as
+// bsum(j) of the Q8_K block.
+template <class BsFn>
+Acts prepare_q8_K(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb, const int (&chunk)[8], BsFn bsum) {
+  thread_local std::vector<XK> xbuf;
+  thread_local std::vector<float> dbuf;
+  const int64_t nbp = (nb + kGroup - 1) / kGroup * kGroup;
+  if (xbuf.size() < size_t(T * nb)) xbuf.resize(size_t(T * nb));
+  if (dbuf.size() < size_t(T * nbp)) dbuf.resize(size_t(T * nbp));
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t b = 0; b < nbp; ++b) {
+      if (b >= nb) {
+        dbuf[size_t(t * nbp + b)] = 0.0f;
+        continue;
+      }
+      const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb)[b];
+      XK& o = xbuf[size_t(t * nb + b)];
+      for (int c = 0; c < 8; ++c) std::memcpy(o.qs + 32 * c, xb.qs + 32 * chunk[c], 32);
+      for (int j = 0; j < 16; ++j) o.bs[j] = bsum(xb.bsums, j);
+      dbuf[size_t(t * nbp + b)] = xb.d;
+    }
+  }
+  return {xbuf.data(), dbuf.data(), nbp};
+}
+
+// ---- Q5_K (layout: quant/q5_K.cpp) ----
+// A super-block: d, dmin, 12 bytes of 6-bit scales and mins (as Q4_K), qh[32], qs[128].
+// qs[0..63] low nibbles are elements 0..31 | 64..95 (sub-blocks 0 | 2), high nibbles
+// 32..63 | 96..127 (1 | 3); qs[64..127] likewise sub-blocks 4 | 6 and 5 | 7. The 5th bit of
+// element e = 64c + 32hi + l is bit 2c + hi of qh[l], moved to bit 4 by per-half word
+// shifts. The activations are copied in the nibble order (chunks 0 2 1 3 4 6 5 7), bs[j] =
+// the sum over sub-block j (j < 8). Levels 0..31.
+struct Q5K {
+  static constexpr int kBytes = sizeof(BlockQ5_K);
+  static constexpr bool kMins = true;
+  static constexpr int kChunk[8] = {0, 2, 1, 3, 4, 6, 5, 7};
+  static int16_t bsum(const int16_t* bsums, int j) { return j < 8 ? int16_t(bsums[2 * j] + bsums[2 * j + 1]) : 0; }
+
+  struct Unpacked {
+    __m512i u[4], s[4];
+    __m128i mins;  // m0..7 as words
+  };
+  static uint32_t dd(const uint8_t* blk) { return load32(blk); }  // d | dmin << 16
+  static Unpacked unpack(const uint8_t* blk) {
+    const __m128i k3f = _mm_set1_epi8(0x3F), k30 = _mm_set1_epi8(0x30), k0f = _mm_set1_epi8(0x0F);
+    const __m512i m0f = _mm512_set1_epi8(0x0F), b4 = _mm512_set1_epi8(0x10);
+    Unpacked U;
+    // dwords [d|dmin, u0, u1, u2]: sc0..3 = u0 & 63, m0..3 = u1 & 63,
+    // sc4..7 = (u2 & 15) | (u0 >> 6) << 4, m4..7 = (u2 >> 4) | (u1 >> 6) << 4
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk));
+    const __m128i lo = _mm_and_si128(v, k3f);
+    const __m128i top = _mm_and_si128(_mm_srli_epi32(v, 2), k30);
+    const __m128i u2 = _mm_and_si128(_mm_srlv_epi32(_mm_shuffle_epi32(v, _MM_SHUFFLE(3, 3, 3, 3)), _mm_setr_epi32(0, 0, 4, 0)), k0f);
+    const __m128i hi = _mm_or_si128(u2, top);        // dwords 1, 2: sc4..7, m4..7
+    const __m128i sc8 = _mm_unpacklo_epi32(lo, hi);  // bytes 8..15: sc0..7
+    U.mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi32(lo, hi));  // bytes 0..7: m0..7
+    // dword lanes [sc0 sc1 sc4 sc5] x2, [sc2 sc3 sc6 sc7] x2: product i covers sub-blocks
+    // (0 | 2), (1 | 3), (4 | 6), (5 | 7) in its 256-bit halves
+    const __m128i order = _mm_setr_epi8(8, 9, 12, 13, 8, 9, 12, 13, 10, 11, 14, 15, 10, 11, 14, 15);
+    split_scales(_mm512_cvtepu8_epi32(_mm_shuffle_epi8(sc8, order)), U.s);
+    const __m512i h = bcast256(blk + offsetof(BlockQ5_K, qh));
+    const __m512i q0 = _mm512_loadu_si512(blk + offsetof(BlockQ5_K, qs));
+    const __m512i q1 = _mm512_loadu_si512(blk + offsetof(BlockQ5_K, qs) + 64);
+    // qh bits (0 | 2), (1 | 3) up to bit 4; (4 | 6), (5 | 7) down to bit 4
+    U.u[0] = or_and(_mm512_and_si512(q0, m0f), _mm512_sllv_epi16(h, halves16(4, 2)), b4);
+    U.u[1] = or_and(_mm512_and_si512(_mm512_srli_epi16(q0, 4), m0f), _mm512_sllv_epi16(h, halves16(3, 1)), b4);
+    U.u[2] = or_and(_mm512_and_si512(q1, m0f), _mm512_srlv_epi16(h, halves16(0, 2)), b4);
+    U.u[3] = or_and(_mm512_and_si512(_mm512_srli_epi16(q1, 4), m0f), _mm512_srlv_epi16(h, halves16(1, 3)), b4);
+    return U;
+  }
+  static __m256i isum8(const Unpacked& U, const XK& xb) { return dot4(U.u, U.s, xb); }
+  static __m128i msum4(const Unpacked& U, const XK& xb) {
+    return _mm_madd_epi16(U.mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs)));
+  }
+};
+
+// ---- the row driver shared by the K types ----
+// K: kBytes, kMins, dd(blk) (the fp16 bits d | dmin << 16), unpack(blk), isum8(U, x) (8
+// dwords summing to isum), msum4(U, x) (4 dwords summing to msum; kMins only).
+template <class K, int T>
+void k_rows(const uint8_t* w, size_t wrb, const Acts& xa, int64_t nb, int64_t n0, int64_t n1, float* y, int64_t ldy) {
+  // [d0 d1 d2 d3 dmin0 dmin1 dmin2 dmin3] as fp16 from 4 dwords d | dmin << 16
+  const __m128i deint = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t* row = w + size_t(n) * wrb;
+    float acc[T] = {};
+    for (int64_t b0 = 0; b0 < nb; b0 += kGroup) {
+      const int valid = int(nb - b0 < kGroup ? nb - b0 : kGroup);
+      __m256i a[T][kGroup];
+      __m128i m[T][kGroup];
+      uint32_t dd[kGroup];
+      #pragma GCC unroll 4
+      for (int j = 0; j < kGroup; ++j) {
+        if (j < valid) {
+          const uint8_t* blk = row + size_t(b0 + j) * K::kBytes;
+          const typename K::Unpacked U = K::unpack(blk);
+          dd[j] = K::dd(blk);
+          #pragma GCC unroll 4
+          for (int t = 0; t < T; ++t) {
+            const XK& xb = xa.x[t * nb + b0 + j];
+            a[t][j] = K::isum8(U, xb);
+            if constexpr (K::kMins) m[t][j] = K::msum4(U, xb);
+          }
+        } else {
+          dd[j] = 0;
+          for (int t = 0; t < T; ++t) {
+            a[t][j] = _mm256_setzero_si256();
+            m[t][j] = _mm_setzero_si128();
+          }
+        }
+      }
+      const __m256 dw = _mm256_cvtph_ps(_mm_shuffle_epi8(_mm_setr_epi32(int(dd[0]), int(dd[1]), int(dd[2]), int(dd[3])), deint));
+      #pragma GCC unroll 4
+      for (int t = 0; t < T; ++t) {
+        const __m128 dx = _mm_loadu_ps(xa.dx + t * xa.nbp + b0);
+        const __m128i isum = hsum8(a[t]);
+        __m128 r;
+        if constexpr (K::kMins) {
+          // kquant_step_min: (d_w * d_x) * isum - (dmin_w * d_x) * msum, 4 blocks in lanes
+          const __m256 f = _mm256_cvtepi32_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(isum), hsum4(m[t]), 1));
+          const __m256 p = _mm256_mul_ps(_mm256_mul_ps(dw, _mm256_set_m128(dx, dx)), f);
+          r = _mm_sub_ps(_mm256_castps256_ps128(p), _mm256_extractf128_ps(p, 1));
+        } else {
+          // kquant_step: (d_w * d_x) * isum
+          r = _mm_mul_ps(_mm_mul_ps(_mm256_castps256_ps128(dw), dx), _mm_cvtepi32_ps(isum));
+        }
+        // acc + r_j, blocks in order
+        acc[t] = acc[t] + _mm_cvtss_f32(r);
+        if (valid > 1) acc[t] = acc[t] + _mm_cvtss_f32(_mm_movehdup_ps(r));
+        if (valid > 2) acc[t] = acc[t] + _mm_cvtss_f32(_mm_movehl_ps(r, r));
+        if (valid > 3) acc[t] = acc[t] + _mm_cvtss_f32(_mm_shuffle_ps(r, r, _MM_SHUFFLE(3, 3, 3, 3)));
+      }
+    }
+    for (int t = 0; t < T; ++t) y[t * ldy + n] = acc[t];
+  }
+}
+
+template <class K>
+void k_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K_, int64_t n0, int64_t n1, int64_t T,
+              float* y, int64_t ldy) {
+  const auto* wb = static_cast<const uint8_t*>(w);
+  const int64_t nb = K_ / kQK_K;
+  const Acts xa = prepare_q8_K(static_cast<const uint8_t*>(xq), xrb, T, nb, K::kChunk, K::bsum);
+  switch (T) {
+    case 1: return k_rows<K, 1>(wb, wrb, xa, nb, n0, n1, y, ldy);
+    case 2: return k_rows<K, 2>(wb, wrb, xa, nb, n0, n1, y, ldy);
+    case 3: return k_rows<K, 3>(wb, wrb, xa, nb, n0, n1, y, ldy);
+    default: return k_rows<K, 4>(wb, wrb, xa, nb, n0, n1, y, ldy);
+  }
+}
+
+}  // namespace
+
+GemmFn gemm_decode_rows2_avx512(DType t) {
+  switch (t) {
+    case DType::Q5_K: return k_decode<Q5K>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace ondo::core::kernels
