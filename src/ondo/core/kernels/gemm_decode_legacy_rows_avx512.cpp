@@ -263,7 +263,7 @@ void legacy_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_
   const int64_t nb = K / 32;
   const XChunk* x = prepare<R>(static_cast<const uint8_t*>(xq), xrb, T, nb);
   switch (T) {
-    case 1: return legacy_rows<R, 1, 1>(wb, wrb, x, nb, n0, n1, y, ldy);
+    case 1: return legacy_rows<R, 1, 2>(wb, wrb, x, nb, n0, n1, y, ldy);
     case 2: return legacy_rows<R, 2, 1>(wb, wrb, x, nb, n0, n1, y, ldy);
     case 3: return legacy_rows<R, 3, 1>(wb, wrb, x, nb, n0, n1, y, ldy);
     default: return legacy_rows<R, 4, 1>(wb, wrb, x, nb, n0, n1, y, ldy);
