@@ -1,16 +1,17 @@
 // AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K against Q8_K
-// activations. Layer: core. Must not touch anything above core.
+// activations and Q5_0 against Q8_0. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, its blocks in order, so each row is one sequential stream that
-// the hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). The activations
-// are copied once per call into 64-byte aligned blocks in the order the weight vectors meet
-// them (XK), with d_x in a separate array. Per super-block the levels and scales are
-// unpacked once and reused by the T <= 4 tokens: 4 vpdpbusd (levels x activations) and 4
-// vpdpwssd (x sub-block scale, dword lanes broadcast in-lane from one scale vector) give 16
-// dwords whose sum is isum. Four blocks at a time then share one transpose-add tree (the
-// exact isum and msum of the 4 blocks in 4 lanes) and one 4-lane evaluation of the float
-// step of gemm.h, whose results are added to the row's accumulator in block order: the same
-// IEEE operations as gemm_scalar.cpp, so bitwise equal to it.
+// the hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). K types: the
+// activations are copied once per call into 64-byte aligned blocks in the order the weight
+// vectors meet them (XK), with d_x in a separate array. Per super-block the levels and
+// scales are unpacked once and reused by the T <= 4 tokens: 4 vpdpbusd (levels x
+// activations) and 4 vpdpwssd (x sub-block scale, dword lanes broadcast in-lane from one
+// scale vector) give 16 dwords whose sum is isum. Four blocks at a time then share one
+// transpose-add tree (the exact isum and msum of the 4 blocks in 4 lanes) and one 4-lane
+// evaluation of the float step of gemm.h, whose results are added to the row's accumulator
+// in block order: the same IEEE operations as gemm_scalar.cpp, so bitwise equal to it.
+// Q5_0: 16 blocks per step (below).
 #pragma GCC optimize("fp-contract=off")
 #if defined(__GNUC__) && !defined(__clang__)  // GCC 12's AVX-512 headers trip these falsely
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ondo/core/fp16.h"
 #include "ondo/core/kernels/gemm_decode.h"
 #include "ondo/core/quant/blocks.h"
 
@@ -245,11 +247,163 @@ void k_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K_,
   }
 }
 
+// ---- Q5_0 against Q8_0 (layout: quant/q5_0.cpp) ----
+// 16 blocks per step, as the Q4_0 kernel of gemm_decode_legacy_rows_avx512.cpp: zmm g holds
+// blocks 4g .. 4g + 3 (88 contiguous bytes), one per 128-bit lane, picked out of the step's
+// bytes by vpermt2w (a block is 11 words: d, qh (2), qs (8)); low nibbles against elements
+// 0..15, high nibbles against 16..31. The 5th bits of the 4 blocks' low (high) halves are 4
+// qh words, one 64-bit mask that adds 16 to the selected levels. After the transpose-add
+// tree lane 4k + j is block 4j + k; the level bias 16 comes off as a precomputed
+// -16 * (sum of the block's activations); d_w of the 16 blocks is one gather. The float steps
+// run in lanes, d_w * d_x * float(isum) widened to double and added in block order.
+constexpr int kStep0 = 16;  // blocks per step
+
+inline __m512i sum4x4(__m512i z0, __m512i z1, __m512i z2, __m512i z3) {
+  const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(z0, z1), _mm512_unpackhi_epi32(z0, z1));
+  const __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(z2, z3), _mm512_unpackhi_epi32(z2, z3));
+  return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+}
+
+constexpr int q5_0_lane_of(int block) { return 4 * (block % 4) + block / 4; }  // and its inverse
+
+// One step's activations of one token: per group g, elements 0..15 of its 4 blocks (64
+// bytes), then 16..31; c and dx in lane order.
+struct alignas(64) XQ50 {
+  int8_t qs[kStep0 * 32];
+  int32_t c[kStep0];  // -16 * sum of the block's activations
+  float dx[kStep0];   // d_x
+};
+
+const XQ50* prepare_q5_0(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb) {
+  const int64_t steps = (nb + kStep0 - 1) / kStep0;
+  thread_local std::vector<XQ50> buf;
+  if (buf.size() < size_t(T * steps)) buf.resize(size_t(T * steps));
+  for (int64_t t = 0; t < T; ++t) {
+    const auto* xb = reinterpret_cast<const BlockQ8_0*>(xq + size_t(t) * xrb);
+    for (int64_t s = 0; s < steps; ++s) {
+      XQ50& c = buf[size_t(t * steps + s)];
+      std::memset(&c, 0, sizeof c);
+      for (int i = 0; i < kStep0 && s * kStep0 + i < nb; ++i) {
+        const BlockQ8_0& x = xb[s * kStep0 + i];
+        int32_t sum = 0;
+        for (int e = 0; e < 32; ++e) sum += x.qs[e];
+        std::memcpy(c.qs + 128 * (i / 4) + 16 * (i % 4), x.qs, 16);
+        std::memcpy(c.qs + 128 * (i / 4) + 64 + 16 * (i % 4), x.qs + 16, 16);
+        c.c[q5_0_lane_of(i)] = -16 * sum;
+        c.dx[q5_0_lane_of(i)] = fp16_to_f32(x.d);
+      }
+    }
+  }
+  return buf.data();
+}
+
+struct Words32 {
+  int16_t w[32];
+};
+// Word indices into a group's 88 bytes (a: words 0..31, b: 32..43): the qs of its 4 blocks.
+constexpr Words32 q5_0_qs_words() {
+  Words32 r{};
+  for (int i = 0; i < 32; ++i) r.w[i] = int16_t(11 * (i / 8) + 3 + i % 8);
+  return r;
+}
+// qh low words of blocks 0..3, then the high words, then d.
+constexpr Words32 q5_0_qh_words() {
+  Words32 r{};
+  for (int i = 0; i < 8; ++i) r.w[i] = int16_t(11 * (i % 4) + 1 + i / 4);
+  for (int k = 0; k < 4; ++k) r.w[8 + k] = int16_t(11 * k);
+  return r;
+}
+// d_w of lane L = 4k + j (block k of group j) from the q5_0_qh_words of groups j, j + 1
+// (j even): word 8 + k of the first (j = 0 mod 4) or second.
+constexpr Words32 q5_0_d_words() {
+  Words32 r{};
+  for (int l = 0; l < 16; ++l) r.w[l] = int16_t((l % 2 ? 32 : 0) + 8 + l / 4);
+  return r;
+}
+
+template <int T>
+void q5_0_rows(const uint8_t* w, size_t wrb, const XQ50* x, int64_t nb, int64_t n0, int64_t n1, float* y,
+               int64_t ldy) {
+  constexpr int kBytes = sizeof(BlockQ5_0);
+  static constexpr Words32 kQs = q5_0_qs_words(), kQh = q5_0_qh_words(), kD = q5_0_d_words();
+  const __m512i iqs = _mm512_loadu_si512(kQs.w), iqh = _mm512_loadu_si512(kQh.w), id = _mm512_loadu_si512(kD.w);
+  const __m512i m0f = _mm512_set1_epi8(0x0F), b4 = _mm512_set1_epi8(0x10);
+  const int64_t steps = (nb + kStep0 - 1) / kStep0;
+  alignas(64) uint8_t tail[kStep0 * kBytes];
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t* row = w + size_t(n) * wrb;
+    double acc[T] = {};
+    for (int64_t s = 0; s < steps; ++s) {
+      const int valid = int(nb - s * kStep0 < kStep0 ? nb - s * kStep0 : kStep0);
+      const uint8_t* p = row + size_t(s * kStep0) * kBytes;
+      if (valid < kStep0) {  // the row's last blocks, padded with zero blocks
+        std::memset(tail, 0, sizeof tail);
+        std::memcpy(tail, p, size_t(valid) * kBytes);
+        p = tail;
+      }
+      __m512i lo[4], hi[4], h[4];
+      alignas(64) uint64_t bits[4][2];  // the 5th-bit masks, through memory (kmovq k, m64)
+      #pragma GCC unroll 4
+      for (int g = 0; g < 4; ++g) {
+        const __m512i a = _mm512_loadu_si512(p + 4 * kBytes * g);
+        const __m512i b = _mm512_maskz_loadu_epi8(0xFFFFFF, p + 4 * kBytes * g + 64);
+        const __m512i q = _mm512_permutex2var_epi16(a, iqs, b);
+        h[g] = _mm512_permutex2var_epi16(a, iqh, b);
+        _mm_store_si128(reinterpret_cast<__m128i*>(bits[g]), _mm512_castsi512_si128(h[g]));
+        lo[g] = _mm512_and_si512(q, m0f);
+        hi[g] = _mm512_and_si512(_mm512_srli_epi16(q, 4), m0f);
+        lo[g] = _mm512_mask_add_epi8(lo[g], _load_mask64(reinterpret_cast<__mmask64*>(&bits[g][0])), lo[g], b4);
+        hi[g] = _mm512_mask_add_epi8(hi[g], _load_mask64(reinterpret_cast<__mmask64*>(&bits[g][1])), hi[g], b4);
+      }
+      // d_w in lane order: groups 0, 1 from h0:h1, 2, 3 from h2:h3
+      const __m512i d01 = _mm512_permutex2var_epi16(h[0], id, h[1]), d23 = _mm512_permutex2var_epi16(h[2], id, h[3]);
+      const __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_mask_blend_epi16(0xCCCC, d01, d23)));
+      #pragma GCC unroll 4
+      for (int t = 0; t < T; ++t) {
+        const XQ50& xc = x[t * steps + s];
+        __m512i z[4];
+        #pragma GCC unroll 4
+        for (int g = 0; g < 4; ++g) {
+          z[g] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lo[g], _mm512_load_si512(xc.qs + 128 * g));
+          z[g] = _mm512_dpbusd_epi32(z[g], hi[g], _mm512_load_si512(xc.qs + 128 * g + 64));
+        }
+        const __m512i isum = _mm512_add_epi32(sum4x4(z[0], z[1], z[2], z[3]), _mm512_load_si512(xc.c));
+        // legacy step: double(d_w * d_x * float(isum)), added in block order
+        const __m512 prod = _mm512_mul_ps(_mm512_mul_ps(dw, _mm512_load_ps(xc.dx)), _mm512_cvtepi32_ps(isum));
+        alignas(64) double pd[kStep0];
+        _mm512_store_pd(pd, _mm512_cvtps_pd(_mm512_castps512_ps256(prod)));
+        _mm512_store_pd(pd + 8, _mm512_cvtps_pd(_mm512_extractf32x8_ps(prod, 1)));
+        if (valid == kStep0) {
+          #pragma GCC unroll 16
+          for (int i = 0; i < kStep0; ++i) acc[t] += pd[q5_0_lane_of(i)];
+        } else {
+          for (int i = 0; i < valid; ++i) acc[t] += pd[q5_0_lane_of(i)];
+        }
+      }
+    }
+    for (int t = 0; t < T; ++t) y[t * ldy + n] = float(acc[t]);
+  }
+}
+
+void q5_0_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                 int64_t T, float* y, int64_t ldy) {
+  const auto* wb = static_cast<const uint8_t*>(w);
+  const int64_t nb = K / 32;
+  const XQ50* x = prepare_q5_0(static_cast<const uint8_t*>(xq), xrb, T, nb);
+  switch (T) {
+    case 1: return q5_0_rows<1>(wb, wrb, x, nb, n0, n1, y, ldy);
+    case 2: return q5_0_rows<2>(wb, wrb, x, nb, n0, n1, y, ldy);
+    case 3: return q5_0_rows<3>(wb, wrb, x, nb, n0, n1, y, ldy);
+    default: return q5_0_rows<4>(wb, wrb, x, nb, n0, n1, y, ldy);
+  }
+}
+
 }  // namespace
 
 GemmFn gemm_decode_rows2_avx512(DType t) {
   switch (t) {
     case DType::Q5_K: return k_decode<Q5K>;
+    case DType::Q5_0: return q5_0_decode;
     default: return nullptr;
   }
 }
