@@ -43,6 +43,25 @@ inline __m128i hsum4(const __m512i a[4]) {
   return _mm_add_epi32(_mm256_castsi256_si128(g8), _mm256_extracti128_si256(g8, 1));
 }
 
+struct Words32 {
+  int16_t w[32];
+};
+
+// Word indices for the scales of packs_epi32(d_a, d_b): word w lies in 128-bit lane k = w / 8
+// and comes from d_a (w % 8 < 4) or d_b; its scale is that of sub-block sb(a or b, k).
+template <class SubBlock>
+constexpr Words32 pair_scale_index(SubBlock sb, int a, int b) {
+  Words32 r{};
+  for (int w = 0; w < 32; ++w) r.w[w] = int16_t(sb(w % 8 < 4 ? a : b, w / 8));
+  return r;
+}
+
+// sum over the 16 dwords of the result = sum_j scale(j) * (dot dword j of d_a and d_b):
+// the dots (|dot| < 2^15) packed to words, two per dword, multiplied by their scales.
+inline __m512i scaled_pair(__m512i acc, __m512i da, __m512i db, __m512i scales) {
+  return _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(da, db), scales);
+}
+
 // Q6_K (layout: quant/q6_K.cpp): per half h the 64 bytes ql[64h ..] give elements
 // 128h + 0..63 (low nibbles, sub-blocks 8h + 0..3) and 128h + 64..127 (high nibbles,
 // sub-blocks 8h + 4..7); qh[32h + l] bits (0,1), (2,3) / (4,5), (6,7) are bits 4..5 of the
@@ -55,8 +74,8 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
   const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
   const __m512i shl = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
   const __m512i shr = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
-  const __m512i quarter = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-  const __m512i low16 = _mm512_set1_epi32(0xFFFF);
+  static constexpr auto kSub = [](int i, int k) { return 4 * i + k; };
+  static constexpr Words32 kQ6Pair[2] = {pair_scale_index(kSub, 0, 1), pair_scale_index(kSub, 2, 3)};
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t* row = w + size_t(n) * wrb;
     float acc1 = 0.0f;
@@ -65,9 +84,12 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
       const auto& blk = reinterpret_cast<const BlockQ6_K*>(row)[b];
       // sc[s] as int32 lanes; per stream (h, half) the scale of its lane k
       const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.scales));
-      const __m512i sc32 = _mm512_cvtepi8_epi32(sc8);
       const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
-      __m512i u[4], s[4];
+      __m512i u[4];
+      // product i = 2h (+1): lane k is sub-block 8h (+4) + k
+      const __m512i scw = _mm512_castsi256_si512(sc16);
+      const __m512i s[2] = {_mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[0].w), scw),
+                            _mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[1].w), scw)};
       #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(blk.ql + 64 * h);
@@ -75,8 +97,6 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
         u[2 * h] = _mm512_ternarylogic_epi32(_mm512_and_si512(ql, m0f), _mm512_sllv_epi16(qh, shl), m30, 0xF8);
         u[2 * h + 1] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m0f),
                                                  _mm512_srlv_epi16(qh, shr), m30, 0xF8);
-        s[2 * h] = _mm512_and_si512(_mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h)), sc32), low16);
-        s[2 * h + 1] = _mm512_and_si512(_mm512_permutexvar_epi32(_mm512_add_epi32(quarter, _mm512_set1_epi32(8 * h + 4)), sc32), low16);
       }
       uint16_t dh;
       std::memcpy(&dh, &blk.d, 2);
@@ -84,12 +104,10 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
       // sum of one token's 4 products, scaled (|dot| < 2^15: the low word is the dot; the
       // scale keeps only its low word, so the high words contribute nothing), minus the bias
       auto scaled = [&](const BlockQ8_K& xb) {
-        __m512i p = _mm512_setzero_si512();
+        __m512i d[4];
         #pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) {
-          const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_loadu_si512(xb.qs + 64 * i));
-          p = _mm512_dpwssd_epi32(p, d, s[i]);
-        }
+        for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_loadu_si512(xb.qs + 64 * i));
+        const __m512i p = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
         // bias: 32 * sum_s sc_s * bsums_s (8 dword pairs, in the low half)
         const __m256i off = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)), sc16);
         return _mm512_sub_epi32(p, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
@@ -171,11 +189,9 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
   const __m512i m0f = _mm512_set1_epi8(0x0F);
   const __m128i k3f = _mm_set1_epi8(0x3F), k30 = _mm_set1_epi8(0x30), k0f = _mm_set1_epi8(0x0F);
   const __m128i sh_u2 = _mm_setr_epi32(0, 0, 4, 0);
-  // dword lanes of the 4 products: sub-blocks (0 | 2), (1 | 3), (4 | 6), (5 | 7) per 256-bit half
-  const __m512i idx[4] = {_mm512_inserti64x4(_mm512_set1_epi32(0), _mm256_set1_epi32(2), 1),
-                          _mm512_inserti64x4(_mm512_set1_epi32(1), _mm256_set1_epi32(3), 1),
-                          _mm512_inserti64x4(_mm512_set1_epi32(4), _mm256_set1_epi32(6), 1),
-                          _mm512_inserti64x4(_mm512_set1_epi32(5), _mm256_set1_epi32(7), 1)};
+  // the 4 products' sub-blocks per 256-bit half (lanes 0, 1 | 2, 3): (0 | 2), (1 | 3), (4 | 6), (5 | 7)
+  static constexpr auto kSub = [](int i, int k) { return (i / 2) * 4 + (i % 2) + (k < 2 ? 0 : 2); };
+  static constexpr Words32 kPair[2] = {pair_scale_index(kSub, 0, 1), pair_scale_index(kSub, 2, 3)};
   for (int64_t n = n0; n < n1; ++n) {
     const uint8_t* row = w + size_t(n) * wrb;
     float acc1 = 0.0f;
@@ -191,11 +207,11 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
       const __m128i hi = _mm_or_si128(u2, top);  // lanes 1, 2: sc4..7, m4..7
       const __m128i sc8 = _mm_unpacklo_epi32(lo, hi);  // bytes 8..15: sc0..7
       const __m128i mn8 = _mm_unpackhi_epi32(lo, hi);  // bytes 0..7: m0..7
-      const __m512i scz = _mm512_cvtepu8_epi32(_mm_srli_si128(sc8, 8));
+      const __m512i scw = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_srli_si128(sc8, 8)));
       const __m128i mins = _mm_cvtepu8_epi16(mn8);
-      __m512i s[4], u[4];
-      #pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) s[i] = _mm512_permutexvar_epi32(idx[i], scz);
+      const __m512i s[2] = {_mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[0].w), scw),
+                            _mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[1].w), scw)};
+      __m512i u[4];
       const __m512i q0 = _mm512_loadu_si512(blk + 16), q1 = _mm512_loadu_si512(blk + 80);
       u[0] = _mm512_and_si512(q0, m0f);
       u[1] = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m0f);
@@ -204,12 +220,10 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
       const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128(_mm_cvtsi128_si32(v)));  // [d_w, dmin_w, ...]
       if constexpr (T == 1) {
         const XQ4K& xb = x[b];
-        __m512i a = _mm512_setzero_si512();
+        __m512i d[4];
         #pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) {
-          const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
-          a = _mm512_dpwssd_epi32(a, d, s[i]);  // |d| < 2^15: the low word is d, the scale's high word 0
-        }
+        for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+        const __m512i a = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
         const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
         const __m128i a4 = _mm_add_epi32(_mm256_castsi256_si128(a8), _mm256_extracti128_si256(a8, 1));
         const __m128i m4 = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs32)));
@@ -228,11 +242,10 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
           m[t] = _mm_setzero_si128();
           if (t >= T) continue;
           const XQ4K& xb = x[t * nb + b];
+          __m512i d[4];
           #pragma GCC unroll 4
-          for (int i = 0; i < 4; ++i) {
-            const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
-            a[t] = _mm512_dpwssd_epi32(a[t], d, s[i]);
-          }
+          for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+          a[t] = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
           m[t] = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs32)));
         }
         const __m128 fi = _mm_cvtepi32_ps(hsum4(a));
