@@ -1,12 +1,15 @@
-// `ondo bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--json] [--membw GBS] [--triad]`: prompt
-// processing (pp: one batch of p tokens into an empty context) and generation (tg: n
-// single-token decodes from an empty context) in tokens/s, as llama-bench means them, and
-// the weight bandwidth generation reached, as a share of --membw or of the STREAM triad
-// bandwidth measured in-process at -t threads (--triad, core/membw). Layer: cli.
+// `ondo bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--parallel B] [--json] [--membw GBS]
+// [--triad]`: prompt processing (pp: one batch of p tokens into an empty context) and
+// generation (tg: n single-token decodes from an empty context) in tokens/s, as llama-bench
+// means them, and the weight bandwidth generation reached, as a share of --membw or of the
+// STREAM triad bandwidth measured in-process at -t threads (--triad, core/membw). With
+// --parallel B, generation runs B sequences in lockstep, one forward of B tokens per step as
+// ondo serve batches them, and tg is their aggregate tokens/s. Layer: cli.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -67,8 +70,28 @@ Result<double> run_tg(infer::Session& s, const std::vector<int32_t>& toks) {
   return double(toks.size()) / (now_seconds() - t0);
 }
 
+// B sequences decoding in lockstep: one forward of B tokens (one per sequence) per step.
+struct Lockstep {
+  const model::Model& model;
+  infer::Engine& engine;
+  infer::KvCache kv;
+  model::ForwardScratch scratch;
+  std::vector<float> logits;
+  int32_t n_seq;
+
+  Result<double> run(const std::vector<int32_t>& toks) {
+    std::vector<model::BatchToken> batch(static_cast<size_t>(n_seq));
+    const double t0 = now_seconds();
+    for (size_t p = 0; p < toks.size(); ++p) {
+      for (int32_t s = 0; s < n_seq; ++s) batch[size_t(s)] = {toks[(p + size_t(s) * 7) % toks.size()], int32_t(p), s, true};
+      ONDO_TRY(model.forward(batch, kv.store(), scratch, engine.pool(), logits.data()));
+    }
+    return double(toks.size()) * n_seq / (now_seconds() - t0);
+  }
+};
+
 struct BenchOptions {
-  int64_t n_prompt = 512, n_gen = 128, reps = 3;
+  int64_t n_prompt = 512, n_gen = 128, reps = 3, parallel = 1;
   double membw = 0.0;
   int threads = 1;
   bool json = false, triad = false;
@@ -79,6 +102,7 @@ Result<BenchOptions> bench_options(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(o.n_prompt, args.get_int("-p", 512));
   ONDO_ASSIGN_OR_RETURN(o.n_gen, args.get_int("-n", 128));
   ONDO_ASSIGN_OR_RETURN(o.reps, args.get_int("-r", 3));
+  ONDO_ASSIGN_OR_RETURN(o.parallel, args.get_int("--parallel", 1));
   ONDO_ASSIGN_OR_RETURN(o.membw, args.get_double("--membw", 0.0));
   ONDO_ASSIGN_OR_RETURN(o.threads, threads_option(args));
   o.json = args.has("--json");
@@ -87,11 +111,13 @@ Result<BenchOptions> bench_options(const Args& args) {
     return make_error(ErrorCode::InvalidArgument, "-p and -n must be between 0 and 65536, not both 0");
   }
   if (o.reps < 1 || o.reps > 1000) return make_error(ErrorCode::InvalidArgument, "-r must be between 1 and 1000");
+  if (o.parallel < 1 || o.parallel > 64) return make_error(ErrorCode::InvalidArgument, "--parallel must be between 1 and 64");
   return o;
 }
 
 // One warm-up of each test (pages in the weights, settles the pool), then the repetitions.
-Status measure(infer::Session& session, int32_t n_vocab, const BenchOptions& o, Series* pp, Series* tg) {
+Status measure(infer::Session& session, Lockstep* lockstep, int32_t n_vocab, const BenchOptions& o, Series* pp,
+               Series* tg) {
   const auto ptoks = random_tokens(o.n_prompt, n_vocab, 1);
   const auto gtoks = random_tokens(o.n_gen, n_vocab, 2);
   const std::vector<int32_t> warm(gtoks.begin(), gtoks.begin() + std::min<int64_t>(o.n_gen, 8));
@@ -101,7 +127,8 @@ Status measure(infer::Session& session, int32_t n_vocab, const BenchOptions& o, 
       if (r >= 0) pp->tps.push_back(v);
     }
     if (o.n_gen > 0) {
-      ONDO_ASSIGN_OR_RETURN(double v, run_tg(session, r < 0 ? warm : gtoks));
+      const auto& toks = r < 0 ? warm : gtoks;
+      ONDO_ASSIGN_OR_RETURN(double v, lockstep ? lockstep->run(toks) : run_tg(session, toks));
       if (r >= 0) tg->tps.push_back(v);
     }
   }
@@ -109,20 +136,20 @@ Status measure(infer::Session& session, int32_t n_vocab, const BenchOptions& o, 
 }
 
 void print_json(const model::Model& m, const BenchOptions& o, const Series& pp, const Series& tg, double triad) {
-  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / 1e9;
+  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / double(o.parallel) / 1e9;
   std::printf("{\"model\": \"%s\", \"n_threads\": %d, \"n_prompt\": %lld, \"n_gen\": %lld, \"repetitions\": %lld, "
               "\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"pp_median\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, "
-              "\"tg_median\": %.3f, \"tg_gbs\": %.3f, \"weight_bytes\": %.0f, \"simd\": \"%s\"",
+              "\"tg_median\": %.3f, \"tg_gbs\": %.3f, \"weight_bytes\": %.0f, \"simd\": \"%s\", \"parallel\": %lld",
               m.file().name().c_str(), o.threads, (long long)o.n_prompt, (long long)o.n_gen, (long long)o.reps,
               pp.mean(), pp.sd(), pp.median(), tg.mean(), tg.sd(), tg.median(), tg_gbs, bytes,
-              std::string(core::simd_level_name()).c_str());
+              std::string(core::simd_level_name()).c_str(), (long long)o.parallel);
   if (triad > 0) std::printf(", \"triad_gbs\": %.3f", triad);
   if (o.membw > 0) std::printf(", \"membw_gbs\": %.3f, \"tg_bandwidth_share\": %.4f", o.membw, tg_gbs / o.membw);
   std::printf("}\n");
 }
 
 void print_text(const model::Model& m, const BenchOptions& o, const Series& pp, const Series& tg, double triad) {
-  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / 1e9;
+  const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / double(o.parallel) / 1e9;
   std::printf("model: %s (%.1f MB of tensors), %d threads, %s kernels\n", m.file().name().c_str(), bytes / 1e6,
               o.threads, std::string(core::simd_level_name()).c_str());
   if (triad > 0) std::printf("triad: %.2f GB/s (STREAM triad, 3 x 256 MiB, best of 5, %d threads)\n", triad, o.threads);
@@ -130,15 +157,16 @@ void print_text(const model::Model& m, const BenchOptions& o, const Series& pp, 
     std::printf("pp%-6lld %10.2f ± %.2f tok/s (median %.2f)\n", (long long)o.n_prompt, pp.mean(), pp.sd(), pp.median());
   }
   if (o.n_gen > 0) {
-    std::printf("tg%-6lld %10.2f ± %.2f tok/s (median %.2f)   %.2f GB/s of weights", (long long)o.n_gen, tg.mean(),
-                tg.sd(), tg.median(), tg_gbs);
+    const std::string label = "tg" + std::to_string(o.n_gen) + (o.parallel > 1 ? "x" + std::to_string(o.parallel) : "");
+    std::printf("%-8s %10.2f ± %.2f tok/s (median %.2f)   %.2f GB/s of weights", label.c_str(), tg.mean(), tg.sd(),
+                tg.median(), tg_gbs);
     if (o.membw > 0) std::printf(" (%.0f%% of %.1f GB/s)", 100.0 * tg_gbs / o.membw, o.membw);
     std::printf("\n");
   }
 }
 
 int bench(int argc, char** argv) {
-  Args args({"-m|--model", "-p|--n-prompt", "-n|--n-gen", "-t|--threads", "-r|--repetitions", "--membw"},
+  Args args({"-m|--model", "-p|--n-prompt", "-n|--n-gen", "-t|--threads", "-r|--repetitions", "--membw", "--parallel"},
             {"--json", "--triad"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("bench", st.error());
   auto opts = bench_options(args);
@@ -158,8 +186,19 @@ int bench(int argc, char** argv) {
   infer::Engine engine(o.threads);
   auto session = infer::Session::create(**model, engine, {n_ctx, int32_t(std::max<int64_t>(o.n_prompt, 1))});
   if (!session.ok()) return report("bench", session.error());
+  std::unique_ptr<Lockstep> lockstep;
+  if (o.parallel > 1 && o.n_gen > 0) {
+    const model::HParams& hp = (*model)->hparams();
+    auto kv = infer::KvCache::create(hp, int32_t(o.parallel), int32_t(o.n_gen));
+    if (!kv.ok()) return report("bench", kv.error());
+    lockstep.reset(new Lockstep{**model, engine, std::move(*kv),
+                                model::ForwardScratch(hp, int32_t(o.parallel), int32_t(o.n_gen), o.threads),
+                                std::vector<float>(size_t(o.parallel) * size_t(hp.n_vocab)), int32_t(o.parallel)});
+  }
   Series pp, tg;
-  if (auto st = measure(**session, (*model)->hparams().n_vocab, o, &pp, &tg); !st.ok()) return report("bench", st.error());
+  if (auto st = measure(**session, lockstep.get(), (*model)->hparams().n_vocab, o, &pp, &tg); !st.ok()) {
+    return report("bench", st.error());
+  }
   if (o.json) {
     print_json(**model, o, pp, tg, triad_gbs);
   } else {
