@@ -1,5 +1,5 @@
-// AVX-512 VNNI decode kernels (gemm_decode.h) of the K types Q2_K, Q3_K against Q8_K
-// activations (Q4_K, Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp; Q5_K:
+// AVX-512 VNNI decode kernels (gemm_decode.h) of the K type Q2_K against Q8_K activations
+// (Q4_K, Q6_K: the row-at-a-time gemm_decode_rows_avx512.cpp; Q5_K, Q3_K:
 // gemm_decode_rows2_avx512.cpp; faster from memory). Layer: core. Must not touch anything
 // above core.
 //
@@ -144,7 +144,7 @@ GemmFn gemm_decode_kquants_avx512(DType t) {
     case DType::Q5_K: return gemm_decode_rows2_avx512(t);
     case DType::Q4_K:
     case DType::Q6_K: return gemm_decode_rows_avx512(t);
-    case DType::Q3_K: return decode_rows<DecodeQ23_K<true>>;
+    case DType::Q3_K: return gemm_decode_rows2_avx512(t);
     case DType::Q2_K: return decode_rows<DecodeQ23_K<false>>;
     default: return nullptr;
   }

@@ -1,4 +1,4 @@
-// AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K against Q8_K
+// AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K and Q3_K against Q8_K
 // activations and Q5_0 against Q8_0. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, its blocks in order, so each row is one sequential stream that
@@ -170,6 +170,60 @@ struct Q5K {
   static __m128i msum4(const Unpacked& U, const XK& xb) {
     return _mm_madd_epi16(U.mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs)));
   }
+};
+
+// ---- Q3_K (layout: quant/q3_K.cpp) ----
+// A super-block: hmask[32], qs[64], 12 bytes of signed 6-bit scales, d. Element
+// e = 128h + 32j + l has the 2 low bits (qs[32h + l] >> 2j) & 3 and the level bit 4 * bit
+// (4h + j) of hmask[l] (level 0..7, bias 4); 16 sub-blocks of 16. Product 2h + jj holds
+// j = 2jj | 2jj + 1 in its 256-bit halves, so its 128-bit lane k is sub-block 4(2h + jj) + k
+// against the activations in their natural order. The bias comes off exactly as
+// 4 * sum_s sc_s * bsums_s, with bs (and the scale words) in the transposed order
+// 4k + i <- sub-block 4i + k of the scale vector.
+constexpr int transposed16(int j) { return 4 * (j % 4) + j / 4; }
+
+struct Q3K {
+  static constexpr int kBytes = sizeof(BlockQ3_K);
+  static constexpr bool kMins = false;
+  static constexpr int kChunk[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  static int16_t bsum(const int16_t* bsums, int j) { return bsums[transposed16(j)]; }
+
+  struct Unpacked {
+    __m512i u[4], s[4];
+    __m256i sc16;  // the 16 scales as words, transposed order
+  };
+  static uint32_t dd(const uint8_t* blk) {
+    uint16_t d;
+    std::memcpy(&d, blk + offsetof(BlockQ3_K, d), 2);
+    return d;
+  }
+  static Unpacked unpack(const uint8_t* blk) {
+    const __m512i m3 = _mm512_set1_epi8(3), b2 = _mm512_set1_epi8(4);
+    Unpacked U;
+    // sc_s = (lo | hi << 4) - 32, lo = nibble s % 8 of scales[0..7] (low nibbles first),
+    // hi = (scales[8 + s % 4] >> 2 (s / 4)) & 3
+    const uint8_t* sp = blk + offsetof(BlockQ3_K, scales);
+    const __m128i a = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(sp));
+    const __m128i lo = _mm_and_si128(_mm_unpacklo_epi64(a, _mm_srli_epi16(a, 4)), _mm_set1_epi8(0x0F));
+    const __m128i hi = _mm_slli_epi32(_mm_srlv_epi32(_mm_set1_epi32(int(load32(sp + 8))), _mm_setr_epi32(0, 2, 4, 6)), 4);
+    const __m128i sc8 = _mm_sub_epi8(_mm_ternarylogic_epi32(lo, hi, _mm_set1_epi8(0x30), 0xF8), _mm_set1_epi8(32));
+    const __m128i order = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    U.sc16 = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, order));
+    split_scales(_mm512_cvtepu16_epi32(U.sc16), U.s);  // high words 0: exact signed scales for vpdpwssd
+    const __m512i hm = bcast256(blk + offsetof(BlockQ3_K, hmask));
+    const __m512i q0 = bcast256(blk + offsetof(BlockQ3_K, qs)), q1 = bcast256(blk + offsetof(BlockQ3_K, qs) + 32);
+    // hmask bits (0 | 1), (2 | 3), (4 | 5), (6 | 7) to bit 2
+    U.u[0] = or_and(_mm512_and_si512(_mm512_srlv_epi16(q0, halves16(0, 2)), m3), _mm512_sllv_epi16(hm, halves16(2, 1)), b2);
+    U.u[1] = or_and(_mm512_and_si512(_mm512_srlv_epi16(q0, halves16(4, 6)), m3), _mm512_srlv_epi16(hm, halves16(0, 1)), b2);
+    U.u[2] = or_and(_mm512_and_si512(_mm512_srlv_epi16(q1, halves16(0, 2)), m3), _mm512_srlv_epi16(hm, halves16(2, 3)), b2);
+    U.u[3] = or_and(_mm512_and_si512(_mm512_srlv_epi16(q1, halves16(4, 6)), m3), _mm512_srlv_epi16(hm, halves16(4, 5)), b2);
+    return U;
+  }
+  static __m256i isum8(const Unpacked& U, const XK& xb) {
+    const __m256i bias = _mm256_madd_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(xb.bs)), U.sc16);
+    return _mm256_sub_epi32(dot4(U.u, U.s, xb), _mm256_slli_epi32(bias, 2));
+  }
+  static __m128i msum4(const Unpacked&, const XK&) { return _mm_setzero_si128(); }
 };
 
 // ---- the row driver shared by the K types ----
@@ -404,6 +458,7 @@ GemmFn gemm_decode_rows2_avx512(DType t) {
   switch (t) {
     case DType::Q5_K: return k_decode<Q5K>;
     case DType::Q5_0: return q5_0_decode;
+    case DType::Q3_K: return k_decode<Q3K>;
     default: return nullptr;
   }
 }
