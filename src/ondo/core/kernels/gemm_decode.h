@@ -29,7 +29,8 @@ GemmFn gemm_decode_rows_avx512(DType t);
 // Row-at-a-time AVX-512 VNNI decode kernels of Q8_0 and Q4_0 (gemm_decode_legacy_rows_avx512.cpp);
 // nullptr otherwise.
 GemmFn gemm_decode_legacy_rows_avx512(DType t);
-// Row-at-a-time AVX-512 VNNI decode kernels of Q5_K, Q3_K, Q5_0 (gemm_decode_rows2_avx512.cpp); nullptr otherwise.
+// Row-at-a-time AVX-512 VNNI decode kernels of Q5_K, Q3_K, Q2_K and Q5_0
+// (gemm_decode_rows2_avx512.cpp); nullptr otherwise.
 GemmFn gemm_decode_rows2_avx512(DType t);
 
 }  // namespace ondo::core::kernels

@@ -1,5 +1,5 @@
-// AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K and Q3_K against Q8_K
-// activations and Q5_0 against Q8_0. Layer: core. Must not touch anything above core.
+// AVX-512 VNNI row-at-a-time decode kernels (gemm_decode.h) of Q5_K, Q3_K and Q2_K against
+// Q8_K activations and Q5_0 against Q8_0. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, its blocks in order, so each row is one sequential stream that
 // the hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). K types: the
@@ -224,6 +224,43 @@ struct Q3K {
     return _mm256_sub_epi32(dot4(U.u, U.s, xb), _mm256_slli_epi32(bias, 2));
   }
   static __m128i msum4(const Unpacked&, const XK&) { return _mm_setzero_si128(); }
+};
+
+// ---- Q2_K (layout: quant/q2_K.cpp) ----
+// A super-block: 16 bytes of 4-bit scales (low nibble) and mins (high), qs[64], d, dmin.
+// Element e = 128h + 32j + l is (qs[32h + l] >> 2j) & 3 (levels 0..3); 16 sub-blocks of 16,
+// each its own min group. Products and scale vector as Q3_K; bs in the natural order for
+// the mins.
+struct Q2K {
+  static constexpr int kBytes = sizeof(BlockQ2_K);
+  static constexpr bool kMins = true;
+  static constexpr int kChunk[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  static int16_t bsum(const int16_t* bsums, int j) { return bsums[j]; }
+
+  struct Unpacked {
+    __m512i u[4], s[4];
+    __m256i mn16;  // the 16 mins as words
+  };
+  static uint32_t dd(const uint8_t* blk) { return load32(blk + offsetof(BlockQ2_K, d)); }  // d | dmin << 16
+  static Unpacked unpack(const uint8_t* blk) {
+    const __m512i m3 = _mm512_set1_epi8(3);
+    const __m128i k0f = _mm_set1_epi8(0x0F);
+    Unpacked U;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + offsetof(BlockQ2_K, scales)));
+    const __m128i order = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    split_scales(_mm512_cvtepu8_epi32(_mm_shuffle_epi8(_mm_and_si128(v, k0f), order)), U.s);
+    U.mn16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), k0f));
+    const __m512i q0 = bcast256(blk + offsetof(BlockQ2_K, qs)), q1 = bcast256(blk + offsetof(BlockQ2_K, qs) + 32);
+    U.u[0] = _mm512_and_si512(_mm512_srlv_epi16(q0, halves16(0, 2)), m3);
+    U.u[1] = _mm512_and_si512(_mm512_srlv_epi16(q0, halves16(4, 6)), m3);
+    U.u[2] = _mm512_and_si512(_mm512_srlv_epi16(q1, halves16(0, 2)), m3);
+    U.u[3] = _mm512_and_si512(_mm512_srlv_epi16(q1, halves16(4, 6)), m3);
+    return U;
+  }
+  static __m256i isum8(const Unpacked& U, const XK& xb) { return dot4(U.u, U.s, xb); }
+  static __m128i msum4(const Unpacked& U, const XK& xb) {
+    return fold8(_mm256_madd_epi16(U.mn16, _mm256_load_si256(reinterpret_cast<const __m256i*>(xb.bs))));
+  }
 };
 
 // ---- the row driver shared by the K types ----
@@ -459,6 +496,7 @@ GemmFn gemm_decode_rows2_avx512(DType t) {
     case DType::Q5_K: return k_decode<Q5K>;
     case DType::Q5_0: return q5_0_decode;
     case DType::Q3_K: return k_decode<Q3K>;
+    case DType::Q2_K: return k_decode<Q2K>;
     default: return nullptr;
   }
 }
