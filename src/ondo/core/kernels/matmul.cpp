@@ -3,6 +3,7 @@
 #include "ondo/core/kernels/matmul.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "ondo/core/check.h"
 #include "ondo/core/kernels/gemm.h"
@@ -45,10 +46,24 @@ int64_t row_tile(const Tensor& w) {
   return gk ? gk->row_tile : 16;
 }
 
-}  // namespace
+// Weight rows are handed out in chunks from a shared counter, kChunksPerThread per
+// participant on average, so a participant that the OS delays (a shared machine) leaves its
+// remaining chunks to the others instead of stalling the step. Which participant computes a
+// row never changes its result (batch-invariant kernels).
+constexpr int64_t kChunksPerThread = 4;
 
+struct Chunks {
+  int64_t per = 1, count = 0;  // tiles per chunk, chunks
+  Chunks(int64_t tiles, int nth) {
+    per = std::max<int64_t>(1, (tiles + kChunksPerThread * nth - 1) / (kChunksPerThread * nth));
+    count = (tiles + per - 1) / per;
+  }
+};
+
+// One participant's share of matmul(): converts its rows of x, waits for all, then takes
+// chunks of weight rows from the shared counter.
 void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
-                   uint8_t* xq, int ith, int nth, ThreadPool& pool) {
+                   uint8_t* xq, std::atomic<int64_t>& next_chunk, int ith, int nth, ThreadPool& pool) {
   const int64_t K = w.cols(), N = w.rows();
   const DTypeInfo& info = dtype_info(w.type);
   const QuantOps& xops = best_ops(info.vec_dot_type);
@@ -60,20 +75,24 @@ void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t
   for (int64_t t = t0; t < t1; ++t) xops.from_float(x + t * K, xq + size_t(t) * xrow, K);
   pool.barrier();
 
-  // 2. weight rows split over participants in whole tiles
+  // 2. weight rows in chunks of whole tiles from the shared counter
   const int64_t tile = row_tile(w);
-  int64_t r0, r1;
-  split_range((N + tile - 1) / tile, ith, nth, &r0, &r1);
-  const int64_t n0 = std::min(N, r0 * tile), n1 = std::min(N, r1 * tile);
-  if (n0 < n1) compute_rows(w, xq, xrow, T, n0, n1, y, ldy);
+  const Chunks chunks((N + tile - 1) / tile, nth);
+  for (int64_t c; (c = next_chunk.fetch_add(1, std::memory_order_relaxed)) < chunks.count;) {
+    const int64_t n0 = std::min(N, c * chunks.per * tile), n1 = std::min(N, (c + 1) * chunks.per * tile);
+    if (n0 < n1) compute_rows(w, xq, xrow, T, n0, n1, y, ldy);
+  }
 }
+
+}  // namespace
 
 void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
             MatmulScratch& scratch, ThreadPool& pool) {
   const size_t need = matmul_scratch_bytes(w.type, w.cols(), T);
   if (scratch.xq.size() < need) scratch.xq.resize(need);
   uint8_t* xq = scratch.xq.data();
-  pool.run([&](int ith, int nth) { matmul_in_run(w, x, T, y, ldy, xq, ith, nth, pool); });
+  std::atomic<int64_t> next_chunk{0};
+  pool.run([&](int ith, int nth) { matmul_in_run(w, x, T, y, ldy, xq, next_chunk, ith, nth, pool); });
 }
 
 void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, MatmulScratch& scratch,
@@ -108,6 +127,7 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
     tiles[i] = row_tile(*outs[i].w);
     first_tile[i + 1] = first_tile[i] + (outs[i].w->rows() + tiles[i] - 1) / tiles[i];
   }
+  std::atomic<int64_t> next_chunk{0};
   pool.run([&](int ith, int nth) {
     int64_t t0, t1;
     split_range(T, ith, nth, &t0, &t1);
@@ -116,15 +136,17 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
       for (int64_t t = t0; t < t1; ++t) xops.from_float(x + t * K, xq + offset[k] + size_t(t) * xrow[k], K);
     }
     pool.barrier();
-    int64_t u0, u1;
-    split_range(first_tile[outs.size()], ith, nth, &u0, &u1);
-    for (size_t i = 0; i < outs.size(); ++i) {
-      const int64_t a = std::max(u0, first_tile[i]), b = std::min(u1, first_tile[i + 1]);
-      if (a >= b) continue;
-      const int64_t N = outs[i].w->rows();
-      const int64_t n0 = std::min(N, (a - first_tile[i]) * tiles[i]), n1 = std::min(N, (b - first_tile[i]) * tiles[i]);
-      const size_t k = fmt_of[i];
-      compute_rows(*outs[i].w, xq + offset[k], xrow[k], T, n0, n1, outs[i].y, outs[i].ldy);
+    const Chunks chunks(first_tile[outs.size()], nth);
+    for (int64_t c; (c = next_chunk.fetch_add(1, std::memory_order_relaxed)) < chunks.count;) {
+      const int64_t u0 = c * chunks.per, u1 = std::min(first_tile[outs.size()], u0 + chunks.per);
+      for (size_t i = 0; i < outs.size(); ++i) {
+        const int64_t a = std::max(u0, first_tile[i]), b = std::min(u1, first_tile[i + 1]);
+        if (a >= b) continue;
+        const int64_t N = outs[i].w->rows();
+        const int64_t n0 = std::min(N, (a - first_tile[i]) * tiles[i]), n1 = std::min(N, (b - first_tile[i]) * tiles[i]);
+        const size_t k = fmt_of[i];
+        compute_rows(*outs[i].w, xq + offset[k], xrow[k], T, n0, n1, outs[i].y, outs[i].ldy);
+      }
     }
   });
 }

@@ -26,12 +26,6 @@ struct MatmulScratch {
 void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
             MatmulScratch& scratch, ThreadPool& pool);
 
-// The same product for one thread's share, for callers already inside pool.run():
-// converts x (all threads share the work, barrier included) then computes rows
-// [n_begin, n_end) split among participants. Used to fuse several matmuls in one run.
-void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
-                   uint8_t* xq, int ith, int nth, ThreadPool& pool);
-
 // One product of matmul_many: y[t][n] = W[n] . x[t], y with row stride ldy.
 struct MatmulOutput {
   const Tensor* w;
