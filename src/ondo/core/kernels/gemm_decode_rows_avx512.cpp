@@ -7,9 +7,11 @@
 // DRAM latency (Q4_K_M tg64 at 2 threads: 17 tok/s with the 16-row Q4_K kernel, 32-35 with
 // this one, same sitting). No software prefetch: it measured slower than the hardware's
 // (Q6_K 8192x8192 GEMV 14.2 -> 21.6 GB/s without it). Per block the levels are unpacked
-// once and reused by the T <= 4 tokens; the exact isum (and msum) of (row, block, token) is
-// one horizontal sum, then the float step of gemm.h in scalar float: bitwise equal to
-// gemm_scalar.cpp.
+// once and reused by the T <= 4 tokens; vpdpbusd gives the dots of 4 elements per dword,
+// two products at a time are packed to words and scaled by one vpdpwssd, and the exact isum
+// (and msum) of (row, block, token) is one horizontal sum (T = 1) or one transpose-add with
+// tokens in lanes (T > 1); then the float step of gemm.h, lane-wise the same IEEE
+// operations as gemm_scalar.cpp, so the results are equal bit for bit.
 #pragma GCC optimize("fp-contract=off")
 #if defined(__GNUC__) && !defined(__clang__)  // GCC 12's AVX-512 headers trip these falsely
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
