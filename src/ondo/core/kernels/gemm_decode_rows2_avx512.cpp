@@ -6,11 +6,12 @@
 // activations are copied once per call into 64-byte aligned blocks in the order the weight
 // vectors meet them (XK), with d_x in a separate array. Per super-block the levels and
 // scales are unpacked once and reused by the T <= 4 tokens: 4 vpdpbusd (levels x
-// activations) and 4 vpdpwssd (x sub-block scale, dword lanes broadcast in-lane from one
-// scale vector) give 16 dwords whose sum is isum. Four blocks at a time then share one
-// transpose-add tree (the exact isum and msum of the 4 blocks in 4 lanes) and one 4-lane
-// evaluation of the float step of gemm.h, whose results are added to the row's accumulator
-// in block order: the same IEEE operations as gemm_scalar.cpp, so bitwise equal to it.
+// activations), packed to words two products at a time, and 2 vpdpwssd (x sub-block scale,
+// as in gemm_decode_rows_avx512.cpp) give 16 dwords whose sum is isum. Four blocks at a
+// time then share one transpose-add tree (the exact isum and msum of the 4 blocks in 4
+// lanes) and one 4-lane evaluation of the float step of gemm.h, whose results are added to
+// the row's accumulator in block order: the same IEEE operations as gemm_scalar.cpp, so
+// bitwise equal to it.
 // Q5_0: 16 blocks per step (below).
 #pragma GCC optimize("fp-contract=off")
 #if defined(__GNUC__) && !defined(__clang__)  // GCC 12's AVX-512 headers trip these falsely
@@ -57,26 +58,40 @@ struct Acts {
   int64_t nbp;      // nb rounded up to a multiple of kGroup
 };
 
-// The 4 products of one block and token against the 4 unsigned level vectors u with the
-// dword scale vectors s: 8 dwords whose sum is sum_i s_i . dpbusd(u_i, x_i) (exact: the
-// vpdpbusd dwords stay below 2^15 in magnitude, the scales' high words are 0).
-inline __m256i dot4(const __m512i u[4], const __m512i s[4], const XK& xb) {
-  __m512i z = _mm512_setzero_si512();
+// The 4 products of one block and token against the 4 unsigned level vectors u: 8 dwords
+// whose sum is sum over the dwords j of the vpdpbusd products of scale(j) * dot(j), two
+// products packed to words (exact: their dwords stay below 2^15 in magnitude) and scaled by
+// one vpdpwssd with the word scales s (pair_scales).
+inline __m256i dot4(const __m512i u[4], const __m512i s[2], const XK& xb) {
+  __m512i d[4];
   #pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
-    const __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
-    z = _mm512_dpwssd_epi32(z, d, s[i]);
-  }
+  for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+  __m512i z = _mm512_dpwssd_epi32(_mm512_setzero_si512(), _mm512_packs_epi32(d[0], d[1]), s[0]);
+  z = _mm512_dpwssd_epi32(z, _mm512_packs_epi32(d[2], d[3]), s[1]);
   return _mm256_add_epi32(_mm512_castsi512_si256(z), _mm512_extracti64x4_epi64(z, 1));
 }
 
-// The 4 scale vectors of dot4 from one vector whose 128-bit lane k holds, in dword i, the
-// scale of lane k of product i.
-inline void split_scales(__m512i z, __m512i s[4]) {
-  s[0] = _mm512_shuffle_epi32(z, _MM_PERM_AAAA);
-  s[1] = _mm512_shuffle_epi32(z, _MM_PERM_BBBB);
-  s[2] = _mm512_shuffle_epi32(z, _MM_PERM_CCCC);
-  s[3] = _mm512_shuffle_epi32(z, _MM_PERM_DDDD);
+struct Words32 {
+  int16_t w[32];
+};
+
+// Word indices for the scales of packs_epi32(d_a, d_b), (a, b) = (0, 1) or (2, 3): word w lies
+// in 128-bit lane k = w / 8 and comes from d_a (w % 8 < 4) or d_b; its scale is that of
+// sub-block sub(a or b, k).
+template <class SubBlock>
+constexpr Words32 pair_scale_index(SubBlock sub, int a) {
+  Words32 r{};
+  for (int w = 0; w < 32; ++w) r.w[w] = int16_t(sub(w % 8 < 4 ? a : a + 1, w / 8));
+  return r;
+}
+
+// The 2 word scale vectors of dot4 from the scales as words (sc: word s = scale of
+// sub-block s), for the products' sub-block map sub(i, k).
+template <class SubBlock>
+inline void pair_scales(__m512i sc, SubBlock, __m512i s[2]) {
+  static constexpr Words32 kIdx[2] = {pair_scale_index(SubBlock{}, 0), pair_scale_index(SubBlock{}, 2)};
+  s[0] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kIdx[0].w), sc);
+  s[1] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kIdx[1].w), sc);
 }
 
 // Dword j of the result = sum of the dwords of v[j] (4 vectors of 4 dwords).
@@ -135,7 +150,7 @@ struct Q5K {
   static int16_t bsum(const int16_t* bsums, int j) { return j < 8 ? int16_t(bsums[2 * j] + bsums[2 * j + 1]) : 0; }
 
   struct Unpacked {
-    __m512i u[4], s[4];
+    __m512i u[4], s[2];
     __m128i mins;  // m0..7 as words
   };
   static uint32_t dd(const uint8_t* blk) { return load32(blk); }  // d | dmin << 16
@@ -152,10 +167,9 @@ struct Q5K {
     const __m128i hi = _mm_or_si128(u2, top);        // dwords 1, 2: sc4..7, m4..7
     const __m128i sc8 = _mm_unpacklo_epi32(lo, hi);  // bytes 8..15: sc0..7
     U.mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi32(lo, hi));  // bytes 0..7: m0..7
-    // dword lanes [sc0 sc1 sc4 sc5] x2, [sc2 sc3 sc6 sc7] x2: product i covers sub-blocks
-    // (0 | 2), (1 | 3), (4 | 6), (5 | 7) in its 256-bit halves
-    const __m128i order = _mm_setr_epi8(8, 9, 12, 13, 8, 9, 12, 13, 10, 11, 14, 15, 10, 11, 14, 15);
-    split_scales(_mm512_cvtepu8_epi32(_mm_shuffle_epi8(sc8, order)), U.s);
+    // product i covers sub-blocks (0 | 2), (1 | 3), (4 | 6), (5 | 7) in its 256-bit halves
+    static constexpr auto kSub = [](int i, int k) { return (i / 2) * 4 + (i % 2) + (k < 2 ? 0 : 2); };
+    pair_scales(_mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_srli_si128(sc8, 8))), kSub, U.s);
     const __m512i h = bcast256(blk + offsetof(BlockQ5_K, qh));
     const __m512i q0 = _mm512_loadu_si512(blk + offsetof(BlockQ5_K, qs));
     const __m512i q1 = _mm512_loadu_si512(blk + offsetof(BlockQ5_K, qs) + 64);
@@ -178,19 +192,17 @@ struct Q5K {
 // (4h + j) of hmask[l] (level 0..7, bias 4); 16 sub-blocks of 16. Product 2h + jj holds
 // j = 2jj | 2jj + 1 in its 256-bit halves, so its 128-bit lane k is sub-block 4(2h + jj) + k
 // against the activations in their natural order. The bias comes off exactly as
-// 4 * sum_s sc_s * bsums_s, with bs (and the scale words) in the transposed order
-// 4k + i <- sub-block 4i + k of the scale vector.
-constexpr int transposed16(int j) { return 4 * (j % 4) + j / 4; }
+// 4 * sum_s sc_s * bsums_s.
 
 struct Q3K {
   static constexpr int kBytes = sizeof(BlockQ3_K);
   static constexpr bool kMins = false;
   static constexpr int kChunk[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-  static int16_t bsum(const int16_t* bsums, int j) { return bsums[transposed16(j)]; }
+  static int16_t bsum(const int16_t* bsums, int j) { return bsums[j]; }
 
   struct Unpacked {
-    __m512i u[4], s[4];
-    __m256i sc16;  // the 16 scales as words, transposed order
+    __m512i u[4], s[2];
+    __m256i sc16;  // the 16 signed scales as words
   };
   static uint32_t dd(const uint8_t* blk) {
     uint16_t d;
@@ -207,9 +219,9 @@ struct Q3K {
     const __m128i lo = _mm_and_si128(_mm_unpacklo_epi64(a, _mm_srli_epi16(a, 4)), _mm_set1_epi8(0x0F));
     const __m128i hi = _mm_slli_epi32(_mm_srlv_epi32(_mm_set1_epi32(int(load32(sp + 8))), _mm_setr_epi32(0, 2, 4, 6)), 4);
     const __m128i sc8 = _mm_sub_epi8(_mm_ternarylogic_epi32(lo, hi, _mm_set1_epi8(0x30), 0xF8), _mm_set1_epi8(32));
-    const __m128i order = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    U.sc16 = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(sc8, order));
-    split_scales(_mm512_cvtepu16_epi32(U.sc16), U.s);  // high words 0: exact signed scales for vpdpwssd
+    U.sc16 = _mm256_cvtepi8_epi16(sc8);
+    static constexpr auto kSub = [](int i, int k) { return 4 * i + k; };
+    pair_scales(_mm512_castsi256_si512(U.sc16), kSub, U.s);
     const __m512i hm = bcast256(blk + offsetof(BlockQ3_K, hmask));
     const __m512i q0 = bcast256(blk + offsetof(BlockQ3_K, qs)), q1 = bcast256(blk + offsetof(BlockQ3_K, qs) + 32);
     // hmask bits (0 | 1), (2 | 3), (4 | 5), (6 | 7) to bit 2
@@ -238,7 +250,7 @@ struct Q2K {
   static int16_t bsum(const int16_t* bsums, int j) { return bsums[j]; }
 
   struct Unpacked {
-    __m512i u[4], s[4];
+    __m512i u[4], s[2];
     __m256i mn16;  // the 16 mins as words
   };
   static uint32_t dd(const uint8_t* blk) { return load32(blk + offsetof(BlockQ2_K, d)); }  // d | dmin << 16
@@ -247,8 +259,8 @@ struct Q2K {
     const __m128i k0f = _mm_set1_epi8(0x0F);
     Unpacked U;
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + offsetof(BlockQ2_K, scales)));
-    const __m128i order = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    split_scales(_mm512_cvtepu8_epi32(_mm_shuffle_epi8(_mm_and_si128(v, k0f), order)), U.s);
+    static constexpr auto kSub = [](int i, int k) { return 4 * i + k; };
+    pair_scales(_mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_and_si128(v, k0f))), kSub, U.s);
     U.mn16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), k0f));
     const __m512i q0 = bcast256(blk + offsetof(BlockQ2_K, qs)), q1 = bcast256(blk + offsetof(BlockQ2_K, qs) + 32);
     U.u[0] = _mm512_and_si512(_mm512_srlv_epi16(q0, halves16(0, 2)), m3);
@@ -388,9 +400,6 @@ const XQ50* prepare_q5_0(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb) {
   return buf.data();
 }
 
-struct Words32 {
-  int16_t w[32];
-};
 // Word indices into a group's 88 bytes (a: words 0..31, b: 32..43): the qs of its 4 blocks.
 constexpr Words32 q5_0_qs_words() {
   Words32 r{};
