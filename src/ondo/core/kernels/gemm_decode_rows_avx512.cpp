@@ -2,7 +2,7 @@
 // activations. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, its blocks in order, so each row is one sequential stream that
-// the hardware prefetcher follows. The 16-row kernels of gemm_decode_kquants_avx512.cpp run
+// the hardware prefetcher follows. The earlier kernels took 16 rows at a time (lane = row),
 // 16 streams at once, which the L2 streamer does not follow: every miss then waits the full
 // DRAM latency (Q4_K_M tg64 at 2 threads: 17 tok/s with the 16-row Q4_K kernel, 32-35 with
 // this one, same sitting). No software prefetch: it measured slower than the hardware's
@@ -161,7 +161,7 @@ void q6_K_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t 
 // 0..31 | 64..95 (sub-blocks 0 | 2), high nibbles 32..63 | 96..127 (1 | 3); qs[64..127]
 // likewise sub-blocks 4 | 6 and 5 | 7. The activations are copied once per call into that
 // order (XQ4K), so each nibble vector meets one contiguous 64-byte activation vector.
-struct XQ4K {
+struct alignas(64) XQ4K {  // read with aligned 64-byte loads
   int8_t qs[kQK_K];  // chunks of 32 in the order 0 2 1 3 4 6 5 7
   int16_t bs32[8];   // sum of q over elements 32j .. 32j + 31
   float d;
