@@ -231,7 +231,7 @@ void gemm_avx512(const void* w, size_t w_row_bytes, const void* xq, size_t x_row
                  int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* xb = static_cast<const uint8_t*>(xq);
-  static const GemmFn decode = Tr::kQ8K ? gemm_decode_kquants_avx512(Tr::kType) : gemm_decode_legacy_avx512(Tr::kType);
+  static const GemmFn decode = gemm_decode_avx512(Tr::kType);
   if (decode && T <= kDecodeMaxT) return decode(w, w_row_bytes, xq, x_row_bytes, K, n0, n1, T, y, ldy);
   if (decode && T <= kDecodeBatchMaxT) {
     // a few sequences decoding together: the decode kernel per group of <= kDecodeMaxT tokens

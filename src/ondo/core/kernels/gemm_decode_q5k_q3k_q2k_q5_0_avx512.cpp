@@ -2,12 +2,12 @@
 // Q8_K activations and Q5_0 against Q8_0. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, its blocks in order, so each row is one sequential stream that
-// the hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). K types: the
+// the hardware prefetcher follows (see gemm_decode_q4k_q6k_avx512.cpp for why). K types: the
 // activations are copied once per call into 64-byte aligned blocks in the order the weight
 // vectors meet them (XK), with d_x in a separate array. Per super-block the levels and
 // scales are unpacked once and reused by the T <= 4 tokens: 4 vpdpbusd (levels x
 // activations), packed to words two products at a time, and 2 vpdpwssd (x sub-block scale,
-// as in gemm_decode_rows_avx512.cpp) give 16 dwords whose sum is isum. Four blocks at a
+// as in gemm_decode_q4k_q6k_avx512.cpp) give 16 dwords whose sum is isum. Four blocks at a
 // time then share one transpose-add tree (the exact isum and msum of the 4 blocks in 4
 // lanes) and one 4-lane evaluation of the float step of gemm.h, whose results are added to
 // the row's accumulator in block order: the same IEEE operations as gemm_scalar.cpp, so
@@ -351,7 +351,7 @@ void k_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K_,
 }
 
 // ---- Q5_0 against Q8_0 (layout: quant/q5_0.cpp) ----
-// 16 blocks per step, as the Q4_0 kernel of gemm_decode_legacy_rows_avx512.cpp: zmm g holds
+// 16 blocks per step, as the Q4_0 kernel of gemm_decode_q8_0_q4_0_avx512.cpp: zmm g holds
 // blocks 4g .. 4g + 3 (88 contiguous bytes), one per 128-bit lane, picked out of the step's
 // bytes by vpermt2w (a block is 11 words: d, qh (2), qs (8)); low nibbles against elements
 // 0..15, high nibbles against 16..31. The 5th bits of the 4 blocks' low (high) halves are 4
@@ -500,7 +500,7 @@ void q5_0_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t 
 
 }  // namespace
 
-GemmFn gemm_decode_rows2_avx512(DType t) {
+GemmFn gemm_decode_q5k_q3k_q2k_q5_0_avx512(DType t) {
   switch (t) {
     case DType::Q5_K: return k_decode<Q5K>;
     case DType::Q5_0: return q5_0_decode;

@@ -2,7 +2,7 @@
 // activations. Layer: core. Must not touch anything above core.
 //
 // One weight row at a time, 16 blocks per step, so each row is one sequential stream the
-// hardware prefetcher follows (see gemm_decode_rows_avx512.cpp for why). Per step:
+// hardware prefetcher follows (see gemm_decode_q4k_q6k_avx512.cpp for why). Per step:
 // 1. the blocks' quants become unsigned levels (Q8_0: q + 128, two blocks per zmm; Q4_0:
 //    nibbles, four blocks per zmm, one per 128-bit lane) and vpdpbusd multiplies them with
 //    the activations, which were copied once per call into the same order (XChunk);
@@ -272,7 +272,7 @@ void legacy_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_
 
 }  // namespace
 
-GemmFn gemm_decode_legacy_rows_avx512(DType t) {
+GemmFn gemm_decode_q8_0_q4_0_avx512(DType t) {
   switch (t) {
     case DType::Q8_0: return legacy_decode<Q8_0Rows>;
     case DType::Q4_0: return legacy_decode<Q4_0Rows>;

@@ -283,7 +283,7 @@ void q4_K_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t 
 
 }  // namespace
 
-GemmFn gemm_decode_rows_avx512(DType t) {
+GemmFn gemm_decode_q4k_q6k_avx512(DType t) {
   switch (t) {
     case DType::Q6_K: return q6_K_decode;
     case DType::Q4_K: return q4_K_decode;
