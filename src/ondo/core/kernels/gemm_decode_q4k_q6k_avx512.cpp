@@ -26,17 +26,11 @@
 
 #include "ondo/core/fp16.h"
 #include "ondo/core/kernels/gemm_decode.h"
+#include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
 namespace {
-
-// Lane k (128-bit), dword j of the result = sum of the 4 dwords of lane k of z_j.
-inline __m512i sum4x4(__m512i z0, __m512i z1, __m512i z2, __m512i z3) {
-  const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(z0, z1), _mm512_unpackhi_epi32(z0, z1));
-  const __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(z2, z3), _mm512_unpackhi_epi32(z2, z3));
-  return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-}
 
 // Dword t = sum of the 16 dwords of a[t], t < 4.
 inline __m128i hsum4(const __m512i a[4]) {
@@ -45,10 +39,6 @@ inline __m128i hsum4(const __m512i a[4]) {
   return _mm_add_epi32(_mm256_castsi256_si128(g8), _mm256_extracti128_si256(g8, 1));
 }
 
-struct Words32 {
-  int16_t w[32];
-};
-
 // Word indices for the scales of packs_epi32(d_a, d_b): word w lies in 128-bit lane k = w / 8
 // and comes from d_a (w % 8 < 4) or d_b; its scale is that of sub-block sb(a or b, k).
 template <class SubBlock>
@@ -56,12 +46,6 @@ constexpr Words32 pair_scale_index(SubBlock sb, int a, int b) {
   Words32 r{};
   for (int w = 0; w < 32; ++w) r.w[w] = int16_t(sb(w % 8 < 4 ? a : b, w / 8));
   return r;
-}
-
-// sum over the 16 dwords of the result = sum_j scale(j) * (dot dword j of d_a and d_b):
-// the dots (|dot| < 2^15) packed to words, two per dword, multiplied by their scales.
-inline __m512i scaled_pair(__m512i acc, __m512i da, __m512i db, __m512i scales) {
-  return _mm512_dpwssd_epi32(acc, _mm512_packs_epi32(da, db), scales);
 }
 
 // Q6_K (layout: quant/q6_K.cpp): per half h the 64 bytes ql[64h ..] give elements

@@ -27,6 +27,7 @@
 
 #include "ondo/core/fp16.h"
 #include "ondo/core/kernels/gemm_decode.h"
+#include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
@@ -70,10 +71,6 @@ inline __m256i dot4(const __m512i u[4], const __m512i s[2], const XK& xb) {
   z = _mm512_dpwssd_epi32(z, _mm512_packs_epi32(d[2], d[3]), s[1]);
   return _mm256_add_epi32(_mm512_castsi512_si256(z), _mm512_extracti64x4_epi64(z, 1));
 }
-
-struct Words32 {
-  int16_t w[32];
-};
 
 // Word indices for the scales of packs_epi32(d_a, d_b), (a, b) = (0, 1) or (2, 3): word w lies
 // in 128-bit lane k = w / 8 and comes from d_a (w % 8 < 4) or d_b; its scale is that of
@@ -360,12 +357,6 @@ void k_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K_,
 // -16 * (sum of the block's activations); d_w of the 16 blocks is one gather. The float steps
 // run in lanes, d_w * d_x * float(isum) widened to double and added in block order.
 constexpr int kStep0 = 16;  // blocks per step
-
-inline __m512i sum4x4(__m512i z0, __m512i z1, __m512i z2, __m512i z3) {
-  const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(z0, z1), _mm512_unpackhi_epi32(z0, z1));
-  const __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(z2, z3), _mm512_unpackhi_epi32(z2, z3));
-  return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-}
 
 constexpr int q5_0_lane_of(int block) { return 4 * (block % 4) + block / 4; }  // and its inverse
 

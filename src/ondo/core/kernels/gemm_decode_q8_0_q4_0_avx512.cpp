@@ -27,19 +27,13 @@
 
 #include "ondo/core/fp16.h"
 #include "ondo/core/kernels/gemm_decode.h"
+#include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
 namespace {
 
 constexpr int kStep = 16;  // blocks per step
-
-// Lane k (128-bit), dword j of the result = sum of the 4 dwords of lane k of z_j.
-inline __m512i sum4x4(__m512i z0, __m512i z1, __m512i z2, __m512i z3) {
-  const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(z0, z1), _mm512_unpackhi_epi32(z0, z1));
-  const __m512i b = _mm512_add_epi32(_mm512_unpacklo_epi32(z2, z3), _mm512_unpackhi_epi32(z2, z3));
-  return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
-}
 
 // One step's activations of one token, in the kernel's order.
 struct alignas(64) XChunk {
@@ -103,18 +97,14 @@ struct Q8_0Rows {
   }
 };
 
-struct Words {
-  int16_t w[32];
-};
-
 // Q4_0 word indices into a group's 64 + 8 bytes: the qs of its 4 blocks; d_w of lane L.
-constexpr Words qs_words() {
-  Words r{};
+constexpr Words32 qs_words() {
+  Words32 r{};
   for (int i = 0; i < 32; ++i) r.w[i] = int16_t(9 * (i / 8) + 1 + i % 8);
   return r;
 }
-constexpr Words d_words() {
-  Words r{};
+constexpr Words32 d_words() {
+  Words32 r{};
   for (int l = 0; l < 16; ++l) r.w[l] = int16_t((l % 2 ? 32 : 0) + 9 * (l / 4));
   return r;
 }
@@ -137,7 +127,7 @@ struct Q4_0Rows {
   // of block k are words 9k + 1 .. 9k + 8 and d_w is word 9k, picked out with vpermt2w.
   static Levels load(const uint8_t* p, __m512* dw) {
     const __m512i m0f = _mm512_set1_epi8(0x0F);
-    static constexpr Words kQs = qs_words(), kD = d_words();
+    static constexpr Words32 kQs = qs_words(), kD = d_words();
     const __m512i iqs = _mm512_loadu_si512(kQs.w), id = _mm512_loadu_si512(kD.w);
     Levels v;
     __m512i a[4];
