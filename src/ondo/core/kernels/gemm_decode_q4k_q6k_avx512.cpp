@@ -182,7 +182,8 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
     const uint8_t* row = w + size_t(n) * wrb;
     float acc1 = 0.0f;
     __m128 accv = _mm_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
+    // one super-block's word scales s, levels u, mins (words) and [d_w, dmin_w] dd
+    auto unpack = [&](int64_t b, __m512i s[2], __m512i u[4], __m128i* mins, __m128* dd) {
       const uint8_t* blk = row + size_t(b) * sizeof(BlockQ4_K);
       // dwords [d|dmin, u0, u1, u2]: sc0..3 = u0 & 63, m0..3 = u1 & 63,
       // sc4..7 = (u2 & 15) | (u0 >> 6) << 4, m4..7 = (u2 >> 4) | (u1 >> 6) << 4
@@ -194,22 +195,60 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
       const __m128i sc8 = _mm_unpacklo_epi32(lo, hi);  // bytes 8..15: sc0..7
       const __m128i mn8 = _mm_unpackhi_epi32(lo, hi);  // bytes 0..7: m0..7
       const __m512i scw = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_srli_si128(sc8, 8)));
-      const __m128i mins = _mm_cvtepu8_epi16(mn8);
-      const __m512i s[2] = {_mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[0].w), scw),
-                            _mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[1].w), scw)};
-      __m512i u[4];
+      *mins = _mm_cvtepu8_epi16(mn8);
+      s[0] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[0].w), scw);
+      s[1] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kPair[1].w), scw);
       const __m512i q0 = _mm512_loadu_si512(blk + 16), q1 = _mm512_loadu_si512(blk + 80);
       u[0] = _mm512_and_si512(q0, m0f);
       u[1] = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m0f);
       u[2] = _mm512_and_si512(q1, m0f);
       u[3] = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m0f);
-      const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128(_mm_cvtsi128_si32(v)));  // [d_w, dmin_w, ...]
+      *dd = _mm_cvtph_ps(_mm_cvtsi32_si128(_mm_cvtsi128_si32(v)));  // [d_w, dmin_w, ...]
+    };
+    // the scaled dots of one super-block and token (16 dwords summing to isum)
+    auto dots = [&](const __m512i s[2], const __m512i u[4], const XQ4K& xb) {
+      __m512i d[4];
+      #pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
+      return scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
+    };
+    int64_t b = 0;
+    if constexpr (T == 1) {
+      // 4 super-blocks share one transpose-add (isum, msum in lanes) and one 4-wide float
+      // step; the 4 results are added to the accumulator in block order
+      for (; b + 4 <= nb; b += 4) {
+        __m512i a[4];
+        __m128i m[4];
+        __m128 dd[4];
+        #pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) {
+          __m512i sj[2], uj[4];
+          __m128i mins;
+          unpack(b + j, sj, uj, &mins, &dd[j]);
+          a[j] = dots(sj, uj, x[b + j]);
+          m[j] = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(x[b + j].bs32)));
+        }
+        const __m128 fi = _mm_cvtepi32_ps(hsum4(a));
+        const __m128 fm = _mm_cvtepi32_ps(_mm_hadd_epi32(_mm_hadd_epi32(m[0], m[1]), _mm_hadd_epi32(m[2], m[3])));
+        const __m128 d01 = _mm_unpacklo_ps(dd[0], dd[1]), d23 = _mm_unpacklo_ps(dd[2], dd[3]);
+        const __m128 dw = _mm_movelh_ps(d01, d23), dmin = _mm_movehl_ps(d23, d01);
+        const __m128 dx = _mm_setr_ps(x[b].d, x[b + 1].d, x[b + 2].d, x[b + 3].d);
+        // kquant_step_min per lane: (d_w * d_x) * isum - (dmin_w * d_x) * msum
+        const __m128 r = _mm_sub_ps(_mm_mul_ps(_mm_mul_ps(dw, dx), fi), _mm_mul_ps(_mm_mul_ps(dmin, dx), fm));
+        acc1 = acc1 + _mm_cvtss_f32(r);
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 1));
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 2));
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 3));
+      }
+    }
+    for (; b < nb; ++b) {
+      __m512i s[2], u[4];
+      __m128i mins;
+      __m128 dd;
+      unpack(b, s, u, &mins, &dd);
       if constexpr (T == 1) {
         const XQ4K& xb = x[b];
-        __m512i d[4];
-        #pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
-        const __m512i a = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
+        const __m512i a = dots(s, u, xb);
         const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
         const __m128i a4 = _mm_add_epi32(_mm256_castsi256_si128(a8), _mm256_extracti128_si256(a8, 1));
         const __m128i m4 = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs32)));
@@ -228,10 +267,7 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
           m[t] = _mm_setzero_si128();
           if (t >= T) continue;
           const XQ4K& xb = x[t * nb + b];
-          __m512i d[4];
-          #pragma GCC unroll 4
-          for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_load_si512(xb.qs + 64 * i));
-          a[t] = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
+          a[t] = dots(s, u, xb);
           m[t] = _mm_madd_epi16(mins, _mm_load_si128(reinterpret_cast<const __m128i*>(xb.bs32)));
         }
         const __m128 fi = _mm_cvtepi32_ps(hsum4(a));
