@@ -66,41 +66,74 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
     const uint8_t* row = w + size_t(n) * wrb;
     float acc1 = 0.0f;
     __m128 accv = _mm_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
+    // one super-block's levels u, word scales s, scales as words sc16 (for the bias) and d_w
+    struct Unpacked {
+      __m512i u[4], s[2];
+      __m256i sc16;
+      float dw;
+    };
+    auto unpack = [&](int64_t b) {
       const auto& blk = reinterpret_cast<const BlockQ6_K*>(row)[b];
-      // sc[s] as int32 lanes; per stream (h, half) the scale of its lane k
+      Unpacked k;
       const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.scales));
-      const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
-      __m512i u[4];
+      k.sc16 = _mm256_cvtepi8_epi16(sc8);
       // product i = 2h (+1): lane k is sub-block 8h (+4) + k
-      const __m512i scw = _mm512_castsi256_si512(sc16);
-      const __m512i s[2] = {_mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[0].w), scw),
-                            _mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[1].w), scw)};
+      const __m512i scw = _mm512_castsi256_si512(k.sc16);
+      k.s[0] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[0].w), scw);
+      k.s[1] = _mm512_permutexvar_epi16(_mm512_loadu_si512(kQ6Pair[1].w), scw);
       #pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(blk.ql + 64 * h);
         const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk.qh + 32 * h)));
-        u[2 * h] = _mm512_ternarylogic_epi32(_mm512_and_si512(ql, m0f), _mm512_sllv_epi16(qh, shl), m30, 0xF8);
-        u[2 * h + 1] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m0f),
-                                                 _mm512_srlv_epi16(qh, shr), m30, 0xF8);
+        k.u[2 * h] = _mm512_ternarylogic_epi32(_mm512_and_si512(ql, m0f), _mm512_sllv_epi16(qh, shl), m30, 0xF8);
+        k.u[2 * h + 1] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m0f),
+                                                   _mm512_srlv_epi16(qh, shr), m30, 0xF8);
       }
       uint16_t dh;
       std::memcpy(&dh, &blk.d, 2);
-      const float dw = fp16_to_f32(dh);
-      // sum of one token's 4 products, scaled (|dot| < 2^15: the low word is the dot; the
-      // scale keeps only its low word, so the high words contribute nothing), minus the bias
-      auto scaled = [&](const BlockQ8_K& xb) {
-        __m512i d[4];
+      k.dw = fp16_to_f32(dh);
+      return k;
+    };
+    // sum of one token's 4 products, scaled (|dot| < 2^15: packed to words exactly), minus
+    // the bias: 16 dwords summing to isum
+    auto scaled = [&](const Unpacked& k, const BlockQ8_K& xb) {
+      __m512i d[4];
+      #pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), k.u[i], _mm512_loadu_si512(xb.qs + 64 * i));
+      const __m512i p = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], k.s[0]), d[2], d[3], k.s[1]);
+      // bias: 32 * sum_s sc_s * bsums_s (8 dword pairs, in the low half)
+      const __m256i off = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)), k.sc16);
+      return _mm512_sub_epi32(p, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
+    };
+    const auto* x0 = reinterpret_cast<const BlockQ8_K*>(xq);
+    int64_t b = 0;
+    if constexpr (T == 1) {
+      // 4 super-blocks share one transpose-add and one 4-wide float step; the 4 results are
+      // added to the accumulator in block order
+      for (; b + 4 <= nb; b += 4) {
+        __m512i p[4];
+        alignas(16) float dw[4];
         #pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) d[i] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[i], _mm512_loadu_si512(xb.qs + 64 * i));
-        const __m512i p = scaled_pair(scaled_pair(_mm512_setzero_si512(), d[0], d[1], s[0]), d[2], d[3], s[1]);
-        // bias: 32 * sum_s sc_s * bsums_s (8 dword pairs, in the low half)
-        const __m256i off = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums)), sc16);
-        return _mm512_sub_epi32(p, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
-      };
+        for (int j = 0; j < 4; ++j) {
+          const Unpacked k = unpack(b + j);
+          p[j] = scaled(k, x0[b + j]);
+          dw[j] = k.dw;
+        }
+        const __m128 dx = _mm_setr_ps(x0[b].d, x0[b + 1].d, x0[b + 2].d, x0[b + 3].d);
+        // kquant_step per lane: (d_w * d_x) * isum
+        const __m128 r = _mm_mul_ps(_mm_mul_ps(_mm_load_ps(dw), dx), _mm_cvtepi32_ps(hsum4(p)));
+        acc1 = acc1 + _mm_cvtss_f32(r);
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 1));
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 2));
+        acc1 = acc1 + _mm_cvtss_f32(_mm_shuffle_ps(r, r, 3));
+      }
+    }
+    for (; b < nb; ++b) {
+      const Unpacked k = unpack(b);
+      const float dw = k.dw;
       if constexpr (T == 1) {
-        const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq)[b];
-        const int32_t isum = _mm512_reduce_add_epi32(scaled(xb));
+        const auto& xb = x0[b];
+        const int32_t isum = _mm512_reduce_add_epi32(scaled(k, xb));
         acc1 = acc1 + (dw * xb.d) * float(isum);  // kquant_step: d = d_w * d_x; acc + d * isum
       } else {
         // tokens in lanes: isum of token t in dword t, then the float step 4-wide
@@ -111,7 +144,7 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
           p[t] = _mm512_setzero_si512();
           if (t >= T) continue;
           const auto& xb = reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb)[b];
-          p[t] = scaled(xb);
+          p[t] = scaled(k, xb);
           dx[t] = xb.d;
         }
         const __m128 fi = _mm_cvtepi32_ps(hsum4(p));
