@@ -89,6 +89,24 @@ TEST(Sampler, TopPKeepsSmallestPrefixBeyondFirstPartialSort) {
   EXPECT_GT(*seen.rbegin(), 4 * 256);          // some beyond the first 256 sorted (ids 4 .. 1024)
 }
 
+// With nothing cut the sampler skips building candidates; it must draw exactly what the
+// candidate path draws (forced here by a min_p so small that it keeps every token).
+TEST(Sampler, NoCutPathEqualsCandidatePath) {
+  SamplerParams p;
+  p.temperature = 0.7f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.seed = 5;
+  SamplerParams q = p;
+  q.min_p = 1e-30f;  // floor 69 below the max: the logits span ~40, so nothing is cut
+  Sampler fast(p, 1000), cand(q, 1000);
+  for (uint32_t i = 0; i < 300; ++i) {
+    const auto l = random_logits(1000, i);
+    ASSERT_EQ(fast.sample(l), cand.sample(l)) << "step " << i;
+  }
+}
+
 TEST(Sampler, LogitBiasCanForbidAndForce) {
   SamplerParams p;
   p.temperature = 1.0f;

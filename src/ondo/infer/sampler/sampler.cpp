@@ -98,6 +98,28 @@ int32_t Sampler::sample(std::span<const float> logits) {
     cand_.push_back({best, work_[size_t(best)], 1.0f});
     return best;
   }
+  const bool cuts = (p_.top_k > 0 && p_.top_k < n_vocab_) || p_.top_p < 1.0f || p_.min_p > 0.0f;
+  if (!cuts) {
+    // nothing cut (ondo serve's defaults): the arithmetic of the candidate path below, in
+    // place over the logits, without building 128k candidates
+    float mx = -INFINITY;
+    for (float& l : work_) {
+      l /= p_.temperature;
+      mx = std::max(mx, l);
+    }
+    double sum = 0.0;
+    for (float& l : work_) {
+      l = std::exp(l - mx);
+      sum += l;
+    }
+    const double r = uniform();
+    double cum = 0.0;
+    for (int32_t i = 0; i < n_vocab_; ++i) {
+      cum += float(work_[size_t(i)] / sum);
+      if (r < cum) return i;
+    }
+    return n_vocab_ - 1;
+  }
   for (int32_t i = 0; i < n_vocab_; ++i) cand_.push_back({i, work_[size_t(i)], 0.0f});
   // Candidates are sorted (logit descending) only as far as a cut needs: a full sort of a
   // 128k vocabulary costs ~10 ms a token, more than the forward pass of a 1B model.
