@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "serve/serve_process.h"
+#include "support/run_command.h"
 #include "support/testdata.h"
 
 namespace ondo::testing {
@@ -16,15 +17,9 @@ namespace {
 using nlohmann::json;
 
 std::string run_capture(const std::string& cmd, int* exit_code) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  *exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
+  ShellResult r = run_shell(cmd);
+  *exit_code = r.status;
+  return std::move(r.out);
 }
 
 class ServeTiny : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "serve/serve_process.h"
+#include "support/run_command.h"
 #include "support/testdata.h"
 
 namespace ondo::testing {
@@ -15,15 +16,9 @@ namespace {
 
 std::string run_node(const std::string& script, const std::string& args, int* rc) {
   const auto dir = std::filesystem::path(ONDO_SOURCE_DIR) / "tests" / "serve" / "node";
-  std::string out;
-  FILE* p = popen(("node " + (dir / script).string() + " " + args + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int st = pclose(p);
-  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
+  ShellResult r = run_shell("node " + (dir / script).string() + " " + args + " 2>&1");
+  *rc = r.status;
+  return std::move(r.out);
 }
 
 class StructuredServe : public ::testing::Test {
