@@ -61,19 +61,8 @@ TEST_P(GreedyRef, ContinuationMatchesLlamaCpp) {
   }
 }
 
-std::vector<std::string> names() {
-  std::string why;
-  auto dir = testing::testdata_dir(&why);
-  if (!dir) return {"stories260K"};
-  return testing::reference_names(*dir);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllReferenceModels, GreedyRef, ::testing::ValuesIn(names()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllReferenceModels, GreedyRef, ::testing::ValuesIn(testing::reference_params()),
+                         [](const auto& info) { return testing::reference_param_name(info.param); });
 
 }  // namespace
 }  // namespace ondo

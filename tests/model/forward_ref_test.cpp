@@ -93,19 +93,8 @@ TEST_P(ForwardRef, LogitsMatchLlamaCpp) {
   EXPECT_GE(double(typical), double(tol.typical_share) * double(n)) << name;
 }
 
-std::vector<std::string> names() {
-  std::string why;
-  auto dir = testing::testdata_dir(&why);
-  if (!dir) return {"stories260K"};  // the test itself then skips or fails, saying why
-  return testing::reference_names(*dir);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllReferenceModels, ForwardRef, ::testing::ValuesIn(names()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllReferenceModels, ForwardRef, ::testing::ValuesIn(testing::reference_params()),
+                         [](const auto& info) { return testing::reference_param_name(info.param); });
 
 }  // namespace
 }  // namespace ondo

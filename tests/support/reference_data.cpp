@@ -2,10 +2,13 @@
 #include "support/reference_data.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "support/testdata.h"
 
 namespace ondo::testing {
 
@@ -40,6 +43,20 @@ std::vector<std::string> reference_names(const std::filesystem::path& testdata) 
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> reference_params() {
+  std::string why;
+  auto dir = testdata_dir(&why);
+  if (!dir) return {"stories260K"};
+  return reference_names(*dir);
+}
+
+std::string reference_param_name(std::string name) {
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
 }
 
 LogitTolerance logit_tolerance(const std::string& name) {

@@ -28,6 +28,12 @@ ReferenceLogits load_reference(const std::filesystem::path& json_path);
 // Every reference file name (without .json) in testdata/reference.
 std::vector<std::string> reference_names(const std::filesystem::path& testdata);
 
+// The reference names of ONDO_TESTDATA as parameters of a test suite, or one placeholder when
+// the test data is missing (the test itself then skips or fails, saying why); and a name as a
+// gtest parameter name.
+std::vector<std::string> reference_params();
+std::string reference_param_name(std::string name);
+
 // The logit agreement ondo holds itself to for a reference model (by file name, i.e. the
 // weight-type preset), as max absolute errors per position: at least `typical_share` of the
 // positions must be within `typical`, and every position within `max`. Justified in
