@@ -48,6 +48,18 @@ constexpr Words32 pair_scale_index(SubBlock sb, int a, int b) {
   return r;
 }
 
+// Row n's outputs: the scalar accumulator at T = 1, else lane t of accv for token t.
+template <int T>
+inline void store_row(float acc1, __m128 accv, float* y, int64_t ldy) {
+  if constexpr (T == 1) {
+    y[0] = acc1;
+  } else {
+    alignas(16) float out[4];
+    _mm_store_ps(out, accv);
+    for (int t = 0; t < T; ++t) y[t * ldy] = out[t];
+  }
+}
+
 // Q6_K (layout: quant/q6_K.cpp): per half h the 64 bytes ql[64h ..] give elements
 // 128h + 0..63 (low nibbles, sub-blocks 8h + 0..3) and 128h + 64..127 (high nibbles,
 // sub-blocks 8h + 4..7); qh[32h + l] bits (0,1), (2,3) / (4,5), (6,7) are bits 4..5 of the
@@ -151,13 +163,7 @@ void q6_K_rows(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, int6
         accv = _mm_add_ps(accv, _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(dw), _mm_load_ps(dx)), fi));
       }
     }
-    if constexpr (T == 1) {
-      y[n] = acc1;
-    } else {
-      alignas(16) float out[4];
-      _mm_store_ps(out, accv);
-      for (int t = 0; t < T; ++t) y[t * ldy + n] = out[t];
-    }
+    store_row<T>(acc1, accv, y + n, ldy);
   }
 }
 
@@ -311,13 +317,7 @@ void q4_K_rows(const uint8_t* w, size_t wrb, const XQ4K* x, int64_t nb, int64_t 
         accv = _mm_add_ps(accv, _mm_sub_ps(pa, pm));
       }
     }
-    if constexpr (T == 1) {
-      y[n] = acc1;
-    } else {
-      alignas(16) float out[4];
-      _mm_store_ps(out, accv);
-      for (int t = 0; t < T; ++t) y[t * ldy + n] = out[t];
-    }
+    store_row<T>(acc1, accv, y + n, ldy);
   }
 }
 
