@@ -86,15 +86,30 @@ TEST_F(ServeTiny, CurlSseFraming) {
   EXPECT_EQ(err, "400");
 }
 
-// One streamed request's tokens and logprobs, as the client saw them.
-std::vector<std::pair<std::string, double>> stream_tokens(int port, int seed) {
+// A second server on a port in use fails with a clear error instead of sharing the port.
+TEST_F(ServeTiny, SecondServerOnTheSamePortFails) {
+  std::string why;
+  const auto dir = testdata_dir(&why);
+  ASSERT_TRUE(dir) << why;
+  const CommandResult r = run_ondo("serve -m " + (*dir / "models" / "stories260K.gguf").string() + "=tiny --port " +
+                                   std::to_string(server_.port()));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(server_.port()) + ": cannot listen"), std::string::npos) << r.err;
+}
+
+// One streamed request's tokens and logprobs, as the client saw them; on failure empty, and
+// *why (when given) says what happened.
+std::vector<std::pair<std::string, double>> stream_tokens(int port, int seed, std::string* why = nullptr) {
   httplib::Client c("127.0.0.1", port);
   c.set_read_timeout(300, 0);
   const json body = {{"model", "tiny"}, {"prompt", "Once upon a time, there was"}, {"max_tokens", 24}, {"temperature", 0.8},
                      {"seed", seed}, {"stream", true}, {"logprobs", 2}, {"ignore_eos", true}};
   std::vector<std::pair<std::string, double>> out;
   auto r = c.Post("/v1/completions", body.dump(), "application/json");
-  if (!r || r->status != 200) return out;
+  if (!r || r->status != 200) {
+    if (why) *why = r ? "HTTP " + std::to_string(r->status) + ": " + r->body : "client error " + httplib::to_string(r.error());
+    return out;
+  }
   size_t pos = 0;
   while ((pos = r->body.find("data: ", pos)) != std::string::npos) {
     const size_t end = r->body.find("\n\n", pos);
@@ -119,10 +134,15 @@ TEST_F(ServeTiny, SixteenConcurrentStreamsEqualAloneAndMemoryIsFlat) {
   std::vector<long> rss;
   for (int round = 0; round < 4; ++round) {
     std::vector<std::vector<std::pair<std::string, double>>> together(kStreams);
+    std::vector<std::string> why(kStreams);
     std::vector<std::thread> threads;
-    for (int i = 0; i < kStreams; ++i) threads.emplace_back([&, i] { together[i] = stream_tokens(server_.port(), 100 + i); });
+    for (int i = 0; i < kStreams; ++i) {
+      threads.emplace_back([&, i] { together[i] = stream_tokens(server_.port(), 100 + i, &why[i]); });
+    }
     for (auto& t : threads) t.join();
-    for (int i = 0; i < kStreams; ++i) EXPECT_EQ(together[i], alone[i]) << "round " << round << ", stream " << i;
+    for (int i = 0; i < kStreams; ++i) {
+      EXPECT_EQ(together[i], alone[i]) << "round " << round << ", stream " << i << ": " << why[i];
+    }
     rss.push_back(server_.rss_kib());
   }
   // After the first round has warmed every slot, memory stays flat (within 4 MiB).

@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -45,6 +47,8 @@ struct Server::Impl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr int kListenBacklog = 1024;
 
 httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   RequestLog& log = current_request_log();
@@ -155,6 +159,15 @@ Server::~Server() {
 
 Status Server::start() {
   const ServerOptions& o = impl_->state.options();
+  // The listening socket takes SO_REUSEADDR only: a restarted server may bind over TIME_WAIT
+  // connections, but a second server on a busy port fails, where httplib's default
+  // SO_REUSEPORT would silently share the port between both.
+  int listen_fd = -1;
+  impl_->http.set_socket_options([&listen_fd](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   int port = o.port;
   if (port == 0) {
     port = impl_->http.bind_to_any_port(o.host);
@@ -163,6 +176,9 @@ Status Server::start() {
     return make_error(ErrorCode::Unavailable,
                       o.host + ":" + std::to_string(port) + ": cannot listen (address in use or not available)");
   }
+  // httplib listens with a backlog of 5: a burst of new connections (16 clients at once)
+  // overflows it and the kernel resets some of them. Listening again raises it.
+  if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
   impl_->port = port;
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
   return ok_status();
