@@ -11,6 +11,7 @@
 
 #include "ondo/core/dtype.h"
 #include "ondo/core/kernels/gemm.h"
+#include "ondo/core/quant/interleave.h"
 
 namespace ondo::core {
 namespace {
@@ -57,12 +58,20 @@ void vec_dot_loop(Problem& p) {
   }
 }
 
-// state.range: DType id, N, K, T, mode (0 = vec_dot loop, 1 = GEMM kernel, best level).
+// state.range: DType id, N, K, T, mode (0 = vec_dot loop, 1 = GEMM kernel, best level,
+// 2 = the kernel of the row-interleaved layout, core/quant/interleave.h).
 void BM_Matmul(benchmark::State& state) {
   const DType t = static_cast<DType>(state.range(0));
   Problem p = make_problem(t, state.range(1), state.range(2), state.range(3));
-  const bool gemm = state.range(4) == 1;
+  const bool gemm = state.range(4) >= 1;
   const kernels::GemmKernel* k = kernels::gemm_kernel(t);
+  if (state.range(4) == 2) {
+    k = kernels::gemm_kernel_interleaved(t);
+    if (!k) return state.SkipWithError("no interleaved kernel for this type on this CPU");
+    std::vector<uint8_t> il(p.w.size());
+    interleave_rows(t, p.w.data(), il.data(), p.N, p.K);
+    p.w = std::move(il);
+  }
   for (auto _ : state) {
     if (gemm) {
       k->run(p.w.data(), p.wrow, p.xq.data(), p.xrow, p.K, 0, p.N, p.T, p.y.data(), p.N);
@@ -75,7 +84,8 @@ void BM_Matmul(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(p.w.size()));
   state.counters["GOPS"] = benchmark::Counter(2.0 * double(p.N * p.K * p.T) * double(state.iterations()),
                                               benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
-  state.SetLabel(std::string(dtype_name(t)) + (gemm ? " gemm " : " vec_dot ") + std::string(simd_level_name()));
+  state.SetLabel(std::string(dtype_name(t)) + (state.range(4) == 2 ? " interleaved " : gemm ? " gemm " : " vec_dot ") +
+                 std::string(simd_level_name()));
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {
@@ -87,10 +97,17 @@ void matmul_args(benchmark::internal::Benchmark* b) {
     }
     // decode kernels only: weights in L2 (compute bound), T = 4, weights past L3 (DRAM bound)
     b->Args({int64_t(t), 256, 2048, 1, 1});
+    b->Args({int64_t(t), 256, 2048, 4, 1});
     b->Args({int64_t(t), 2048, 8192, 4, 1});
     b->Args({int64_t(t), 2048, 8192, 8, 1});
     b->Args({int64_t(t), 2048, 8192, 16, 1});
     b->Args({int64_t(t), 8192, 8192, 1, 1});
+    if (t == DType::Q4_K || t == DType::Q6_K) {
+      for (int64_t T : {1, 4}) b->Args({int64_t(t), 256, 2048, T, 2});
+      for (int64_t T : {1, 4, 8}) b->Args({int64_t(t), 2048, 8192, T, 2});
+      b->Args({int64_t(t), 8192, 8192, 1, 2});
+      b->Args({int64_t(t), 2048, 2048, 512, 2});
+    }
   }
 }
 

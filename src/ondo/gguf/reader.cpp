@@ -370,6 +370,15 @@ Status Parser::place_tensors() {
 // ---------------------------------------------------------------------------------------
 // GgufFile
 
+void GgufFile::release_pages(const void* p, size_t n) const {
+  if (map_ == nullptr || n == 0) return;
+  const auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+  const uintptr_t lo = (uintptr_t(p) + page - 1) & ~(page - 1), hi = (uintptr_t(p) + n) & ~(page - 1);
+  const auto base = uintptr_t(map_);
+  if (lo >= hi || lo < base || hi > base + map_size_) return;
+  madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+}
+
 GgufFile::~GgufFile() {
   if (map_ != nullptr) munmap(map_, map_size_);
 }

@@ -127,6 +127,11 @@ class GgufFile {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }  // file order
   const TensorInfo* find_tensor(std::string_view name) const;          // nullptr when absent
 
+  // Tells the OS that the mapped bytes [p, p + n) will not be read again soon (their pages
+  // leave this process's resident set; a later read maps them in again from the file). For
+  // tensors the model has copied. No-op for in-memory files.
+  void release_pages(const void* p, size_t n) const;
+
  private:
   friend class Parser;
   GgufFile() = default;

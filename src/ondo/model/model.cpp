@@ -40,6 +40,7 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
     }
   }
   ONDO_ASSIGN_OR_RETURN(m->w_, bind_weights(f, m->hp_, *spec));
+  interleave_weights(f, m->w_, m->copies_);
   m->file_ = std::move(file);
   return m;
 }

@@ -3,7 +3,8 @@
 //
 // Thread contract: const after load and shared by every session; forward() is called by one
 // thread at a time per (KvStore, ForwardScratch) pair and splits work over the pool.
-// Ownership: Model owns the GgufFile; tensors are views into its mapping.
+// Ownership: Model owns the GgufFile; tensors are views into its mapping or into the model's
+// interleaved copies of them (weights.h: interleave_weights).
 #pragma once
 
 #include <filesystem>
@@ -52,6 +53,7 @@ class Model {
   const ArchSpec* spec_ = nullptr;
   HParams hp_;
   Weights w_;
+  WeightCopies copies_;  // interleaved weights (w_ points into them)
 };
 
 }  // namespace ondo::model

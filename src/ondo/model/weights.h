@@ -2,6 +2,7 @@
 // against the hyperparameters at load. Layer: model.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "ondo/core/tensor.h"
@@ -27,6 +28,23 @@ struct Weights {
   bool tied_output = false;
   std::vector<LayerWeights> layers;
 };
+
+// Copies of weights in a kernel's layout, owned by the model.
+struct WeightCopies {
+  struct Free {
+    void operator()(uint8_t* p) const;
+  };
+  std::vector<std::unique_ptr<uint8_t, Free>> buffers;
+  uint64_t bytes = 0;
+};
+
+// Rewrites every matmul weight (attention, feed-forward, output; the embedding too when the
+// output is tied to it) whose type has a row-interleaved kernel on this CPU
+// (core/quant/interleave.h, core/kernels/gemm.h) as an interleaved copy owned by `copies`,
+// and releases the mapped original's pages, so resident memory stays one copy. Results are
+// unchanged bit for bit; only speed differs. The environment variable ONDO_INTERLEAVE=0
+// keeps the GGUF layout (for comparisons).
+void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& copies);
 
 // Binds every tensor. Errors name the file and the tensor: a missing tensor, a shape that
 // contradicts the hyperparameters, a type ondo cannot compute with, or a norm/bias that is

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "ondo/core/fp16.h"
 #include "ondo/core/kernels/matmul.h"
 #include "ondo/core/quant/blocks.h"
+#include "ondo/core/quant/interleave.h"
 
 namespace ondo::core {
 namespace {
@@ -232,6 +234,98 @@ void expect_matmul_equals_kernel(DType t, int64_t T) {
 TEST(Gemm, MatmulUsesKernel) {
   for (DType t : {DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
     for (int64_t T : {1, 9}) expect_matmul_equals_kernel(t, T);
+  }
+}
+
+// ---- the row-interleaved layout (core/quant/interleave.h) and its kernels ----
+
+constexpr DType kInterleavedTypes[] = {DType::Q4_K, DType::Q6_K};
+
+std::vector<uint8_t> interleaved(const Case& c) {
+  std::vector<uint8_t> out(c.w.size());
+  interleave_rows(c.type, c.w.data(), out.data(), c.N, c.K);
+  return out;
+}
+
+TEST(GemmInterleaved, LayoutIsAPermutationThatRowsComeBackFrom) {
+  for (DType t : kInterleavedTypes) {
+    EXPECT_TRUE(interleave_defined(t, 32));
+    EXPECT_FALSE(interleave_defined(t, 24)) << "rows not a multiple of 16";
+    const Case c = make_case(t, 48, 3 * 256, 1, 11);
+    const std::vector<uint8_t> il = interleaved(c);
+    EXPECT_NE(il, c.w);
+    std::vector<uint8_t> sorted_a = il, sorted_b = c.w;
+    std::sort(sorted_a.begin(), sorted_a.end());
+    std::sort(sorted_b.begin(), sorted_b.end());
+    EXPECT_EQ(sorted_a, sorted_b) << dtype_name(t) << ": same bytes, moved";
+    std::vector<uint8_t> row(c.wrow);
+    for (int64_t r = 0; r < c.N; ++r) {
+      deinterleave_row(t, il.data(), r, c.K, row.data());
+      ASSERT_EQ(0, std::memcmp(row.data(), c.w.data() + size_t(r) * c.wrow, c.wrow)) << dtype_name(t) << " row " << r;
+    }
+  }
+  EXPECT_FALSE(interleave_defined(DType::Q8_0, 32));
+}
+
+TEST(GemmInterleaved, EqualsScalarBitForBit) {
+  if (!kernels::level_supported(SimdLevel::Avx512)) GTEST_SKIP() << "no AVX-512 VNNI: weights stay in GGUF layout";
+  for (DType t : kInterleavedTypes) {
+    const kernels::GemmKernel* k = kernels::gemm_kernel_interleaved(t);
+    ASSERT_NE(k, nullptr);
+    EXPECT_EQ(k->row_tile, 16);
+    for (int64_t nb : {1, 3, 8}) {
+      for (int64_t N : {16, 48}) {
+        for (int64_t T : kTokenCounts) {
+          const Case c = make_case(t, N, nb * 256, T, uint32_t(N * 17 + T * 3 + nb));
+          const std::vector<float> ref = reference(c);
+          const std::vector<uint8_t> il = interleaved(c);
+          const int64_t ldy = N + 5;
+          std::vector<float> y(size_t(T * ldy), 12345.f);
+          // two calls: rows [0, 16) and the rest, as the matmul chunks do
+          k->run(il.data(), c.wrow, c.xq.data(), c.xrow, c.K, 0, 16, T, y.data(), ldy);
+          k->run(il.data(), c.wrow, c.xq.data(), c.xrow, c.K, 16, N, T, y.data(), ldy);
+          for (int64_t i = 0; i < T; ++i) {
+            for (int64_t n = 0; n < ldy; ++n) {
+              const float want = n < N ? ref[size_t(i * N + n)] : 12345.f;
+              ASSERT_TRUE(same_bits(y[size_t(i * ldy + n)], want))
+                  << dtype_name(t) << " N=" << N << " T=" << T << " K=" << c.K << " t=" << i << " n=" << n << ": "
+                  << y[size_t(i * ldy + n)] << " vs " << want;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// matmul() and get_row() on an interleaved tensor: the GGUF-layout results bit for bit.
+TEST(GemmInterleaved, MatmulAndGetRowReadTheLayout) {
+  if (!kernels::level_supported(SimdLevel::Avx512)) GTEST_SKIP() << "no AVX-512 VNNI: weights stay in GGUF layout";
+  for (DType t : kInterleavedTypes) {
+    for (int64_t T : {1, 6}) {
+      const int64_t N = 64, K = 512;
+      const Case c = make_case(t, N, K, T, 21);
+      const std::vector<float> ref = reference(c);
+      const std::vector<uint8_t> il = interleaved(c);
+      Tensor w;
+      w.type = t;
+      w.ne[0] = K;
+      w.ne[1] = N;
+      w.data = il.data();
+      w.row_bytes = c.wrow;
+      w.interleaved = true;
+      ThreadPool pool(2);
+      MatmulScratch scratch;
+      std::vector<float> y(size_t(T * N), NAN);
+      matmul(w, c.x.data(), T, y.data(), N, scratch, pool);
+      for (size_t e = 0; e < y.size(); ++e) ASSERT_TRUE(same_bits(y[e], ref[e])) << dtype_name(t) << " e " << e;
+      std::vector<float> got(static_cast<size_t>(K)), want(static_cast<size_t>(K));
+      for (int64_t r : {0, 17, 63}) {
+        get_row(w, r, got.data());
+        dtype_info(t).scalar.to_float(c.w.data() + size_t(r) * c.wrow, want.data(), K);
+        ASSERT_EQ(got, want) << dtype_name(t) << " row " << r;
+      }
+    }
   }
 }
 

@@ -19,4 +19,9 @@ const GemmKernel* gemm_kernel(DType t) {
   return gemm_kernel_at_level(t, best);
 }
 
+const GemmKernel* gemm_kernel_interleaved(DType t) {
+  static const bool avx512 = level_supported(SimdLevel::Avx512);
+  return avx512 ? gemm_kernel_interleaved_avx512(t) : nullptr;
+}
+
 }  // namespace ondo::core::kernels

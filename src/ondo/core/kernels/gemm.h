@@ -43,6 +43,13 @@ const GemmKernel* gemm_kernel(DType t);
 // benchmarks; call only levels that level_supported() says this CPU runs.
 const GemmKernel* gemm_kernel_at_level(DType t, SimdLevel level);
 
+// The kernel for weights of type t stored in the row-interleaved layout
+// (core/quant/interleave.h), at the best SIMD level of this CPU; nullptr where there is none,
+// and then weights of type t must stay in GGUF layout. Same contract as above, with the row
+// range [n0, n1) in whole groups of 16 rows (row_tile) and w the tensor's first byte.
+const GemmKernel* gemm_kernel_interleaved(DType t);
+const GemmKernel* gemm_kernel_interleaved_avx512(DType t);  // gemm_interleaved_avx512.cpp
+
 // Implemented by gemm_scalar.cpp, gemm_avx2.cpp and gemm_avx512.cpp; nullptr when absent.
 const GemmKernel* gemm_kernel_scalar(DType t);
 const GemmKernel* gemm_kernel_avx2(DType t);

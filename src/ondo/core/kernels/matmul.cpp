@@ -7,6 +7,7 @@
 
 #include "ondo/core/check.h"
 #include "ondo/core/kernels/gemm.h"
+#include "ondo/core/quant/interleave.h"
 
 namespace ondo::core {
 
@@ -19,12 +20,22 @@ size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T) {
 
 namespace {
 
+// The GEMM kernel of w's type and layout; nullptr: none (GGUF layout only).
+const kernels::GemmKernel* gemm_kernel_for(const Tensor& w) {
+  if (w.interleaved) {
+    const kernels::GemmKernel* gk = kernels::gemm_kernel_interleaved(w.type);
+    ONDO_CHECK(gk != nullptr);  // weights are interleaved only where a kernel reads them
+    return gk;
+  }
+  return kernels::gemm_kernel(w.type);
+}
+
 // Rows [n0, n1) of y = W . xq for T converted activation rows: the GEMM kernel of the type
 // where it has one, else one vec_dot per output.
 void compute_rows(const Tensor& w, const uint8_t* xq, size_t xrow, int64_t T, int64_t n0, int64_t n1, float* y,
                   int64_t ldy) {
   const int64_t K = w.cols();
-  if (const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type)) {
+  if (const kernels::GemmKernel* gk = gemm_kernel_for(w)) {
     gk->run(w.data, w.row_bytes, xq, xrow, K, n0, n1, T, y, ldy);
     return;
   }
@@ -42,7 +53,7 @@ void compute_rows(const Tensor& w, const uint8_t* xq, size_t xrow, int64_t T, in
 }
 
 int64_t row_tile(const Tensor& w) {
-  const kernels::GemmKernel* gk = kernels::gemm_kernel(w.type);
+  const kernels::GemmKernel* gk = gemm_kernel_for(w);
   return gk ? gk->row_tile : 16;
 }
 
@@ -152,6 +163,13 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
 }
 
 void get_row(const Tensor& w, int64_t id, float* dst) {
+  if (w.interleaved) {
+    thread_local std::vector<uint8_t> row;
+    row.resize(w.row_bytes);
+    deinterleave_row(w.type, w.data, id, w.cols(), row.data());
+    best_ops(w.type).to_float(row.data(), dst, w.cols());
+    return;
+  }
   best_ops(w.type).to_float(w.row(id), dst, w.cols());
 }
 

@@ -1,0 +1,61 @@
+// Interleaving the matmul weights at load (weights.h: interleave_weights). Layer: model.
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "ondo/core/check.h"
+#include "ondo/core/kernels/gemm.h"
+#include "ondo/core/quant/interleave.h"
+#include "ondo/model/weights.h"
+
+namespace ondo::model {
+
+void WeightCopies::Free::operator()(uint8_t* p) const { std::free(p); }
+
+void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& copies) {
+  if (const char* env = std::getenv("ONDO_INTERLEAVE"); env && std::strcmp(env, "0") == 0) return;
+  // the distinct matmul weights (a tied output is the embedding: one copy serves both)
+  std::vector<core::Tensor*> todo;
+  auto want = [&](core::Tensor& t) {
+    if (t.valid() && !t.interleaved && core::interleave_defined(t.type, t.rows()) &&
+        core::kernels::gemm_kernel_interleaved(t.type) != nullptr) {
+      todo.push_back(&t);
+    }
+  };
+  for (LayerWeights& l : w.layers) {
+    for (core::Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) want(*t);
+  }
+  want(w.output);
+  if (todo.empty()) return;
+  std::vector<std::unique_ptr<uint8_t, WeightCopies::Free>> bufs(todo.size());
+  for (size_t i = 0; i < todo.size(); ++i) {
+    const size_t n = (todo[i]->nbytes() + 63) / 64 * 64;
+    bufs[i].reset(static_cast<uint8_t*>(std::aligned_alloc(64, n)));
+    ONDO_CHECK(bufs[i] != nullptr);
+  }
+  // tensors spread over the cores; each is read once from the mapping, then released
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+      const core::Tensor& t = *todo[i];
+      core::interleave_rows(t.type, t.data, bufs[i].get(), t.rows(), t.cols());
+      file.release_pages(t.data, t.nbytes());
+    }
+  };
+  const unsigned nth = std::max(1u, std::min(std::thread::hardware_concurrency(), unsigned(todo.size())));
+  std::vector<std::thread> threads;
+  for (unsigned k = 1; k < nth; ++k) threads.emplace_back(work);
+  work();
+  for (std::thread& th : threads) th.join();
+  for (size_t i = 0; i < todo.size(); ++i) {
+    core::Tensor& t = *todo[i];
+    if (w.tied_output && t.data == w.token_embd.data) w.token_embd.data = bufs[i].get(), w.token_embd.interleaved = true;
+    t.data = bufs[i].get();
+    t.interleaved = true;
+    copies.bytes += t.nbytes();
+    copies.buffers.push_back(std::move(bufs[i]));
+  }
+}
+
+}  // namespace ondo::model
