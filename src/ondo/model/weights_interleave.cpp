@@ -1,4 +1,5 @@
 // Interleaving the matmul weights at load (weights.h: interleave_weights). Layer: model.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -34,16 +35,25 @@ void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& co
     bufs[i].reset(static_cast<uint8_t*>(std::aligned_alloc(64, n)));
     ONDO_CHECK(bufs[i] != nullptr);
   }
-  // tensors spread over the cores; each is read once from the mapping, then released
+  // slices of 64 row groups spread over the cores; each slice is read once from the mapping,
+  // then its pages are released, so at most a few slices are resident twice
+  constexpr int64_t kSliceRows = 64 * core::kInterleaveRows;
+  std::vector<std::pair<size_t, int64_t>> slices;  // (tensor, first row)
+  for (size_t i = 0; i < todo.size(); ++i) {
+    for (int64_t r = 0; r < todo[i]->rows(); r += kSliceRows) slices.emplace_back(i, r);
+  }
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < todo.size();) {
+    for (size_t k; (k = next.fetch_add(1)) < slices.size();) {
+      const auto [i, r0] = slices[k];
       const core::Tensor& t = *todo[i];
-      core::interleave_rows(t.type, t.data, bufs[i].get(), t.rows(), t.cols());
-      file.release_pages(t.data, t.nbytes());
+      const int64_t rows = std::min(kSliceRows, t.rows() - r0);
+      const size_t off = size_t(r0) * t.row_bytes, n = size_t(rows) * t.row_bytes;
+      core::interleave_rows(t.type, static_cast<const uint8_t*>(t.data) + off, bufs[i].get() + off, rows, t.cols());
+      file.release_pages(static_cast<const uint8_t*>(t.data) + off, n);
     }
   };
-  const unsigned nth = std::max(1u, std::min(std::thread::hardware_concurrency(), unsigned(todo.size())));
+  const unsigned nth = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
   for (unsigned k = 1; k < nth; ++k) threads.emplace_back(work);
   work();

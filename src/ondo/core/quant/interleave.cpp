@@ -90,6 +90,15 @@ void for_each_unit(const Layout& l, F f) {
   }
 }
 
+// Copies one unit (1, 2 or 4 bytes: fixed-size copies the compiler inlines).
+inline void copy_unit(uint8_t* dst, const uint8_t* src, int bytes) {
+  switch (bytes) {
+    case 4: std::memcpy(dst, src, 4); break;
+    case 2: std::memcpy(dst, src, 2); break;
+    default: *dst = *src; break;
+  }
+}
+
 }  // namespace
 
 bool interleave_defined(DType t, int64_t rows) {
@@ -109,7 +118,7 @@ void interleave_rows(DType t, const void* src, void* dst, int64_t rows, int64_t 
       for (int64_t r = 0; r < kInterleaveRows; ++r) {
         const uint8_t* blk = s + size_t(g * kInterleaveRows + r) * rb + size_t(b) * bb;
         for_each_unit(*layout_of(t), [&](size_t at, Unit u) {
-          std::memcpy(tile + at + size_t(r) * u.bytes, blk + u.src, u.bytes);
+          copy_unit(tile + at + size_t(r) * u.bytes, blk + u.src, u.bytes);
         });
       }
     }
@@ -127,7 +136,7 @@ void deinterleave_row(DType t, const void* base, int64_t r, int64_t cols, void* 
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* tile = group + size_t(b) * kInterleaveRows * bb;
     for_each_unit(*layout_of(t), [&](size_t at, Unit u) {
-      std::memcpy(out + size_t(b) * bb + u.src, tile + at + lane * u.bytes, u.bytes);
+      copy_unit(out + size_t(b) * bb + u.src, tile + at + lane * u.bytes, u.bytes);
     });
   }
 }
