@@ -105,7 +105,7 @@ void matmul_args(benchmark::internal::Benchmark* b) {
     if (t == DType::Q4_K || t == DType::Q6_K) {
       for (int64_t T : {1, 4}) b->Args({int64_t(t), 256, 2048, T, 2});
       for (int64_t T : {1, 4, 8}) b->Args({int64_t(t), 2048, 8192, T, 2});
-      b->Args({int64_t(t), 8192, 8192, 1, 2});
+      for (int64_t T : {1, 4}) b->Args({int64_t(t), 8192, 8192, T, 2});
       b->Args({int64_t(t), 2048, 2048, 512, 2});
     }
   }

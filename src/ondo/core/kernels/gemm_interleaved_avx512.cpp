@@ -39,6 +39,16 @@ inline __m512i bcast(const int8_t* p) {
   return _mm512_set1_epi32(v);
 }
 
+// The hardware prefetcher alone does not run far enough ahead of these kernels when they
+// compute for several tokens: memory and compute then take turns instead of overlapping
+// (single thread Q4_K 8192x8192, T = 4: 4.7-5.0 ms, about the T = 1 time plus the in-cache
+// compute time; 2.4-3.5 ms with this). So each 64-byte load also prefetches the same line
+// 4 tiles ahead.
+constexpr size_t kPrefetchTiles = 4;
+inline void prefetch_ahead(const uint8_t* p, size_t tile_bytes) {
+  if constexpr (kPrefetchTiles > 0) _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchTiles * tile_bytes), _MM_HINT_T0);
+}
+
 inline const BlockQ8_K* xrow(const uint8_t* xq, size_t xrb, int64_t t) {
   return reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb);
 }
@@ -72,6 +82,8 @@ void q4k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
   for (int c = 0; c < C; ++c) acc[c] = _mm512_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* tb = g + size_t(b) * kQ4KTile;
+    #pragma GCC unroll 4
+    for (int l = 0; l < 4; ++l) prefetch_ahead(tb + 64 * l, kQ4KTile);
     // 6-bit scales and mins (quant/q4_K.cpp): bytes 0..3 sc0..3 (low 6 bits), 4..7 m0..3,
     // 8..11 low nibble sc4..7 / high nibble m4..7, top 2 bits of bytes 0..7 the rest
     const __m512i pa = _mm512_loadu_si512(tb + 64), pb = _mm512_loadu_si512(tb + 128), pc = _mm512_loadu_si512(tb + 192);
@@ -108,6 +120,7 @@ void q4k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
       #pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
         const __m512i v = _mm512_loadu_si512(tb + 256 + size_t(8 * ch + k) * 64);
+        prefetch_ahead(tb + 256 + size_t(8 * ch + k) * 64, kQ4KTile);
         const __m512i lo = _mm512_and_si512(v, m0f), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), m0f);
         #pragma GCC unroll 4
         for (int c = 0; c < C; ++c) {
@@ -202,6 +215,7 @@ void q6k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
     for (int hq = 0; hq < 4; ++hq) {
       const int h = hq / 2, jg = hq % 2;
       const uint8_t* qt = tb + size_t(hq) * kQ6KQuarter;
+      prefetch_ahead(qt, kQ6KTile);
       // sub-blocks 8h + jg + 2i, i < 4, each sum starting at -32 * bsum
       __m512i sacc[4][C];
       #pragma GCC unroll 4
@@ -215,6 +229,8 @@ void q6k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
         const __m512i l0 = _mm512_loadu_si512(qt + 64 + 192 * jj);
         const __m512i l1 = _mm512_loadu_si512(qt + 128 + 192 * jj);
         const __m512i qh = _mm512_loadu_si512(qt + 192 + 192 * jj);
+        #pragma GCC unroll 3
+        for (int l = 1; l <= 3; ++l) prefetch_ahead(qt + 64 * l + 192 * jj, kQ6KTile);
         __m512i lev[4];
         lev[0] = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, m0f), _mm512_slli_epi16(qh, 4), m30, 0xF8);
         lev[1] = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, m0f), _mm512_slli_epi16(qh, 2), m30, 0xF8);
@@ -241,6 +257,7 @@ void q6k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
         isum[c] = _mm512_add_epi32(isum[c], _mm512_add_epi32(a, bsum));
       }
     }
+    prefetch_ahead(tb + kQ6KD, kQ6KTile);
     const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tb + kQ6KD)));
     #pragma GCC unroll 4
     for (int c = 0; c < C; ++c) {
