@@ -1,13 +1,14 @@
 // Load benchmark for a running `ondo serve` (Node 20, no packages): aggregate generated
 // tokens/s at 1, 4 and 8 concurrent streams, time to first token, and the time a prefix-cache
 // hit saves on a ~1,000-token shared system prompt. Measures only; asserts nothing.
-// usage: node bench/serve_load/serve_load.mjs BASE_URL MODEL [--tokens N] [--key KEY]
+// usage: node bench/serve_load/serve_load.mjs BASE_URL MODEL [--tokens N] [--key KEY] [--cold]
 const args = process.argv.slice(2);
 const [base, model] = args;
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const maxTokens = Number(opt('--tokens', '64'));
 const key = opt('--key', '');
-if (!base || !model) { console.error('usage: serve_load.mjs BASE_URL MODEL [--tokens N] [--key KEY]'); process.exit(2); }
+const cold = args.includes('--cold');
+if (!base || !model) { console.error('usage: serve_load.mjs BASE_URL MODEL [--tokens N] [--key KEY] [--cold]'); process.exit(2); }
 const headers = { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) };
 
 // Streams one chat request; returns {ttft, total, tokens, cached} (seconds, counts).
@@ -38,9 +39,14 @@ async function stream(messages, seed) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
+// n streams at once. Warm (the default): each stream's prompt was sent once before, alone, so
+// every stream starts from the prefix cache, as the single stream does, and the figure is
+// generation throughput. Cold (--cold): prompts never seen before, so the wall time also holds
+// their prompt processing.
 async function concurrency(n) {
-  const user = (i) => [{ role: 'user', content: `Story number ${i}: tell me about a cat.` }];
-  await stream(user(0), 1);  // warm-up
+  const tag = cold ? `${Date.now()}-${n}` : '';
+  const user = (i) => [{ role: 'user', content: `Story number ${i}${tag}: tell me about a cat.` }];
+  if (!cold) for (let i = 0; i < n; ++i) await stream(user(i), 1);
   const t0 = performance.now();
   const runs = await Promise.all(Array.from({ length: n }, (_, i) => stream(user(i), 10 + i)));
   const wall = (performance.now() - t0) / 1e3;
@@ -68,7 +74,7 @@ async function prefixCache() {
            warm_cached: warm.cached, saved_s: cold.ttft - warm.ttft, max_tokens: saved };
 }
 
-const results = { model, max_tokens: maxTokens, concurrency: [] };
+const results = { model, max_tokens: maxTokens, prompts: cold ? 'cold' : 'warm', concurrency: [] };
 for (const n of [1, 4, 8]) results.concurrency.push(await concurrency(n));
 results.prefix_cache = await prefixCache();
 for (const c of results.concurrency) {
