@@ -53,6 +53,33 @@ inline const BlockQ8_K* xrow(const uint8_t* xq, size_t xrb, int64_t t) {
   return reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb);
 }
 
+// One group of 16 rows (at g) x C tokens over all nb blocks, y[c * ldy + 0..15]; aux[c] the
+// kernel's per-block activation data of token c.
+using GroupFn = void (*)(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const int32_t* const aux[],
+                         float* y, int64_t ldy);
+
+// Every group of rows [n0, n1), tokens C <= 4 at a time (fns[C - 1]); aux holds per_block
+// int32 per token and block.
+void run_groups(const GroupFn (&fns)[kMaxC], const std::vector<int32_t>& aux, int per_block, const void* w,
+                size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1, int64_t T, float* y,
+                int64_t ldy) {
+  const auto* wb = static_cast<const uint8_t*>(w);
+  const auto* xb = static_cast<const uint8_t*>(xq);
+  const int64_t nb = K / kQK_K;
+  for (int64_t n = n0; n < n1; n += kR) {
+    for (int64_t t0 = 0; t0 < T; t0 += kMaxC) {
+      const int C = int(std::min<int64_t>(kMaxC, T - t0));
+      const BlockQ8_K* x[kMaxC];
+      const int32_t* a[kMaxC];
+      for (int c = 0; c < C; ++c) {
+        x[c] = xrow(xb, xrb, t0 + c);
+        a[c] = aux.data() + size_t((t0 + c) * nb * per_block);
+      }
+      fns[C - 1](wb + size_t(n) * wrb, nb, x, a, y + t0 * ldy + n, ldy);
+    }
+  }
+}
+
 // ---- Q4_K. Tile (16 blocks): d[16] fp16 @0, dmin[16] @32, 12 scale planes of 16 bytes @64,
 // qs dwords @256: dword i of row r at 256 + (16 i + r) * 4. Dword i holds elements
 // 64c + 4k .. + 3 (low nibbles, sub-block 2c) and 64c + 32 + 4k .. (high, 2c + 1), c = i / 8,
@@ -155,30 +182,10 @@ void q4k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
 
 void q4k_interleaved(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
                      int64_t T, float* y, int64_t ldy) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  const auto* xb = static_cast<const uint8_t*>(xq);
-  const int64_t nb = K / kQK_K;
+  static constexpr GroupFn kGroups[kMaxC] = {q4k_group<1>, q4k_group<2>, q4k_group<3>, q4k_group<4>};
   thread_local std::vector<int32_t> pairs;
-  q4k_min_pairs(xb, xrb, T, nb, pairs);
-  for (int64_t n = n0; n < n1; n += kR) {
-    const uint8_t* g = wb + size_t(n) * wrb;
-    for (int64_t t0 = 0; t0 < T; t0 += kMaxC) {
-      const int C = int(std::min<int64_t>(kMaxC, T - t0));
-      const BlockQ8_K* x[kMaxC];
-      const int32_t* mp[kMaxC];
-      for (int c = 0; c < C; ++c) {
-        x[c] = xrow(xb, xrb, t0 + c);
-        mp[c] = pairs.data() + size_t((t0 + c) * nb * 4);
-      }
-      float* yt = y + t0 * ldy + n;
-      switch (C) {
-        case 1: q4k_group<1>(g, nb, x, mp, yt, ldy); break;
-        case 2: q4k_group<2>(g, nb, x, mp, yt, ldy); break;
-        case 3: q4k_group<3>(g, nb, x, mp, yt, ldy); break;
-        default: q4k_group<4>(g, nb, x, mp, yt, ldy); break;
-      }
-    }
-  }
+  q4k_min_pairs(static_cast<const uint8_t*>(xq), xrb, T, K / kQK_K, pairs);
+  run_groups(kGroups, pairs, 4, w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
 }
 
 // ---- Q6_K. Tile: 4 quarters of 832 bytes, then d[16] fp16 @3328. Quarter q = (h, jg) =
@@ -271,30 +278,10 @@ void q6k_group(const uint8_t* g, int64_t nb, const BlockQ8_K* const x[], const i
 
 void q6k_interleaved(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
                      int64_t T, float* y, int64_t ldy) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  const auto* xb = static_cast<const uint8_t*>(xq);
-  const int64_t nb = K / kQK_K;
+  static constexpr GroupFn kGroups[kMaxC] = {q6k_group<1>, q6k_group<2>, q6k_group<3>, q6k_group<4>};
   thread_local std::vector<int32_t> bias;
-  q6k_bias(xb, xrb, T, nb, bias);
-  for (int64_t n = n0; n < n1; n += kR) {
-    const uint8_t* g = wb + size_t(n) * wrb;
-    for (int64_t t0 = 0; t0 < T; t0 += kMaxC) {
-      const int C = int(std::min<int64_t>(kMaxC, T - t0));
-      const BlockQ8_K* x[kMaxC];
-      const int32_t* bs[kMaxC];
-      for (int c = 0; c < C; ++c) {
-        x[c] = xrow(xb, xrb, t0 + c);
-        bs[c] = bias.data() + size_t((t0 + c) * nb * 16);
-      }
-      float* yt = y + t0 * ldy + n;
-      switch (C) {
-        case 1: q6k_group<1>(g, nb, x, bs, yt, ldy); break;
-        case 2: q6k_group<2>(g, nb, x, bs, yt, ldy); break;
-        case 3: q6k_group<3>(g, nb, x, bs, yt, ldy); break;
-        default: q6k_group<4>(g, nb, x, bs, yt, ldy); break;
-      }
-    }
-  }
+  q6k_bias(static_cast<const uint8_t*>(xq), xrb, T, K / kQK_K, bias);
+  run_groups(kGroups, bias, 16, w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
 }
 
 constexpr GemmKernel kQ4K{q4k_interleaved, kR};
