@@ -19,7 +19,7 @@ struct Unit {
 };
 
 struct Layout {
-  Unit units[72];
+  Unit units[72] = {};
   int count = 0;
   constexpr void add(size_t src, int bytes) { units[count++] = Unit{uint16_t(src), uint8_t(bytes)}; }
 };
