@@ -35,7 +35,6 @@ struct WeightCopies {
     void operator()(uint8_t* p) const;
   };
   std::vector<std::unique_ptr<uint8_t, Free>> buffers;
-  uint64_t bytes = 0;
 };
 
 // Rewrites every matmul weight (attention, feed-forward, output; the embedding too when the

@@ -69,7 +69,6 @@ void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& co
     if (w.tied_output && t.data == w.token_embd.data) w.token_embd.data = bufs[i].get(), w.token_embd.interleaved = true;
     t.data = bufs[i].get();
     t.interleaved = true;
-    copies.bytes += t.nbytes();
     copies.buffers.push_back(std::move(bufs[i]));
   }
 }
