@@ -27,8 +27,8 @@ Result<GenReport> gen(const fs::path& out, uint64_t seed, core::DType type, int 
   o.type = type;
   o.seed = seed;
   o.output = out;
-  o.n_threads = threads;
-  return generate_model(o);
+  core::ComputePool pool(threads);
+  return generate_model(o, pool);
 }
 
 TEST(GenModel, TinyShapeLoadsWithItsHyperparameters) {
@@ -108,7 +108,8 @@ TEST(GenModel, RejectsQuantizedTypesAndAMissingVocabulary) {
   ASSERT_NE(o.shape, nullptr);
   o.output = temp_file("nv");
   o.vocab = "/nonexistent/vocab.gguf";
-  auto missing = generate_model(o);
+  core::ComputePool pool(1);
+  auto missing = generate_model(o, pool);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("/nonexistent/vocab.gguf"), std::string::npos) << missing.error().message;
   EXPECT_FALSE(fs::exists(o.output));
