@@ -80,8 +80,8 @@ int chat(int argc, char** argv) {
   auto tmpl = infer::select_chat_template((*model)->file(), args.get("--chat-template").value_or(""));
   if (!tmpl.ok()) return report("chat", tmpl.error());
   if (!tmpl->warning.empty()) std::fprintf(stderr, "ondo chat: warning: %s\n", tmpl->warning.c_str());
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  core::ComputePool compute(*threads);
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("chat", session.error());
 
   infer::GenerateOptions opts;

@@ -25,8 +25,8 @@ int cmd_logits(int argc, char** argv) {
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
   if (!ctx.ok()) return report("logits", ctx.error());
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  core::ComputePool compute(*threads);
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("logits", session.error());
   auto logits = (*session)->eval(*ids, /*all_logits=*/true);
   if (!logits.ok()) return report("logits", logits.error());

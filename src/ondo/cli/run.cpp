@@ -102,8 +102,8 @@ int run(int argc, char** argv) {
   auto ids = prompt_tokens(args, **model, **tokenizer, *prompt);
   if (!ids.ok()) return report("run", ids.error());
 
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  core::ComputePool compute(*threads);
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("run", session.error());
   infer::GenerateOptions opts;
   opts.n_predict = int32_t(std::min<int64_t>(*n_predict, INT32_MAX));
