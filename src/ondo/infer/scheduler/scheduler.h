@@ -9,14 +9,22 @@
 // prefix cache (KV blocks keyed by a cryptographic hash of model identity and tokens).
 // Determinism: a request's tokens and logprobs do not depend on what else is batched, on
 // prompt chunking, or on whether its prefix came from the cache.
+// Compute: the scheduler borrows the process's ComputePool and holds a Serving lease for each
+// forward pass only, so several schedulers (models) share -t threads.
+// Robustness: an exception while handling one request (a bug) fails that request with
+// FinishReason::Error ("internal error: ...") and the loop goes on; one thrown by a forward
+// pass fails the requests of that batch. In the steady state (running requests decoding,
+// without grammar or top_logprobs alternatives) a step allocates no memory.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ondo/core/compute_pool.h"
 #include "ondo/core/result.h"
 #include "ondo/infer/sampler/sampler.h"
 #include "ondo/model/model.h"
@@ -35,8 +43,13 @@ struct SchedulerOptions {
   int32_t max_queue = 64;          // waiting requests beyond the running ones; more -> Overloaded
   int32_t max_batch_tokens = 512;  // tokens per forward step (decode tokens + prompt chunks)
   uint64_t cache_mem_bytes = uint64_t(256) << 20;  // prefix cache budget (0: off)
-  int n_threads = 1;
 };
+
+struct GenerationRequest;
+
+// Called on the loop thread with every generated token before it is posted (tracing, tests).
+// Must be cheap; an exception it throws fails that request only.
+using TokenHook = std::function<void(const GenerationRequest& request, int32_t token)>;
 
 enum class FinishReason { None, Stop, Length, Cancelled, Error };
 
@@ -55,7 +68,10 @@ struct TokenEvent {
 };
 
 struct GenerationRequest {
-  std::vector<int32_t> prompt;   // non-empty; prompt + max_tokens must fit n_ctx
+  std::vector<int32_t> prompt;   // non-empty, shorter than n_ctx
+  // Completion tokens at most. prompt + max_tokens may exceed n_ctx: generation then ends
+  // with FinishReason::Length when the sequence fills the context (prompt + completion =
+  // n_ctx), as it would at max_tokens.
   int32_t max_tokens = 256;
   SamplerParams sampling;
   bool ignore_eos = false;
@@ -93,12 +109,14 @@ struct SchedulerStats {
 
 class Scheduler {
  public:
-  // Allocates the KV cache for n_parallel slots and starts the loop thread.
+  // Allocates the KV cache for n_parallel slots and starts the loop thread. `model`,
+  // `tokenizer` and `pool` are borrowed and must outlive the scheduler.
   static Result<std::unique_ptr<Scheduler>> create(const model::Model& model, const text::Tokenizer& tokenizer,
-                                                   const SchedulerOptions& options);
+                                                   const SchedulerOptions& options, core::ComputePool& pool,
+                                                   TokenHook on_token = nullptr);
   virtual ~Scheduler() = default;
 
-  // Validates (InvalidArgument: empty prompt, prompt + max_tokens over n_ctx, bad sampling;
+  // Validates (InvalidArgument: empty prompt, a prompt of n_ctx tokens or more, bad sampling;
   // Overloaded: queue full; Unavailable: shutting down) and queues the request.
   virtual Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest request) = 0;
   virtual SchedulerStats stats() const = 0;
