@@ -2,6 +2,7 @@
 #include "ondo/cli/model_options.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace ondo::cli {
@@ -23,11 +24,17 @@ std::optional<std::string> default_model_path() {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args) {
+model::LoadOptions load_options_from_env() {
+  model::LoadOptions o;
+  if (const char* env = std::getenv("ONDO_INTERLEAVE"); env && std::strcmp(env, "0") == 0) o.prepare_weights = false;
+  return o;
+}
+
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, const model::LoadOptions& options) {
   auto path = args.get("-m");
   if (!path) path = default_model_path();
   if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
-  return model::Model::load(*path);
+  return model::Model::load(*path, options);
 }
 
 Result<int> threads_option(const Args& args) {

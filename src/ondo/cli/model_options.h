@@ -16,8 +16,13 @@ namespace ondo::cli {
 // nullopt when neither exists.
 std::optional<std::string> default_model_path();
 
+// The typed load options the environment asks for: ONDO_INTERLEAVE=0 keeps every weight in
+// the file's layout (no kernel-private copies).
+model::LoadOptions load_options_from_env();
+
 // Loads the model named by option "-m", else default_model_path(); error when neither.
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args);
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args,
+                                                        const model::LoadOptions& options = load_options_from_env());
 
 // "-t N" (default: physical cores), validated to 1..256.
 Result<int> threads_option(const Args& args);

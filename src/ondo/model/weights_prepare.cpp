@@ -1,8 +1,7 @@
-// Interleaving the matmul weights at load (weights.h: interleave_weights). Layer: model.
+// Interleaving the matmul weights at load (weights_prepare.h). Layer: model.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <thread>
 
 #include <sys/mman.h>
@@ -10,28 +9,25 @@
 #include "ondo/core/check.h"
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/quant/interleave.h"
-#include "ondo/model/weights.h"
+#include "ondo/model/weights_prepare.h"
 
 namespace ondo::model {
 
-void WeightCopies::Free::operator()(uint8_t* p) const { std::free(p); }
+void PreparedCopies::Free::operator()(uint8_t* p) const { std::free(p); }
 
-void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& copies) {
-  if (const char* env = std::getenv("ONDO_INTERLEAVE"); env && std::strcmp(env, "0") == 0) return;
-  // the distinct matmul weights (a tied output is the embedding: one copy serves both)
-  std::vector<core::Tensor*> todo;
-  auto want = [&](core::Tensor& t) {
-    if (t.valid() && !t.interleaved && core::interleave_defined(t.type, t.rows()) &&
-        core::kernels::gemm_kernel_interleaved(t.type) != nullptr) {
-      todo.push_back(&t);
+void prepare_weights(const gguf::GgufFile& file, const std::vector<core::Tensor*>& ws, PreparedCopies& copies) {
+  // the distinct tensors (entries sharing bytes are one copy), with their aliases
+  std::vector<core::Tensor*> todo, aliases;
+  for (core::Tensor* t : ws) {
+    if (!t->valid() || t->interleaved || !core::interleave_defined(t->type, t->rows()) ||
+        core::kernels::gemm_kernel_interleaved(t->type) == nullptr) {
+      continue;
     }
-  };
-  for (LayerWeights& l : w.layers) {
-    for (core::Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) want(*t);
+    const bool seen = std::any_of(todo.begin(), todo.end(), [&](const core::Tensor* u) { return u->data == t->data; });
+    (seen ? aliases : todo).push_back(t);
   }
-  want(w.output);
   if (todo.empty()) return;
-  std::vector<std::unique_ptr<uint8_t, WeightCopies::Free>> bufs(todo.size());
+  std::vector<std::unique_ptr<uint8_t, PreparedCopies::Free>> bufs(todo.size());
   // 2 MiB aligned and advised as huge pages: the kernels stream every byte each step, and
   // with 4 KiB pages that is a TLB miss every 4 KiB
   constexpr size_t kHuge = size_t(2) << 20;
@@ -64,9 +60,13 @@ void interleave_weights(const gguf::GgufFile& file, Weights& w, WeightCopies& co
   for (unsigned k = 1; k < nth; ++k) threads.emplace_back(work);
   work();
   for (std::thread& th : threads) th.join();
+  for (core::Tensor* a : aliases) {
+    for (size_t i = 0; i < todo.size(); ++i) {
+      if (a->data == todo[i]->data) a->data = bufs[i].get(), a->interleaved = true;
+    }
+  }
   for (size_t i = 0; i < todo.size(); ++i) {
     core::Tensor& t = *todo[i];
-    if (w.tied_output && t.data == w.token_embd.data) w.token_embd.data = bufs[i].get(), w.token_embd.interleaved = true;
     t.data = bufs[i].get();
     t.interleaved = true;
     copies.buffers.push_back(std::move(bufs[i]));
