@@ -30,16 +30,17 @@ struct FakeEncoderSpec {
 namespace fake_encoder_detail {
 
 struct Layer {
-  core::Tensor attn_norm, wq, wk, wv, wo;
+  core::Tensor attn_norm;
+  core::PreparedTensor wq, wk, wv, wo;
 };
 
 struct Weights final : model::UnitWeights {
   core::Tensor token_embd, position_embd;  // [C] x V rows, [C] x n_ctx rows
   std::vector<Layer> layers;
-  std::vector<core::Tensor*> matmul_weights() override {
-    std::vector<core::Tensor*> out;
+  std::vector<core::PreparedTensor*> matmul_weights() override {
+    std::vector<core::PreparedTensor*> out;
     for (Layer& l : layers) {
-      for (core::Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wo}) out.push_back(t);
+      for (core::PreparedTensor* t : {&l.wq, &l.wk, &l.wv, &l.wo}) out.push_back(t);
     }
     return out;
   }

@@ -111,7 +111,10 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
     }
   }
   ONDO_ASSIGN_OR_RETURN(m->w_, unit.bind_weights(f, m->hp_));
-  if (options.prepare_weights) prepare_weights(f, m->w_->matmul_weights(), m->copies_);
+  if (options.prepare_weights) {
+    const std::vector<core::PreparedTensor*> ws = m->w_->matmul_weights();
+    core::prepare_weights(ws, options.pool, m->prepared_, [&f](const void* p, size_t n) { f.release_pages(p, n); });
+  }
   m->tap_ = options.tap;
   m->file_ = std::move(file);
   return m;

@@ -12,13 +12,13 @@
 #include <memory>
 #include <span>
 
+#include "ondo/core/kernels/prepare.h"
 #include "ondo/core/thread_pool.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/model/batch.h"
 #include "ondo/model/forward_scratch.h"
 #include "ondo/model/hparams.h"
 #include "ondo/model/unit.h"
-#include "ondo/model/weights_prepare.h"
 
 namespace ondo::model {
 
@@ -90,7 +90,7 @@ class Model {
   const ArchUnit* unit_ = nullptr;
   HParams hp_;
   std::unique_ptr<UnitWeights> w_;
-  PreparedCopies copies_;  // prepared weights (w_ points into them)
+  core::PreparedStore prepared_;  // prepared weight copies (w_ points into them)
   ActivationTap tap_;
 };
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ondo/core/tensor.h"
+#include "ondo/core/prepared_tensor.h"
 #include "ondo/core/thread_pool.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/model/batch.h"
@@ -30,10 +30,10 @@ enum class ModelKind { Generate, Encode };
 class UnitWeights {
  public:
   virtual ~UnitWeights() = default;
-  // Every weight matrix the unit multiplies with (the candidates for a kernel-private layout).
-  // Entries that share their bytes (a tied output and the embedding) are listed together and
-  // are prepared once.
-  virtual std::vector<core::Tensor*> matmul_weights() = 0;
+  // Every weight matrix the unit multiplies with (the candidates for a kernel-private layout,
+  // core/kernels/prepare.h). Entries that share their bytes (a tied output and the embedding)
+  // are listed together and are prepared once.
+  virtual std::vector<core::PreparedTensor*> matmul_weights() = 0;
 };
 
 // Debug tap: receives each named activation of a pass ("token_embd", "blk.3.attn_norm", ...,

@@ -52,7 +52,7 @@ TEST(GenModel, TinyShapeLoadsWithItsHyperparameters) {
   ASSERT_NE(w, nullptr);
   EXPECT_FALSE(w->tied_output);
   EXPECT_TRUE(w->rope_freqs.valid());
-  EXPECT_EQ(w->layers[1].w_down.type, core::DType::F16);
+  EXPECT_EQ(w->layers[1].w_down.type(), core::DType::F16);
   EXPECT_EQ(w->layers[1].ffn_norm.type, core::DType::F32);
   EXPECT_EQ(*(*m)->file().get_uint("general.file_type"), 1u);
   fs::remove(p);

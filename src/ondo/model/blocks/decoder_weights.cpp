@@ -7,10 +7,10 @@
 
 namespace ondo::model::blocks {
 
-std::vector<core::Tensor*> DecoderWeights::matmul_weights() {
-  std::vector<core::Tensor*> out;
+std::vector<core::PreparedTensor*> DecoderWeights::matmul_weights() {
+  std::vector<core::PreparedTensor*> out;
   for (LayerWeights& l : layers) {
-    for (core::Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) out.push_back(t);
+    for (core::PreparedTensor* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) out.push_back(t);
   }
   out.push_back(&output);
   if (tied_output) out.push_back(&token_embd);  // same bytes as output: prepared together

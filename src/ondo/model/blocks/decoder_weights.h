@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "ondo/core/prepared_tensor.h"
 #include "ondo/core/tensor.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/model/hparams.h"
@@ -14,21 +15,21 @@ namespace ondo::model::blocks {
 
 struct LayerWeights {
   core::Tensor attn_norm;              // [C] F32
-  core::Tensor wq, wk, wv, wo;         // [C -> H*D], [C -> Hkv*D] x2, [H*D -> C]
+  core::PreparedTensor wq, wk, wv, wo;  // [C -> H*D], [C -> Hkv*D] x2, [H*D -> C]
   core::Tensor bq, bk, bv;             // [H*D], [Hkv*D] x2 biases, or invalid
   core::Tensor ffn_norm;               // [C] F32
-  core::Tensor w_gate, w_up, w_down;   // [C -> F] x2, [F -> C]
+  core::PreparedTensor w_gate, w_up, w_down;  // [C -> F] x2, [F -> C]
 };
 
 struct DecoderWeights final : UnitWeights {
-  core::Tensor token_embd;   // [C] x V rows
-  core::Tensor output_norm;  // [C] F32
-  core::Tensor output;       // [C -> V]; token_embd when tied
+  core::PreparedTensor token_embd;  // [C] x V rows (prepared only when tied to the output)
+  core::Tensor output_norm;         // [C] F32
+  core::PreparedTensor output;      // [C -> V]; token_embd when tied
   core::Tensor rope_freqs;   // [rope_dims/2] F32 frequency divisors (Llama 3.1), or invalid
   bool tied_output = false;
   std::vector<LayerWeights> layers;
 
-  std::vector<core::Tensor*> matmul_weights() override;
+  std::vector<core::PreparedTensor*> matmul_weights() override;
 };
 
 // Which optional parts a family's decoder has.

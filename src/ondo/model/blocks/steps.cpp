@@ -9,7 +9,7 @@
 
 namespace ondo::model::blocks {
 
-void embed(const core::Tensor& token_embd, std::span<const BatchToken> batch, int64_t C, float* x) {
+void embed(const core::PreparedTensor& token_embd, std::span<const BatchToken> batch, int64_t C, float* x) {
   for (size_t t = 0; t < batch.size(); ++t) core::get_row(token_embd, batch[t].token, x + int64_t(t) * C);
 }
 

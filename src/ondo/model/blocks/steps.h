@@ -8,6 +8,7 @@
 #include <span>
 
 #include "ondo/core/kernels/ops.h"
+#include "ondo/core/prepared_tensor.h"
 #include "ondo/core/tensor.h"
 #include "ondo/core/thread_pool.h"
 #include "ondo/model/batch.h"
@@ -32,7 +33,7 @@ void for_rows(core::ThreadPool& pool, int64_t T, int64_t row_cost, Fn&& fn) {
 }
 
 // x [T][C] = rows of the embedding matrix for the batch's tokens.
-void embed(const core::Tensor& token_embd, std::span<const BatchToken> batch, int64_t C, float* x);
+void embed(const core::PreparedTensor& token_embd, std::span<const BatchToken> batch, int64_t C, float* x);
 
 // y [T][C] = rms_norm(x [T][C]) * w [C].
 void rms_norm_rows(core::ThreadPool& pool, const float* x, const core::Tensor& w, float eps, int64_t T, int64_t C,
