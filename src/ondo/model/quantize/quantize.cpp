@@ -43,11 +43,11 @@ struct Planned {
 
 Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset) {
   ONDO_ASSIGN_OR_RETURN(std::string_view arch, f.get_string(gguf::keys::kArchitecture));
-  const ArchSpec* spec = find_architecture(arch);
-  if (spec == nullptr) {
+  const ArchUnit* unit = find_architecture(arch);
+  if (unit == nullptr) {
     return file_error(f, ErrorCode::Unsupported, "architecture '" + std::string(arch) + "' is not one ondo knows");
   }
-  ONDO_ASSIGN_OR_RETURN(HParams hp, read_hparams(f, std::string(arch), spec->rope_style));
+  ONDO_ASSIGN_OR_RETURN(HParams hp, unit->read_hparams(f));
 
   std::vector<std::string_view> names;
   for (const gguf::TensorInfo& t : f.tensors()) names.push_back(t.name);
