@@ -173,9 +173,9 @@ int bench(int argc, char** argv) {
   auto opts = bench_options(args);
   if (!opts.ok()) return report("bench", opts.error());
   BenchOptions& o = *opts;
-  auto model = load_model_option(args);
-  if (!model.ok()) return report("bench", model.error());
   core::ComputePool compute(o.threads);
+  auto model = load_model_option(args, compute);
+  if (!model.ok()) return report("bench", model.error());
   double triad_gbs = 0;
   if (o.triad) {
     auto tr = core::measure_triad(compute.acquire(core::Priority::Serving).pool(), 256, 5);

@@ -27,13 +27,13 @@ int cmd_logits(int argc, char** argv) {
     if (!tap.ok()) return report("logits", tap.error());
     load.tap = std::move(tap).value();
   }
-  auto model = load_model_option(args, load);
+  core::ComputePool compute(*threads);
+  auto model = load_model_option(args, compute, std::move(load));
   if (!model.ok()) return report("logits", model.error());
 
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
   if (!ctx.ok()) return report("logits", ctx.error());
-  core::ComputePool compute(*threads);
   auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("logits", session.error());
   auto logits = (*session)->eval(*ids, /*all_logits=*/true);

@@ -48,11 +48,19 @@ Result<model::ActivationTap> activation_dump_tap(const std::string& dir) {
   });
 }
 
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, const model::LoadOptions& options) {
+Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::ComputePool& pool,
+                                                 model::LoadOptions options) {
+  const core::ComputePool::Lease lease = pool.acquire(core::Priority::Background);
+  options.pool = &lease.pool();
+  return model::Model::load(path, options);
+}
+
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, core::ComputePool& pool,
+                                                        model::LoadOptions options) {
   auto path = args.get("-m");
   if (!path) path = default_model_path();
   if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
-  return model::Model::load(*path, options);
+  return load_model(*path, pool, std::move(options));
 }
 
 Result<int> threads_option(const Args& args) {

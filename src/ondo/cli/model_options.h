@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ondo/cli/args.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/model/model.h"
 
 namespace ondo::cli {
@@ -25,9 +26,15 @@ model::LoadOptions load_options_from_env();
 // a line "<name>\t<rows>\t<cols>" to <dir>/shapes.tsv, so steps of a prompt concatenate.
 Result<model::ActivationTap> activation_dump_tap(const std::string& dir);
 
+// Loads `path`, preparing its weights on `pool` under a Background lease (options.pool is
+// set from it).
+Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::ComputePool& pool,
+                                                 model::LoadOptions options);
+
 // Loads the model named by option "-m", else default_model_path(); error when neither.
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args,
-                                                        const model::LoadOptions& options = load_options_from_env());
+// Weights are prepared on `pool` as load_model() does.
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, core::ComputePool& pool,
+                                                        model::LoadOptions options = load_options_from_env());
 
 // "-t N" (default: physical cores), validated to 1..256.
 Result<int> threads_option(const Args& args);

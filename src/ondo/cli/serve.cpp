@@ -113,7 +113,7 @@ Result<Config> config_from_args(const Args& args) {
 Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& pool, const std::string& path,
                                          const std::string& alias) {
   auto l = std::make_unique<Loaded>();
-  ONDO_ASSIGN_OR_RETURN(l->model, model::Model::load(path, load_options_from_env()));
+  ONDO_ASSIGN_OR_RETURN(l->model, load_model(path, pool, load_options_from_env()));
   ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));
   if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo serve: %s: warning: %s\n", alias.c_str(), tmpl.warning.c_str());
