@@ -7,11 +7,13 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ondo/infer/generation_step.h"
 #include "ondo/infer/grammar/token_table.h"
 #include "ondo/infer/kv_cache/kv_cache.h"
+#include "ondo/infer/scheduler/embedding_state.h"
 #include "ondo/infer/scheduler/prefix_cache.h"
 #include "ondo/infer/scheduler/request_state.h"
 
@@ -63,7 +65,7 @@ void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, std
 
 class SchedulerImpl final : public Scheduler {
  public:
-  SchedulerImpl(const model::Model& m, const text::Tokenizer& tok, const SchedulerOptions& o, KvCache kv,
+  SchedulerImpl(const model::Model& m, const text::Tokenizer& tok, const SchedulerOptions& o, std::optional<KvCache> kv,
                 core::ComputePool& pool, TokenHook hook)
       : model_(m),
         tok_(tok),
@@ -79,11 +81,16 @@ class SchedulerImpl final : public Scheduler {
     logprob_ids_.resize(size_t(m.hparams().n_vocab));
     batch_.reserve(size_t(o.max_batch_tokens));
     batch_slot_.reserve(size_t(o.n_parallel));
+    if (m.kind() == model::ModelKind::Encode) {
+      embed_out_.resize(size_t(o.max_batch_tokens) * size_t(m.n_embd_out()));
+      embed_rows_.reserve(size_t(o.max_batch_tokens));
+    }
     thread_ = std::thread([this] { loop(); });
   }
   ~SchedulerImpl() override { shutdown(0); }
 
   Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest r) override;
+  Result<std::shared_ptr<EmbeddingHandle>> submit_embedding(EmbeddingRequest r) override;
   SchedulerStats stats() const override;
   const SchedulerOptions& options() const override { return opt_; }
   void shutdown(int grace_ms) override;
@@ -98,11 +105,16 @@ class SchedulerImpl final : public Scheduler {
   void forward_batch();
   void after_logits(Slot& s, std::span<const float> logits);
   void fail_running(const char* where, const char* what);
+  void embed_step();
+  void finish_embeddings(const Status& st);
+  bool has_work_locked() const {
+    return running_count_ > 0 || !waiting_.empty() || !embed_waiting_.empty() || !embed_queue_.empty();
+  }
 
   const model::Model& model_;
   const text::Tokenizer& tok_;
   const SchedulerOptions opt_;
-  KvCache kv_;
+  std::optional<KvCache> kv_;  // generators only
   core::ComputePool& pool_;
   const TokenHook hook_;
   model::ForwardScratch scratch_;
@@ -114,9 +126,13 @@ class SchedulerImpl final : public Scheduler {
   std::vector<model::BatchToken> batch_;
   std::vector<int32_t> batch_slot_;  // slot of each logits row
 
-  mutable std::mutex mu_;  // guards waiting_, stopping_, accepting_, running_count_
+  mutable std::mutex mu_;  // guards waiting_, embed_waiting_, stopping_, accepting_, running_count_
   std::condition_variable cv_;
   std::deque<std::shared_ptr<RequestState>> waiting_;
+  std::deque<std::shared_ptr<EmbeddingState>> embed_waiting_;
+  std::deque<std::shared_ptr<EmbeddingState>> embed_queue_;  // loop thread only: admitted, in order
+  std::vector<std::pair<EmbeddingState*, size_t>> embed_rows_;  // loop thread only: (request, input) per row
+  std::vector<float> embed_out_;  // [max_batch_tokens][n_embd_out] pooled rows of a pass
   bool accepting_ = true;
   bool stopping_ = false;
   int32_t running_count_ = 0;
@@ -125,6 +141,9 @@ class SchedulerImpl final : public Scheduler {
 };
 
 Result<std::shared_ptr<RequestHandle>> SchedulerImpl::submit(GenerationRequest r) {
+  if (model_.kind() != model::ModelKind::Generate) {
+    return make_error(ErrorCode::InvalidArgument, "model: an encoder makes embeddings, it does not generate text");
+  }
   if (r.prompt.empty()) return make_error(ErrorCode::InvalidArgument, "prompt: no tokens");
   if (int64_t(r.prompt.size()) >= opt_.n_ctx) {
     return make_error(ErrorCode::InvalidArgument, "prompt: " + std::to_string(r.prompt.size()) +
@@ -156,7 +175,7 @@ SchedulerStats SchedulerImpl::stats() const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     s.running = running_count_;
-    s.waiting = int32_t(waiting_.size());
+    s.waiting = int32_t(waiting_.size() + embed_waiting_.size());
   }
   s.prefix_cache_queries = prefix_.queries();
   s.prefix_cache_hits = prefix_.hits();
@@ -176,7 +195,7 @@ void SchedulerImpl::shutdown(int grace_ms) {
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (running_count_ == 0 && waiting_.empty()) break;
+      if (!has_work_locked()) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -241,7 +260,7 @@ void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req)
   s.step->accept_prompt(r.prompt);
   s.tokens.reserve(size_t(opt_.n_ctx));  // no growth while decoding
   // at least the last prompt token is evaluated, for its logits
-  const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_.store(), i);
+  const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i);
   s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
   s.n_prompt_done = cached;
   used_positions_.fetch_add(cached);
@@ -253,12 +272,18 @@ void SchedulerImpl::loop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || running_count_ > 0 || !waiting_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || has_work_locked(); });
       if (stopping_) break;
       admit_locked();
+      for (auto& e : embed_waiting_) {
+        e->set_scheduled();
+        embed_queue_.push_back(std::move(e));
+      }
+      embed_waiting_.clear();
     }
     try {
       step();
+      if (!embed_queue_.empty()) embed_step();
     } catch (const std::exception& ex) {  // the barrier of last resort: drop what runs, go on
       fail_running("the scheduler step", ex.what());
     }
@@ -268,6 +293,10 @@ void SchedulerImpl::loop() {
     if (s.busy()) finish(s, FinishReason::Cancelled);
   }
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto* q : {&embed_queue_, &embed_waiting_}) {
+    for (auto& e : *q) e->fail(make_error(ErrorCode::Cancelled, "the server is shutting down"));
+    q->clear();
+  }
   for (auto& r : waiting_) {
     TokenEvent e;
     e.finish = FinishReason::Cancelled;
@@ -318,7 +347,7 @@ void SchedulerImpl::forward_batch() {
   Status st = ok_status();
   try {
     const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Serving);
-    st = model_.forward(batch_, kv_.store(), scratch_, lease.pool(), logits_.data());
+    st = model_.forward(batch_, kv_->store(), scratch_, lease.pool(), logits_.data());
   } catch (const std::exception& ex) {
     st = make_error(ErrorCode::Internal, std::string("internal error: the forward pass: ") + ex.what());
   }
@@ -352,7 +381,7 @@ void SchedulerImpl::forward_batch() {
 void SchedulerImpl::after_logits(Slot& s, std::span<const float> logits) {
   const GenerationRequest& r = s.req->request;
   if (!s.stored_prefix) {  // the whole prompt is in the slot now
-    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_.store(), int32_t(&s - slots_.data()));
+    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_->store(), int32_t(&s - slots_.data()));
     s.stored_prefix = true;
   }
   StepResult res = s.step->next(logits, int32_t(s.tokens.size()));
@@ -371,6 +400,94 @@ void SchedulerImpl::after_logits(Slot& s, std::span<const float> logits) {
   s.next_token = res.token;
 }
 
+// Embeddings ----------------------------------------------------------------------------
+
+Result<std::shared_ptr<EmbeddingHandle>> SchedulerImpl::submit_embedding(EmbeddingRequest r) {
+  if (model_.kind() != model::ModelKind::Encode) {
+    return make_error(ErrorCode::InvalidArgument, "model: a generator does not make embeddings");
+  }
+  if (r.inputs.empty()) return make_error(ErrorCode::InvalidArgument, "input: no sequences");
+  int64_t longest = std::min(opt_.n_ctx, opt_.max_batch_tokens);
+  if (model_.hparams().n_ctx_train > 0) longest = std::min<int64_t>(longest, model_.hparams().n_ctx_train);
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    const std::string where = "input[" + std::to_string(i) + "]: ";
+    if (r.inputs[i].empty()) return make_error(ErrorCode::InvalidArgument, where + "no tokens");
+    if (int64_t(r.inputs[i].size()) > longest) {
+      return make_error(ErrorCode::InvalidArgument, where + std::to_string(r.inputs[i].size()) +
+                                                        " tokens do not fit (at most " + std::to_string(longest) + ")");
+    }
+    for (int32_t t : r.inputs[i]) {
+      if (t < 0 || t >= model_.hparams().n_vocab) {
+        return make_error(ErrorCode::InvalidArgument, where + "token id " + std::to_string(t) + " is out of range");
+      }
+    }
+  }
+  auto state = std::make_shared<EmbeddingState>(std::move(r), model_.n_embd_out());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!accepting_) return make_error(ErrorCode::Unavailable, "the server is shutting down");
+    if (int32_t(embed_waiting_.size()) >= opt_.max_queue + opt_.n_parallel) {
+      return make_error(ErrorCode::Overloaded, "the request queue is full (" + std::to_string(opt_.max_queue) + " waiting)");
+    }
+    embed_waiting_.push_back(state);
+  }
+  cv_.notify_all();
+  return std::shared_ptr<EmbeddingHandle>(state);
+}
+
+// One encode() pass: whole input sequences of the admitted requests, in order, until the
+// next one would not fit in max_batch_tokens (a request may span passes).
+void SchedulerImpl::embed_step() {
+  std::erase_if(embed_queue_, [](const std::shared_ptr<EmbeddingState>& e) {
+    if (!e->cancelled.load()) return false;
+    e->fail(make_error(ErrorCode::Cancelled, "the request was cancelled"));
+    return true;
+  });
+  batch_.clear();
+  embed_rows_.clear();
+  int64_t budget = opt_.max_batch_tokens;
+  for (const auto& e : embed_queue_) {
+    const auto& inputs = e->request.inputs;
+    while (e->next_input < inputs.size() && int64_t(inputs[e->next_input].size()) <= budget) {
+      const auto& in = inputs[e->next_input];
+      const int32_t seq = int32_t(embed_rows_.size());
+      for (size_t p = 0; p < in.size(); ++p) batch_.push_back({in[p], int32_t(p), seq, false});
+      embed_rows_.push_back({e.get(), e->next_input++});
+      budget -= int64_t(in.size());
+    }
+    if (e->next_input < inputs.size()) break;  // keep request order: the rest goes next pass
+  }
+  if (batch_.empty()) return;
+  Status st = ok_status();
+  try {
+    const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Serving);
+    st = model_.encode(batch_, scratch_, lease.pool(), embed_out_.data());
+  } catch (const std::exception& ex) {
+    st = make_error(ErrorCode::Internal, std::string("internal error: the encode pass: ") + ex.what());
+  }
+  finish_embeddings(st);
+}
+
+// Hands out the rows of the last pass; completes (or fails) the requests that are done.
+void SchedulerImpl::finish_embeddings(const Status& st) {
+  const size_t width = size_t(model_.n_embd_out());
+  for (size_t r = 0; r < embed_rows_.size(); ++r) {
+    auto [e, input] = embed_rows_[r];
+    if (!st.ok()) {
+      e->fail(st.error().code == ErrorCode::Internal ? st.error()
+                                                     : make_error(ErrorCode::Internal, "encode: " + st.error().message));
+      e->next_input = e->request.inputs.size();
+      continue;
+    }
+    e->set_vector(input, embed_out_.data() + r * width);
+  }
+  std::erase_if(embed_queue_, [](const std::shared_ptr<EmbeddingState>& e) {
+    if (e->next_input < e->request.inputs.size()) return false;
+    e->complete();  // no-op after fail()
+    return true;
+  });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Scheduler>> Scheduler::create(const model::Model& model, const text::Tokenizer& tokenizer,
@@ -383,7 +500,10 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const model::Model& model, 
   if (tokenizer.n_vocab() != model.hparams().n_vocab) {
     return make_error(ErrorCode::InvalidArgument, "tokenizer and model disagree on the vocabulary size");
   }
-  ONDO_ASSIGN_OR_RETURN(KvCache kv, KvCache::create(model.hparams(), o.n_parallel, o.n_ctx));
+  std::optional<KvCache> kv;
+  if (model.kind() == model::ModelKind::Generate) {
+    ONDO_ASSIGN_OR_RETURN(kv, KvCache::create(model.hparams(), o.n_parallel, o.n_ctx));
+  }
   return std::unique_ptr<Scheduler>(new SchedulerImpl(model, tokenizer, o, std::move(kv), pool, std::move(on_token)));
 }
 

@@ -15,6 +15,9 @@
 // FinishReason::Error ("internal error: ...") and the loop goes on; one thrown by a forward
 // pass fails the requests of that batch. In the steady state (running requests decoding,
 // without grammar or top_logprobs alternatives) a step allocates no memory.
+// Model kinds: a scheduler over a generator takes GenerationRequests; over an encoder it takes
+// EmbeddingRequests, batching the sequences of every waiting request (whole sequences,
+// attention over each one both ways) into encode() passes; the prefix cache is not involved.
 #pragma once
 
 #include <cstdint>
@@ -98,6 +101,26 @@ class RequestHandle {
   virtual RequestTiming timing() const = 0;
 };
 
+// Token sequences in, one pooled vector per sequence out (encoder models).
+struct EmbeddingRequest {
+  // Non-empty; each input non-empty, at most min(n_ctx, max_batch_tokens) tokens.
+  std::vector<std::vector<int32_t>> inputs;
+};
+
+// The waiting side of one embedding request. Thread contract: wait()/cancel() from one
+// client thread; the loop thread completes it.
+class EmbeddingHandle {
+ public:
+  virtual ~EmbeddingHandle() = default;
+  // Blocks until the request is done (or `timeout_ms` passes: nullopt). Then: one vector of
+  // the model's n_embd_out() floats per input, in input order (pooled as the model defines,
+  // not normalised); or Cancelled (cancel(), shutdown) or Internal (a failed pass).
+  virtual std::optional<Result<std::vector<std::vector<float>>>> wait(int timeout_ms = -1) = 0;
+  // Drops the request at the loop's next pass (its wait() then returns Cancelled).
+  virtual void cancel() = 0;
+  virtual RequestTiming timing() const = 0;
+};
+
 struct SchedulerStats {
   int32_t running = 0;
   int32_t waiting = 0;
@@ -118,7 +141,11 @@ class Scheduler {
 
   // Validates (InvalidArgument: empty prompt, a prompt of n_ctx tokens or more, bad sampling;
   // Overloaded: queue full; Unavailable: shutting down) and queues the request.
+  // InvalidArgument too when the model is an encoder.
   virtual Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest request) = 0;
+  // Validates (InvalidArgument: a generator model, no inputs, an empty or too long input, a
+  // token id out of range; Overloaded; Unavailable) and queues the request.
+  virtual Result<std::shared_ptr<EmbeddingHandle>> submit_embedding(EmbeddingRequest request) = 0;
   virtual SchedulerStats stats() const = 0;
   virtual const SchedulerOptions& options() const = 0;
   // Stops accepting; lets running and queued requests finish for up to `grace_ms`, then
