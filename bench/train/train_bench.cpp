@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   TrainOptions o;
   o.model.n_vocab = 4096, o.model.n_embd = 384, o.model.n_layer = 5, o.model.n_head = 6, o.model.n_head_kv = 6;
   o.model.n_ff = 1024, o.model.n_ctx = arg(argc, argv, "--ctx", 128);
-  o.batch = arg(argc, argv, "--batch", 4), o.threads = threads;
+  o.batch = arg(argc, argv, "--batch", 4);
+  ondo::core::ComputePool pool(threads);
   o.opt.total_steps = steps, o.opt.warmup = 1;
   Rng rng(1);
   std::vector<Example> data(256);
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
               (long long)make_layout(o.model).n_params, (long long)o.batch, o.model.n_ctx, threads, steps);
   std::vector<double> tps;
   for (int r = 0; r < runs; ++r) {
-    Trainer t(o, data, {}, 0);
+    Trainer t(o, pool, data, {}, 0);
     const auto t0 = std::chrono::steady_clock::now();
     if (!t.run(nullptr, nullptr).ok()) return 1;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

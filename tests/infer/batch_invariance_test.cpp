@@ -10,8 +10,8 @@ namespace ondo::infer {
 namespace {
 
 std::vector<float> run_chunked(const model::Model& m, std::span<const int32_t> toks, int32_t chunk, int threads) {
-  Engine engine(threads);
-  auto s = Session::create(m, engine, {64, chunk});
+  core::ComputePool compute(threads);
+  auto s = Session::create(m, compute, {64, chunk});
   EXPECT_TRUE(s.ok());
   auto logits = (*s)->eval(toks, /*all_logits=*/true);
   EXPECT_TRUE(logits.ok()) << logits.error().message;
@@ -43,8 +43,8 @@ TEST(Session, RefusesContextOverflowWithoutEvaluating) {
   auto bytes = testing::tiny_model_bytes(spec);
   auto m = model::Model::from_file(std::move(gguf::GgufFile::from_memory(bytes, "tiny.gguf")).value());
   ASSERT_TRUE(m.ok());
-  Engine engine(1);
-  auto s = Session::create(**m, engine, {8, 4});
+  core::ComputePool compute(1);
+  auto s = Session::create(**m, compute, {8, 4});
   ASSERT_TRUE(s.ok());
   std::vector<int32_t> toks(9, 5);
   auto r = (*s)->eval(toks);

@@ -30,8 +30,8 @@ TEST_P(GreedyRef, ContinuationMatchesLlamaCpp) {
   const auto ref = testing::load_reference(dir / "reference" / (name + ".json"));
   auto model = model::Model::load(dir / "models" / ref.model_file);
   ASSERT_TRUE(model.ok()) << model.error().message;
-  infer::Engine engine(2);
-  auto session = infer::Session::create(**model, engine, {256, 64});
+  core::ComputePool compute(2);
+  auto session = infer::Session::create(**model, compute, {256, 64});
   ASSERT_TRUE(session.ok()) << session.error().message;
   auto logits = (*session)->eval(ref.tokens);
   ASSERT_TRUE(logits.ok()) << logits.error().message;

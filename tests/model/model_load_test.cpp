@@ -1,6 +1,7 @@
 // Model faults (DESIGN: one clear error naming the file and what is wrong): unknown
 // architecture, missing or inconsistent hyperparameters, missing tensors, shapes that
 // contradict the hyperparameters, unsupported types, tokenizer/embedding disagreement.
+#include "ondo/model/blocks/decoder_weights.h"
 #include "ondo/model/model.h"
 
 #include <gtest/gtest.h>
@@ -42,7 +43,7 @@ TEST(ModelLoad, TinyModelLoads) {
   EXPECT_EQ(hp.n_layer, 2);
   EXPECT_EQ(hp.head_dim, 8);
   EXPECT_EQ(hp.n_vocab, 40);
-  EXPECT_FALSE((*l.model)->weights().tied_output);
+  EXPECT_FALSE((*l.model)->weights_as<model::blocks::DecoderWeights>()->tied_output);
 }
 
 TEST(ModelLoad, TiedOutputUsesEmbeddings) {
@@ -50,7 +51,7 @@ TEST(ModelLoad, TiedOutputUsesEmbeddings) {
   s.tied = true;
   auto l = load(s);
   ASSERT_TRUE(l.model.ok()) << l.model.error().message;
-  EXPECT_TRUE((*l.model)->weights().tied_output);
+  EXPECT_TRUE((*l.model)->weights_as<model::blocks::DecoderWeights>()->tied_output);
 }
 
 TEST(ModelLoad, UnknownArchitectureIsNamed) {

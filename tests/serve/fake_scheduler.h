@@ -113,6 +113,9 @@ class FakeScheduler : public infer::Scheduler {
     handles.push_back(h);
     return std::shared_ptr<infer::RequestHandle>(h);
   }
+  Result<std::shared_ptr<infer::EmbeddingHandle>> submit_embedding(infer::EmbeddingRequest) override {
+    return make_error(ErrorCode::InvalidArgument, "the fake scheduler serves a generator");
+  }
   infer::SchedulerStats stats() const override { return {1, 2, 0.25, 10, 4, 0}; }
   const infer::SchedulerOptions& options() const override { return opts_; }
   void shutdown(int) override {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "ondo/model/blocks/decoder_weights.h"
 #include "ondo/model/model.h"
 #include "ondo/train/train_model.h"
 #include "tiny_setup.h"
@@ -36,7 +37,7 @@ TEST(TrainExport, InferenceLogitsMatchTrainerLogits) {
   EXPECT_EQ((*file)->get_string("tokenizer.chat_template").value(), info.chat_template);
   auto m = model::Model::from_file(std::move(file).value());
   ASSERT_TRUE(m.ok()) << m.error().message;
-  EXPECT_TRUE((*m)->weights().tied_output);
+  EXPECT_TRUE((*m)->weights_as<model::blocks::DecoderWeights>()->tied_output);
 
   auto ids = tf.tok->encode("the cat ate 양파를 bone");
   ASSERT_TRUE(ids.ok());

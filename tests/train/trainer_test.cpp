@@ -28,8 +28,13 @@ TrainOptions options(int64_t steps) {
   o.model.n_vocab = 12, o.model.n_embd = 16, o.model.n_layer = 1, o.model.n_head = 2, o.model.n_head_kv = 1;
   o.model.n_ff = 32, o.model.n_ctx = 8;
   o.opt.lr = 1e-2f, o.opt.warmup = 5, o.opt.total_steps = steps;
-  o.batch = 4, o.seed = 11, o.threads = 2;
+  o.batch = 4, o.seed = 11;
   return o;
+}
+
+core::ComputePool& pool() {
+  static core::ComputePool p(2);
+  return p;
 }
 
 std::vector<double> run_losses(Trainer& t) {
@@ -39,7 +44,7 @@ std::vector<double> run_losses(Trainer& t) {
 }
 
 TEST(Trainer, LossFallsAndValidationIsReported) {
-  Trainer t(options(60), counting(64, 1), counting(8, 2), 0);
+  Trainer t(options(60), pool(), counting(64, 1), counting(8, 2), 0);
   double first = -1, last = -1, val = -1;
   ASSERT_TRUE(t.run([&](const StepReport& r) {
                  if (first < 0) first = r.loss;
@@ -52,20 +57,20 @@ TEST(Trainer, LossFallsAndValidationIsReported) {
 }
 
 TEST(Trainer, SameSeedSameLosses) {
-  Trainer a(options(10), counting(32, 1), {}, 0), b(options(10), counting(32, 1), {}, 0);
+  Trainer a(options(10), pool(), counting(32, 1), {}, 0), b(options(10), pool(), counting(32, 1), {}, 0);
   EXPECT_EQ(run_losses(a), run_losses(b));
 }
 
 TEST(Trainer, ResumeIsBitExact) {
   const auto dir = std::filesystem::temp_directory_path() / ("ondo_train_resume_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  Trainer straight(options(20), counting(32, 1), {}, 0);
+  Trainer straight(options(20), pool(), counting(32, 1), {}, 0);
   const auto all = run_losses(straight);
 
   TrainOptions half = options(20);
   half.ckpt_dir = dir;
   half.ckpt_every = 10;
-  Trainer first(half, counting(32, 1), {}, 0);
+  Trainer first(half, pool(), counting(32, 1), {}, 0);
   std::atomic<bool> stop{false};
   std::vector<double> losses;
   auto st = first.run([&](const StepReport& r) {
@@ -76,7 +81,7 @@ TEST(Trainer, ResumeIsBitExact) {
   EXPECT_EQ(st.error().code, ErrorCode::Cancelled);
   ASSERT_EQ(first.step(), 10);
 
-  Trainer resumed(options(20), counting(32, 1), {}, 0);
+  Trainer resumed(options(20), pool(), counting(32, 1), {}, 0);
   ASSERT_TRUE(resumed.load_checkpoint(dir / "ckpt-10.gguf").ok());
   for (double l : run_losses(resumed)) losses.push_back(l);
   EXPECT_EQ(losses, all);
@@ -85,7 +90,7 @@ TEST(Trainer, ResumeIsBitExact) {
 
   TrainOptions other = options(20);
   other.model.n_embd = 8;
-  Trainer wrong(other, counting(32, 1), {}, 0);
+  Trainer wrong(other, pool(), counting(32, 1), {}, 0);
   EXPECT_FALSE(wrong.load_checkpoint(dir / "ckpt-10.gguf").ok());
   std::filesystem::remove_all(dir);
 }

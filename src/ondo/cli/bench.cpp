@@ -73,7 +73,7 @@ Result<double> run_tg(infer::Session& s, const std::vector<int32_t>& toks) {
 // B sequences decoding in lockstep: one forward of B tokens (one per sequence) per step.
 struct Lockstep {
   const model::Model& model;
-  infer::Engine& engine;
+  core::ComputePool& compute;
   infer::KvCache kv;
   model::ForwardScratch scratch;
   std::vector<float> logits;
@@ -81,10 +81,11 @@ struct Lockstep {
 
   Result<double> run(const std::vector<int32_t>& toks) {
     std::vector<model::BatchToken> batch(static_cast<size_t>(n_seq));
+    const core::ComputePool::Lease lease = compute.acquire(core::Priority::Serving);
     const double t0 = now_seconds();
     for (size_t p = 0; p < toks.size(); ++p) {
       for (int32_t s = 0; s < n_seq; ++s) batch[size_t(s)] = {toks[(p + size_t(s) * 7) % toks.size()], int32_t(p), s, true};
-      ONDO_TRY(model.forward(batch, kv.store(), scratch, engine.pool(), logits.data()));
+      ONDO_TRY(model.forward(batch, kv.store(), scratch, lease.pool(), logits.data()));
     }
     return double(toks.size()) * n_seq / (now_seconds() - t0);
   }
@@ -172,26 +173,25 @@ int bench(int argc, char** argv) {
   auto opts = bench_options(args);
   if (!opts.ok()) return report("bench", opts.error());
   BenchOptions& o = *opts;
-  auto model = load_model_option(args);
+  core::ComputePool compute(o.threads);
+  auto model = load_model_option(args, compute);
   if (!model.ok()) return report("bench", model.error());
   double triad_gbs = 0;
-  if (o.triad) {  // before the engine's pool exists, so the two never compete
-    core::ThreadPool triad_pool(o.threads);
-    auto tr = core::measure_triad(triad_pool, 256, 5);
+  if (o.triad) {
+    auto tr = core::measure_triad(compute.acquire(core::Priority::Serving).pool(), 256, 5);
     if (!tr.ok()) return report("bench", tr.error());
     triad_gbs = tr->best_gbs;
     if (o.membw <= 0) o.membw = triad_gbs;
   }
   const int32_t n_ctx = int32_t(std::max<int64_t>(std::max(o.n_prompt, o.n_gen), 1));
-  infer::Engine engine(o.threads);
-  auto session = infer::Session::create(**model, engine, {n_ctx, int32_t(std::max<int64_t>(o.n_prompt, 1))});
+  auto session = infer::Session::create(**model, compute, {n_ctx, int32_t(std::max<int64_t>(o.n_prompt, 1))});
   if (!session.ok()) return report("bench", session.error());
   std::unique_ptr<Lockstep> lockstep;
   if (o.parallel > 1 && o.n_gen > 0) {
     const model::HParams& hp = (*model)->hparams();
     auto kv = infer::KvCache::create(hp, int32_t(o.parallel), int32_t(o.n_gen));
     if (!kv.ok()) return report("bench", kv.error());
-    lockstep.reset(new Lockstep{**model, engine, std::move(*kv),
+    lockstep.reset(new Lockstep{**model, compute, std::move(*kv),
                                 model::ForwardScratch(hp, int32_t(o.parallel), int32_t(o.n_gen), o.threads),
                                 std::vector<float>(size_t(o.parallel) * size_t(hp.n_vocab)), int32_t(o.parallel)});
   }

@@ -73,15 +73,15 @@ int chat(int argc, char** argv) {
   if (!n_predict.ok()) return report("chat", n_predict.error());
   if (!threads.ok()) return report("chat", threads.error());
   if (!ctx.ok()) return report("chat", ctx.error());
-  auto model = load_model_option(args);
+  core::ComputePool compute(*threads);
+  auto model = load_model_option(args, compute);
   if (!model.ok()) return report("chat", model.error());
   auto tok = text::Tokenizer::from_gguf((*model)->file());
   if (!tok.ok()) return report("chat", tok.error());
   auto tmpl = infer::select_chat_template((*model)->file(), args.get("--chat-template").value_or(""));
   if (!tmpl.ok()) return report("chat", tmpl.error());
   if (!tmpl->warning.empty()) std::fprintf(stderr, "ondo chat: warning: %s\n", tmpl->warning.c_str());
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("chat", session.error());
 
   infer::GenerateOptions opts;

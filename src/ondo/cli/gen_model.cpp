@@ -56,7 +56,6 @@ Result<mg::GenOptions> parse_options(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(int64_t seed, args.get_int("--seed", 0));
   if (seed < 0) return make_error(ErrorCode::InvalidArgument, "--seed must not be negative");
   o.seed = uint64_t(seed);
-  ONDO_ASSIGN_OR_RETURN(o.n_threads, threads_option(args));
   if (!o.shape->vocab_file.empty()) o.vocab = args.get("--vocab").value_or(default_vocab(*o.shape).string());
   return o;
 }
@@ -79,7 +78,10 @@ int cmd_gen_model(int argc, char** argv) {
   }
   auto o = parse_options(args);
   if (!o.ok()) return report("gen-model", o.error());
-  auto rep = mg::generate_model(*o);
+  auto threads = threads_option(args);
+  if (!threads.ok()) return report("gen-model", threads.error());
+  core::ComputePool pool(*threads);
+  auto rep = mg::generate_model(*o, pool);
   if (!rep.ok()) return report("gen-model", rep.error());
   std::fprintf(stderr, "wrote %s: shape %s, %s, seed %llu, %zu tensors, %.1f M parameters, %.1f MB\n",
                o->output.c_str(), std::string(o->shape->name).c_str(), std::string(core::dtype_name(o->type)).c_str(),

@@ -1,5 +1,7 @@
-// `ondo logits -m MODEL --tokens 1,2,3 [-t N]`: evaluates the tokens as one sequence and
-// prints {"n_vocab": V, "logits": [[V floats], ...]} (one row per token, %.9g). Layer: cli.
+// `ondo logits -m MODEL --tokens 1,2,3 [-t N] [--dump-activations DIR]`: evaluates the tokens
+// as one sequence and prints {"n_vocab": V, "logits": [[V floats], ...]} (one row per token,
+// %.9g); --dump-activations writes every named activation into DIR (model_options.h) to
+// compare a model with the reference layer by layer. Layer: cli.
 #include <cstdio>
 #include <string>
 
@@ -10,7 +12,7 @@
 namespace ondo::cli {
 
 int cmd_logits(int argc, char** argv) {
-  Args args({"-m|--model", "--tokens", "-t|--threads", "-c|--ctx"}, {});
+  Args args({"-m|--model", "--tokens", "-t|--threads", "-c|--ctx", "--dump-activations"}, {});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("logits", st.error());
   auto tok_arg = args.get("--tokens");
   if (!tok_arg) return report("logits", make_error(ErrorCode::InvalidArgument, "no tokens given (use --tokens 1,2,3)"));
@@ -19,14 +21,20 @@ int cmd_logits(int argc, char** argv) {
   if (ids->empty()) return report("logits", make_error(ErrorCode::InvalidArgument, "the token list is empty"));
   auto threads = threads_option(args);
   if (!threads.ok()) return report("logits", threads.error());
-  auto model = load_model_option(args);
+  model::LoadOptions load = load_options_from_env();
+  if (auto dir = args.get("--dump-activations")) {
+    auto tap = activation_dump_tap(*dir);
+    if (!tap.ok()) return report("logits", tap.error());
+    load.tap = std::move(tap).value();
+  }
+  core::ComputePool compute(*threads);
+  auto model = load_model_option(args, compute, std::move(load));
   if (!model.ok()) return report("logits", model.error());
 
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
   if (!ctx.ok()) return report("logits", ctx.error());
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("logits", session.error());
   auto logits = (*session)->eval(*ids, /*all_logits=*/true);
   if (!logits.ok()) return report("logits", logits.error());

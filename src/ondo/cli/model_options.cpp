@@ -2,7 +2,9 @@
 #include "ondo/cli/model_options.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace ondo::cli {
 namespace {
@@ -23,11 +25,42 @@ std::optional<std::string> default_model_path() {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args) {
+model::LoadOptions load_options_from_env() {
+  model::LoadOptions o;
+  if (const char* env = std::getenv("ONDO_INTERLEAVE"); env && std::strcmp(env, "0") == 0) o.prepare_weights = false;
+  return o;
+}
+
+Result<model::ActivationTap> activation_dump_tap(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(ErrorCode::InvalidArgument, dir + ": cannot create the directory (" + ec.message() + ")");
+  const std::filesystem::path root(dir);
+  std::ofstream(root / "shapes.tsv", std::ios::trunc);
+  return model::ActivationTap([root](std::string_view name, std::span<const int64_t> shape, const float* data) {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    const std::string file = std::string(name) + ".f32";
+    std::ofstream(root / file, std::ios::binary | std::ios::app)
+        .write(reinterpret_cast<const char*>(data), std::streamsize(n * int64_t(sizeof(float))));
+    std::ofstream(root / "shapes.tsv", std::ios::app)
+        << name << '\t' << (shape.size() > 1 ? shape[0] : 1) << '\t' << shape.back() << '\n';
+  });
+}
+
+Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::ComputePool& pool,
+                                                 model::LoadOptions options) {
+  const core::ComputePool::Lease lease = pool.acquire(core::Priority::Background);
+  options.pool = &lease.pool();
+  return model::Model::load(path, options);
+}
+
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, core::ComputePool& pool,
+                                                        model::LoadOptions options) {
   auto path = args.get("-m");
   if (!path) path = default_model_path();
   if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
-  return model::Model::load(*path);
+  return load_model(*path, pool, std::move(options));
 }
 
 Result<int> threads_option(const Args& args) {

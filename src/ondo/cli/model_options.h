@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ondo/cli/args.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/model/model.h"
 
 namespace ondo::cli {
@@ -16,8 +17,24 @@ namespace ondo::cli {
 // nullopt when neither exists.
 std::optional<std::string> default_model_path();
 
+// The typed load options the environment asks for: ONDO_INTERLEAVE=0 keeps every weight in
+// the file's layout (no kernel-private copies).
+model::LoadOptions load_options_from_env();
+
+// A tap (model::LoadOptions::tap) that dumps every named activation into `dir` (created if
+// absent): each call appends its floats (little-endian f32, row-major) to <dir>/<name>.f32 and
+// a line "<name>\t<rows>\t<cols>" to <dir>/shapes.tsv, so steps of a prompt concatenate.
+Result<model::ActivationTap> activation_dump_tap(const std::string& dir);
+
+// Loads `path`, preparing its weights on `pool` under a Background lease (options.pool is
+// set from it).
+Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::ComputePool& pool,
+                                                 model::LoadOptions options);
+
 // Loads the model named by option "-m", else default_model_path(); error when neither.
-Result<std::unique_ptr<model::Model>> load_model_option(const Args& args);
+// Weights are prepared on `pool` as load_model() does.
+Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, core::ComputePool& pool,
+                                                        model::LoadOptions options = load_options_from_env());
 
 // "-t N" (default: physical cores), validated to 1..256.
 Result<int> threads_option(const Args& args);

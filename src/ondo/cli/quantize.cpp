@@ -67,9 +67,9 @@ int cmd_quantize(int argc, char** argv) {
   o.input = pos[0];
   o.output = pos[1];
   o.preset = preset;
-  o.n_threads = *threads;
   o.on_tensor = print_tensor;
-  auto rep = mq::quantize_model(o);
+  core::ComputePool pool(*threads);
+  auto rep = mq::quantize_model(o, pool);
   if (!rep.ok()) return report("quantize", rep.error());
   std::fprintf(stderr, "%s: %zu tensors, %.2f MiB -> %.2f MiB (%s, file type %u)%s; wrote %s (%" PRIu64 " bytes)\n",
                pos[0].c_str(), rep->n_tensors, double(rep->tensor_bytes_in) / 1048576.0,

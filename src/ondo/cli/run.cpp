@@ -95,15 +95,15 @@ int run(int argc, char** argv) {
   if (!ctx.ok()) return report("run", ctx.error());
   if (*ctx < 0 || *ctx > (1 << 22)) return report("run", make_error(ErrorCode::InvalidArgument, "-c is out of range"));
 
-  auto model = load_model_option(args);
+  core::ComputePool compute(*threads);
+  auto model = load_model_option(args, compute);
   if (!model.ok()) return report("run", model.error());
   auto tokenizer = text::Tokenizer::from_gguf((*model)->file());
   if (!tokenizer.ok()) return report("run", tokenizer.error());
   auto ids = prompt_tokens(args, **model, **tokenizer, *prompt);
   if (!ids.ok()) return report("run", ids.error());
 
-  infer::Engine engine(*threads);
-  auto session = infer::Session::create(**model, engine, {int32_t(*ctx), 512});
+  auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("run", session.error());
   infer::GenerateOptions opts;
   opts.n_predict = int32_t(std::min<int64_t>(*n_predict, INT32_MAX));

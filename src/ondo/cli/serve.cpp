@@ -1,6 +1,6 @@
 // `ondo serve -m MODEL[=ALIAS] [-m ...] [--host H] [--port P] [--parallel N] [--ctx N] ...`:
-// loads the models, starts one Scheduler per model and the OpenAI-compatible HTTP server,
-// and drains gracefully on SIGTERM/SIGINT. Layer: cli (reads ONDO_API_KEY and files here;
+// loads the models, starts one Scheduler per model (all sharing one ComputePool of -t
+// threads) and the OpenAI-compatible HTTP server, and drains gracefully on SIGTERM/SIGINT. Layer: cli (reads ONDO_API_KEY and files here;
 // the serve layer gets typed options).
 #include <csignal>
 #include <cstdio>
@@ -35,6 +35,7 @@ struct Config {
   bool ctx_given = false;
   std::string chat_template;
   std::vector<std::pair<std::string, std::string>> models;  // path, alias
+  int threads = 1;  // the process's compute threads, shared by every model
 };
 
 Result<int64_t> ranged(const Args& args, std::string_view key, int64_t fallback, int64_t lo, int64_t hi) {
@@ -104,21 +105,22 @@ Result<Config> config_from_args(const Args& args) {
   c.ctx_given = args.has("--ctx");
   c.sched.max_queue = int32_t(queue);
   c.sched.cache_mem_bytes = uint64_t(cache) << 20;
-  c.sched.n_threads = threads;
+  c.threads = threads;
   c.chat_template = args.get("--chat-template").value_or("");
   return c;
 }
 
-Result<std::unique_ptr<Loaded>> load_one(const Config& c, const std::string& path, const std::string& alias) {
+Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& pool, const std::string& path,
+                                         const std::string& alias) {
   auto l = std::make_unique<Loaded>();
-  ONDO_ASSIGN_OR_RETURN(l->model, model::Model::load(path));
+  ONDO_ASSIGN_OR_RETURN(l->model, load_model(path, pool, load_options_from_env()));
   ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));
   if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo serve: %s: warning: %s\n", alias.c_str(), tmpl.warning.c_str());
   infer::SchedulerOptions so = c.sched;
   const int32_t train_ctx = l->model->hparams().n_ctx_train;
   if (!c.ctx_given && train_ctx > 0) so.n_ctx = std::min(so.n_ctx, train_ctx);
-  ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so));
+  ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
@@ -151,10 +153,11 @@ int serve(int argc, char** argv) {
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
                config->server.api_key.empty() ? "no API key" : "API key required");
 
+  core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
   std::vector<std::unique_ptr<Loaded>> loaded;
   std::vector<serve::ServedModel> served;
   for (const auto& [path, alias] : config->models) {
-    auto l = load_one(*config, path, alias);
+    auto l = load_one(*config, pool, path, alias);
     if (!l.ok()) return report("serve", l.error().with_context(alias));
     served.push_back((*l)->served);
     loaded.push_back(std::move(*l));

@@ -81,7 +81,6 @@ Result<train::TrainOptions> train_options(const Args& args, int32_t n_vocab) {
   o.opt.lr = float(lr), o.opt.weight_decay = float(wd), o.opt.clip = float(clip);
   o.opt.warmup = warmup, o.opt.total_steps = steps;
   o.batch = batch, o.eval_every = eval_every, o.ckpt_every = ckpt_every, o.seed = uint64_t(seed);
-  ONDO_ASSIGN_OR_RETURN(o.threads, threads_option(args));
   o.ckpt_dir = args.get("--ckpt-dir").value_or(args.get("--out").value_or("model.gguf") + ".ckpt");
   return o;
 }
@@ -114,9 +113,11 @@ Status train_main(const Args& args) {
     if (!(split >= 0 && split < 1)) return make_error(ErrorCode::InvalidArgument, "--val-split must be in [0, 1)");
     val = train::split_validation(examples, split, o.seed);
   }
+  ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
   std::fprintf(stderr, "ondo train: %zu training and %zu validation examples, %lld parameters, %d threads\n",
-               examples.size(), val.size(), (long long)train::make_layout(o.model).n_params, o.threads);
-  train::Trainer trainer(o, std::move(examples), std::move(val), tok->eos_id() >= 0 ? tok->eos_id() : 0);
+               examples.size(), val.size(), (long long)train::make_layout(o.model).n_params, threads);
+  core::ComputePool pool(threads);
+  train::Trainer trainer(o, pool, std::move(examples), std::move(val), tok->eos_id() >= 0 ? tok->eos_id() : 0);
   if (auto r = args.get("--resume")) {
     ONDO_TRY(trainer.load_checkpoint(*r));
     std::fprintf(stderr, "ondo train: resumed from %s at step %lld\n", r->c_str(), (long long)trainer.step());

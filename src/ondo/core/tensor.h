@@ -1,5 +1,6 @@
-// Tensor: a read-only view of a weight matrix or vector (usually into an mmapped GGUF).
-// Layer: core. The view never owns its bytes.
+// Tensor: a read-only view of a weight matrix or vector in the GGUF block layout (usually
+// into an mmapped GGUF). Layer: core. The view never owns its bytes. A weight copied into a
+// kernel-private layout is a PreparedTensor (prepared_tensor.h), which has no row().
 #pragma once
 
 #include <cstddef>
@@ -18,14 +19,10 @@ struct Tensor {
   int64_t ne[4] = {1, 1, 1, 1};
   const void* data = nullptr;
   size_t row_bytes = 0;  // bytes of one ne[0]-row
-  // Rows in groups of 16 (core/quant/interleave.h), for the kernels of
-  // gemm_kernel_interleaved; row(i) is then not row i (use get_row).
-  bool interleaved = false;
 
   bool valid() const { return data != nullptr; }
   int64_t cols() const { return ne[0]; }
   int64_t rows() const { return ne[1] * ne[2] * ne[3]; }
-  // Requires: !interleaved.
   const uint8_t* row(int64_t i) const { return static_cast<const uint8_t*>(data) + size_t(i) * row_bytes; }
   size_t nbytes() const { return row_bytes * size_t(rows()); }
 };

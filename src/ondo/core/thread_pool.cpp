@@ -12,6 +12,24 @@ namespace {
 
 constexpr int kSpinIterations = 1 << 14;
 
+std::atomic<int> g_participants{0};  // participants of run()s in progress, all pools
+std::atomic<int> g_peak{0};
+
+// Counts a run()'s participants for its lifetime.
+class ParticipantCount {
+ public:
+  explicit ParticipantCount(int n) : n_(n) {
+    const int now = g_participants.fetch_add(n, std::memory_order_relaxed) + n;
+    int peak = g_peak.load(std::memory_order_relaxed);
+    while (now > peak && !g_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
+  }
+  ~ParticipantCount() { g_participants.fetch_sub(n_, std::memory_order_relaxed); }
+
+ private:
+  int n_;
+};
+
 inline void cpu_relax() {
 #if defined(__x86_64__)
   _mm_pause();
@@ -48,7 +66,12 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+int ThreadPool::peak_participants() { return g_peak.load(); }
+
+void ThreadPool::reset_peak_participants() { g_peak.store(g_participants.load()); }
+
 void ThreadPool::run_erased(Thunk thunk, void* ctx) {
+  const ParticipantCount count(n_threads_);
   if (n_threads_ == 1) {
     thunk(ctx, 0, 1);
     return;

@@ -1,8 +1,12 @@
 // ThreadPool: one persistent set of worker threads that kernels split work over
 // (DESIGN "Threads"). Layer: core.
 //
-// Thread contract: run() may be called from one thread at a time (the engine's loop thread);
-// it is not reentrant. Inside the job, every participant may call barrier().
+// Thread contract: run() may be called from one thread at a time (whoever holds the
+// process's ComputePool lease, see compute_pool.h); it is not reentrant. Inside the job,
+// every participant may call barrier().
+// Accounting: every run() adds its participants to a process-wide count for its duration
+// (two atomic operations by the caller per run, none per worker), so tests can check how
+// many compute threads ever ran at once.
 #pragma once
 
 #include <atomic>
@@ -31,6 +35,11 @@ class ThreadPool {
 
   // Waits until every participant of the current run() has reached the barrier.
   void barrier();
+
+  // The most participants of all pools' run()s in progress at one time, since the last
+  // reset (process-wide).
+  static int peak_participants();
+  static void reset_peak_participants();
 
  private:
   using Thunk = void (*)(void*, int, int);

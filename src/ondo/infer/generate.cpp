@@ -1,18 +1,26 @@
 // The single-sequence generation loop. Layer: infer.
 #include "ondo/infer/generate.h"
 
-#include "ondo/infer/grammar/matcher.h"
-#include "ondo/infer/grammar/token_table.h"
-
 #include <chrono>
-#include <cmath>
 #include <string>
+
+#include "ondo/infer/generation_step.h"
 
 namespace ondo::infer {
 namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The step's end reasons as the command line reports them.
+StopReason stop_reason(StepEnd end) {
+  switch (end) {
+    case StepEnd::EndOfGeneration: return StopReason::EndOfGeneration;
+    case StepEnd::GrammarComplete: return StopReason::GrammarComplete;
+    case StepEnd::ContextFull: return StopReason::ContextFull;
+    default: return StopReason::Length;
+  }
 }
 
 }  // namespace
@@ -30,56 +38,27 @@ Result<GenerateStats> generate(Session& session, const text::Tokenizer& tokenize
                           std::to_string(session.n_ctx() - session.n_past()) + " positions of the context (" +
                           std::to_string(session.n_ctx()) + ") are left");
   }
-  Sampler sampler(options.sampling, session.model().hparams().n_vocab);
-  for (int32_t t : prompt) sampler.accept(t);
-  std::unique_ptr<grammar::Matcher> matcher;
-  std::vector<uint64_t> bits;
-  std::vector<float> masked;
-  if (options.grammar) {
-    matcher = std::make_unique<grammar::Matcher>(options.grammar, grammar::TokenTable::from_tokenizer(tokenizer));
-    bits.resize((size_t(tokenizer.n_vocab()) + 63) / 64);
-  }
+  GenerationStep step({options.sampling, options.n_predict, session.n_ctx(), options.ignore_eos, options.grammar, nullptr},
+                      tokenizer);
+  step.accept_prompt(prompt);
 
   auto t0 = std::chrono::steady_clock::now();
   ONDO_ASSIGN_OR_RETURN(std::span<const float> logits, session.eval(prompt));
   stats.prompt_seconds = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
-  stats.stop = StopReason::Length;
-  while (options.n_predict < 0 || stats.n_generated < options.n_predict) {
-    if (matcher) {  // disallowed tokens get -inf
-      std::fill(bits.begin(), bits.end(), 0);
-      matcher->fill_mask(bits);
-      masked.assign(logits.begin(), logits.end());
-      for (size_t i = 0; i < masked.size(); ++i) {
-        if (!((bits[i / 64] >> (i % 64)) & 1u)) masked[i] = -INFINITY;
-      }
-    }
-    const int32_t tok = sampler.sample(matcher ? std::span<const float>(masked) : logits);
-    if (matcher && !std::isfinite(masked[size_t(tok)])) {
-      return make_error(ErrorCode::Internal, "generate: the grammar allows no token here");
-    }
-    if ((matcher || !options.ignore_eos) && tokenizer.is_end_of_generation(tok)) {
-      stats.stop = StopReason::EndOfGeneration;
-      break;
-    }
-    if (matcher) ONDO_TRY(matcher->accept(tok));
-    sampler.accept(tok);
-    ++stats.n_generated;
-    if (!on_token(tok, tokenizer.piece(tok))) {
+  while (true) {
+    const StepResult r = step.next(logits, session.n_past());
+    if (r.end == StepEnd::Error) return make_error(ErrorCode::Internal, "generate: " + r.error);
+    stats.stop = stop_reason(r.end);
+    if (r.token < 0) break;
+    stats.n_generated = step.n_generated();
+    if (!on_token(r.token, tokenizer.piece(r.token))) {
       stats.stop = StopReason::Callback;
       break;
     }
-    if (matcher && matcher->is_complete()) {
-      stats.stop = StopReason::GrammarComplete;
-      break;
-    }
-    if (options.n_predict >= 0 && stats.n_generated >= options.n_predict) break;
-    if (session.n_past() >= session.n_ctx()) {
-      stats.stop = StopReason::ContextFull;
-      break;
-    }
-    ONDO_ASSIGN_OR_RETURN(logits, session.eval(std::span<const int32_t>(&tok, 1)));
+    if (r.end != StepEnd::None) break;
+    ONDO_ASSIGN_OR_RETURN(logits, session.eval(std::span<const int32_t>(&r.token, 1)));
   }
   stats.generate_seconds = seconds_since(t0);
   return stats;

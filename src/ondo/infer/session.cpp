@@ -6,7 +6,7 @@
 
 namespace ondo::infer {
 
-Result<std::unique_ptr<Session>> Session::create(const model::Model& model, Engine& engine,
+Result<std::unique_ptr<Session>> Session::create(const model::Model& model, core::ComputePool& pool,
                                                  const SessionOptions& options) {
   const model::HParams& hp = model.hparams();
   int32_t n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min(hp.n_ctx_train, 4096);
@@ -15,16 +15,16 @@ Result<std::unique_ptr<Session>> Session::create(const model::Model& model, Engi
   }
   const int32_t max_batch = std::clamp(options.max_batch, 1, n_ctx);
   ONDO_ASSIGN_OR_RETURN(KvCache kv, KvCache::create(hp, 1, n_ctx));
-  return std::unique_ptr<Session>(new Session(model, engine, std::move(kv), n_ctx, max_batch));
+  return std::unique_ptr<Session>(new Session(model, pool, std::move(kv), n_ctx, max_batch));
 }
 
-Session::Session(const model::Model& model, Engine& engine, KvCache kv, int32_t n_ctx, int32_t max_batch)
+Session::Session(const model::Model& model, core::ComputePool& pool, KvCache kv, int32_t n_ctx, int32_t max_batch)
     : model_(model),
-      engine_(engine),
+      pool_(pool),
       kv_(std::move(kv)),
       n_ctx_(n_ctx),
       max_batch_(max_batch),
-      scratch_(model.hparams(), max_batch, n_ctx, engine.n_threads()) {}
+      scratch_(model.hparams(), max_batch, n_ctx, pool.size()) {}
 
 Result<std::span<const float>> Session::eval(std::span<const int32_t> tokens, bool all_logits) {
   const int64_t V = model_.hparams().n_vocab;
@@ -43,7 +43,10 @@ Result<std::span<const float>> Session::eval(std::span<const int32_t> tokens, bo
       batch_.push_back({tokens[done + i], n_past_ + int32_t(i), 0, all_logits || last});
     }
     float* out = all_logits ? logits_.data() + done * size_t(V) : logits_.data();
-    ONDO_TRY(model_.forward(batch_, kv_.store(), scratch_, engine_.pool(), out));
+    {
+      const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Serving);
+      ONDO_TRY(model_.forward(batch_, kv_.store(), scratch_, lease.pool(), out));
+    }
     n_past_ += int32_t(n);
     tokens_.insert(tokens_.end(), tokens.begin() + long(done), tokens.begin() + long(done + n));
     done += n;

@@ -1,30 +1,19 @@
-// Engine and Session: the single-sequence path used by the command line (run, logits,
-// bench, chat). Layer: infer.
-// Engine owns the one thread pool (DESIGN "Threads"). A Session owns one KV slot and the
-// scratch for its batch steps; it evaluates tokens in order.
-// Thread contract: a Session is used by one thread at a time; sessions sharing an Engine must
-// not evaluate concurrently (the pool is not reentrant).
+// Session: the single-sequence path used by the command line (run, logits, bench, chat).
+// Layer: infer. A Session owns one KV slot and the scratch for its batch steps; it evaluates
+// tokens in order on the process's ComputePool (one Serving lease per forward step).
+// Thread contract: a Session is used by one thread at a time; sessions sharing a pool may
+// evaluate from different threads (the leases serialise them).
 #pragma once
 
 #include <memory>
 #include <span>
 #include <vector>
 
-#include "ondo/core/thread_pool.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/infer/kv_cache/kv_cache.h"
 #include "ondo/model/model.h"
 
 namespace ondo::infer {
-
-class Engine {
- public:
-  explicit Engine(int n_threads) : pool_(n_threads) {}
-  core::ThreadPool& pool() { return pool_; }
-  int n_threads() const { return pool_.size(); }
-
- private:
-  core::ThreadPool pool_;
-};
 
 struct SessionOptions {
   int32_t n_ctx = 0;        // 0: the model's training context, capped at 4096
@@ -33,7 +22,8 @@ struct SessionOptions {
 
 class Session {
  public:
-  static Result<std::unique_ptr<Session>> create(const model::Model& model, Engine& engine,
+  // `pool` is borrowed and must outlive the session.
+  static Result<std::unique_ptr<Session>> create(const model::Model& model, core::ComputePool& pool,
                                                  const SessionOptions& options = {});
 
   // Appends `tokens` at the current position, in chunks of max_batch. Returns the logits of
@@ -52,9 +42,9 @@ class Session {
   void truncate(int32_t n);
 
  private:
-  Session(const model::Model& model, Engine& engine, KvCache kv, int32_t n_ctx, int32_t max_batch);
+  Session(const model::Model& model, core::ComputePool& pool, KvCache kv, int32_t n_ctx, int32_t max_batch);
   const model::Model& model_;
-  Engine& engine_;
+  core::ComputePool& pool_;
   KvCache kv_;
   int32_t n_ctx_;
   int32_t max_batch_;

@@ -28,6 +28,7 @@ struct ForwardScratch {
   std::vector<float> proj;    // [T][C] output of wo / w_down
   std::vector<float> scores;  // [n_threads][n_ctx] attention probabilities
   std::vector<int32_t> out_rows;  // batch indices that want logits
+  std::vector<int32_t> seq_starts;  // encode: first batch index of each sequence, then T
   core::MatmulScratch mm;
 };
 

@@ -1,29 +1,100 @@
-// Loading a model: architecture lookup in the registry, hyperparameters, weight binding.
-// Layer: model.
+// Loading a model (registry lookup, the unit's hyperparameters and weights, preparation)
+// and the checks every pass shares before the unit runs. Layer: model.
 #include "ondo/model/model.h"
 
 #include "ondo/gguf/keys.h"
+#include "ondo/model/registry.h"
 
 namespace ondo::model {
+namespace {
 
-Result<std::unique_ptr<Model>> Model::load(const std::filesystem::path& path) {
-  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
-  return from_file(std::move(file));
+Error invalid(const std::string& what) { return make_error(ErrorCode::InvalidArgument, what); }
+
+// Checks shared by forward() and encode(): batch size and token ids.
+Status validate_tokens(std::string_view pass, std::span<const BatchToken> batch, const HParams& hp,
+                       const ForwardScratch& s) {
+  const std::string p(pass);
+  if (batch.empty()) return invalid(p + ": empty batch");
+  if (int64_t(batch.size()) > s.max_tokens) {
+    return invalid(p + ": batch of " + std::to_string(batch.size()) + " tokens exceeds the scratch size " +
+                   std::to_string(s.max_tokens));
+  }
+  for (const BatchToken& t : batch) {
+    if (t.token < 0 || t.token >= hp.n_vocab) {
+      return invalid(p + ": token id " + std::to_string(t.token) + " is out of range (vocabulary " +
+                     std::to_string(hp.n_vocab) + ")");
+    }
+  }
+  return ok_status();
 }
 
-Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> file) {
-  const gguf::GgufFile& f = *file;
-  ONDO_ASSIGN_OR_RETURN(std::string_view arch, f.get_string(gguf::keys::kArchitecture));
-  const ArchSpec* spec = find_architecture(arch);
-  if (!spec) {
+Status validate_forward(std::span<const BatchToken> batch, const HParams& hp, const KvStore& kv,
+                        const ForwardScratch& s) {
+  ONDO_TRY(validate_tokens("forward", batch, hp, s));
+  if (kv.n_layer != hp.n_layer || kv.kv_dim != hp.kv_dim()) return invalid("forward: KV store shape does not match the model");
+  for (const BatchToken& t : batch) {
+    if (t.pos < 0 || t.pos >= kv.n_ctx || t.pos >= s.n_ctx) {
+      return invalid("forward: position " + std::to_string(t.pos) + " is outside the context of " + std::to_string(kv.n_ctx));
+    }
+    if (t.seq < 0 || t.seq >= kv.n_seq) return invalid("forward: sequence slot " + std::to_string(t.seq) + " does not exist");
+  }
+  return ok_status();
+}
+
+// Sequences as contiguous runs in position order; fills s.seq_starts.
+Status validate_encode(std::span<const BatchToken> batch, const HParams& hp, ForwardScratch& s) {
+  ONDO_TRY(validate_tokens("encode", batch, hp, s));
+  s.seq_starts.clear();
+  for (size_t t = 0; t < batch.size(); ++t) {
+    const BatchToken& bt = batch[t];
+    const bool starts = t == 0 || bt.seq != batch[t - 1].seq;
+    if (starts) {
+      for (int32_t first : s.seq_starts) {
+        if (batch[size_t(first)].seq == bt.seq) {
+          return invalid("encode: the tokens of sequence " + std::to_string(bt.seq) + " are not one contiguous run");
+        }
+      }
+      s.seq_starts.push_back(int32_t(t));
+    }
+    const int32_t want = starts ? 0 : batch[t - 1].pos + 1;
+    if (bt.pos != want) {
+      return invalid("encode: sequence " + std::to_string(bt.seq) + " has position " + std::to_string(bt.pos) +
+                     " at batch index " + std::to_string(t) + " (expected " + std::to_string(want) + ")");
+    }
+    if (bt.pos >= s.n_ctx) {
+      return invalid("encode: sequence " + std::to_string(bt.seq) + " is longer than the context of " +
+                     std::to_string(s.n_ctx));
+    }
+  }
+  s.seq_starts.push_back(int32_t(batch.size()));
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Model>> Model::load(const std::filesystem::path& path, const LoadOptions& options) {
+  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
+  return from_file(std::move(file), options);
+}
+
+Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> file, const LoadOptions& options) {
+  ONDO_ASSIGN_OR_RETURN(std::string_view arch, file->get_string(gguf::keys::kArchitecture));
+  const ArchUnit* unit = find_architecture(arch);
+  if (!unit) {
     std::string known;
-    for (const ArchSpec& a : architectures()) known += (known.empty() ? "" : ", ") + std::string(a.name);
-    return make_error(ErrorCode::Unsupported, f.name() + ": architecture '" + std::string(arch) +
+    for (const ArchUnit* a : architectures()) known += (known.empty() ? "" : ", ") + std::string(a->name);
+    return make_error(ErrorCode::Unsupported, file->name() + ": architecture '" + std::string(arch) +
                                                   "' is not supported (supported: " + known + ")");
   }
+  return from_file(std::move(file), *unit, options);
+}
+
+Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> file, const ArchUnit& unit,
+                                                const LoadOptions& options) {
+  const gguf::GgufFile& f = *file;
   std::unique_ptr<Model> m(new Model());
-  m->spec_ = spec;
-  ONDO_ASSIGN_OR_RETURN(m->hp_, read_hparams(f, std::string(arch), spec->rope_style));
+  m->unit_ = &unit;
+  ONDO_ASSIGN_OR_RETURN(m->hp_, unit.read_hparams(f));
 
   // The vocabulary size comes from the embedding matrix; the tokenizer must agree.
   const gguf::TensorInfo* embd = f.find_tensor("token_embd.weight");
@@ -39,8 +110,12 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
                             " tokens but token_embd.weight has " + std::to_string(m->hp_.n_vocab) + " rows");
     }
   }
-  ONDO_ASSIGN_OR_RETURN(m->w_, bind_weights(f, m->hp_, *spec));
-  interleave_weights(f, m->w_, m->copies_);
+  ONDO_ASSIGN_OR_RETURN(m->w_, unit.bind_weights(f, m->hp_));
+  if (options.prepare_weights) {
+    const std::vector<core::PreparedTensor*> ws = m->w_->matmul_weights();
+    core::prepare_weights(ws, options.pool, m->prepared_, [&f](const void* p, size_t n) { f.release_pages(p, n); });
+  }
+  m->tap_ = options.tap;
   m->file_ = std::move(file);
   return m;
 }
@@ -48,11 +123,31 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
 MemoryEstimate Model::memory() const {
   MemoryEstimate e;
   for (const gguf::TensorInfo& t : file_->tensors()) e.weight_bytes += t.nbytes;
-  e.kv_bytes_per_token = 2ull * uint64_t(hp_.n_layer) * uint64_t(hp_.kv_dim()) * sizeof(float);
-  e.scratch_bytes_per_token =
-      sizeof(float) * (4ull * uint64_t(hp_.n_embd) + 2ull * uint64_t(hp_.q_dim()) + 2ull * uint64_t(hp_.kv_dim()) +
-                       2ull * uint64_t(hp_.n_ff));
   return e;
+}
+
+StepContext Model::context(ForwardScratch& scratch, core::ThreadPool& pool) const {
+  return StepContext{hp_, *w_, scratch, pool, tap_ ? &tap_ : nullptr};
+}
+
+Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScratch& scratch,
+                      core::ThreadPool& pool, float* logits) const {
+  if (kind() != ModelKind::Generate || !unit_->forward) {
+    return invalid("forward: " + file_->name() + " is an encoder model ('" + std::string(unit_->name) +
+                   "'); use encode()");
+  }
+  ONDO_TRY(validate_forward(batch, hp_, kv, scratch));
+  return unit_->forward(context(scratch, pool), batch, kv, logits);
+}
+
+Status Model::encode(std::span<const BatchToken> batch, ForwardScratch& scratch, core::ThreadPool& pool,
+                     float* out) const {
+  if (kind() != ModelKind::Encode || !unit_->encode) {
+    return invalid("encode: " + file_->name() + " is a generator model ('" + std::string(unit_->name) +
+                   "'); use forward()");
+  }
+  ONDO_TRY(validate_encode(batch, hp_, scratch));
+  return unit_->encode(context(scratch, pool), batch, out);
 }
 
 }  // namespace ondo::model

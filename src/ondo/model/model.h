@@ -1,59 +1,97 @@
-// Model: an immutable loaded model (weights mapped from GGUF, hyperparameters, registry row)
-// and its forward pass. Layer: model.
+// Model: an immutable loaded model (weights mapped from GGUF, hyperparameters, the
+// architecture unit that runs it) and its passes: forward() for generators, encode() for
+// encoders. Layer: model.
 //
-// Thread contract: const after load and shared by every session; forward() is called by one
-// thread at a time per (KvStore, ForwardScratch) pair and splits work over the pool.
-// Ownership: Model owns the GgufFile; tensors are views into its mapping or into the model's
-// interleaved copies of them (weights.h: interleave_weights).
+// Thread contract: const after load and shared by every session; forward()/encode() are
+// called by one thread at a time per (KvStore, ForwardScratch) pair and split work over the
+// pool. Ownership: Model owns the GgufFile; tensors are views into its mapping or into the
+// model's prepared copies of them (LoadOptions::prepare_weights).
 #pragma once
 
 #include <filesystem>
 #include <memory>
 #include <span>
 
+#include "ondo/core/kernels/prepare.h"
 #include "ondo/core/thread_pool.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/model/batch.h"
 #include "ondo/model/forward_scratch.h"
 #include "ondo/model/hparams.h"
-#include "ondo/model/registry.h"
-#include "ondo/model/weights.h"
+#include "ondo/model/unit.h"
 
 namespace ondo::model {
 
 struct MemoryEstimate {
-  uint64_t weight_bytes = 0;        // tensor bytes (mapped, not copied)
-  uint64_t kv_bytes_per_token = 0;  // K+V for one position of one sequence
-  uint64_t scratch_bytes_per_token = 0;  // activations per token of a batch step
+  uint64_t weight_bytes = 0;  // tensor bytes of the file (mapped, not copied)
+};
+
+// Typed load options (cli/ fills them; model/ reads no environment).
+struct LoadOptions {
+  // Copy matmul weights into a kernel-private layout where this CPU has faster kernels for
+  // it (same results bit for bit). false: the file's layout everywhere (for comparisons).
+  bool prepare_weights = true;
+  // Threads for weight preparation; nullptr: the loading thread alone. Borrowed for the
+  // duration of load only.
+  core::ThreadPool* pool = nullptr;
+  // Debug: called at every named activation of every pass (unit.h); empty: off.
+  ActivationTap tap;
 };
 
 class Model {
  public:
   // Loads and validates: architecture known, hyperparameters present and consistent, every
   // tensor present with the right shape and a runnable type.
-  static Result<std::unique_ptr<Model>> load(const std::filesystem::path& path);
-  // Takes ownership of an already-open file (tests build models in memory).
-  static Result<std::unique_ptr<Model>> from_file(std::unique_ptr<gguf::GgufFile> file);
+  static Result<std::unique_ptr<Model>> load(const std::filesystem::path& path, const LoadOptions& options = {});
+  // Takes ownership of an already-open file (tests build models in memory); the unit is
+  // found in the registry by general.architecture.
+  static Result<std::unique_ptr<Model>> from_file(std::unique_ptr<gguf::GgufFile> file,
+                                                  const LoadOptions& options = {});
+  // As above with a given unit, which need not be in the registry (tests define their own).
+  // Requires: `unit` outlives the model.
+  static Result<std::unique_ptr<Model>> from_file(std::unique_ptr<gguf::GgufFile> file, const ArchUnit& unit,
+                                                  const LoadOptions& options = {});
 
   const HParams& hparams() const { return hp_; }
-  const ArchSpec& spec() const { return *spec_; }
-  const Weights& weights() const { return w_; }
+  const ArchUnit& unit() const { return *unit_; }
+  ModelKind kind() const { return unit_->kind; }
+  // Floats per pooled vector of encode().
+  int32_t n_embd_out() const { return hp_.n_embd; }
   const gguf::GgufFile& file() const { return *file_; }
   MemoryEstimate memory() const;
+  // The unit's weights as its concrete type W, or nullptr when they are another type.
+  template <class W>
+  const W* weights_as() const { return dynamic_cast<const W*>(w_.get()); }
 
-  // Runs one batch step: writes K/V of every token into `kv`, and for each token with
+  // Generators: one batch step. Writes K/V of every token into `kv`, and for each token with
   // `logits` set, one row of n_vocab floats into `logits` (rows in batch order).
   // Requires: positions < kv.n_ctx, seq < kv.n_seq, token ids < n_vocab (checked: error).
+  // Errors: InvalidArgument for an encoder model.
   Status forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScratch& scratch,
                  core::ThreadPool& pool, float* logits) const;
 
+  // Encoders: `batch` holds every token of each sequence it contains, each sequence as one
+  // contiguous run in position order 0..n-1 with its own seq id (the `logits` flags are
+  // ignored). Attention runs both ways within a sequence and never crosses sequences. `out`
+  // receives one pooled vector of n_embd_out() floats per sequence, in batch order (pooling
+  // as the unit defines: mean / cls / last; not normalised). A sequence's vector does not
+  // depend on the other sequences of the batch (bitwise).
+  // Errors (InvalidArgument): a generator model; empty batch, more tokens than the scratch,
+  // a sequence longer than scratch.n_ctx, token ids >= n_vocab, a sequence split or out of
+  // order.
+  Status encode(std::span<const BatchToken> batch, ForwardScratch& scratch, core::ThreadPool& pool,
+                float* out) const;
+
  private:
   Model() = default;
+  StepContext context(ForwardScratch& scratch, core::ThreadPool& pool) const;
+
   std::unique_ptr<gguf::GgufFile> file_;
-  const ArchSpec* spec_ = nullptr;
+  const ArchUnit* unit_ = nullptr;
   HParams hp_;
-  Weights w_;
-  WeightCopies copies_;  // interleaved weights (w_ points into them)
+  std::unique_ptr<UnitWeights> w_;
+  core::PreparedStore prepared_;  // prepared weight copies (w_ points into them)
+  ActivationTap tap_;
 };
 
 }  // namespace ondo::model

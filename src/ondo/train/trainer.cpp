@@ -6,11 +6,12 @@
 
 namespace ondo::train {
 
-Trainer::Trainer(const TrainOptions& opts, std::vector<Example> train, std::vector<Example> val, int32_t pad)
+Trainer::Trainer(const TrainOptions& opts, core::ComputePool& pool, std::vector<Example> train,
+                 std::vector<Example> val, int32_t pad)
     : o_(opts),
       train_(std::move(train)),
       val_(std::move(val)),
-      pool_(opts.threads),
+      pool_(pool),
       model_(opts.model, opts.batch),
       batcher_(train_, opts.model.n_ctx, opts.seed, pad),
       val_batcher_(val_, opts.model.n_ctx, opts.seed, pad) {
@@ -31,7 +32,9 @@ double Trainer::evaluate() {
   Batch b;
   while (rows < o_.eval_rows && val_batcher_.next_in_order(std::min(o_.batch, o_.eval_rows - rows), &pos, b)) {
     int64_t n = 0;
-    const double l = model_.loss(params_.data(), b.tokens.data(), b.targets.data(), b.mask.data(), b.B, b.S, &n, pool_);
+    const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Background);
+    const double l =
+        model_.loss(params_.data(), b.tokens.data(), b.targets.data(), b.mask.data(), b.B, b.S, &n, lease.pool());
     total += l * double(n);
     counted += n;
     rows += b.B;
@@ -60,10 +63,13 @@ Status Trainer::run(const std::function<void(const StepReport&)>& report, const 
     std::fill(grads_.begin(), grads_.end(), 0.0f);
     int64_t n = 0;
     StepReport r;
-    r.loss = model_.forward_backward(params_.data(), batch_.tokens.data(), batch_.targets.data(), batch_.mask.data(),
-                                     batch_.B, batch_.S, grads_.data(), &n, pool_);
-    r.lr = lr_at(o_.opt, step_);
-    r.grad_norm = adamw_step(o_.opt, step_, model_.layout(), params_.data(), grads_.data(), adam_, pool_);
+    {
+      const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Background);
+      r.loss = model_.forward_backward(params_.data(), batch_.tokens.data(), batch_.targets.data(),
+                                       batch_.mask.data(), batch_.B, batch_.S, grads_.data(), &n, lease.pool());
+      r.lr = lr_at(o_.opt, step_);
+      r.grad_norm = adamw_step(o_.opt, step_, model_.layout(), params_.data(), grads_.data(), adam_, lease.pool());
+    }
     ++step_;
     tokens += batch_.B * batch_.S;
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();

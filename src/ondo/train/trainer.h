@@ -1,6 +1,7 @@
 // Trainer: the training loop (batches, forward/backward, AdamW, evaluation, checkpoints)
-// over a TrainModel, deterministic given the seed and thread count, resumable bit-exactly
-// from a checkpoint. Layer: train.
+// over a TrainModel, deterministic given the seed and the pool's size, resumable bit-exactly
+// from a checkpoint. Layer: train. Each step (and each evaluation batch) runs on the
+// process's ComputePool under a Background lease, so serving work goes first.
 //
 // Checkpoint file: a GGUF holding the tensors "train.params", "train.adam_m", "train.adam_v"
 // (F32) and metadata ondo.train.* (model shape, step, optimizer step, data cursor, seed).
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "ondo/core/thread_pool.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/train/dataset.h"
 #include "ondo/train/optimizer.h"
 #include "ondo/train/train_model.h"
@@ -30,7 +31,6 @@ struct TrainOptions {
   int64_t ckpt_every = 0;     // 0: no periodic checkpoints
   std::filesystem::path ckpt_dir;  // where periodic and SIGINT checkpoints go
   uint64_t seed = 1;
-  int threads = 1;
 };
 
 struct StepReport {
@@ -47,7 +47,9 @@ struct StepReport {
 class Trainer {
  public:
   // Fresh parameters from opts.seed. Requires: validate_config(opts.model) ok, train non-empty.
-  Trainer(const TrainOptions& opts, std::vector<Example> train, std::vector<Example> val, int32_t pad_token);
+  // `pool` is borrowed and must outlive the trainer.
+  Trainer(const TrainOptions& opts, core::ComputePool& pool, std::vector<Example> train, std::vector<Example> val,
+          int32_t pad_token);
 
   // Restores weights, optimizer state, step and data cursor. Errors: unreadable file or a
   // model shape that differs from opts.model (InvalidArgument).
@@ -71,7 +73,7 @@ class Trainer {
 
   TrainOptions o_;
   std::vector<Example> train_, val_;
-  core::ThreadPool pool_;
+  core::ComputePool& pool_;
   TrainModel model_;
   Batcher batcher_, val_batcher_;
   std::vector<float> params_, grads_;

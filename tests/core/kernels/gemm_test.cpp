@@ -313,15 +313,15 @@ TEST(GemmInterleaved, MatmulAndGetRowReadTheLayout) {
       w.ne[1] = N;
       w.data = il.data();
       w.row_bytes = c.wrow;
-      w.interleaved = true;
+      const PreparedTensor pw = PreparedTensor::in_layout(w, WeightLayout::Rows16);
       ThreadPool pool(2);
       MatmulScratch scratch;
       std::vector<float> y(size_t(T * N), NAN);
-      matmul(w, c.x.data(), T, y.data(), N, scratch, pool);
+      matmul(pw, c.x.data(), T, y.data(), N, scratch, pool);
       for (size_t e = 0; e < y.size(); ++e) ASSERT_TRUE(same_bits(y[e], ref[e])) << dtype_name(t) << " e " << e;
       std::vector<float> got(static_cast<size_t>(K)), want(static_cast<size_t>(K));
       for (int64_t r : {0, 17, 63}) {
-        get_row(w, r, got.data());
+        get_row(pw, r, got.data());
         dtype_info(t).scalar.to_float(c.w.data() + size_t(r) * c.wrow, want.data(), K);
         ASSERT_EQ(got, want) << dtype_name(t) << " row " << r;
       }

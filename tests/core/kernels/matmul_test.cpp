@@ -51,7 +51,8 @@ TEST(Matmul, ManyEqualsSeparateBitwise) {
       matmul(b.t, x.data(), T, yb.data(), 70, scratch, pool);
       matmul(c.t, x.data(), T, yc.data(), 9, scratch, pool);
       std::vector<float> za(ya.size()), zb(yb.size()), zc(yc.size());
-      const MatmulOutput outs[] = {{&a.t, za.data(), 37}, {&b.t, zb.data(), 70}, {&c.t, zc.data(), 9}};
+      const PreparedTensor pa = a.t, pb = b.t, pc = c.t;
+      const MatmulOutput outs[] = {{&pa, za.data(), 37}, {&pb, zb.data(), 70}, {&pc, zc.data(), 9}};
       matmul_many(outs, x.data(), T, scratch, pool);
       EXPECT_EQ(za, ya) << "T " << T << " threads " << threads;
       EXPECT_EQ(zb, yb) << "T " << T << " threads " << threads;

@@ -16,6 +16,7 @@ namespace {
 struct Fixture {
   std::unique_ptr<model::Model> model;
   std::unique_ptr<text::Tokenizer> tok;
+  std::unique_ptr<core::ComputePool> pool = std::make_unique<core::ComputePool>(2);
 };
 
 Fixture load(const std::filesystem::path& dir) {
@@ -70,11 +71,10 @@ TEST(Scheduler, BatchedEqualsAlone) {
   SchedulerOptions o;
   o.n_parallel = 8;
   o.n_ctx = 256;
-  o.n_threads = 2;
   o.max_batch_tokens = 16;  // forces prompt chunking next to running decodes
   std::vector<Output> alone;
   for (size_t i = 0; i < std::size(kPrompts); ++i) {
-    auto s = Scheduler::create(*f.model, *f.tok, o);
+    auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
     ASSERT_TRUE(s.ok()) << s.error().message;
     auto h = (*s)->submit(request(*f.tok, kPrompts[i], 100 + i, 24));
     ASSERT_TRUE(h.ok()) << h.error().message;
@@ -82,7 +82,7 @@ TEST(Scheduler, BatchedEqualsAlone) {
     EXPECT_EQ(alone.back().tokens.size(), 24u);
     EXPECT_EQ(alone.back().finish, FinishReason::Length);
   }
-  auto s = Scheduler::create(*f.model, *f.tok, o);
+  auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
   ASSERT_TRUE(s.ok());
   std::vector<std::shared_ptr<RequestHandle>> hs;
   for (size_t i = 0; i < std::size(kPrompts); ++i) {
@@ -101,7 +101,7 @@ TEST(Scheduler, PrefixCacheHitGivesTheSameTokens) {
   SchedulerOptions o;
   o.n_parallel = 2;
   o.n_ctx = 512;
-  auto s = Scheduler::create(*f.model, *f.tok, o);
+  auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
   ASSERT_TRUE(s.ok());
   auto first = drain(**(*s)->submit(request(*f.tok, system + "She had a cat.", 7, 16)));
   auto second = drain(**(*s)->submit(request(*f.tok, system + "He had a dog.", 8, 16)));
@@ -109,7 +109,7 @@ TEST(Scheduler, PrefixCacheHitGivesTheSameTokens) {
   EXPECT_GE(second.timing.cached_prompt_tokens, 64);
   EXPECT_GE((*s)->stats().prefix_cache_hits, 1u);
   o.cache_mem_bytes = 0;
-  auto cold = Scheduler::create(*f.model, *f.tok, o);
+  auto cold = Scheduler::create(*f.model, *f.tok, o, *f.pool);
   ASSERT_TRUE(cold.ok());
   auto fresh = drain(**(*cold)->submit(request(*f.tok, system + "He had a dog.", 8, 16)));
   EXPECT_EQ(fresh.timing.cached_prompt_tokens, 0);
@@ -123,7 +123,7 @@ TEST(Scheduler, RefusesOversizedPromptsAndFullQueues) {
   o.n_parallel = 1;
   o.n_ctx = 32;
   o.max_queue = 1;
-  auto s = Scheduler::create(*f.model, *f.tok, o);
+  auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
   ASSERT_TRUE(s.ok());
   GenerationRequest big;
   big.prompt.assign(40, 300);
@@ -154,7 +154,7 @@ TEST(Scheduler, CancelFreesTheSlotAndShutdownEndsEverything) {
   SchedulerOptions o;
   o.n_parallel = 1;
   o.n_ctx = 256;
-  auto s = Scheduler::create(*f.model, *f.tok, o);
+  auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
   ASSERT_TRUE(s.ok());
   auto h = (*s)->submit(request(*f.tok, "Once upon a time", 1, 200));
   ASSERT_TRUE(h.ok());

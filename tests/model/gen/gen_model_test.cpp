@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ondo/gguf/reader.h"
+#include "ondo/model/blocks/decoder_weights.h"
 #include "ondo/model/gen/gen_model.h"
 #include "ondo/model/model.h"
 #include "support/testdata.h"
@@ -27,8 +28,8 @@ Result<GenReport> gen(const fs::path& out, uint64_t seed, core::DType type, int 
   o.type = type;
   o.seed = seed;
   o.output = out;
-  o.n_threads = threads;
-  return generate_model(o);
+  core::ComputePool pool(threads);
+  return generate_model(o, pool);
 }
 
 TEST(GenModel, TinyShapeLoadsWithItsHyperparameters) {
@@ -47,10 +48,12 @@ TEST(GenModel, TinyShapeLoadsWithItsHyperparameters) {
   EXPECT_EQ(hp.n_vocab, s.n_vocab);
   EXPECT_EQ(hp.n_ctx_train, s.n_ctx);
   EXPECT_FLOAT_EQ(hp.rope_base, s.rope_base);
-  EXPECT_FALSE((*m)->weights().tied_output);
-  EXPECT_TRUE((*m)->weights().rope_freqs.valid());
-  EXPECT_EQ((*m)->weights().layers[1].w_down.type, core::DType::F16);
-  EXPECT_EQ((*m)->weights().layers[1].ffn_norm.type, core::DType::F32);
+  const auto* w = (*m)->weights_as<model::blocks::DecoderWeights>();
+  ASSERT_NE(w, nullptr);
+  EXPECT_FALSE(w->tied_output);
+  EXPECT_TRUE(w->rope_freqs.valid());
+  EXPECT_EQ(w->layers[1].w_down.type(), core::DType::F16);
+  EXPECT_EQ(w->layers[1].ffn_norm.type, core::DType::F32);
   EXPECT_EQ(*(*m)->file().get_uint("general.file_type"), 1u);
   fs::remove(p);
 }
@@ -108,7 +111,8 @@ TEST(GenModel, RejectsQuantizedTypesAndAMissingVocabulary) {
   ASSERT_NE(o.shape, nullptr);
   o.output = temp_file("nv");
   o.vocab = "/nonexistent/vocab.gguf";
-  auto missing = generate_model(o);
+  core::ComputePool pool(1);
+  auto missing = generate_model(o, pool);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("/nonexistent/vocab.gguf"), std::string::npos) << missing.error().message;
   EXPECT_FALSE(fs::exists(o.output));

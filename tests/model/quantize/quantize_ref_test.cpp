@@ -65,10 +65,10 @@ TEST_P(QuantizeRef, MatchesLlamaQuantize) {
   o.output = out;
   o.preset = find_preset(c.preset);
   ASSERT_NE(o.preset, nullptr);
-  o.n_threads = 2;
   size_t reported = 0;
   o.on_tensor = [&](const TensorReport& r) { EXPECT_EQ(r.index, reported++); };
-  auto rep = quantize_model(o);
+  core::ComputePool pool(2);
+  auto rep = quantize_model(o, pool);
   ASSERT_TRUE(rep.ok()) << rep.error().message;
   EXPECT_EQ(reported, rep->n_tensors);
 

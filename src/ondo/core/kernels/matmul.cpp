@@ -21,38 +21,41 @@ size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T) {
 namespace {
 
 // The GEMM kernel of w's type and layout; nullptr: none (GGUF layout only).
-const kernels::GemmKernel* gemm_kernel_for(const Tensor& w) {
-  if (w.interleaved) {
-    const kernels::GemmKernel* gk = kernels::gemm_kernel_interleaved(w.type);
+const kernels::GemmKernel* gemm_kernel_for(const PreparedTensor& w) {
+  if (w.layout() == WeightLayout::Rows16) {
+    const kernels::GemmKernel* gk = kernels::gemm_kernel_interleaved(w.type());
     ONDO_CHECK(gk != nullptr);  // weights are interleaved only where a kernel reads them
     return gk;
   }
-  return kernels::gemm_kernel(w.type);
+  return kernels::gemm_kernel(w.type());
 }
 
 // Rows [n0, n1) of y = W . xq for T converted activation rows: the GEMM kernel of the type
 // where it has one, else one vec_dot per output.
-void compute_rows(const Tensor& w, const uint8_t* xq, size_t xrow, int64_t T, int64_t n0, int64_t n1, float* y,
-                  int64_t ldy) {
+void compute_rows(const PreparedTensor& w, const uint8_t* xq, size_t xrow, int64_t T, int64_t n0, int64_t n1,
+                  float* y, int64_t ldy) {
   const int64_t K = w.cols();
   if (const kernels::GemmKernel* gk = gemm_kernel_for(w)) {
-    gk->run(w.data, w.row_bytes, xq, xrow, K, n0, n1, T, y, ldy);
+    gk->run(w.data(), w.row_bytes(), xq, xrow, K, n0, n1, T, y, ldy);
     return;
   }
+  // file layout (the only one without a GEMM kernel): row n at data + n * row_bytes
+  const auto* base = static_cast<const uint8_t*>(w.data());
+  const size_t rb = w.row_bytes();
   // weight rows in blocks of 16, each block read once and reused for all T activation rows
-  const QuantOps& wops = best_ops(w.type);
+  const QuantOps& wops = best_ops(w.type());
   constexpr int64_t kRowBlock = 16;
   for (int64_t b0 = n0; b0 < n1; b0 += kRowBlock) {
     const int64_t b1 = std::min(n1, b0 + kRowBlock);
     for (int64_t t = 0; t < T; ++t) {
       const uint8_t* xt = xq + size_t(t) * xrow;
       float* yt = y + t * ldy;
-      for (int64_t n = b0; n < b1; ++n) yt[n] = wops.vec_dot(w.row(n), xt, K);
+      for (int64_t n = b0; n < b1; ++n) yt[n] = wops.vec_dot(base + size_t(n) * rb, xt, K);
     }
   }
 }
 
-int64_t row_tile(const Tensor& w) {
+int64_t row_tile(const PreparedTensor& w) {
   const kernels::GemmKernel* gk = gemm_kernel_for(w);
   return gk ? gk->row_tile : 16;
 }
@@ -73,10 +76,10 @@ struct Chunks {
 
 // One participant's share of matmul(): converts its rows of x, waits for all, then takes
 // chunks of weight rows from the shared counter.
-void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
+void matmul_in_run(const PreparedTensor& w, const float* x, int64_t T, float* y, int64_t ldy,
                    uint8_t* xq, std::atomic<int64_t>& next_chunk, int ith, int nth, ThreadPool& pool) {
   const int64_t K = w.cols(), N = w.rows();
-  const DTypeInfo& info = dtype_info(w.type);
+  const DTypeInfo& info = dtype_info(w.type());
   const QuantOps& xops = best_ops(info.vec_dot_type);
   const size_t xrow = size_t(*row_bytes(info.vec_dot_type, K));
 
@@ -97,9 +100,9 @@ void matmul_in_run(const Tensor& w, const float* x, int64_t T, float* y, int64_t
 
 }  // namespace
 
-void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
+void matmul(const PreparedTensor& w, const float* x, int64_t T, float* y, int64_t ldy,
             MatmulScratch& scratch, ThreadPool& pool) {
-  const size_t need = matmul_scratch_bytes(w.type, w.cols(), T);
+  const size_t need = matmul_scratch_bytes(w.type(), w.cols(), T);
   if (scratch.xq.size() < need) scratch.xq.resize(need);
   uint8_t* xq = scratch.xq.data();
   std::atomic<int64_t> next_chunk{0};
@@ -117,7 +120,7 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
   size_t total = 0;
   for (size_t i = 0; i < outs.size(); ++i) {
     ONDO_CHECK(outs[i].w->cols() == K);
-    const DType f = dtype_info(outs[i].w->type).vec_dot_type;
+    const DType f = dtype_info(outs[i].w->type()).vec_dot_type;
     size_t k = 0;
     while (k < n_formats && formats[k] != f) ++k;
     if (k == n_formats) {
@@ -162,15 +165,15 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
   });
 }
 
-void get_row(const Tensor& w, int64_t id, float* dst) {
-  if (w.interleaved) {
+void get_row(const PreparedTensor& w, int64_t id, float* dst) {
+  if (w.layout() == WeightLayout::Rows16) {
     thread_local std::vector<uint8_t> row;
-    row.resize(w.row_bytes);
-    deinterleave_row(w.type, w.data, id, w.cols(), row.data());
-    best_ops(w.type).to_float(row.data(), dst, w.cols());
+    row.resize(w.row_bytes());
+    deinterleave_row(w.type(), w.data(), id, w.cols(), row.data());
+    best_ops(w.type()).to_float(row.data(), dst, w.cols());
     return;
   }
-  best_ops(w.type).to_float(w.row(id), dst, w.cols());
+  best_ops(w.type()).to_float(static_cast<const uint8_t*>(w.data()) + size_t(id) * w.row_bytes(), dst, w.cols());
 }
 
 }  // namespace ondo::core

@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "ondo/core/tensor.h"
+#include "ondo/core/prepared_tensor.h"
 #include "ondo/core/thread_pool.h"
 
 namespace ondo::core {
@@ -21,14 +21,15 @@ struct MatmulScratch {
 };
 
 // y[t][n] = sum_k W[n][k] * x[t][k]  for t < T, n < N = w.rows().
-// x: [T][K] floats (row stride K), y: [T][N] floats (row stride ldy >= N).
-// Requires: w.cols() == K is a multiple of the block size of w.type and of its partner.
-void matmul(const Tensor& w, const float* x, int64_t T, float* y, int64_t ldy,
+// x: [T][K] floats (row stride K), y: [T][N] floats (row stride ldy >= N). w in any layout
+// (a plain Tensor converts to the file layout).
+// Requires: w.cols() == K is a multiple of the block size of w.type() and of its partner.
+void matmul(const PreparedTensor& w, const float* x, int64_t T, float* y, int64_t ldy,
             MatmulScratch& scratch, ThreadPool& pool);
 
 // One product of matmul_many: y[t][n] = W[n] . x[t], y with row stride ldy.
 struct MatmulOutput {
-  const Tensor* w;
+  const PreparedTensor* w;
   float* y;
   int64_t ldy;
 };
@@ -43,7 +44,7 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
 // Bytes of converted activations matmul needs for T rows of K elements for weight type t.
 size_t matmul_scratch_bytes(DType t, int64_t K, int64_t T);
 
-// Embedding row lookup: dst[0..K) = row `id` of w, dequantized.
-void get_row(const Tensor& w, int64_t id, float* dst);
+// Embedding row lookup: dst[0..K) = row `id` of w (any layout), dequantized.
+void get_row(const PreparedTensor& w, int64_t id, float* dst);
 
 }  // namespace ondo::core

@@ -18,7 +18,7 @@
 namespace ondo::infer::grammar {
 
 struct GrammarIr;
-class Engine;
+class MaskAutomaton;
 class TokenTable;
 
 // Bounds on what a grammar may cost. Exceeding one is an error (TooLarge).
@@ -41,14 +41,14 @@ class Grammar {
 
   // The shared matching cache for (this grammar, table): one per pair, made on first use.
   // Internal to matcher.cpp; `self` must own this grammar.
-  static std::shared_ptr<Engine> engine_for(const std::shared_ptr<const Grammar>& self,
+  static std::shared_ptr<MaskAutomaton> automaton_for(const std::shared_ptr<const Grammar>& self,
                                             const std::shared_ptr<const TokenTable>& table);
 
-  struct EngineSlot;
+  struct AutomatonSlot;
 
  private:
   std::unique_ptr<GrammarIr> ir_;
-  std::unique_ptr<EngineSlot> engines_;
+  std::unique_ptr<AutomatonSlot> automata_;
 };
 
 // Parses GBNF (llama.cpp's notation): `name ::= alternatives` rules; `|`; `( )`; literals

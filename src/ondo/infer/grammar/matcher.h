@@ -3,7 +3,7 @@
 // accept() with the sampled token.
 //
 // Ownership: shares the Grammar and TokenTable; all matchers of one (grammar, table) pair
-// share one cache of grammar states and masks (engine.h), so a mask computed for one
+// share one cache of grammar states and masks (mask_automaton.h), so a mask computed for one
 // sequence serves every other sequence that reaches the same state.
 // Thread contract: a Matcher is one sequence's (not shared); copies are independent forks
 // and may run on different threads.
@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "ondo/core/result.h"
-#include "ondo/infer/grammar/engine.h"
 #include "ondo/infer/grammar/grammar.h"
+#include "ondo/infer/grammar/mask_automaton.h"
 #include "ondo/infer/grammar/token_table.h"
 
 namespace ondo::infer::grammar {
@@ -47,9 +47,9 @@ class Matcher {
   bool finished() const { return finished_; }
 
  private:
-  std::shared_ptr<const Grammar> grammar_;  // keeps the engine's grammar alive
-  std::shared_ptr<Engine> engine_;
-  EngineHandle state_;
+  std::shared_ptr<const Grammar> grammar_;  // keeps the automaton's grammar alive
+  std::shared_ptr<MaskAutomaton> automaton_;
+  AutomatonHandle state_;
   bool finished_ = false;
 };
 

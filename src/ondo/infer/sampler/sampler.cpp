@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <unordered_map>
 
 namespace ondo::infer {
 namespace {
@@ -50,6 +49,12 @@ Sampler::Sampler(SamplerParams params, int32_t n_vocab)
     : p_(std::move(params)), n_vocab_(n_vocab), state_(p_.seed) {
   work_.resize(size_t(n_vocab));
   cand_.reserve(size_t(n_vocab));
+  if (p_.repeat_last_n > 0) recent_.reserve(size_t(p_.repeat_last_n));
+  if (penalizes()) counts_.assign(size_t(n_vocab), 0);
+}
+
+bool Sampler::penalizes() const {
+  return p_.repeat_penalty != 1.0f || p_.frequency_penalty != 0.0f || p_.presence_penalty != 0.0f;
 }
 
 double Sampler::uniform() {
@@ -63,12 +68,17 @@ double Sampler::uniform() {
 
 void Sampler::accept(int32_t token) {
   if (p_.repeat_last_n <= 0) return;
-  recent_.push_back(token);
-  while (int32_t(recent_.size()) > p_.repeat_last_n) recent_.pop_front();
+  if (recent_.size() < size_t(p_.repeat_last_n)) {
+    recent_.push_back(token);
+  } else {  // full: overwrite the oldest
+    recent_[recent_head_] = token;
+    recent_head_ = (recent_head_ + 1) % recent_.size();
+  }
 }
 
 void Sampler::reset() {
   recent_.clear();
+  recent_head_ = 0;
   state_ = p_.seed;
 }
 
@@ -78,12 +88,15 @@ int32_t Sampler::sample(std::span<const float> logits) {
     if (id >= 0 && id < n_vocab_) work_[size_t(id)] += bias;
   }
   // penalties over the recent window (llama.cpp semantics)
-  const bool penalize = p_.repeat_penalty != 1.0f || p_.frequency_penalty != 0.0f || p_.presence_penalty != 0.0f;
-  if (penalize && !recent_.empty()) {
-    std::unordered_map<int32_t, int> counts;
-    for (int32_t t : recent_) ++counts[t];
-    for (const auto& [id, n] : counts) {
-      if (id < 0 || id >= n_vocab_) continue;
+  // (each distinct id once, with its count; counts_ is all zeros between calls)
+  if (!counts_.empty() && !recent_.empty()) {
+    for (int32_t t : recent_) {
+      if (t >= 0 && t < n_vocab_) ++counts_[size_t(t)];
+    }
+    for (int32_t id : recent_) {
+      if (id < 0 || id >= n_vocab_ || counts_[size_t(id)] == 0) continue;
+      const int n = counts_[size_t(id)];
+      counts_[size_t(id)] = 0;
       float& l = work_[size_t(id)];
       l = l > 0.0f ? l / p_.repeat_penalty : l * p_.repeat_penalty;
       l -= float(n) * p_.frequency_penalty + p_.presence_penalty;

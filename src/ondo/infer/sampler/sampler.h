@@ -2,11 +2,10 @@
 // Chain (llama.cpp's order): logit bias -> repeat/frequency/presence penalties -> top-k ->
 // top-p -> min-p -> temperature -> draw. temperature <= 0 is greedy (argmax, ties to the
 // lowest id). Same seed and same inputs give the same tokens.
-// Thread contract: one sampler per sequence; not shared.
+// Thread contract: one sampler per sequence; not shared. sample() and accept() do not allocate.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <utility>
 #include <vector>
@@ -48,10 +47,14 @@ class Sampler {
 
  private:
   double uniform();  // [0, 1), 53 random bits
+  bool penalizes() const;
   SamplerParams p_;
   int32_t n_vocab_;
   uint64_t state_;
-  std::deque<int32_t> recent_;
+  std::vector<int32_t> recent_;  // the last repeat_last_n tokens, a ring once full
+  size_t recent_head_ = 0;       // the oldest entry when full
+  std::vector<int32_t> counts_;  // [n_vocab] per-sample scratch for the penalties
+
   std::vector<float> work_;
   std::vector<Candidate> cand_;
 };

@@ -1,12 +1,15 @@
 // RequestState: one request's queue of events between the loop thread (producer) and the
 // client thread (consumer). Layer: infer (private to the scheduler).
+// Events sit in a vector read from `head_`; read entries are dropped (capacity kept) when
+// the vector is drained or full, so a consumer that keeps up costs the loop no allocation.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
+#include <cstddef>
 #include <mutex>
+#include <vector>
 
 #include "ondo/infer/scheduler/scheduler.h"
 
@@ -14,19 +17,24 @@ namespace ondo::infer {
 
 class RequestState final : public RequestHandle {
  public:
-  explicit RequestState(GenerationRequest r) : request(std::move(r)), submitted(std::chrono::steady_clock::now()) {}
+  explicit RequestState(GenerationRequest r) : request(std::move(r)), submitted(std::chrono::steady_clock::now()) {
+    events_.reserve(kInitialEvents);
+  }
 
   std::optional<TokenEvent> next(int timeout_ms) override {
     std::unique_lock<std::mutex> lock(mu_);
-    auto ready = [&] { return !events_.empty() || delivered_final_; };
+    auto ready = [&] { return head_ < events_.size() || delivered_final_; };
     if (timeout_ms < 0) {
       cv_.wait(lock, ready);
     } else if (!cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), ready)) {
       return std::nullopt;
     }
-    if (events_.empty()) return std::nullopt;
-    TokenEvent e = std::move(events_.front());
-    events_.pop_front();
+    if (head_ == events_.size()) return std::nullopt;
+    TokenEvent e = std::move(events_[head_++]);
+    if (head_ == events_.size()) {
+      events_.clear();
+      head_ = 0;
+    }
     return e;
   }
 
@@ -47,6 +55,10 @@ class RequestState final : public RequestHandle {
         timing_.first_token_seconds = seconds_since_submit();
       }
       if (e.finish != FinishReason::None) delivered_final_ = true;
+      if (events_.size() == events_.capacity() && head_ > 0) {  // reuse the read part first
+        events_.erase(events_.begin(), events_.begin() + std::ptrdiff_t(head_));
+        head_ = 0;
+      }
       events_.push_back(std::move(e));
     }
     cv_.notify_all();
@@ -65,9 +77,11 @@ class RequestState final : public RequestHandle {
   std::atomic<bool> cancelled{false};
 
  private:
-  mutable std::mutex mu_;
+  static constexpr size_t kInitialEvents = 8;
+  mutable std::mutex mu_;  // guards everything below
   std::condition_variable cv_;
-  std::deque<TokenEvent> events_;
+  std::vector<TokenEvent> events_;  // not yet read: [head_, size())
+  size_t head_ = 0;
   bool delivered_final_ = false;
   bool first_posted_ = false;
   RequestTiming timing_;

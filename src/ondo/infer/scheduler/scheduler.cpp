@@ -7,12 +7,13 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
-#include "ondo/core/thread_pool.h"
-#include "ondo/infer/grammar/matcher.h"
+#include "ondo/infer/generation_step.h"
 #include "ondo/infer/grammar/token_table.h"
 #include "ondo/infer/kv_cache/kv_cache.h"
+#include "ondo/infer/scheduler/embedding_state.h"
 #include "ondo/infer/scheduler/prefix_cache.h"
 #include "ondo/infer/scheduler/request_state.h"
 
@@ -26,16 +27,27 @@ struct Slot {
   std::vector<int32_t> tokens;  // tokens whose K/V are in the slot
   int32_t n_prompt_done = 0;    // prompt tokens in `tokens`
   int32_t next_token = -1;      // sampled, to be evaluated next step
-  int32_t n_generated = 0;
-  int32_t max_tokens = 0;       // after clamping to the context
-  std::unique_ptr<Sampler> sampler;
-  std::unique_ptr<grammar::Matcher> matcher;
+  std::unique_ptr<GenerationStep> step;
   bool stored_prefix = false;
   bool busy() const { return req != nullptr; }
 };
 
-// log-softmax of the chosen token and the top-k alternatives of a logits row.
-void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, TokenEvent* e) {
+// The step's end reasons as the API reports them.
+FinishReason finish_reason(StepEnd end) {
+  switch (end) {
+    case StepEnd::None: return FinishReason::None;
+    case StepEnd::EndOfGeneration:
+    case StepEnd::GrammarComplete: return FinishReason::Stop;
+    case StepEnd::Length:
+    case StepEnd::ContextFull: return FinishReason::Length;
+    case StepEnd::Error: return FinishReason::Error;
+  }
+  return FinishReason::Error;
+}
+
+// log-softmax of the chosen token and the top-k alternatives of a logits row; `ids` is
+// scratch of n_vocab entries.
+void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, std::vector<int32_t>& ids, TokenEvent* e) {
   float mx = -INFINITY;
   for (float v : logits) mx = std::max(mx, v);
   double sum = 0.0;
@@ -43,7 +55,6 @@ void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, Tok
   const double lse = double(mx) + std::log(sum);
   e->logprob = float(double(logits[size_t(chosen)]) - lse);
   if (k <= 0) return;
-  std::vector<int32_t> ids(logits.size());
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t(i);
   const size_t kk = std::min(size_t(k), ids.size());
   std::partial_sort(ids.begin(), ids.begin() + long(kk), ids.end(), [&](int32_t a, int32_t b) {
@@ -54,22 +65,32 @@ void fill_logprobs(std::span<const float> logits, int32_t chosen, int32_t k, Tok
 
 class SchedulerImpl final : public Scheduler {
  public:
-  SchedulerImpl(const model::Model& m, const text::Tokenizer& tok, const SchedulerOptions& o, KvCache kv)
+  SchedulerImpl(const model::Model& m, const text::Tokenizer& tok, const SchedulerOptions& o, std::optional<KvCache> kv,
+                core::ComputePool& pool, TokenHook hook)
       : model_(m),
         tok_(tok),
         opt_(o),
         kv_(std::move(kv)),
-        pool_(o.n_threads),
-        scratch_(m.hparams(), o.max_batch_tokens, o.n_ctx, o.n_threads),
+        pool_(pool),
+        hook_(std::move(hook)),
+        scratch_(m.hparams(), o.max_batch_tokens, o.n_ctx, pool.size()),
         prefix_(m.file().name() + "#" + std::to_string(m.memory().weight_bytes), m.hparams().n_layer,
                 m.hparams().kv_dim(), kPrefixBlock, o.cache_mem_bytes),
         slots_(size_t(o.n_parallel)) {
     logits_.resize(size_t(o.n_parallel) * size_t(m.hparams().n_vocab));
+    logprob_ids_.resize(size_t(m.hparams().n_vocab));
+    batch_.reserve(size_t(o.max_batch_tokens));
+    batch_slot_.reserve(size_t(o.n_parallel));
+    if (m.kind() == model::ModelKind::Encode) {
+      embed_out_.resize(size_t(o.max_batch_tokens) * size_t(m.n_embd_out()));
+      embed_rows_.reserve(size_t(o.max_batch_tokens));
+    }
     thread_ = std::thread([this] { loop(); });
   }
   ~SchedulerImpl() override { shutdown(0); }
 
   Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest r) override;
+  Result<std::shared_ptr<EmbeddingHandle>> submit_embedding(EmbeddingRequest r) override;
   SchedulerStats stats() const override;
   const SchedulerOptions& options() const override { return opt_; }
   void shutdown(int grace_ms) override;
@@ -79,24 +100,39 @@ class SchedulerImpl final : public Scheduler {
   void admit_locked();
   void step();
   void finish(Slot& s, FinishReason why, const std::string& error = "");
+  void release(Slot& s);
+  void admit(Slot& s, int32_t slot, std::shared_ptr<RequestState> req);
+  void forward_batch();
   void after_logits(Slot& s, std::span<const float> logits);
+  void fail_running(const char* where, const char* what);
+  void embed_step();
+  void finish_embeddings(const Status& st);
+  bool has_work_locked() const {
+    return running_count_ > 0 || !waiting_.empty() || !embed_waiting_.empty() || !embed_queue_.empty();
+  }
 
   const model::Model& model_;
   const text::Tokenizer& tok_;
   const SchedulerOptions opt_;
-  KvCache kv_;
-  core::ThreadPool pool_;
+  std::optional<KvCache> kv_;  // generators only
+  core::ComputePool& pool_;
+  const TokenHook hook_;
   model::ForwardScratch scratch_;
   PrefixCache prefix_;
   std::shared_ptr<const grammar::TokenTable> table_;  // built on the first grammar request
   std::vector<Slot> slots_;
   std::vector<float> logits_;
+  std::vector<int32_t> logprob_ids_;  // fill_logprobs scratch
   std::vector<model::BatchToken> batch_;
   std::vector<int32_t> batch_slot_;  // slot of each logits row
 
-  mutable std::mutex mu_;  // guards waiting_, stopping_, accepting_, running_count_
+  mutable std::mutex mu_;  // guards waiting_, embed_waiting_, stopping_, accepting_, running_count_
   std::condition_variable cv_;
   std::deque<std::shared_ptr<RequestState>> waiting_;
+  std::deque<std::shared_ptr<EmbeddingState>> embed_waiting_;
+  std::deque<std::shared_ptr<EmbeddingState>> embed_queue_;  // loop thread only: admitted, in order
+  std::vector<std::pair<EmbeddingState*, size_t>> embed_rows_;  // loop thread only: (request, input) per row
+  std::vector<float> embed_out_;  // [max_batch_tokens][n_embd_out] pooled rows of a pass
   bool accepting_ = true;
   bool stopping_ = false;
   int32_t running_count_ = 0;
@@ -105,6 +141,9 @@ class SchedulerImpl final : public Scheduler {
 };
 
 Result<std::shared_ptr<RequestHandle>> SchedulerImpl::submit(GenerationRequest r) {
+  if (model_.kind() != model::ModelKind::Generate) {
+    return make_error(ErrorCode::InvalidArgument, "model: an encoder makes embeddings, it does not generate text");
+  }
   if (r.prompt.empty()) return make_error(ErrorCode::InvalidArgument, "prompt: no tokens");
   if (int64_t(r.prompt.size()) >= opt_.n_ctx) {
     return make_error(ErrorCode::InvalidArgument, "prompt: " + std::to_string(r.prompt.size()) +
@@ -136,7 +175,7 @@ SchedulerStats SchedulerImpl::stats() const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     s.running = running_count_;
-    s.waiting = int32_t(waiting_.size());
+    s.waiting = int32_t(waiting_.size() + embed_waiting_.size());
   }
   s.prefix_cache_queries = prefix_.queries();
   s.prefix_cache_hits = prefix_.hits();
@@ -156,7 +195,7 @@ void SchedulerImpl::shutdown(int grace_ms) {
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (running_count_ == 0 && waiting_.empty()) break;
+      if (!has_work_locked()) break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -173,13 +212,18 @@ void SchedulerImpl::finish(Slot& s, FinishReason why, const std::string& error) 
   e.finish = why;
   e.error = error;
   s.req->post(std::move(e));
+  release(s);
+}
+
+void SchedulerImpl::release(Slot& s) {
   used_positions_.fetch_sub(int64_t(s.tokens.size()));
   s = Slot{};
   std::lock_guard<std::mutex> lock(mu_);
   --running_count_;
 }
 
-// Moves waiting requests into free slots, restoring cached prompt prefixes.
+// Moves waiting requests into free slots. A request whose admission throws (a bug) fails
+// alone.
 void SchedulerImpl::admit_locked() {
   for (size_t i = 0; i < slots_.size() && !waiting_.empty(); ++i) {
     Slot& s = slots_[i];
@@ -193,46 +237,78 @@ void SchedulerImpl::admit_locked() {
       --i;
       continue;
     }
-    const GenerationRequest& r = req->request;
-    s.req = req;
-    s.max_tokens = std::min<int32_t>(r.max_tokens, opt_.n_ctx - int32_t(r.prompt.size()));
-    s.sampler = std::make_unique<Sampler>(r.sampling, model_.hparams().n_vocab);
-    for (int32_t t : r.prompt) s.sampler->accept(t);
-    if (r.grammar) {
-      if (!table_) table_ = grammar::TokenTable::from_tokenizer(tok_);
-      s.matcher = std::make_unique<grammar::Matcher>(r.grammar, table_);
+    try {
+      admit(s, int32_t(i), req);
+      ++running_count_;
+    } catch (const std::exception& ex) {
+      s = Slot{};
+      TokenEvent e;
+      e.finish = FinishReason::Error;
+      e.error = std::string("internal error: admitting the request: ") + ex.what();
+      req->post(std::move(e));
+      --i;
     }
-    // at least the last prompt token is evaluated, for its logits
-    const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_.store(), int32_t(i));
-    s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
-    s.n_prompt_done = cached;
-    used_positions_.fetch_add(cached);
-    req->set_scheduled(cached);
-    ++running_count_;
   }
+}
+
+// Sets up slot `i` for `req`, restoring a cached prompt prefix.
+void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req) {
+  const GenerationRequest& r = req->request;
+  if (r.grammar && !table_) table_ = grammar::TokenTable::from_tokenizer(tok_);
+  s.step = std::make_unique<GenerationStep>(
+      StepOptions{r.sampling, r.max_tokens, opt_.n_ctx, r.ignore_eos, r.grammar, r.grammar ? table_ : nullptr}, tok_);
+  s.step->accept_prompt(r.prompt);
+  s.tokens.reserve(size_t(opt_.n_ctx));  // no growth while decoding
+  // at least the last prompt token is evaluated, for its logits
+  const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i);
+  s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
+  s.n_prompt_done = cached;
+  used_positions_.fetch_add(cached);
+  req->set_scheduled(cached);
+  s.req = std::move(req);
 }
 
 void SchedulerImpl::loop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || running_count_ > 0 || !waiting_.empty(); });
+      cv_.wait(lock, [&] { return stopping_ || has_work_locked(); });
       if (stopping_) break;
       admit_locked();
+      for (auto& e : embed_waiting_) {
+        e->set_scheduled();
+        embed_queue_.push_back(std::move(e));
+      }
+      embed_waiting_.clear();
     }
-    step();
+    try {
+      step();
+      if (!embed_queue_.empty()) embed_step();
+    } catch (const std::exception& ex) {  // the barrier of last resort: drop what runs, go on
+      fail_running("the scheduler step", ex.what());
+    }
   }
   // cancel whatever is left
   for (Slot& s : slots_) {
     if (s.busy()) finish(s, FinishReason::Cancelled);
   }
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto* q : {&embed_queue_, &embed_waiting_}) {
+    for (auto& e : *q) e->fail(make_error(ErrorCode::Cancelled, "the server is shutting down"));
+    q->clear();
+  }
   for (auto& r : waiting_) {
     TokenEvent e;
     e.finish = FinishReason::Cancelled;
     r->post(std::move(e));
   }
   waiting_.clear();
+}
+
+void SchedulerImpl::fail_running(const char* where, const char* what) {
+  for (Slot& s : slots_) {
+    if (s.busy()) finish(s, FinishReason::Error, std::string("internal error: ") + where + ": " + what);
+  }
 }
 
 // One forward step over every running slot: decode tokens first, then prompt chunks.
@@ -263,7 +339,18 @@ void SchedulerImpl::step() {
     budget -= n;
   }
   if (batch_.empty()) return;
-  Status st = model_.forward(batch_, kv_.store(), scratch_, pool_, logits_.data());
+  forward_batch();
+}
+
+// Runs the batch on a Serving lease and hands each logits row to its slot.
+void SchedulerImpl::forward_batch() {
+  Status st = ok_status();
+  try {
+    const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Serving);
+    st = model_.forward(batch_, kv_->store(), scratch_, lease.pool(), logits_.data());
+  } catch (const std::exception& ex) {
+    st = make_error(ErrorCode::Internal, std::string("internal error: the forward pass: ") + ex.what());
+  }
   // record evaluated tokens
   for (const model::BatchToken& b : batch_) {
     slots_[size_t(b.seq)].tokens.push_back(b.token);
@@ -281,72 +368,143 @@ void SchedulerImpl::step() {
       continue;
     }
     s.next_token = -1;
-    after_logits(s, std::span<const float>(logits_.data() + r * size_t(V), size_t(V)));
+    try {
+      after_logits(s, std::span<const float>(logits_.data() + r * size_t(V), size_t(V)));
+    } catch (const std::exception& ex) {  // a bug in this request's handling fails it alone
+      if (s.busy()) finish(s, FinishReason::Error, std::string("internal error: ") + ex.what());
+    }
   }
 }
 
-// Samples the next token of a slot whose logits are ready, posts it, and decides whether
-// the request is finished.
+// Takes one generation step of a slot whose logits are ready and posts its token; the step
+// decides whether the request is finished.
 void SchedulerImpl::after_logits(Slot& s, std::span<const float> logits) {
   const GenerationRequest& r = s.req->request;
   if (!s.stored_prefix) {  // the whole prompt is in the slot now
-    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_.store(), int32_t(&s - slots_.data()));
+    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_->store(), int32_t(&s - slots_.data()));
     s.stored_prefix = true;
   }
-  if (s.max_tokens == 0) return finish(s, FinishReason::Length);
-  std::span<const float> row = logits;
-  std::vector<float> masked;
-  if (s.matcher) {
-    std::vector<uint64_t> bits((logits.size() + 63) / 64, 0);
-    s.matcher->fill_mask(bits);
-    masked.assign(logits.begin(), logits.end());
-    for (size_t i = 0; i < masked.size(); ++i) {
-      if (!((bits[i / 64] >> (i % 64)) & 1u)) masked[i] = -INFINITY;
-    }
-    row = masked;
-  }
-  const int32_t tok = s.sampler->sample(row);
-  if (s.matcher && !std::isfinite(row[size_t(tok)])) return finish(s, FinishReason::Error, "grammar: no token is allowed");
-  const bool eog = tok_.is_end_of_generation(tok);
-  if (eog && (!r.ignore_eos || s.matcher)) return finish(s, FinishReason::Stop);
-  if (s.matcher) {
-    if (Status st = s.matcher->accept(tok); !st.ok()) return finish(s, FinishReason::Error, st.error().message);
-  }
-  s.sampler->accept(tok);
-  ++s.n_generated;
+  StepResult res = s.step->next(logits, int32_t(s.tokens.size()));
+  if (res.token < 0) return finish(s, finish_reason(res.end), res.error);
+  if (hook_) hook_(r, res.token);
   TokenEvent e;
-  e.token = tok;
-  if (r.n_logprobs >= 0) fill_logprobs(logits, tok, r.n_logprobs, &e);
-  const bool done_grammar = s.matcher && s.matcher->is_complete();
-  const bool full = int32_t(s.tokens.size()) + 1 >= opt_.n_ctx;
-  if (done_grammar) e.finish = FinishReason::Stop;
-  else if (s.n_generated >= s.max_tokens || full) e.finish = FinishReason::Length;
+  e.token = res.token;
+  if (r.n_logprobs >= 0) fill_logprobs(logits, res.token, r.n_logprobs, logprob_ids_, &e);
+  e.finish = finish_reason(res.end);
   if (e.finish != FinishReason::None) {
     s.req->post(std::move(e));
-    used_positions_.fetch_sub(int64_t(s.tokens.size()));
-    s = Slot{};
-    std::lock_guard<std::mutex> lock(mu_);
-    --running_count_;
+    release(s);
     return;
   }
   s.req->post(std::move(e));
-  s.next_token = tok;
+  s.next_token = res.token;
+}
+
+// Embeddings ----------------------------------------------------------------------------
+
+Result<std::shared_ptr<EmbeddingHandle>> SchedulerImpl::submit_embedding(EmbeddingRequest r) {
+  if (model_.kind() != model::ModelKind::Encode) {
+    return make_error(ErrorCode::InvalidArgument, "model: a generator does not make embeddings");
+  }
+  if (r.inputs.empty()) return make_error(ErrorCode::InvalidArgument, "input: no sequences");
+  int64_t longest = std::min(opt_.n_ctx, opt_.max_batch_tokens);
+  if (model_.hparams().n_ctx_train > 0) longest = std::min<int64_t>(longest, model_.hparams().n_ctx_train);
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    const std::string where = "input[" + std::to_string(i) + "]: ";
+    if (r.inputs[i].empty()) return make_error(ErrorCode::InvalidArgument, where + "no tokens");
+    if (int64_t(r.inputs[i].size()) > longest) {
+      return make_error(ErrorCode::InvalidArgument, where + std::to_string(r.inputs[i].size()) +
+                                                        " tokens do not fit (at most " + std::to_string(longest) + ")");
+    }
+    for (int32_t t : r.inputs[i]) {
+      if (t < 0 || t >= model_.hparams().n_vocab) {
+        return make_error(ErrorCode::InvalidArgument, where + "token id " + std::to_string(t) + " is out of range");
+      }
+    }
+  }
+  auto state = std::make_shared<EmbeddingState>(std::move(r), model_.n_embd_out());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!accepting_) return make_error(ErrorCode::Unavailable, "the server is shutting down");
+    if (int32_t(embed_waiting_.size()) >= opt_.max_queue + opt_.n_parallel) {
+      return make_error(ErrorCode::Overloaded, "the request queue is full (" + std::to_string(opt_.max_queue) + " waiting)");
+    }
+    embed_waiting_.push_back(state);
+  }
+  cv_.notify_all();
+  return std::shared_ptr<EmbeddingHandle>(state);
+}
+
+// One encode() pass: whole input sequences of the admitted requests, in order, until the
+// next one would not fit in max_batch_tokens (a request may span passes).
+void SchedulerImpl::embed_step() {
+  std::erase_if(embed_queue_, [](const std::shared_ptr<EmbeddingState>& e) {
+    if (!e->cancelled.load()) return false;
+    e->fail(make_error(ErrorCode::Cancelled, "the request was cancelled"));
+    return true;
+  });
+  batch_.clear();
+  embed_rows_.clear();
+  int64_t budget = opt_.max_batch_tokens;
+  for (const auto& e : embed_queue_) {
+    const auto& inputs = e->request.inputs;
+    while (e->next_input < inputs.size() && int64_t(inputs[e->next_input].size()) <= budget) {
+      const auto& in = inputs[e->next_input];
+      const int32_t seq = int32_t(embed_rows_.size());
+      for (size_t p = 0; p < in.size(); ++p) batch_.push_back({in[p], int32_t(p), seq, false});
+      embed_rows_.push_back({e.get(), e->next_input++});
+      budget -= int64_t(in.size());
+    }
+    if (e->next_input < inputs.size()) break;  // keep request order: the rest goes next pass
+  }
+  if (batch_.empty()) return;
+  Status st = ok_status();
+  try {
+    const core::ComputePool::Lease lease = pool_.acquire(core::Priority::Serving);
+    st = model_.encode(batch_, scratch_, lease.pool(), embed_out_.data());
+  } catch (const std::exception& ex) {
+    st = make_error(ErrorCode::Internal, std::string("internal error: the encode pass: ") + ex.what());
+  }
+  finish_embeddings(st);
+}
+
+// Hands out the rows of the last pass; completes (or fails) the requests that are done.
+void SchedulerImpl::finish_embeddings(const Status& st) {
+  const size_t width = size_t(model_.n_embd_out());
+  for (size_t r = 0; r < embed_rows_.size(); ++r) {
+    auto [e, input] = embed_rows_[r];
+    if (!st.ok()) {
+      e->fail(st.error().code == ErrorCode::Internal ? st.error()
+                                                     : make_error(ErrorCode::Internal, "encode: " + st.error().message));
+      e->next_input = e->request.inputs.size();
+      continue;
+    }
+    e->set_vector(input, embed_out_.data() + r * width);
+  }
+  std::erase_if(embed_queue_, [](const std::shared_ptr<EmbeddingState>& e) {
+    if (e->next_input < e->request.inputs.size()) return false;
+    e->complete();  // no-op after fail()
+    return true;
+  });
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Scheduler>> Scheduler::create(const model::Model& model, const text::Tokenizer& tokenizer,
-                                                     const SchedulerOptions& o) {
+                                                     const SchedulerOptions& o, core::ComputePool& pool,
+                                                     TokenHook on_token) {
   if (o.n_parallel < 1 || o.n_parallel > 256) return make_error(ErrorCode::InvalidArgument, "parallel must be between 1 and 256");
   if (o.n_ctx < 8 || o.n_ctx > (1 << 22)) return make_error(ErrorCode::InvalidArgument, "ctx must be between 8 and 4194304");
   if (o.max_queue < 0) return make_error(ErrorCode::InvalidArgument, "max-queue must not be negative");
   if (o.max_batch_tokens < o.n_parallel) return make_error(ErrorCode::InvalidArgument, "the batch must hold one token per slot");
-  if (o.n_threads < 1) return make_error(ErrorCode::InvalidArgument, "threads must be at least 1");
   if (tokenizer.n_vocab() != model.hparams().n_vocab) {
     return make_error(ErrorCode::InvalidArgument, "tokenizer and model disagree on the vocabulary size");
   }
-  ONDO_ASSIGN_OR_RETURN(KvCache kv, KvCache::create(model.hparams(), o.n_parallel, o.n_ctx));
-  return std::unique_ptr<Scheduler>(new SchedulerImpl(model, tokenizer, o, std::move(kv)));
+  std::optional<KvCache> kv;
+  if (model.kind() == model::ModelKind::Generate) {
+    ONDO_ASSIGN_OR_RETURN(kv, KvCache::create(model.hparams(), o.n_parallel, o.n_ctx));
+  }
+  return std::unique_ptr<Scheduler>(new SchedulerImpl(model, tokenizer, o, std::move(kv), pool, std::move(on_token)));
 }
 
 }  // namespace ondo::infer

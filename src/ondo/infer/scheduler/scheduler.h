@@ -9,14 +9,25 @@
 // prefix cache (KV blocks keyed by a cryptographic hash of model identity and tokens).
 // Determinism: a request's tokens and logprobs do not depend on what else is batched, on
 // prompt chunking, or on whether its prefix came from the cache.
+// Compute: the scheduler borrows the process's ComputePool and holds a Serving lease for each
+// forward pass only, so several schedulers (models) share -t threads.
+// Robustness: an exception while handling one request (a bug) fails that request with
+// FinishReason::Error ("internal error: ...") and the loop goes on; one thrown by a forward
+// pass fails the requests of that batch. In the steady state (running requests decoding,
+// without grammar or top_logprobs alternatives) a step allocates no memory.
+// Model kinds: a scheduler over a generator takes GenerationRequests; over an encoder it takes
+// EmbeddingRequests, batching the sequences of every waiting request (whole sequences,
+// attention over each one both ways) into encode() passes; the prefix cache is not involved.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ondo/core/compute_pool.h"
 #include "ondo/core/result.h"
 #include "ondo/infer/sampler/sampler.h"
 #include "ondo/model/model.h"
@@ -35,8 +46,13 @@ struct SchedulerOptions {
   int32_t max_queue = 64;          // waiting requests beyond the running ones; more -> Overloaded
   int32_t max_batch_tokens = 512;  // tokens per forward step (decode tokens + prompt chunks)
   uint64_t cache_mem_bytes = uint64_t(256) << 20;  // prefix cache budget (0: off)
-  int n_threads = 1;
 };
+
+struct GenerationRequest;
+
+// Called on the loop thread with every generated token before it is posted (tracing, tests).
+// Must be cheap; an exception it throws fails that request only.
+using TokenHook = std::function<void(const GenerationRequest& request, int32_t token)>;
 
 enum class FinishReason { None, Stop, Length, Cancelled, Error };
 
@@ -55,7 +71,10 @@ struct TokenEvent {
 };
 
 struct GenerationRequest {
-  std::vector<int32_t> prompt;   // non-empty; prompt + max_tokens must fit n_ctx
+  std::vector<int32_t> prompt;   // non-empty, shorter than n_ctx
+  // Completion tokens at most. prompt + max_tokens may exceed n_ctx: generation then ends
+  // with FinishReason::Length when the sequence fills the context (prompt + completion =
+  // n_ctx), as it would at max_tokens.
   int32_t max_tokens = 256;
   SamplerParams sampling;
   bool ignore_eos = false;
@@ -82,6 +101,26 @@ class RequestHandle {
   virtual RequestTiming timing() const = 0;
 };
 
+// Token sequences in, one pooled vector per sequence out (encoder models).
+struct EmbeddingRequest {
+  // Non-empty; each input non-empty, at most min(n_ctx, max_batch_tokens) tokens.
+  std::vector<std::vector<int32_t>> inputs;
+};
+
+// The waiting side of one embedding request. Thread contract: wait()/cancel() from one
+// client thread; the loop thread completes it.
+class EmbeddingHandle {
+ public:
+  virtual ~EmbeddingHandle() = default;
+  // Blocks until the request is done (or `timeout_ms` passes: nullopt). Then: one vector of
+  // the model's n_embd_out() floats per input, in input order (pooled as the model defines,
+  // not normalised); or Cancelled (cancel(), shutdown) or Internal (a failed pass).
+  virtual std::optional<Result<std::vector<std::vector<float>>>> wait(int timeout_ms = -1) = 0;
+  // Drops the request at the loop's next pass (its wait() then returns Cancelled).
+  virtual void cancel() = 0;
+  virtual RequestTiming timing() const = 0;
+};
+
 struct SchedulerStats {
   int32_t running = 0;
   int32_t waiting = 0;
@@ -93,14 +132,20 @@ struct SchedulerStats {
 
 class Scheduler {
  public:
-  // Allocates the KV cache for n_parallel slots and starts the loop thread.
+  // Allocates the KV cache for n_parallel slots and starts the loop thread. `model`,
+  // `tokenizer` and `pool` are borrowed and must outlive the scheduler.
   static Result<std::unique_ptr<Scheduler>> create(const model::Model& model, const text::Tokenizer& tokenizer,
-                                                   const SchedulerOptions& options);
+                                                   const SchedulerOptions& options, core::ComputePool& pool,
+                                                   TokenHook on_token = nullptr);
   virtual ~Scheduler() = default;
 
-  // Validates (InvalidArgument: empty prompt, prompt + max_tokens over n_ctx, bad sampling;
+  // Validates (InvalidArgument: empty prompt, a prompt of n_ctx tokens or more, bad sampling;
   // Overloaded: queue full; Unavailable: shutting down) and queues the request.
+  // InvalidArgument too when the model is an encoder.
   virtual Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest request) = 0;
+  // Validates (InvalidArgument: a generator model, no inputs, an empty or too long input, a
+  // token id out of range; Overloaded; Unavailable) and queues the request.
+  virtual Result<std::shared_ptr<EmbeddingHandle>> submit_embedding(EmbeddingRequest request) = 0;
   virtual SchedulerStats stats() const = 0;
   virtual const SchedulerOptions& options() const = 0;
   // Stops accepting; lets running and queued requests finish for up to `grace_ms`, then

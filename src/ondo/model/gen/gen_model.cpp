@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include "ondo/core/thread_pool.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/gguf/keys.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/gguf/writer.h"
@@ -194,7 +194,7 @@ std::vector<float> llama3_rope_factors(int32_t head_dim, float rope_base, const 
   return out;
 }
 
-Result<GenReport> generate_model(const GenOptions& o) {
+Result<GenReport> generate_model(const GenOptions& o, core::ComputePool& pool) {
   const ModelShape& s = *o.shape;
   if (o.type != DType::F32 && o.type != DType::F16 && o.type != DType::BF16) {
     return make_error(ErrorCode::InvalidArgument, "gen-model writes F32, F16 or BF16 weights, not " +
@@ -208,7 +208,6 @@ Result<GenReport> generate_model(const GenOptions& o) {
     ONDO_TRY(copy_vocab(w, s, o.vocab));
   }
 
-  auto pool = std::make_shared<core::ThreadPool>(o.n_threads);
   GenReport rep;
   const core::FromFloatFn to_type = core::dtype_info(o.type).scalar.from_float;
   for (const TensorSpec& t : tensor_list(s)) {
@@ -227,8 +226,9 @@ Result<GenReport> generate_model(const GenOptions& o) {
     const uint64_t key = tensor_key(o.seed, t.name);
     const int64_t row = t.shape[0], rows = n / row;
     const size_t row_bytes = size_t(row) * size_t(core::dtype_info(o.type).block_bytes);
-    auto fill = [=, sd = s.init_std](std::span<uint8_t> dst) -> Status {
-      pool->run([&](int ith, int nth) {
+    auto fill = [=, &pool, sd = s.init_std](std::span<uint8_t> dst) -> Status {
+      const core::ComputePool::Lease lease = pool.acquire(core::Priority::Background);
+      lease.pool().run([&](int ith, int nth) {
         int64_t r0 = 0, r1 = 0;
         core::split_range(rows, ith, nth, &r0, &r1);
         std::vector<float> x(static_cast<size_t>(row));

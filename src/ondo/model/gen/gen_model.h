@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ondo/core/compute_pool.h"
 #include "ondo/core/dtype.h"
 #include "ondo/core/result.h"
 
@@ -54,7 +55,6 @@ struct GenOptions {
   uint64_t seed = 0;
   std::filesystem::path output;
   std::filesystem::path vocab;  // the vocabulary GGUF; required when shape->vocab_file is set
-  int n_threads = 1;
 };
 
 struct GenReport {
@@ -63,7 +63,8 @@ struct GenReport {
   uint64_t file_bytes = 0;
 };
 
-Result<GenReport> generate_model(const GenOptions& options);
+// Fills each matrix on `pool` under a Background lease (one tensor per lease).
+Result<GenReport> generate_model(const GenOptions& options, core::ComputePool& pool);
 
 // The rope_freqs factors llama.cpp's converter computes for Llama 3.1 scaling (float32 math,
 // as convert_hf_to_gguf.py does with torch): 1 for short wavelengths, `factor` for long ones,

@@ -43,11 +43,11 @@ struct Planned {
 
 Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset) {
   ONDO_ASSIGN_OR_RETURN(std::string_view arch, f.get_string(gguf::keys::kArchitecture));
-  const ArchSpec* spec = find_architecture(arch);
-  if (spec == nullptr) {
+  const ArchUnit* unit = find_architecture(arch);
+  if (unit == nullptr) {
     return file_error(f, ErrorCode::Unsupported, "architecture '" + std::string(arch) + "' is not one ondo knows");
   }
-  ONDO_ASSIGN_OR_RETURN(HParams hp, read_hparams(f, std::string(arch), spec->rope_style));
+  ONDO_ASSIGN_OR_RETURN(HParams hp, unit->read_hparams(f));
 
   std::vector<std::string_view> names;
   for (const gguf::TensorInfo& t : f.tensors()) names.push_back(t.name);
@@ -100,7 +100,7 @@ void convert_rows(core::ThreadPool& pool, DType from, const uint8_t* src, DType 
   });
 }
 
-Result<QuantizeReport> quantize_model(const QuantizeOptions& o) {
+Result<QuantizeReport> quantize_model(const QuantizeOptions& o, core::ComputePool& pool) {
   ONDO_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> f, gguf::GgufFile::open(o.input));
   ONDO_ASSIGN_OR_RETURN(std::vector<Planned> planned, plan(*f, *o.preset));
 
@@ -110,7 +110,6 @@ Result<QuantizeReport> quantize_model(const QuantizeOptions& o) {
   w.set_u32(kQuantVersionKey, kQuantizationVersion);
   w.set_u32(gguf::keys::kFileType, uint32_t(o.preset->file_type));
 
-  auto pool = std::make_shared<core::ThreadPool>(o.n_threads);
   QuantizeReport rep;
   rep.n_tensors = planned.size();
   for (size_t k = 0; k < planned.size(); ++k) {
@@ -118,12 +117,13 @@ Result<QuantizeReport> quantize_model(const QuantizeOptions& o) {
     rep.tensor_bytes_in += p.src->nbytes;
     rep.tensor_bytes_out += p.bytes_out;
     rep.n_fallback += p.choice.fallback ? 1 : 0;
-    auto fill = [p, k, &o, pool, n = planned.size()](std::span<uint8_t> dst) -> Status {
+    auto fill = [p, k, &o, &pool, n = planned.size()](std::span<uint8_t> dst) -> Status {
       const gguf::TensorInfo& t = *p.src;
       if (p.choice.type == t.type) {
         std::memcpy(dst.data(), t.data, size_t(t.nbytes));
       } else {
-        convert_rows(*pool, t.type, t.data, p.choice.type, dst.data(), t.n_elements() / t.shape[0], t.shape[0]);
+        const core::ComputePool::Lease lease = pool.acquire(core::Priority::Background);
+        convert_rows(lease.pool(), t.type, t.data, p.choice.type, dst.data(), t.n_elements() / t.shape[0], t.shape[0]);
       }
       if (o.on_tensor) {
         o.on_tensor({k, n, std::string(t.name), t.shape, t.type, p.choice.type, p.choice.fallback, t.nbytes, p.bytes_out});

@@ -3,8 +3,8 @@
 // (uses gguf/ and core/ only).
 //
 // Memory: the input is mapped; the output is streamed tensor by tensor through gguf::Writer,
-// so at most one output tensor is held in memory. Rows are quantized in parallel on a
-// core::ThreadPool of `n_threads`. Thread contract: one call at a time per output path.
+// so at most one output tensor is held in memory. Rows are quantized in parallel on the
+// process's ComputePool, one Background lease per tensor. Thread contract: one call at a time per output path.
 // Errors: NotFound/InvalidFile for an unreadable input; Unsupported for an architecture ondo
 // does not know or a quantized tensor that would have to be requantized; InvalidFile for an
 // output that cannot be written. Messages name the file and the tensor.
@@ -18,7 +18,7 @@
 
 #include "ondo/core/dtype.h"
 #include "ondo/core/result.h"
-#include "ondo/core/thread_pool.h"
+#include "ondo/core/compute_pool.h"
 #include "ondo/model/quantize/preset.h"
 
 namespace ondo::model::quantize {
@@ -48,14 +48,13 @@ struct QuantizeOptions {
   std::filesystem::path input;
   std::filesystem::path output;
   const Preset* preset = nullptr;  // Requires: non-null
-  int n_threads = 1;               // Requires: >= 1
   std::function<void(const TensorReport&)> on_tensor;  // optional progress, output order
 };
 
 // Writes `output` (atomically: a temporary file renamed at the end). The output's tensors are
 // in llama.cpp's order (llama_tensor_order), general.file_type is the preset's LLAMA_FTYPE
 // value and general.quantization_version is 2, as llama-quantize writes them.
-Result<QuantizeReport> quantize_model(const QuantizeOptions& options);
+Result<QuantizeReport> quantize_model(const QuantizeOptions& options, core::ComputePool& pool);
 
 // Converts `n_rows` rows of `n_per_row` elements from `from` (F32, F16 or BF16) to `to`,
 // the rows split over `pool`. Q8_0 uses the model-file quantizer (quantize_row_q8_0_model).

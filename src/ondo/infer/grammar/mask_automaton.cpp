@@ -1,7 +1,7 @@
-// Engine: lazily built DFA over canonical parse-stack sets, the vocabulary trie walk that
-// turns a state into a token mask, and the Grammar members that hand engines out.
+// MaskAutomaton: lazily built DFA over canonical parse-stack sets, the vocabulary trie walk that
+// turns a state into a token mask, and the Grammar members that hand automata out.
 // Layer: infer (grammar/).
-#include "ondo/infer/grammar/engine.h"
+#include "ondo/infer/grammar/mask_automaton.h"
 
 #include <algorithm>
 #include <cstring>
@@ -10,34 +10,34 @@
 
 namespace ondo::infer::grammar {
 
-// The engines of one grammar, by table serial, most recently used last. Strong references:
+// The automata of one grammar, by table serial, most recently used last. Strong references:
 // a mask computed for one sequence serves later sequences too. At most kMaxEngines.
-struct Grammar::EngineSlot {
+struct Grammar::AutomatonSlot {
   static constexpr size_t kMaxEngines = 4;
   std::mutex mu;
-  std::vector<std::pair<uint64_t, std::shared_ptr<Engine>>> engines;
+  std::vector<std::pair<uint64_t, std::shared_ptr<MaskAutomaton>>> automata;
 };
 
-Grammar::Grammar(std::unique_ptr<GrammarIr> ir) : ir_(std::move(ir)), engines_(std::make_unique<EngineSlot>()) {}
+Grammar::Grammar(std::unique_ptr<GrammarIr> ir) : ir_(std::move(ir)), automata_(std::make_unique<AutomatonSlot>()) {}
 Grammar::~Grammar() = default;
 size_t Grammar::n_rules() const { return ir_->alts.size(); }
 size_t Grammar::n_elements() const { return ir_->elems.size(); }
 
-std::shared_ptr<Engine> Grammar::engine_for(const std::shared_ptr<const Grammar>& self,
+std::shared_ptr<MaskAutomaton> Grammar::automaton_for(const std::shared_ptr<const Grammar>& self,
                                             const std::shared_ptr<const TokenTable>& table) {
-  EngineSlot& slot = *self->engines_;
+  AutomatonSlot& slot = *self->automata_;
   std::lock_guard lock(slot.mu);
-  for (size_t i = 0; i < slot.engines.size(); ++i) {
-    if (slot.engines[i].first != table->serial()) continue;
-    auto found = slot.engines[i];
-    slot.engines.erase(slot.engines.begin() + long(i));
-    slot.engines.push_back(found);
+  for (size_t i = 0; i < slot.automata.size(); ++i) {
+    if (slot.automata[i].first != table->serial()) continue;
+    auto found = slot.automata[i];
+    slot.automata.erase(slot.automata.begin() + long(i));
+    slot.automata.push_back(found);
     return found.second;
   }
-  if (slot.engines.size() >= EngineSlot::kMaxEngines) slot.engines.erase(slot.engines.begin());
-  auto engine = std::make_shared<Engine>(self->ir(), table);
-  slot.engines.emplace_back(table->serial(), engine);
-  return engine;
+  if (slot.automata.size() >= AutomatonSlot::kMaxEngines) slot.automata.erase(slot.automata.begin());
+  auto automaton = std::make_shared<MaskAutomaton>(self->ir(), table);
+  slot.automata.emplace_back(table->serial(), automaton);
+  return automaton;
 }
 
 namespace {
@@ -45,14 +45,14 @@ constexpr size_t kBudgetPerStep = 1u << 20;
 constexpr int kMaxExpandRecursion = 1024;
 }  // namespace
 
-size_t Engine::KeyHash::operator()(const Key* k) const {
+size_t MaskAutomaton::KeyHash::operator()(const Key* k) const {
   uint64_t h = 1469598103934665603ull;
   for (uint32_t v : *k) h = (h ^ v) * 1099511628211ull;
   return size_t(h);
 }
 
-Engine::~Engine() = default;
-Engine::Engine(const GrammarIr& ir, std::shared_ptr<const TokenTable> table) : ir_(ir), table_(std::move(table)) {
+MaskAutomaton::~MaskAutomaton() = default;
+MaskAutomaton::MaskAutomaton(const GrammarIr& ir, std::shared_ptr<const TokenTable> table) : ir_(ir), table_(std::move(table)) {
   // Byte classes: bytes that belong to exactly the same byte sets lead to the same state
   // from every state, so each class's transition is computed once.
   std::vector<std::vector<uint64_t>> sig(256, std::vector<uint64_t>((ir_.byte_sets.size() + 63) / 64, 0));
@@ -67,7 +67,7 @@ Engine::Engine(const GrammarIr& ir, std::shared_ptr<const TokenTable> table) : i
 }
 
 // Drops every cached state (on construction and when the caches outgrow their bounds).
-void Engine::maybe_flush() {
+void MaskAutomaton::maybe_flush() {
   if (!states_.empty() && states_.size() < kMaxStates) return;
   ++epoch_;
   states_.clear();
@@ -82,7 +82,7 @@ void Engine::maybe_flush() {
 // Follows rule references and rule ends until every stack's top is a byte set (or the
 // stack is empty: the root is complete). A reference whose next element is End replaces
 // its frame (tail call), so right-recursive repetition does not grow stacks.
-void Engine::expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth) {
+void MaskAutomaton::expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth) {
   while (true) {
     if (budget_ == 0 || out.size() >= kMaxStacks) return;
     --budget_;
@@ -115,7 +115,7 @@ void Engine::expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32
   }
 }
 
-int32_t Engine::intern(std::vector<std::vector<uint32_t>>& stacks) {
+int32_t MaskAutomaton::intern(std::vector<std::vector<uint32_t>>& stacks) {
   std::sort(stacks.begin(), stacks.end());
   stacks.erase(std::unique(stacks.begin(), stacks.end()), stacks.end());
   Key key;
@@ -126,7 +126,7 @@ int32_t Engine::intern(std::vector<std::vector<uint32_t>>& stacks) {
   return intern_key(key);
 }
 
-int32_t Engine::intern_key(const Key& key) {
+int32_t MaskAutomaton::intern_key(const Key& key) {
   auto it = index_.find(&key);
   if (it != index_.end()) return it->second;
   State st;
@@ -142,14 +142,14 @@ int32_t Engine::intern_key(const Key& key) {
   return id;
 }
 
-int32_t Engine::step_slow(int32_t s, uint8_t b) {
+int32_t MaskAutomaton::step_slow(int32_t s, uint8_t b) {
   const uint8_t rep = class_rep_[b];
   const int32_t t = rep == b ? compute_step(s, b) : step(s, rep);
   trans_[size_t(s) * 256 + b] = t;
   return t;
 }
 
-int32_t Engine::compute_step(int32_t s, uint8_t b) {
+int32_t MaskAutomaton::compute_step(int32_t s, uint8_t b) {
   const std::shared_ptr<const Key> key = states_[size_t(s)].key;
   std::vector<std::vector<uint32_t>> out;
   budget_ = kBudgetPerStep;
@@ -170,7 +170,7 @@ int32_t Engine::compute_step(int32_t s, uint8_t b) {
 // The one state that every well-formed non-ASCII UTF-8 character read from s leads to,
 // through live states; -1 when there is none (explores pairs of DFA state and UTF-8
 // decoder state). Cached per state.
-int32_t Engine::utf8_successor(int32_t s) {
+int32_t MaskAutomaton::utf8_successor(int32_t s) {
   if (states_[size_t(s)].utf8_next != -2) return states_[size_t(s)].utf8_next;
   std::vector<std::pair<int32_t, int>> todo{{s, 0}};
   std::set<std::pair<int32_t, int>> seen;
@@ -200,7 +200,7 @@ int32_t Engine::utf8_successor(int32_t s) {
 
 // Whether every byte of `bytes` (an ASCII set) leads from s back to s; tests each byte once
 // per state and remembers the answers.
-bool Engine::loops_on_ascii(int32_t s, const uint64_t bytes[2]) {
+bool MaskAutomaton::loops_on_ascii(int32_t s, const uint64_t bytes[2]) {
   for (int w = 0; w < 2; ++w) {
     for (uint64_t todo = bytes[w] & ~states_[size_t(s)].loop_checked[w]; todo; todo &= todo - 1) {
       const int b = w * 64 + __builtin_ctzll(todo);
@@ -217,7 +217,7 @@ bool Engine::loops_on_ascii(int32_t s, const uint64_t bytes[2]) {
 
 // A subtree whose every path keeps returning to s (its ASCII bytes loop, its non-ASCII bytes
 // form whole UTF-8 characters that loop) is accepted whole.
-bool Engine::skippable(int32_t s, const TokenTable::Node& nd) {
+bool MaskAutomaton::skippable(int32_t s, const TokenTable::Node& nd) {
   if (!loops_on_ascii(s, nd.ascii_below)) return false;
   if (!(nd.flags & TokenTable::kNonAsciiBelow)) return true;
   return (nd.flags & TokenTable::kUtf8Below) && utf8_successor(s) == s;
@@ -227,7 +227,7 @@ bool Engine::skippable(int32_t s, const TokenTable::Node& nd) {
 // s0 -> s1 -> ... in lockstep: all ASCII bytes below, and every non-ASCII character when the
 // subtree has any, lead from s_i to one live s_{i+1}, for as many steps as the subtree is
 // deep (in bytes, at least its depth in characters). Tried only where cheaper than the walk.
-bool Engine::chain_skippable(int32_t s, const TokenTable::Node& nd, size_t subtree_nodes) {
+bool MaskAutomaton::chain_skippable(int32_t s, const TokenTable::Node& nd, size_t subtree_nodes) {
   const bool non_ascii = nd.flags & TokenTable::kNonAsciiBelow;
   if (non_ascii && !(nd.flags & TokenTable::kUtf8Below)) return false;
   const int n_bytes = __builtin_popcountll(nd.ascii_below[0]) + __builtin_popcountll(nd.ascii_below[1]);
@@ -263,7 +263,7 @@ void set_bit_range(std::vector<uint64_t>& bits, uint32_t a, uint32_t b) {
 // Depth-first walk of the vocabulary trie from state s. A dead state prunes its subtree;
 // a subtree whose every path keeps returning to the same looping state (its ASCII bytes
 // loop, and its non-ASCII bytes form whole UTF-8 characters that loop) is accepted whole.
-void Engine::compute_mask(int32_t s, std::vector<uint64_t>& out) {
+void MaskAutomaton::compute_mask(int32_t s, std::vector<uint64_t>& out) {
   const auto nodes = table_->nodes();
   const auto ranks = table_->rank_to_id();
   rank_bits_.assign((ranks.size() + 63) / 64, 0);
@@ -301,7 +301,7 @@ void Engine::compute_mask(int32_t s, std::vector<uint64_t>& out) {
   }
 }
 
-int32_t Engine::resolve(EngineHandle& h) {
+int32_t MaskAutomaton::resolve(AutomatonHandle& h) {
   maybe_flush();
   if (h.epoch != epoch_) {
     h.id = intern_key(*h.key);
@@ -310,7 +310,7 @@ int32_t Engine::resolve(EngineHandle& h) {
   return h.id;
 }
 
-EngineHandle Engine::initial() {
+AutomatonHandle MaskAutomaton::initial() {
   std::lock_guard lock(mu_);
   maybe_flush();
   std::vector<std::vector<uint32_t>> out;
@@ -320,10 +320,10 @@ EngineHandle Engine::initial() {
     expand(stack, out, 0);
   }
   const int32_t id = intern(out);
-  return EngineHandle{states_[size_t(id)].key, id, epoch_};
+  return AutomatonHandle{states_[size_t(id)].key, id, epoch_};
 }
 
-void Engine::fill_mask(EngineHandle& h, std::span<uint64_t> bits) {
+void MaskAutomaton::fill_mask(AutomatonHandle& h, std::span<uint64_t> bits) {
   std::lock_guard lock(mu_);
   const int32_t s = resolve(h);
   if (masks_.size() >= kMaxMasks) {
@@ -340,23 +340,23 @@ void Engine::fill_mask(EngineHandle& h, std::span<uint64_t> bits) {
   std::memcpy(bits.data(), m.data(), std::min(bits.size(), m.size()) * sizeof(uint64_t));
 }
 
-bool Engine::advance(EngineHandle& h, std::string_view bytes) {
+bool MaskAutomaton::advance(AutomatonHandle& h, std::string_view bytes) {
   std::lock_guard lock(mu_);
   int32_t s = resolve(h);
   for (const char c : bytes) {
     s = step(s, uint8_t(c));
     if (s == 0) return false;
   }
-  h = EngineHandle{states_[size_t(s)].key, s, epoch_};
+  h = AutomatonHandle{states_[size_t(s)].key, s, epoch_};
   return true;
 }
 
-bool Engine::accepting(EngineHandle& h) {
+bool MaskAutomaton::accepting(AutomatonHandle& h) {
   std::lock_guard lock(mu_);
   return states_[size_t(resolve(h))].accepting;
 }
 
-bool Engine::complete(EngineHandle& h) {
+bool MaskAutomaton::complete(AutomatonHandle& h) {
   std::lock_guard lock(mu_);
   return states_[size_t(resolve(h))].complete;
 }

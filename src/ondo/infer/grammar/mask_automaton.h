@@ -1,11 +1,11 @@
-// Engine: the shared matching cache of one (grammar, token table) pair. A matcher state is
-// the canonical set of parse stacks; the engine interns each such set as a lazily built DFA
+// MaskAutomaton: the shared matching cache of one (grammar, token table) pair. A matcher state is
+// the canonical set of parse stacks; the automaton interns each such set as a lazily built DFA
 // state with byte transitions, the state's token mask, and "loop" facts that let the trie
 // walk accept whole vocabulary subtrees at once. Layer: infer (grammar/). Internal to
 // grammar/: matchers talk to it; nothing else should.
 //
-// Thread contract: every public member locks the engine's mutex; any number of matchers
-// on any threads may share one engine. Memory is bounded: past kMaxStates states or
+// Thread contract: every public member locks the automaton's mutex; any number of matchers
+// on any threads may share one automaton. Memory is bounded: past kMaxStates states or
 // kMaxMasks masks the caches are dropped (matchers keep their own state and re-intern).
 #pragma once
 
@@ -22,32 +22,32 @@
 
 namespace ondo::infer::grammar {
 
-// A matcher's position: the canonical stack set (owned jointly with the engine) and its
-// id in the engine's current epoch.
-struct EngineHandle {
+// A matcher's position: the canonical stack set (owned jointly with the automaton) and its
+// id in the automaton's current epoch.
+struct AutomatonHandle {
   std::shared_ptr<const std::vector<uint32_t>> key;
   int32_t id = 0;
   uint64_t epoch = 0;
 };
 
-class Engine {
+class MaskAutomaton {
  public:
   static constexpr size_t kMaxStackDepth = 512;   // deeper parses are dropped (rejected)
   static constexpr size_t kMaxStacks = 4096;      // per state; extra ambiguity is dropped
   static constexpr size_t kMaxStates = 1u << 15;
   static constexpr size_t kMaxMasks = 1024;
 
-  // Requires: `ir` outlives the engine (the owning Grammar keeps both; see grammar.h).
-  Engine(const GrammarIr& ir, std::shared_ptr<const TokenTable> table);
-  ~Engine();
+  // Requires: `ir` outlives the automaton (the owning Grammar keeps both; see grammar.h).
+  MaskAutomaton(const GrammarIr& ir, std::shared_ptr<const TokenTable> table);
+  ~MaskAutomaton();
 
-  EngineHandle initial();
+  AutomatonHandle initial();
   // Bits for every allowed token (EOG ones when accepting); `bits` has n_words() words.
-  void fill_mask(EngineHandle& h, std::span<uint64_t> bits);
+  void fill_mask(AutomatonHandle& h, std::span<uint64_t> bits);
   // Advances over the bytes; false (h unchanged) when some byte is not allowed.
-  bool advance(EngineHandle& h, std::string_view bytes);
-  bool accepting(EngineHandle& h);
-  bool complete(EngineHandle& h);
+  bool advance(AutomatonHandle& h, std::string_view bytes);
+  bool accepting(AutomatonHandle& h);
+  bool complete(AutomatonHandle& h);
   const TokenTable& table() const { return *table_; }
 
  private:
@@ -68,7 +68,7 @@ class Engine {
     bool operator()(const Key* a, const Key* b) const { return *a == *b; }
   };
 
-  int32_t resolve(EngineHandle& h);
+  int32_t resolve(AutomatonHandle& h);
   void maybe_flush();
   int32_t intern(std::vector<std::vector<uint32_t>>& stacks);
   int32_t intern_key(const Key& key);
