@@ -5,6 +5,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include "ondo/core/thread_pool.h"
 
 namespace ondo::cli {
 namespace {
@@ -52,7 +55,14 @@ Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, const 
   auto path = args.get("-m");
   if (!path) path = default_model_path();
   if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
-  return model::Model::load(*path, options);
+  model::LoadOptions o = options;
+  std::optional<core::ThreadPool> pool;
+  if (!o.pool) {
+    auto threads = threads_option(args);
+    pool.emplace(threads.ok() ? *threads : 1);
+    o.pool = &*pool;
+  }
+  return model::Model::load(*path, o);
 }
 
 Result<int> threads_option(const Args& args) {

@@ -26,6 +26,7 @@ model::LoadOptions load_options_from_env();
 Result<model::ActivationTap> activation_dump_tap(const std::string& dir);
 
 // Loads the model named by option "-m", else default_model_path(); error when neither.
+// Without options.pool, weight preparation runs on a pool of "-t" threads made for the load.
 Result<std::unique_ptr<model::Model>> load_model_option(const Args& args,
                                                         const model::LoadOptions& options = load_options_from_env());
 

@@ -111,7 +111,10 @@ Result<Config> config_from_args(const Args& args) {
 
 Result<std::unique_ptr<Loaded>> load_one(const Config& c, const std::string& path, const std::string& alias) {
   auto l = std::make_unique<Loaded>();
-  ONDO_ASSIGN_OR_RETURN(l->model, model::Model::load(path, load_options_from_env()));
+  model::LoadOptions lo = load_options_from_env();
+  core::ThreadPool load_pool(c.sched.n_threads);  // weight preparation (load only)
+  lo.pool = &load_pool;
+  ONDO_ASSIGN_OR_RETURN(l->model, model::Model::load(path, lo));
   ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));
   if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo serve: %s: warning: %s\n", alias.c_str(), tmpl.warning.c_str());
