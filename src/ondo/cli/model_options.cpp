@@ -5,6 +5,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+
+#include "ondo/core/thread_pool.h"
 
 namespace ondo::cli {
 namespace {

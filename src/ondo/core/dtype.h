@@ -1,5 +1,7 @@
 // DType: the tensor element types ondo knows, with values equal to GGUF's ggml_type ids,
-// and the one registry table (dtype.cpp) that names, sizes and dispatches them.
+// and the one traits table (dtype.cpp) that names, sizes and dispatches them: one row per
+// type carries its block size and bytes, its reference ops, its SIMD ops, its GEMM and decode
+// kernels and its repacked layout. No other table or switch over DType decides these.
 // Layer: core. Must not touch anything above core.
 #pragma once
 
@@ -48,6 +50,31 @@ struct QuantOps {
   VecDotFn vec_dot = nullptr;        // this type x vec_dot_type
 };
 
+namespace kernels {
+struct GemmKernel;
+}
+struct RepackLayout;  // a kernel-private block layout (quant/interleave.cpp)
+
+// A SIMD level's overrides of a type's ops (entries it does not accelerate stay).
+using InstallOpsFn = void (*)(QuantOps& ops);
+using GemmKernelFn = const kernels::GemmKernel* (*)();
+// The GemmFn of kernels/gemm.h (same signature).
+using DecodeFn = void (*)(const void* w, size_t w_row_bytes, const void* xq, size_t x_row_bytes, int64_t K,
+                          int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy);
+
+// The kernels of one type beyond its scalar reference ops; nullptr where there is none. SIMD
+// entries are called only where the CPU runs that level (kernels/dispatch.h, kernels/gemm.h).
+struct DTypeKernels {
+  InstallOpsFn avx2_ops = nullptr;    // applied on top of the scalar ops
+  InstallOpsFn avx512_ops = nullptr;  // applied on top of the AVX2 ones
+  GemmKernelFn gemm_scalar = nullptr;  // batch-invariant GEMM (kernels/gemm.h) per level
+  GemmKernelFn gemm_avx2 = nullptr;
+  GemmKernelFn gemm_avx512 = nullptr;
+  DecodeFn decode_avx512 = nullptr;    // few-token kernel behind gemm_avx512 (kernels/gemm_decode.h)
+  const RepackLayout* repack = nullptr;        // the row-interleaved layout (quant/interleave.h)
+  GemmKernelFn gemm_repacked_avx512 = nullptr;  // GEMM over weights in that layout
+};
+
 struct DTypeInfo {
   DType type;
   std::string_view name;    // as GGUF tools print it: "F32", "Q4_K", ...
@@ -56,6 +83,7 @@ struct DTypeInfo {
   bool compute;             // ondo has kernels for it (a weight type ondo can run)
   DType vec_dot_type;       // the format activations are converted to for vec_dot
   QuantOps scalar;          // reference kernels (the oracle); empty when !compute
+  DTypeKernels kernels;     // SIMD ops, GEMM, decode, repack
 };
 
 // Looks a GGUF type id up; nullptr for ids ondo does not know.

@@ -19,15 +19,10 @@ bool level_supported(SimdLevel level) {
 }
 
 QuantOps ops_at_level(DType t, SimdLevel level) {
-  QuantOps ops = dtype_info(t).scalar;
-  if (level >= SimdLevel::Avx2) {
-    install_legacy_avx2(t, ops);
-    install_kquants_avx2(t, ops);
-  }
-  if (level >= SimdLevel::Avx512) {
-    install_legacy_avx512(t, ops);
-    install_kquants_avx512(t, ops);
-  }
+  const DTypeInfo& info = dtype_info(t);
+  QuantOps ops = info.scalar;
+  if (level >= SimdLevel::Avx2 && info.kernels.avx2_ops) info.kernels.avx2_ops(ops);
+  if (level >= SimdLevel::Avx512 && info.kernels.avx512_ops) info.kernels.avx512_ops(ops);
   return ops;
 }
 

@@ -35,8 +35,8 @@ struct GemmKernel {
   int row_tile = 1;  // preferred multiple of rows per call (split work in multiples of it)
 };
 
-// The kernel for weight type t at the best SIMD level of this CPU; nullptr when the type
-// has none (callers then use QuantOps::vec_dot).
+// The kernel for weight type t at the best SIMD level of this CPU, from t's traits row
+// (dtype.h: DTypeKernels); nullptr when the type has none (callers then use QuantOps::vec_dot).
 const GemmKernel* gemm_kernel(DType t);
 
 // The kernel at exactly `level` (nullptr where that level has none for t). For tests and
@@ -48,11 +48,8 @@ const GemmKernel* gemm_kernel_at_level(DType t, SimdLevel level);
 // and then weights of type t must stay in GGUF layout. Same contract as above, with the row
 // range [n0, n1) in whole groups of 16 rows (row_tile) and w the tensor's first byte.
 const GemmKernel* gemm_kernel_interleaved(DType t);
-const GemmKernel* gemm_kernel_interleaved_avx512(DType t);  // gemm_interleaved_avx512.cpp
 
-// Implemented by gemm_scalar.cpp, gemm_avx2.cpp and gemm_avx512.cpp; nullptr when absent.
+// The scalar reference kernel (gemm_scalar.cpp) = gemm_kernel_at_level(t, SimdLevel::Scalar).
 const GemmKernel* gemm_kernel_scalar(DType t);
-const GemmKernel* gemm_kernel_avx2(DType t);
-const GemmKernel* gemm_kernel_avx512(DType t);
 
 }  // namespace ondo::core::kernels

@@ -8,7 +8,7 @@
 
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/kernels/gemm_levels.h"
-#include "ondo/core/kernels/gemm_pick.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 
 namespace ondo::core::kernels {
 namespace {
@@ -39,8 +39,11 @@ constexpr GemmKernel kKernel{gemm_avx2<Tr>, 1};
 
 }  // namespace
 
-const GemmKernel* gemm_kernel_avx2(DType t) {
-  return pick_gemm_traits(t, []<class Tr>() { return &kKernel<Tr>; });
-}
+// The kernels dtype.cpp's traits rows name, one per type with GEMM traits (gemm_levels.h).
+#define ONDO_GEMM_AVX2(t) \
+  template <> \
+  const GemmKernel* gemm_avx2_of<DType::t>() { return &kKernel<Gemm##t>; }
+ONDO_FOR_EACH_GEMM_DTYPE(ONDO_GEMM_AVX2)
+#undef ONDO_GEMM_AVX2
 
 }  // namespace ondo::core::kernels

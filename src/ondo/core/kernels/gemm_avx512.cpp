@@ -23,7 +23,7 @@
 
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/kernels/gemm_levels.h"
-#include "ondo/core/kernels/gemm_pick.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/kernels/gemm_decode.h"
 
 namespace ondo::core::kernels {
@@ -231,7 +231,7 @@ void gemm_avx512(const void* w, size_t w_row_bytes, const void* xq, size_t x_row
                  int64_t n0, int64_t n1, int64_t T, float* y, int64_t ldy) {
   const auto* wb = static_cast<const uint8_t*>(w);
   const auto* xb = static_cast<const uint8_t*>(xq);
-  static const GemmFn decode = gemm_decode_avx512(Tr::kType);
+  static const GemmFn decode = dtype_info(Tr::kType).kernels.decode_avx512;
   if (decode && T <= kDecodeMaxT) return decode(w, w_row_bytes, xq, x_row_bytes, K, n0, n1, T, y, ldy);
   if (decode && T <= kDecodeBatchMaxT) {
     // a few sequences decoding together: the decode kernel per group of <= kDecodeMaxT tokens
@@ -266,8 +266,11 @@ constexpr GemmKernel kKernel{gemm_avx512<Tr>, kRows};
 
 }  // namespace
 
-const GemmKernel* gemm_kernel_avx512(DType t) {
-  return pick_gemm_traits(t, []<class Tr>() { return &kKernel<Tr>; });
-}
+// The kernels dtype.cpp's traits rows name, one per type with GEMM traits (gemm_levels.h).
+#define ONDO_GEMM_AVX512(t) \
+  template <> \
+  const GemmKernel* gemm_avx512_of<DType::t>() { return &kKernel<Gemm##t>; }
+ONDO_FOR_EACH_GEMM_DTYPE(ONDO_GEMM_AVX512)
+#undef ONDO_GEMM_AVX512
 
 }  // namespace ondo::core::kernels

@@ -19,14 +19,11 @@ inline constexpr int64_t kDecodeMaxT = 4;
 // at T = 16 the GEMM wins for Q8_0.
 inline constexpr int64_t kDecodeBatchMaxT = 8;
 
-// AVX-512 VNNI decode kernels (gemm_decode_avx512.cpp): the GemmFn of type t for
-// 1 <= T <= kDecodeMaxT, or nullptr when t has none. Bitwise equal to gemm_scalar.cpp. Each
-// runs one weight row at a time (one sequential stream per row, which the hardware
-// prefetcher follows; 16 interleaved rows measured 2x slower from memory).
-GemmFn gemm_decode_avx512(DType t);
-// The families behind it (nullptr for other types), one file each.
-GemmFn gemm_decode_q4k_q6k_avx512(DType t);
-GemmFn gemm_decode_q8_0_q4_0_avx512(DType t);
-GemmFn gemm_decode_q5k_q3k_q2k_q5_0_avx512(DType t);
+// AVX-512 VNNI decode kernels: a type's traits row (dtype.h: DTypeKernels::decode_avx512)
+// names its GemmFn for 1 <= T <= kDecodeMaxT. Bitwise equal to gemm_scalar.cpp. Each runs one
+// weight row at a time (one sequential stream per row, which the hardware prefetcher
+// follows; 16 interleaved rows measured 2x slower from memory). Q4_K, Q6_K in
+// gemm_decode_q4k_q6k_avx512.cpp; Q8_0, Q4_0 in gemm_decode_q8_0_q4_0_avx512.cpp; Q5_K, Q3_K,
+// Q2_K, Q5_0 in gemm_decode_q5k_q3k_q2k_q5_0_avx512.cpp.
 
 }  // namespace ondo::core::kernels

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ondo/core/fp16.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/kernels/gemm_decode.h"
 #include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
@@ -336,12 +337,15 @@ void q4_K_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t 
 
 }  // namespace
 
-GemmFn gemm_decode_q4k_q6k_avx512(DType t) {
-  switch (t) {
-    case DType::Q6_K: return q6_K_decode;
-    case DType::Q4_K: return q4_K_decode;
-    default: return nullptr;
-  }
+// The per-type entry points dtype.cpp's traits rows name (gemm_decode.h).
+void decode_avx512_q4_K(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  q4_K_decode(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
+}
+
+void decode_avx512_q6_K(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  q6_K_decode(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
 }
 
 }  // namespace ondo::core::kernels

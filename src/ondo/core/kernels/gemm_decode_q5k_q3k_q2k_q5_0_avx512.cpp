@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "ondo/core/fp16.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/kernels/gemm_decode.h"
 #include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
@@ -491,14 +492,25 @@ void q5_0_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t 
 
 }  // namespace
 
-GemmFn gemm_decode_q5k_q3k_q2k_q5_0_avx512(DType t) {
-  switch (t) {
-    case DType::Q5_K: return k_decode<Q5K>;
-    case DType::Q5_0: return q5_0_decode;
-    case DType::Q3_K: return k_decode<Q3K>;
-    case DType::Q2_K: return k_decode<Q2K>;
-    default: return nullptr;
-  }
+// The per-type entry points dtype.cpp's traits rows name (gemm_decode.h).
+void decode_avx512_q5_K(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  k_decode<Q5K>(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
+}
+
+void decode_avx512_q5_0(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  q5_0_decode(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
+}
+
+void decode_avx512_q3_K(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  k_decode<Q3K>(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
+}
+
+void decode_avx512_q2_K(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  k_decode<Q2K>(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
 }
 
 }  // namespace ondo::core::kernels

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "ondo/core/fp16.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/kernels/gemm_decode.h"
 #include "ondo/core/kernels/gemm_decode_avx512.h"
 #include "ondo/core/quant/blocks.h"
@@ -262,12 +263,15 @@ void legacy_decode(const void* w, size_t wrb, const void* xq, size_t xrb, int64_
 
 }  // namespace
 
-GemmFn gemm_decode_q8_0_q4_0_avx512(DType t) {
-  switch (t) {
-    case DType::Q8_0: return legacy_decode<Q8_0Rows>;
-    case DType::Q4_0: return legacy_decode<Q4_0Rows>;
-    default: return nullptr;
-  }
+// The per-type entry points dtype.cpp's traits rows name (gemm_decode.h).
+void decode_avx512_q8_0(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  legacy_decode<Q8_0Rows>(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
+}
+
+void decode_avx512_q4_0(const void* w, size_t wrb, const void* xq, size_t xrb, int64_t K, int64_t n0, int64_t n1,
+                      int64_t T, float* y, int64_t ldy) {
+  legacy_decode<Q4_0Rows>(w, wrb, xq, xrb, K, n0, n1, T, y, ldy);
 }
 
 }  // namespace ondo::core::kernels

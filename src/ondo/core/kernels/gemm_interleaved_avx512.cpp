@@ -23,6 +23,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/kernels/gemm.h"
 #include "ondo/core/quant/blocks.h"
 #include "ondo/core/quant/interleave.h"
@@ -289,12 +290,8 @@ constexpr GemmKernel kQ6K{q6k_interleaved, kR};
 
 }  // namespace
 
-const GemmKernel* gemm_kernel_interleaved_avx512(DType t) {
-  switch (t) {
-    case DType::Q4_K: return &kQ4K;
-    case DType::Q6_K: return &kQ6K;
-    default: return nullptr;
-  }
-}
+// The per-type entry points dtype.cpp's traits rows name.
+const GemmKernel* gemm_repacked_avx512_q4_K() { return &kQ4K; }
+const GemmKernel* gemm_repacked_avx512_q6_K() { return &kQ6K; }
 
 }  // namespace ondo::core::kernels

@@ -9,7 +9,7 @@
 
 #include <cstring>
 
-#include "ondo/core/kernels/dispatch.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/quant/blocks.h"
 
 #define ONDO_KQ_MADD_ACC(acc, p16, sc16) _mm256_dpwssd_epi32((acc), (p16), (sc16))
@@ -77,34 +77,34 @@ void quantize_q8_K_avx512(const float* src, void* dst, int64_t n) {
 
 }  // namespace
 
-void install_kquants_avx512(DType t, QuantOps& ops) {
-  switch (t) {
-    case DType::Q2_K:
-      ops.vec_dot = kq_dot_q2_K;
-      ops.to_float = dequant_avx512<BlockQ2_K, kq_levels_q2_K>;
-      break;
-    case DType::Q3_K:
-      ops.vec_dot = kq_dot_q3_K;
-      ops.to_float = dequant_avx512<BlockQ3_K, kq_levels_q3_K>;
-      break;
-    case DType::Q4_K:
-      ops.vec_dot = kq_dot_q45_K<false, BlockQ4_K>;
-      ops.to_float = dequant_avx512<BlockQ4_K, kq_levels_q45_K<false, BlockQ4_K>>;
-      break;
-    case DType::Q5_K:
-      ops.vec_dot = kq_dot_q45_K<true, BlockQ5_K>;
-      ops.to_float = dequant_avx512<BlockQ5_K, kq_levels_q45_K<true, BlockQ5_K>>;
-      break;
-    case DType::Q6_K:
-      ops.vec_dot = kq_dot_q6_K;
-      ops.to_float = dequant_avx512<BlockQ6_K, kq_levels_q6_K>;
-      break;
-    case DType::Q8_K:
-      ops.from_float = quantize_q8_K_avx512;
-      break;
-    default:
-      break;
-  }
+// The AVX-512 overrides of each type's ops (dtype.cpp's traits rows point here).
+void avx512_ops_q2_K(QuantOps& ops) {
+    ops.vec_dot = kq_dot_q2_K;
+    ops.to_float = dequant_avx512<BlockQ2_K, kq_levels_q2_K>;
+}
+
+void avx512_ops_q3_K(QuantOps& ops) {
+    ops.vec_dot = kq_dot_q3_K;
+    ops.to_float = dequant_avx512<BlockQ3_K, kq_levels_q3_K>;
+}
+
+void avx512_ops_q4_K(QuantOps& ops) {
+    ops.vec_dot = kq_dot_q45_K<false, BlockQ4_K>;
+    ops.to_float = dequant_avx512<BlockQ4_K, kq_levels_q45_K<false, BlockQ4_K>>;
+}
+
+void avx512_ops_q5_K(QuantOps& ops) {
+    ops.vec_dot = kq_dot_q45_K<true, BlockQ5_K>;
+    ops.to_float = dequant_avx512<BlockQ5_K, kq_levels_q45_K<true, BlockQ5_K>>;
+}
+
+void avx512_ops_q6_K(QuantOps& ops) {
+    ops.vec_dot = kq_dot_q6_K;
+    ops.to_float = dequant_avx512<BlockQ6_K, kq_levels_q6_K>;
+}
+
+void avx512_ops_q8_K(QuantOps& ops) {
+    ops.from_float = quantize_q8_K_avx512;
 }
 
 }  // namespace ondo::core::kernels

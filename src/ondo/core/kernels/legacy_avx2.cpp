@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "ondo/core/fp16.h"
-#include "ondo/core/kernels/dispatch.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/quant/blocks.h"
 #include "ondo/core/quant/legacy_util.h"
 
@@ -384,49 +384,52 @@ void dequantize_row_bf16(const void* src, float* dst, int64_t n) {
 
 }  // namespace
 
-void install_legacy_avx2(DType t, QuantOps& ops) {
-  switch (t) {
-    case DType::F32:
-      ops.vec_dot = dot_plain<float, load_f32, one_f32>;
-      break;
-    case DType::F16:
-      ops.vec_dot = dot_plain<uint16_t, load_f16, one_f16>;
-      ops.from_float = quantize_row_f16;
-      ops.to_float = dequantize_row_f16;
-      break;
-    case DType::BF16:
-      ops.vec_dot = dot_plain<uint16_t, load_bf16, one_bf16>;
-      ops.from_float = quantize_row_bf16;
-      ops.to_float = dequantize_row_bf16;
-      break;
-    case DType::Q4_0:
-      ops.vec_dot = vec_dot_q4_0_q8_0;
-      ops.to_float = dequant_signed<BlockQ4_0, q4_0_bytes>;
-      break;
-    case DType::Q4_1:
-      ops.vec_dot = vec_dot_q4_1_q8_1;
-      ops.to_float = dequant_min<BlockQ4_1, q4_1_bytes>;
-      break;
-    case DType::Q5_0:
-      ops.vec_dot = vec_dot_q5_0_q8_0;
-      ops.to_float = dequant_signed<BlockQ5_0, q5_0_bytes>;
-      break;
-    case DType::Q5_1:
-      ops.vec_dot = vec_dot_q5_1_q8_1;
-      ops.to_float = dequant_min<BlockQ5_1, q5_1_bytes>;
-      break;
-    case DType::Q8_0:
-      ops.vec_dot = vec_dot_q8_0_q8_0;
-      ops.from_float = quantize_row_q8_0;
-      ops.to_float = dequant_signed<BlockQ8_0, q8_0_bytes>;
-      break;
-    case DType::Q8_1:
-      ops.from_float = quantize_row_q8_1;
-      ops.to_float = dequant_signed<BlockQ8_1, q8_1_bytes>;
-      break;
-    default:
-      break;
-  }
+// The AVX2 overrides of each type's ops (dtype.cpp's traits rows point here).
+void avx2_ops_f32(QuantOps& ops) {
+    ops.vec_dot = dot_plain<float, load_f32, one_f32>;
+}
+
+void avx2_ops_f16(QuantOps& ops) {
+    ops.vec_dot = dot_plain<uint16_t, load_f16, one_f16>;
+    ops.from_float = quantize_row_f16;
+    ops.to_float = dequantize_row_f16;
+}
+
+void avx2_ops_bf16(QuantOps& ops) {
+    ops.vec_dot = dot_plain<uint16_t, load_bf16, one_bf16>;
+    ops.from_float = quantize_row_bf16;
+    ops.to_float = dequantize_row_bf16;
+}
+
+void avx2_ops_q4_0(QuantOps& ops) {
+    ops.vec_dot = vec_dot_q4_0_q8_0;
+    ops.to_float = dequant_signed<BlockQ4_0, q4_0_bytes>;
+}
+
+void avx2_ops_q4_1(QuantOps& ops) {
+    ops.vec_dot = vec_dot_q4_1_q8_1;
+    ops.to_float = dequant_min<BlockQ4_1, q4_1_bytes>;
+}
+
+void avx2_ops_q5_0(QuantOps& ops) {
+    ops.vec_dot = vec_dot_q5_0_q8_0;
+    ops.to_float = dequant_signed<BlockQ5_0, q5_0_bytes>;
+}
+
+void avx2_ops_q5_1(QuantOps& ops) {
+    ops.vec_dot = vec_dot_q5_1_q8_1;
+    ops.to_float = dequant_min<BlockQ5_1, q5_1_bytes>;
+}
+
+void avx2_ops_q8_0(QuantOps& ops) {
+    ops.vec_dot = vec_dot_q8_0_q8_0;
+    ops.from_float = quantize_row_q8_0;
+    ops.to_float = dequant_signed<BlockQ8_0, q8_0_bytes>;
+}
+
+void avx2_ops_q8_1(QuantOps& ops) {
+    ops.from_float = quantize_row_q8_1;
+    ops.to_float = dequant_signed<BlockQ8_1, q8_1_bytes>;
 }
 
 }  // namespace ondo::core::kernels

@@ -16,7 +16,7 @@
 
 #include "ondo/core/cpu_features.h"
 #include "ondo/core/fp16.h"
-#include "ondo/core/kernels/dispatch.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/quant/blocks.h"
 #include "ondo/core/quant/legacy_util.h"
 
@@ -368,49 +368,52 @@ void dequantize_row_bf16(const void* src, float* dst, int64_t n) {
 
 }  // namespace
 
-void install_legacy_avx512(DType t, QuantOps& ops) {
-  switch (t) {
-    case DType::F32:
-      ops.vec_dot = dot_plain<float, f32_16>;
-      break;
-    case DType::F16:
-      ops.vec_dot = dot_plain<uint16_t, f16_16>;
-      ops.from_float = quantize_row_f16;
-      ops.to_float = dequantize_row_f16;
-      break;
-    case DType::BF16:
-      ops.vec_dot = cpu_features().avx512_bf16 ? dot_bf16_dp : dot_plain<uint16_t, bf16_16>;
-      ops.from_float = quantize_row_bf16;
-      ops.to_float = dequantize_row_bf16;
-      break;
-    case DType::Q4_0:
-      ops.vec_dot = dot_blocks<KQ4_0>;
-      ops.to_float = dequant_nibbles<BlockQ4_0, 8, false, false>;
-      break;
-    case DType::Q4_1:
-      ops.vec_dot = dot_blocks<KQ4_1>;
-      ops.to_float = dequant_nibbles<BlockQ4_1, 0, false, true>;
-      break;
-    case DType::Q5_0:
-      ops.vec_dot = dot_blocks<KQ5_0>;
-      ops.to_float = dequant_nibbles<BlockQ5_0, 16, true, false>;
-      break;
-    case DType::Q5_1:
-      ops.vec_dot = dot_blocks<KQ5_1>;
-      ops.to_float = dequant_nibbles<BlockQ5_1, 0, true, true>;
-      break;
-    case DType::Q8_0:
-      ops.vec_dot = dot_blocks<KQ8_0>;
-      ops.from_float = quantize_row_q8_0;
-      ops.to_float = dequant_q8<BlockQ8_0>;
-      break;
-    case DType::Q8_1:
-      ops.from_float = quantize_row_q8_1;
-      ops.to_float = dequant_q8<BlockQ8_1>;
-      break;
-    default:
-      break;
-  }
+// The AVX-512 overrides of each type's ops (dtype.cpp's traits rows point here).
+void avx512_ops_f32(QuantOps& ops) {
+    ops.vec_dot = dot_plain<float, f32_16>;
+}
+
+void avx512_ops_f16(QuantOps& ops) {
+    ops.vec_dot = dot_plain<uint16_t, f16_16>;
+    ops.from_float = quantize_row_f16;
+    ops.to_float = dequantize_row_f16;
+}
+
+void avx512_ops_bf16(QuantOps& ops) {
+    ops.vec_dot = cpu_features().avx512_bf16 ? dot_bf16_dp : dot_plain<uint16_t, bf16_16>;
+    ops.from_float = quantize_row_bf16;
+    ops.to_float = dequantize_row_bf16;
+}
+
+void avx512_ops_q4_0(QuantOps& ops) {
+    ops.vec_dot = dot_blocks<KQ4_0>;
+    ops.to_float = dequant_nibbles<BlockQ4_0, 8, false, false>;
+}
+
+void avx512_ops_q4_1(QuantOps& ops) {
+    ops.vec_dot = dot_blocks<KQ4_1>;
+    ops.to_float = dequant_nibbles<BlockQ4_1, 0, false, true>;
+}
+
+void avx512_ops_q5_0(QuantOps& ops) {
+    ops.vec_dot = dot_blocks<KQ5_0>;
+    ops.to_float = dequant_nibbles<BlockQ5_0, 16, true, false>;
+}
+
+void avx512_ops_q5_1(QuantOps& ops) {
+    ops.vec_dot = dot_blocks<KQ5_1>;
+    ops.to_float = dequant_nibbles<BlockQ5_1, 0, true, true>;
+}
+
+void avx512_ops_q8_0(QuantOps& ops) {
+    ops.vec_dot = dot_blocks<KQ8_0>;
+    ops.from_float = quantize_row_q8_0;
+    ops.to_float = dequant_q8<BlockQ8_0>;
+}
+
+void avx512_ops_q8_1(QuantOps& ops) {
+    ops.from_float = quantize_row_q8_1;
+    ops.to_float = dequant_q8<BlockQ8_1>;
 }
 
 }  // namespace ondo::core::kernels

@@ -6,23 +6,29 @@
 #include <cstring>
 
 #include "ondo/core/check.h"
+#include "ondo/core/kernels/dtype_kernels.h"
 #include "ondo/core/quant/blocks.h"
 
 namespace ondo::core {
-namespace {
 
 // One unit of a block: `bytes` bytes at `src` in the block struct. A type's tile is its
 // units in kernel order, each as 16 rows side by side (16 * bytes).
-struct Unit {
+struct RepackUnit {
   uint16_t src;
   uint8_t bytes;
 };
 
-struct Layout {
-  Unit units[72] = {};
+// A type's repacked layout (dtype.h: DTypeKernels::repack): its units in tile order.
+struct RepackLayout {
+  RepackUnit units[72] = {};
   int count = 0;
-  constexpr void add(size_t src, int bytes) { units[count++] = Unit{uint16_t(src), uint8_t(bytes)}; }
+  constexpr void add(size_t src, int bytes) { units[count++] = RepackUnit{uint16_t(src), uint8_t(bytes)}; }
 };
+
+namespace {
+
+using Unit = RepackUnit;
+using Layout = RepackLayout;
 
 // Q4_K: d, dmin, the 12 scale bytes, then the 32 quant dwords in order.
 constexpr Layout q4_K_layout() {
@@ -72,13 +78,8 @@ constexpr bool covers(const Layout& l) {
 static_assert(covers<BlockQ4_K>(kQ4K));
 static_assert(covers<BlockQ6_K>(kQ6K));
 
-const Layout* layout_of(DType t) {
-  switch (t) {
-    case DType::Q4_K: return &kQ4K;
-    case DType::Q6_K: return &kQ6K;
-    default: return nullptr;
-  }
-}
+// The type's repacked layout, from its traits row; nullptr for types without one.
+const Layout* layout_of(DType t) { return dtype_info(t).kernels.repack; }
 
 // Calls f(tile offset of the unit's 16 rows, unit) for every unit of a block, in tile order.
 template <class F>
@@ -101,6 +102,10 @@ inline void copy_unit(uint8_t* dst, const uint8_t* src, int bytes) {
 
 }  // namespace
 
+// The layouts the traits rows of Q4_K and Q6_K name (dtype.cpp).
+const RepackLayout kRepackLayout_q4_K = kQ4K;
+const RepackLayout kRepackLayout_q6_K = kQ6K;
+
 bool interleave_defined(DType t, int64_t rows) {
   return layout_of(t) != nullptr && rows > 0 && rows % kInterleaveRows == 0;
 }
@@ -108,6 +113,7 @@ bool interleave_defined(DType t, int64_t rows) {
 void interleave_rows(DType t, const void* src, void* dst, int64_t rows, int64_t cols) {
   ONDO_CHECK(interleave_defined(t, rows));
   const DTypeInfo& info = dtype_info(t);
+  const Layout& layout = *info.kernels.repack;
   const int64_t nb = cols / info.block_size;
   const size_t bb = size_t(info.block_bytes), rb = size_t(nb) * bb;
   const auto* s = static_cast<const uint8_t*>(src);
@@ -117,7 +123,7 @@ void interleave_rows(DType t, const void* src, void* dst, int64_t rows, int64_t 
       uint8_t* tile = d + size_t(g) * kInterleaveRows * rb + size_t(b) * kInterleaveRows * bb;
       for (int64_t r = 0; r < kInterleaveRows; ++r) {
         const uint8_t* blk = s + size_t(g * kInterleaveRows + r) * rb + size_t(b) * bb;
-        for_each_unit(*layout_of(t), [&](size_t at, Unit u) {
+        for_each_unit(layout, [&](size_t at, Unit u) {
           copy_unit(tile + at + size_t(r) * u.bytes, blk + u.src, u.bytes);
         });
       }
@@ -126,8 +132,9 @@ void interleave_rows(DType t, const void* src, void* dst, int64_t rows, int64_t 
 }
 
 void deinterleave_row(DType t, const void* base, int64_t r, int64_t cols, void* dst_row) {
-  ONDO_CHECK(layout_of(t) != nullptr);
   const DTypeInfo& info = dtype_info(t);
+  ONDO_CHECK(info.kernels.repack != nullptr);
+  const Layout& layout = *info.kernels.repack;
   const int64_t nb = cols / info.block_size;
   const size_t bb = size_t(info.block_bytes), rb = size_t(nb) * bb;
   const auto* group = static_cast<const uint8_t*>(base) + size_t(r / kInterleaveRows) * kInterleaveRows * rb;
@@ -135,7 +142,7 @@ void deinterleave_row(DType t, const void* base, int64_t r, int64_t cols, void* 
   auto* out = static_cast<uint8_t*>(dst_row);
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* tile = group + size_t(b) * kInterleaveRows * bb;
-    for_each_unit(*layout_of(t), [&](size_t at, Unit u) {
+    for_each_unit(layout, [&](size_t at, Unit u) {
       copy_unit(out + size_t(b) * bb + u.src, tile + at + lane * u.bytes, u.bytes);
     });
   }
