@@ -67,6 +67,42 @@ TEST(RequestContext, EveryResponseHasItsOwnRequestId) {
   }
 }
 
+// The status line and headers the server answers to raw bytes.
+std::string raw_exchange(int port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
+  ::send(fd, bytes.data(), bytes.size(), 0);
+  timeval limit{30, 0};  // a bound against a hung test, not a timing check
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string got;
+  char buf[1024];
+  while (got.find("\r\n\r\n") == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, size_t(n));
+  }
+  ::close(fd);
+  return got;
+}
+
+// A request line cpp-httplib refuses never reaches routing; its 400 still has an id and a record.
+TEST(RequestContext, RefusedRequestLineGetsAnIdToo) {
+  RequestHookLog log;
+  Fixture f = hooked("x", log);
+  const std::string reply = raw_exchange(f.server->port(), "BREW /pot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  ASSERT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(reply, m, std::regex("x-request-id: (req_[0-9a-f]{32})\r\n"))) << reply;
+  const auto rec = log.wait_for(m[1]);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->status, 400);
+  EXPECT_EQ(rec->route, "other");
+}
+
 TEST(RequestContext, SchedulerAndHookSeeTheCompletedRequest) {
   RequestHookLog log;
   Fixture f = hooked("Hello world", log);
