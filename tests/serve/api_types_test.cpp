@@ -30,7 +30,7 @@ Outcome run(const std::string& endpoint, const std::string& body) {
     if (!r.ok()) st = r.error();
   }
   if (st.ok()) return {};
-  ApiError e = to_api_error(st.error(), field_param(st.error()));
+  ApiError e = to_api_error(st.error());
   return {e.status, e.message, e.param};
 }
 
@@ -82,10 +82,36 @@ TEST(ApiTypes, ChatDefaultsAndFields) {
   EXPECT_EQ(d->gen.sampling.top_k, 0);
 }
 
-TEST(ApiTypes, FieldParamOnlyForPaths) {
-  EXPECT_EQ(field_param(make_error(ErrorCode::InvalidArgument, "messages[2].content: bad")), "messages[2].content");
-  EXPECT_EQ(field_param(make_error(ErrorCode::InvalidArgument, "request body: malformed JSON")), "");
-  EXPECT_EQ(field_param(make_error(ErrorCode::InvalidArgument, "no colon here")), "");
+// The field path is data on the Error, set where the field is checked: param comes from it,
+// never from the message text.
+TEST(ApiTypes, ErrorsCarryTheirFieldPath) {
+  const std::pair<const char*, const char*> chat_cases[] = {
+      {R"({"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"},{"role":"user","content":7}]})",
+       "messages[2].content"},
+      {R"({"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url"}]}]})",
+       "messages[0].content[1].type"},
+      {R"({"model":"m","messages":[{"role":"user","content":"a"}],"logit_bias":{"42":500}})", "logit_bias.42"},
+      {R"({"model":"m","messages":[{"role":"user","content":"a"}],"stop":["a",3]})", "stop[1]"},
+      {R"({"model":"m","messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f","parameters":[]}}]})",
+       "tools[0].function.parameters"},
+      {R"({"model":"m","messages":[{"role":"user","content":"a"}],"stream":true,"stream_options":{"include_usage":"y"}})",
+       "stream_options.include_usage"},
+  };
+  for (const auto& [body, field] : chat_cases) {
+    auto r = parse_chat_request(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.error().field, field) << r.error().message;
+    EXPECT_EQ(r.error().message.rfind(std::string(field) + ": ", 0), 0u) << r.error().message;
+    EXPECT_EQ(to_api_error(r.error()).param, field);
+  }
+  auto c = parse_completion_request(R"({"model":"m","prompt":[[1,-2]]})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().field, "prompt[0][1]");
+  auto malformed = parse_chat_request("{nope");
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_TRUE(malformed.error().field.empty());
+  // A message that merely looks like a path is not a field.
+  EXPECT_EQ(to_api_error(make_error(ErrorCode::InvalidArgument, "messages[2].content: bad")).param, "");
 }
 
 // Seeded mutations of valid bodies (byte flips, truncations, splices, deep nesting): the

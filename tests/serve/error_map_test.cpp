@@ -25,7 +25,7 @@ TEST(ErrorMap, OverloadedHasRetryAfter) {
 }
 
 TEST(ErrorMap, BodyShape) {
-  const auto j = nlohmann::json::parse(error_body(to_api_error(make_error(ErrorCode::NotFound, "model: 'x' is not served"), "model")));
+  const auto j = nlohmann::json::parse(error_body(to_api_error(field_error(ErrorCode::NotFound, "model", "'x' is not served"))));
   ASSERT_TRUE(j.contains("error"));
   const auto& e = j["error"];
   EXPECT_EQ(e["message"], "model: 'x' is not served");
@@ -36,6 +36,17 @@ TEST(ErrorMap, BodyShape) {
   EXPECT_TRUE(k["error"]["param"].is_null());
   EXPECT_TRUE(k["error"]["code"].is_null());
   EXPECT_EQ(method_not_allowed("PUT", "/v1/models").status, 405);
+}
+
+TEST(ErrorMap, ParamIsTheErrorsField) {
+  Error e = make_error(ErrorCode::Unsupported, "this message names no field");
+  e.field = "response_format.type";
+  const ApiError a = to_api_error(e);
+  EXPECT_EQ(a.param, "response_format.type");
+  EXPECT_EQ(a.code, "unsupported_parameter");
+  EXPECT_EQ(a.message, "this message names no field");
+  // NotFound of another field is not model_not_found.
+  EXPECT_EQ(to_api_error(field_error(ErrorCode::NotFound, "tool_choice", "x")).code, "not_found");
 }
 
 TEST(ErrorMap, InvalidUtf8InMessageDoesNotThrow) {

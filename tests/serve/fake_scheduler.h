@@ -1,7 +1,7 @@
 // A scripted Scheduler for serve unit tests: each request generates the tokens of a fixed
 // script (then Stop, or Length at max_tokens), with logprob -0.5 per token. Submit can be
-// told to fail (Overloaded) and next() can be held until released, to test disconnects and
-// draining. Also: a byte-level SPM tokenizer (ids 3..258 are the bytes) to script any text.
+// told to fail (Overloaded) and next() can be held until released (from the start or after
+// some tokens), to test disconnects, timeouts and draining. Also: a byte-level SPM tokenizer (ids 3..258 are the bytes) to script any text.
 // Test support only.
 #pragma once
 
@@ -49,15 +49,18 @@ inline std::vector<int32_t> byte_ids(std::string_view s) {
 
 class FakeHandle : public infer::RequestHandle {
  public:
-  FakeHandle(std::vector<int32_t> script, infer::GenerationRequest req, bool hold, std::shared_ptr<std::atomic<int>> cancels)
-      : script_(std::move(script)), req_(std::move(req)), hold_(hold), cancels_(std::move(cancels)) {}
+  // `hold_after` >= 0: the first `hold_after` tokens come at once, the rest wait for release().
+  FakeHandle(std::vector<int32_t> script, infer::GenerationRequest req, bool hold, std::shared_ptr<std::atomic<int>> cancels,
+             int32_t hold_after = -1)
+      : script_(std::move(script)), req_(std::move(req)), hold_(hold), cancels_(std::move(cancels)), hold_after_(hold_after) {}
 
   std::optional<infer::TokenEvent> next(int timeout_ms) override {
     std::unique_lock<std::mutex> lock(mu_);
     if (done_) return std::nullopt;
-    if (hold_ && !cancelled_) {
-      cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms < 0 ? 1000000 : timeout_ms), [&] { return !hold_ || cancelled_; });
-      if (hold_ && !cancelled_) return std::nullopt;
+    auto holding = [&] { return (hold_ || (hold_after_ >= 0 && int32_t(pos_) >= hold_after_)) && !cancelled_; };
+    if (holding()) {
+      cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms < 0 ? 1000000 : timeout_ms), [&] { return !holding(); });
+      if (holding()) return std::nullopt;
     }
     infer::TokenEvent ev;
     if (cancelled_) {
@@ -84,6 +87,7 @@ class FakeHandle : public infer::RequestHandle {
   void release() {
     std::lock_guard<std::mutex> lock(mu_);
     hold_ = false;
+    hold_after_ = -1;
     cv_.notify_all();
   }
   infer::RequestTiming timing() const override { return {0.001, 0.002, 3}; }
@@ -96,6 +100,7 @@ class FakeHandle : public infer::RequestHandle {
   infer::GenerationRequest req_;
   bool hold_;
   std::shared_ptr<std::atomic<int>> cancels_;
+  int32_t hold_after_;
   size_t pos_ = 0;
   bool cancelled_ = false;
   bool done_ = false;
@@ -109,7 +114,7 @@ class FakeScheduler : public infer::Scheduler {
   Result<std::shared_ptr<infer::RequestHandle>> submit(infer::GenerationRequest request) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (overloaded) return make_error(ErrorCode::Overloaded, "scheduler: queue full (64 waiting)");
-    auto h = std::make_shared<FakeHandle>(script_, std::move(request), hold, cancels);
+    auto h = std::make_shared<FakeHandle>(script_, std::move(request), hold, cancels, hold_after);
     handles.push_back(h);
     return std::shared_ptr<infer::RequestHandle>(h);
   }
@@ -129,6 +134,7 @@ class FakeScheduler : public infer::Scheduler {
 
   bool overloaded = false;
   bool hold = false;
+  int32_t hold_after = -1;  // see FakeHandle
   std::shared_ptr<std::atomic<int>> cancels = std::make_shared<std::atomic<int>>(0);
   std::vector<std::shared_ptr<FakeHandle>> handles;
 

@@ -1,80 +1,22 @@
 // The HTTP server in-process over a scripted FakeScheduler, driven with cpp-httplib's
 // client and a raw socket: response shapes, SSE framing, stop strings, UTF-8, logprobs,
 // limits, errors, auth, readiness and cancellation on disconnect.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <csignal>
 #include <thread>
 
 #include "ondo/serve/server.h"
-#include "serve/fake_scheduler.h"
+#include "serve/http_fixture.h"
 
 namespace ondo::serve {
 namespace {
 
 using nlohmann::json;
-
-struct Fixture {
-  explicit Fixture(std::string script_text, std::string key = "", bool publish = true)
-      : tok(testing::byte_tokenizer()), sched(testing::byte_ids(script_text)) {
-    std::signal(SIGPIPE, SIG_IGN);
-    ServerOptions o;
-    o.port = 0;
-    o.api_key = std::move(key);
-    o.max_body_bytes = 4096;
-    o.access_log = false;
-    server = Server::create(o).value();
-    EXPECT_TRUE(server->start().ok());
-    auto t = text::ChatTemplate::parse(*text::builtin_chat_template("chatml"), "chatml");
-    EXPECT_TRUE(t.ok());
-    ServedModel m;
-    m.alias = "fake";
-    m.tokenizer = tok.get();
-    m.chat_template = std::make_shared<const text::ChatTemplate>(*t);
-    m.scheduler = &sched;
-    if (publish) server->set_models({m});
-    model = m;
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", server->port());
-    c.set_read_timeout(30, 0);
-    return c;
-  }
-  httplib::Result post(const std::string& path, const json& body, httplib::Headers h = {}) const {
-    return client().Post(path.c_str(), h, body.dump(), "application/json");
-  }
-  std::unique_ptr<text::Tokenizer> tok;
-  testing::FakeScheduler sched;
-  std::unique_ptr<Server> server;
-  ServedModel model;
-};
-
-json chat_body(json extra = json::object()) {
-  json b = {{"model", "fake"}, {"messages", json::array({{{"role", "user"}, {"content", "hi"}}})}};
-  for (auto& [k, v] : extra.items()) b[k] = v;
-  return b;
-}
-
-// The data: payloads of an SSE body, in order.
-std::vector<std::string> sse_payloads(const std::string& body) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    size_t end = body.find("\n\n", pos);
-    EXPECT_NE(end, std::string::npos) << "unterminated event";
-    if (end == std::string::npos) break;
-    const std::string ev = body.substr(pos, end - pos);
-    if (ev.rfind("data: ", 0) == 0) out.push_back(ev.substr(6));
-    else EXPECT_EQ(ev[0], ':') << ev;
-    pos = end + 2;
-  }
-  return out;
-}
+using testing::chat_body;
+using testing::Fixture;
+using testing::sse_payloads;
+using testing::stream_then_hang_up;
 
 TEST(Http, ChatCompletionShape) {
   Fixture f("Hello world");
@@ -223,22 +165,6 @@ TEST(Http, HealthWhileLoading) {
   EXPECT_EQ(f.client().Get("/health")->body, "{\"status\":\"ok\"}");
 }
 
-// Connects, sends a streaming request, reads the first bytes, then hangs up.
-void stream_then_hang_up(int port, const std::string& body) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
-  char buf[512];
-  ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);  // headers and the role chunk
-  ::close(fd);
-}
-
 TEST(Http, DisconnectCancelsTheRequest) {
   Fixture f("endless");
   f.sched.hold = true;  // no token comes until cancelled
@@ -269,6 +195,32 @@ TEST(Http, DrainFinishesRunningStream) {
   releaser.join();
   client.join();
   EXPECT_EQ(f.client().Get("/health").error(), httplib::Error::Connection);  // no longer listening
+}
+
+// An encoder (embedding) model is listed and measured, but chat/completions refuse it with a
+// 400 naming the model field.
+TEST(Http, EncoderModelRefusesGeneration) {
+  Fixture f("x");
+  ServedModel encoder;
+  encoder.alias = "embedder";
+  encoder.kind = ModelKind::Encoder;
+  encoder.tokenizer = f.tok.get();
+  f.server->set_models({f.model, encoder});
+  for (const auto& [path, body] : {std::make_pair("/v1/chat/completions", chat_body({{"model", "embedder"}})),
+                                   std::make_pair("/v1/completions", json{{"model", "embedder"}, {"prompt", "x"}})}) {
+    auto r = f.post(path, body);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << path;
+    const json e = json::parse(r->body)["error"];
+    EXPECT_EQ(e["param"], "model") << path;
+    EXPECT_NE(e["message"].get<std::string>().find("'embedder' is an embedding model"), std::string::npos) << e.dump();
+  }
+  const json models = json::parse(f.client().Get("/v1/models")->body);
+  EXPECT_EQ(models["data"].size(), 2u);
+  auto metrics = f.client().Get("/metrics");
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->body.find("model=\"embedder\""), std::string::npos);  // no scheduler gauges for it
+  EXPECT_EQ(f.post("/v1/chat/completions", chat_body())->status, 200);   // the generator still works
 }
 
 }  // namespace

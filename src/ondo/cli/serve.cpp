@@ -122,6 +122,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   if (!c.ctx_given && train_ctx > 0) so.n_ctx = std::min(so.n_ctx, train_ctx);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
+  l->served.kind = serve::ModelKind::Generator;  // encoders (embeddings) come with their routes
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
   l->served.scheduler = l->scheduler.get();

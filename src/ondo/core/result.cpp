@@ -32,7 +32,33 @@ Error Error::with_context(std::string_view context) const {
   return e;
 }
 
-Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+Error Error::in_field(std::string_view parent) const {
+  Error e = *this;
+  e.field = join_field_path(parent, field);
+  const std::string old_prefix = field + ": ";
+  if (!field.empty() && message.compare(0, old_prefix.size(), old_prefix) == 0) {
+    e.message = e.field + ": " + message.substr(old_prefix.size());
+  } else {
+    e.message = e.field + ": " + message;
+  }
+  return e;
+}
+
+Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}}; }
+
+Error field_error(ErrorCode code, std::string_view path, std::string_view what) {
+  std::string message(path);
+  message += ": ";
+  message += what;
+  return Error{code, std::move(message), std::string(path)};
+}
+
+std::string join_field_path(std::string_view parent, std::string_view child) {
+  std::string out(parent);
+  if (!parent.empty() && !child.empty() && child.front() != '[') out += '.';
+  out += child;
+  return out;
+}
 
 }  // namespace ondo
 

@@ -33,15 +33,32 @@ enum class ErrorCode {
 const char* error_code_name(ErrorCode code);
 
 // An expected failure. `message` has the form "object: what is wrong (seen X, expected Y)".
+// `field` is the request field at fault as a JSON path ("messages[2].content", "logit_bias.42",
+// "prompt[0]"), or empty; serve reports it as the OpenAI error's "param". A field error's
+// message starts with "<field>: ".
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string message;
+  std::string field;
 
-  // Returns a copy whose message is prefixed with "context: ".
+  // Returns a copy whose message is prefixed with "context: " (the field is kept).
   [[nodiscard]] Error with_context(std::string_view context) const;
+  // Returns a copy that sits under the request field `parent` while propagating out of a
+  // nested parser: field "content" under "messages[2]" becomes "messages[2].content" ("[0]"
+  // under "prompt" becomes "prompt[0]"; an empty field becomes `parent`). A message that
+  // starts with the old "<field>: " starts with the new one instead; any other message is
+  // prefixed with "<new field>: ".
+  [[nodiscard]] Error in_field(std::string_view parent) const;
 };
 
 Error make_error(ErrorCode code, std::string message);
+
+// An error about the request field `path`: message "<path>: <what>", field `path`.
+Error field_error(ErrorCode code, std::string_view path, std::string_view what);
+
+// `parent` and `child` joined as a JSON field path: "a" + "b" -> "a.b", "a" + "[1]" -> "a[1]",
+// "" + "b" -> "b", "a" + "" -> "a".
+std::string join_field_path(std::string_view parent, std::string_view child);
 
 // Either a value or an Error. Free on success (no allocation beyond T's own).
 template <class T>

@@ -14,8 +14,9 @@ namespace ondo::serve::detail {
 
 using ReqJson = nlohmann::ordered_json;
 
+// An error about the request field `path` (its message starts with "<path>: ").
 inline Error field_error(std::string_view path, const std::string& what, ErrorCode code = ErrorCode::InvalidArgument) {
-  return make_error(code, std::string(path) + ": " + what);
+  return ondo::field_error(code, path, what);
 }
 
 // The JSON type of `v` as error messages name it.

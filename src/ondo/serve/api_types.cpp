@@ -212,16 +212,17 @@ Result<json> parse_object(std::string_view body) {
   return j;
 }
 
-// A message's content as one string: a string, text parts joined, or null ("").
-Result<std::string> message_content(const json& msg, const std::string& path) {
+// A message's content as one string: a string, text parts joined, or null (""). Errors name
+// fields relative to the message ("content", "content[0].type").
+Result<std::string> message_content(const json& msg) {
   const json* c = member(msg, "content");
   if (!c) return std::string();
   if (c->is_string()) return c->get<std::string>();
-  if (!c->is_array()) return field_error(path, "expected a string or an array of parts (seen " + seen(*c) + ")");
+  if (!c->is_array()) return field_error("content", "expected a string or an array of parts (seen " + seen(*c) + ")");
   std::string out;
   for (size_t i = 0; i < c->size(); ++i) {
     const json& part = (*c)[i];
-    const std::string pp = path + "[" + std::to_string(i) + "]";
+    const std::string pp = "content[" + std::to_string(i) + "]";
     if (!part.is_object()) return field_error(pp, "expected an object (seen " + seen(part) + ")");
     const json* type = member(part, "type");
     if (!type || !type->is_string()) return field_error(pp + ".type", "expected a string");
@@ -254,10 +255,11 @@ Result<json> parse_messages(const json& obj) {
     if (r != "system" && r != "user" && r != "assistant" && r != "tool") {
       return field_error(path + ".role", "unknown role '" + r + "' (expected system, developer, user, assistant or tool)");
     }
-    ONDO_ASSIGN_OR_RETURN(std::string content, message_content(m, path + ".content"));
+    auto content = message_content(m);
+    if (!content.ok()) return content.error().in_field(path);
     json copy = m;
     copy["role"] = r;
-    copy["content"] = std::move(content);
+    copy["content"] = std::move(*content);
     if (r == "assistant") ONDO_TRY(detail::normalize_tool_calls(copy, path));
     out.push_back(std::move(copy));
   }
@@ -343,18 +345,6 @@ Result<CompletionRequest> parse_completion_request(std::string_view body) {
   ONDO_TRY(parse_common(obj, r.gen));
   ONDO_TRY(parse_completion_extras(obj, r));
   return r;
-}
-
-std::string field_param(const Error& error) {
-  const std::string& m = error.message;
-  const size_t colon = m.find(": ");
-  if (colon == std::string::npos || colon == 0) return "";
-  for (size_t i = 0; i < colon; ++i) {
-    const char c = m[i];
-    const bool ok = std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '[' || c == ']';
-    if (!ok) return "";
-  }
-  return m.substr(0, colon);
 }
 
 }  // namespace ondo::serve

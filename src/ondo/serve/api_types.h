@@ -1,7 +1,8 @@
 // OpenAI request bodies as typed structs, parsed and validated from JSON. Layer: serve.
-// Every validation error is InvalidArgument (or Unsupported) with a message that starts with
-// the JSON field path ("messages[1].content: expected a string or an array (seen number)"),
-// which field_param() recovers for the error's "param". Never throws on any input bytes.
+// Every validation error is InvalidArgument (or Unsupported) whose Error::field is the JSON
+// field path at fault ("messages[1].content"), which becomes the error's "param"; its message
+// starts with that path ("messages[1].content: expected a string or an array (seen number)").
+// Never throws on any input bytes.
 // Checks that need the model (vocabulary size, context length) happen in the routes.
 #pragma once
 
@@ -71,8 +72,5 @@ constexpr size_t kMaxTools = 128;
 
 Result<ChatRequest> parse_chat_request(std::string_view body);
 Result<CompletionRequest> parse_completion_request(std::string_view body);
-
-// The field path at the start of a validation error's message ("" when there is none).
-std::string field_param(const Error& error);
 
 }  // namespace ondo::serve

@@ -45,15 +45,15 @@ constexpr int kRetryAfterSeconds = 1;
 
 }  // namespace
 
-ApiError to_api_error(const Error& error, std::string_view param) {
+ApiError to_api_error(const Error& error) {
   const Row& row = kRows[static_cast<size_t>(error.code)];
   ApiError e;
   e.status = row.status;
   e.type = row.type;
   e.code = row.api_code;
-  e.param = std::string(param);
+  e.param = error.field;
   e.message = error.message;
-  if (error.code == ErrorCode::NotFound && param == "model") e.code = "model_not_found";
+  if (error.code == ErrorCode::NotFound && error.field == "model") e.code = "model_not_found";
   if (error.code == ErrorCode::Overloaded) e.retry_after_s = kRetryAfterSeconds;
   return e;
 }

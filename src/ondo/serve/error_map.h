@@ -19,8 +19,8 @@ struct ApiError {
   int retry_after_s = 0;  // > 0: send a Retry-After header (429)
 };
 
-// Maps `error` (and the request field `param`, may be empty) to status, type and code.
-ApiError to_api_error(const Error& error, std::string_view param = {});
+// Maps `error` to status, type and code; its field path (Error::field) becomes `param`.
+ApiError to_api_error(const Error& error);
 
 // Routing failures that have no ErrorCode of their own: a known path with a wrong method.
 ApiError method_not_allowed(std::string_view method, std::string_view path);

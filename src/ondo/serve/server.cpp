@@ -12,14 +12,17 @@
 #include <thread>
 
 #include "ondo/serve/auth.h"
+#include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/server_state.h"
 
 namespace ondo::serve {
 
-RequestLog& current_request_log() {
-  thread_local RequestLog log;
-  return log;
+using Clock = std::chrono::steady_clock;
+
+std::shared_ptr<RequestRecord>& current_request() {
+  thread_local std::shared_ptr<RequestRecord> record;
+  return record;
 }
 
 void ServerState::publish(ModelTable models) {
@@ -35,6 +38,30 @@ std::shared_ptr<const ModelTable> ServerState::models() const {
   return models_;
 }
 
+void ServerState::finish_request(RequestRecord& r) {
+  if (r.finished) return;
+  r.finished = true;
+  if (r.start.time_since_epoch().count() != 0) r.total_s = std::chrono::duration<double>(Clock::now() - r.start).count();
+  metrics_.count_request(r.route, r.status);
+  if (r.generated) {
+    RequestSample s;
+    s.model = r.context.model;
+    s.prompt_tokens = r.prompt_tokens;
+    s.completion_tokens = r.completion_tokens;
+    s.queue_seconds = r.queue_s;
+    s.first_token_seconds = r.first_token_s;
+    s.duration_seconds = r.total_s;
+    metrics_.observe_generation(s);
+  }
+  if (options_.access_log) std::fprintf(stderr, "%s\n", access_log_line(r).c_str());
+  if (!options_.on_request_done) return;
+  try {
+    options_.on_request_done(r);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ondo serve: request hook failed: %s\n", e.what());
+  }
+}
+
 struct Server::Impl {
   explicit Impl(ServerOptions o) : state(std::move(o)) {}
   ServerState state;
@@ -46,15 +73,34 @@ struct Server::Impl {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr int kListenBacklog = 1024;
 
+std::shared_ptr<RequestRecord> new_record(const httplib::Request& req) {
+  auto record = std::make_shared<RequestRecord>();
+  record->context.id = new_request_id();
+  record->start = Clock::now();
+  record->method = req.method;
+  record->route = route_label(req.path);
+  return record;
+}
+
+// The record of this request; a response that never passed before_routing (a request line
+// cpp-httplib refused) gets a fresh one here.
+RequestRecord& request_record(const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<RequestRecord>& record = current_request();
+  if (!record) {
+    record = new_record(req);
+    res.set_header("x-request-id", record->context.id);
+  }
+  return *record;
+}
+
 httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
-  RequestLog& log = current_request_log();
-  log = RequestLog{};
-  log.start = Clock::now();
-  if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;  // always public
+  if (auto& stale = current_request(); stale && !stale->finished) state.finish_request(*stale);  // never logged
+  current_request().reset();
+  RequestRecord& record = request_record(req, res);
+  record.context.caller = state.options().api_key.empty() ? "local" : "api-key";
+  if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
   std::optional<std::string_view> origin;
   const std::string origin_value = req.get_header_value("Origin");
   if (req.has_header("Origin")) origin = origin_value;
@@ -62,6 +108,7 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   const std::string host = req.get_header_value("Host");
   AccessPolicy policy{state.options().api_key};
   if (auto st = check_access(policy, auth, host, origin); !st.ok()) {
+    record.context.caller.clear();  // not established
     send_error(res, st.error());
     if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
@@ -71,10 +118,12 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
 
 // Routing errors get OpenAI-shaped bodies; bodies the routes wrote are kept.
 httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
+  request_record(req, res);
   if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
-  if (res.status == 404 && is_known_path(req.path)) {
+  const std::string allow = res.status == 404 ? allowed_methods(req.path) : std::string();
+  if (!allow.empty()) {
     send_error(res, method_not_allowed(req.method, req.path));
-    res.set_header("Allow", req.path == "/v1/chat/completions" || req.path == "/v1/completions" ? "POST" : "GET");
+    res.set_header("Allow", allow);
   } else if (res.status == 404) {
     send_error(res, make_error(ErrorCode::NotFound, "route: no route " + req.method + " " + req.path.substr(0, 200)));
   } else if (res.status == 413) {
@@ -89,19 +138,13 @@ httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::
   return httplib::Server::HandlerResponse::Handled;
 }
 
+// cpp-httplib calls the logger after the response body was written (streams included).
 void log_request(ServerState& state, const httplib::Request& req, const httplib::Response& res) {
-  state.metrics().count_request(route_label(req.path), res.status);
-  if (!state.options().access_log) return;
-  const RequestLog& log = current_request_log();
-  const double ms = log.start.time_since_epoch().count() == 0
-                        ? 0.0
-                        : std::chrono::duration<double, std::milli>(Clock::now() - log.start).count();
-  std::fprintf(stderr, "ondo serve: %s %s %d model=%s stream=%d prompt_tokens=%d completion_tokens=%d cached_tokens=%d "
-               "queue_ms=%.1f ttft_ms=%.1f total_ms=%.1f\n",
-               req.method.c_str(), route_label(req.path).c_str(), res.status, log.model.empty() ? "-" : log.model.c_str(),
-               log.streamed ? 1 : 0, std::max(0, log.prompt_tokens), std::max(0, log.completion_tokens),
-               std::max(0, log.cached_tokens), log.queue_s < 0 ? 0.0 : log.queue_s * 1e3,
-               log.ttft_s < 0 ? 0.0 : log.ttft_s * 1e3, ms);
+  std::shared_ptr<RequestRecord> record = std::move(current_request());
+  current_request().reset();
+  if (!record) record = new_record(req);  // a response that passed neither before_routing nor on_error
+  record->status = res.status;
+  state.finish_request(*record);
 }
 
 void configure(httplib::Server& http, ServerState& state) {
@@ -200,7 +243,9 @@ void Server::drain(int grace_ms) {
   impl_->http.stop();  // no new connections; running handlers go on
   if (!wait_idle(state, Clock::now() + std::chrono::milliseconds(std::max(0, grace_ms)))) {
     if (auto models = state.models()) {
-      for (const ServedModel& m : *models) m.scheduler->shutdown(0);  // cancels what is left
+      for (const ServedModel& m : *models) {
+        if (m.scheduler) m.scheduler->shutdown(0);  // cancels what is left
+      }
     }
     wait_idle(state, Clock::now() + std::chrono::seconds(5));
   }

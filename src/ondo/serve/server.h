@@ -1,7 +1,7 @@
 // The `ondo serve` HTTP server: OpenAI-compatible routes over one Scheduler per model,
 // health and metrics, auth and limits, graceful drain. Layer: serve (HTTP via cpp-httplib).
 // HTTP threads parse, validate, submit to a Scheduler and wait on its RequestHandle; they
-// never run model code. Thread contract: start(), set_models(), drain() and stop() may be
+// never run model code. Every response carries an x-request-id header. Thread contract: start(), set_models(), drain() and stop() may be
 // called from any thread; the server borrows the models' tokenizers and schedulers, which
 // must outlive it.
 #pragma once
@@ -15,16 +15,22 @@
 #include "ondo/core/result.h"
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/infer/tools/tool_calls.h"
+#include "ondo/serve/request_context.h"
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
 
 namespace ondo::serve {
 
+// What a served model can do. A Generator has a Scheduler and answers chat/completions; an
+// Encoder (embeddings) has none and answers those routes with a 400 (its routes come later).
+enum class ModelKind { Generator, Encoder };
+
 struct ServedModel {
   std::string alias;                      // the "model" field clients send
+  ModelKind kind = ModelKind::Generator;
   const text::Tokenizer* tokenizer = nullptr;  // borrowed
   std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
-  infer::Scheduler* scheduler = nullptr;  // borrowed
+  infer::Scheduler* scheduler = nullptr;  // borrowed; required for a Generator, null for an Encoder
   int64_t created = 0;                    // unix seconds, shown by /v1/models
   // The model's tool-call format; set_models() detects it from the chat template.
   infer::tools::ToolFormat tool_format = infer::tools::ToolFormat::Generic;
@@ -39,7 +45,10 @@ struct ServerOptions {
   int request_timeout_s = 600;         // a generation longer than this is cancelled
   int keep_alive_timeout_s = 75;       // idle keep-alive (longer than common LB idle timeouts)
   int http_threads = 64;               // connections served at once
-  bool access_log = true;              // one line per request on stderr
+  bool access_log = true;              // one line per request on stderr, after its body was sent
+  // Called once per finished request with its final record (see request_context.h); the
+  // usage store writes its rows from it. Empty: none.
+  RequestHook on_request_done;
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
 };

@@ -1,5 +1,6 @@
 // State shared by the routes of one Server: options, the published models, readiness and
-// draining flags, metrics and the per-request log record. Layer: serve (internal to it).
+// draining flags, metrics, and the record of the request each HTTP thread handles.
+// Layer: serve (internal to it).
 // Thread contract: all members are safe from any HTTP thread (atomics, one mutex for models).
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
+#include "ondo/serve/request_context.h"
 #include "ondo/serve/server.h"
 
 namespace ondo::serve {
@@ -33,6 +35,11 @@ class ServerState {
   bool draining() const { return draining_.load(); }
   void set_draining() { draining_.store(true); }
 
+  // The end of one request, after its body was sent: counts it in the metrics (route,
+  // status; tokens and latencies when it generated), writes the access log line and calls
+  // the on_request_done hook. Runs once per record; later calls do nothing.
+  void finish_request(RequestRecord& record);
+
   // Requests being handled (counted from handler entry to the end of the response body).
   void enter() { in_flight_.fetch_add(1); }
   void leave() { in_flight_.fetch_sub(1); }
@@ -49,18 +56,9 @@ class ServerState {
   std::atomic<int> in_flight_{0};
 };
 
-// What the access log and metrics learn about the request the current HTTP thread handles
-// (cpp-httplib runs a request's handler, body writer and logger on one thread).
-struct RequestLog {
-  std::chrono::steady_clock::time_point start;
-  std::string model;
-  int32_t prompt_tokens = -1;
-  int32_t completion_tokens = -1;
-  int32_t cached_tokens = -1;
-  double queue_s = -1.0;
-  double ttft_s = -1.0;
-  bool streamed = false;
-};
-RequestLog& current_request_log();
+// The record of the request the calling HTTP thread is handling, or null between requests
+// (cpp-httplib runs a request's pre-routing, handler, body writer and logger on one thread).
+// Set before routing, completed and cleared by ServerState::finish_request().
+std::shared_ptr<RequestRecord>& current_request();
 
 }  // namespace ondo::serve

@@ -29,6 +29,7 @@
 
 #include "ondo/core/compute_pool.h"
 #include "ondo/core/result.h"
+#include "ondo/infer/request_context.h"
 #include "ondo/infer/sampler/sampler.h"
 #include "ondo/model/model.h"
 #include "ondo/text/tokenizer.h"
@@ -80,6 +81,7 @@ struct GenerationRequest {
   bool ignore_eos = false;
   int32_t n_logprobs = -1;       // -1: none; 0: the chosen token's; k: plus k alternatives (<= 20)
   std::shared_ptr<const grammar::Grammar> grammar;  // optional constraint (token mask each step)
+  std::shared_ptr<const RequestContext> context;     // optional: who/what the request is for
 };
 
 struct RequestTiming {

@@ -6,31 +6,6 @@
 #include "ondo/serve/sse.h"
 
 namespace ondo::serve {
-namespace {
-
-constexpr const char* kPaths[] = {"/health", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/completions"};
-
-}  // namespace
-
-void register_routes(httplib::Server& http, ServerState& state) {
-  register_ops_routes(http, state);
-  register_openai_routes(http, state);
-}
-
-bool is_known_path(const std::string& path) {
-  for (const char* p : kPaths) {
-    if (path == p) return true;
-  }
-  return path.rfind("/v1/models/", 0) == 0;
-}
-
-std::string route_label(const std::string& path) {
-  for (const char* p : kPaths) {
-    if (path == p) return p;
-  }
-  if (path.rfind("/v1/models/", 0) == 0) return "/v1/models/{model}";
-  return "other";
-}
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -43,12 +18,7 @@ void send_error(httplib::Response& res, const ApiError& error) {
   res.set_content(error_body(error), "application/json");
 }
 
-void send_error(httplib::Response& res, const Error& error, std::string_view param) {
-  // Only request-validation errors carry a field path in their message.
-  const bool field_error = error.code == ErrorCode::InvalidArgument || error.code == ErrorCode::Unsupported;
-  const std::string from_message = field_error && param.empty() ? field_param(error) : std::string();
-  send_error(res, to_api_error(error, param.empty() ? std::string_view(from_message) : param));
-}
+void send_error(httplib::Response& res, const Error& error) { send_error(res, to_api_error(error)); }
 
 Result<const ServedModel*> lookup_model(const ServerState& state, const std::string& alias) {
   if (state.draining()) return make_error(ErrorCode::Unavailable, "server: shutting down");
@@ -59,7 +29,16 @@ Result<const ServedModel*> lookup_model(const ServerState& state, const std::str
   }
   std::string names;
   for (const ServedModel& m : *models) names += (names.empty() ? "" : ", ") + m.alias;
-  return make_error(ErrorCode::NotFound, "model: '" + alias.substr(0, 200) + "' is not served here (served: " + names + ")");
+  return field_error(ErrorCode::NotFound, "model", "'" + alias.substr(0, 200) + "' is not served here (served: " + names + ")");
+}
+
+Result<const ServedModel*> lookup_generator(const ServerState& state, const std::string& alias) {
+  ONDO_ASSIGN_OR_RETURN(const ServedModel* m, lookup_model(state, alias));
+  if (m->kind != ModelKind::Generator || !m->scheduler) {
+    return field_error(ErrorCode::InvalidArgument, "model",
+                       "'" + m->alias + "' is an embedding model; it does not generate text (use a text generation model)");
+  }
+  return m;
 }
 
 Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
@@ -67,31 +46,31 @@ Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
   const int32_t n_vocab = p.model->tokenizer->n_vocab();
   const int32_t n_ctx = p.model->scheduler->options().n_ctx;
   auto& prompt = p.request.prompt;
-  if (prompt.empty()) return make_error(ErrorCode::InvalidArgument, field + ": the prompt has no tokens");
+  constexpr ErrorCode kBad = ErrorCode::InvalidArgument;
+  if (prompt.empty()) return field_error(kBad, field, "the prompt has no tokens");
   for (size_t i = 0; i < prompt.size(); ++i) {
     if (prompt[i] >= n_vocab) {
-      return make_error(ErrorCode::InvalidArgument, field + "[" + std::to_string(i) + "]: token id " +
-                                                        std::to_string(prompt[i]) + " is out of range (vocabulary has " +
-                                                        std::to_string(n_vocab) + " tokens)");
+      return field_error(kBad, field + "[" + std::to_string(i) + "]",
+                         "token id " + std::to_string(prompt[i]) + " is out of range (vocabulary has " +
+                             std::to_string(n_vocab) + " tokens)");
     }
   }
   const int64_t n_prompt = int64_t(prompt.size());
   if (n_prompt >= n_ctx) {
-    return make_error(ErrorCode::InvalidArgument,
-                      field + ": the prompt is " + std::to_string(n_prompt) + " tokens, longer than the context of " +
-                          std::to_string(n_ctx) + " tokens per request (leave room for at least one generated token)");
+    return field_error(kBad, field,
+                       "the prompt is " + std::to_string(n_prompt) + " tokens, longer than the context of " +
+                           std::to_string(n_ctx) + " tokens per request (leave room for at least one generated token)");
   }
   if (p.fields.max_tokens && n_prompt + *p.fields.max_tokens > n_ctx) {
-    return make_error(ErrorCode::InvalidArgument,
-                      "max_tokens: " + std::to_string(*p.fields.max_tokens) + " completion tokens plus " +
-                          std::to_string(n_prompt) + " prompt tokens exceed the context of " + std::to_string(n_ctx) +
-                          " tokens per request");
+    return field_error(kBad, "max_tokens",
+                       std::to_string(*p.fields.max_tokens) + " completion tokens plus " + std::to_string(n_prompt) +
+                           " prompt tokens exceed the context of " + std::to_string(n_ctx) + " tokens per request");
   }
   for (const auto& [id, bias] : p.fields.sampling.logit_bias) {
     if (id >= n_vocab) {
-      return make_error(ErrorCode::InvalidArgument, "logit_bias: token id " + std::to_string(id) +
-                                                        " is out of range (vocabulary has " + std::to_string(n_vocab) +
-                                                        " tokens)");
+      return field_error(kBad, "logit_bias",
+                         "token id " + std::to_string(id) + " is out of range (vocabulary has " +
+                             std::to_string(n_vocab) + " tokens)");
     }
   }
   p.request.max_tokens = p.fields.max_tokens ? *p.fields.max_tokens : int32_t(n_ctx - n_prompt);

@@ -19,16 +19,31 @@ class InFlight {
   ServerState& s_;
 };
 
-void chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
+// `e` as an error of the request field `field`, its message unchanged.
+Error of_field(Error e, const char* field) {
+  e.field = field;
+  return e;
+}
+
+void note_model(const ServedModel& m) {
+  if (const auto& record = current_request()) record->context.model = m.alias;
+}
+
+}  // namespace
+
+void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
   auto parsed = parse_chat_request(req.body);
   if (!parsed.ok()) return send_error(res, parsed.error());
-  auto model = lookup_model(state, parsed->gen.model);
-  if (!model.ok()) return send_error(res, model.error(), model.error().code == ErrorCode::NotFound ? "model" : "");
-  current_request_log().model = (*model)->alias;
+  auto model = lookup_generator(state, parsed->gen.model);
+  if (!model.ok()) return send_error(res, model.error());
+  note_model(**model);
+  if (!(*model)->chat_template) {
+    return send_error(res, field_error(ErrorCode::InvalidArgument, "model", "'" + (*model)->alias + "' has no chat template"));
+  }
   auto prompt = infer::build_chat_prompt(*(*model)->chat_template, *(*model)->tokenizer, parsed->messages,
                                          parsed->tools, true);
-  if (!prompt.ok()) return send_error(res, prompt.error(), "messages");
+  if (!prompt.ok()) return send_error(res, of_field(prompt.error(), "messages"));
   PreparedRequest p;
   p.model = *model;
   p.flavor = Flavor::Chat;
@@ -45,13 +60,13 @@ void chat_completions(ServerState& state, const httplib::Request& req, httplib::
   respond_generation(state, std::move(p), res);
 }
 
-void completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
+void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
   auto parsed = parse_completion_request(req.body);
   if (!parsed.ok()) return send_error(res, parsed.error());
-  auto model = lookup_model(state, parsed->gen.model);
-  if (!model.ok()) return send_error(res, model.error(), model.error().code == ErrorCode::NotFound ? "model" : "");
-  current_request_log().model = (*model)->alias;
+  auto model = lookup_generator(state, parsed->gen.model);
+  if (!model.ok()) return send_error(res, model.error());
+  note_model(**model);
   PreparedRequest p;
   p.model = *model;
   p.flavor = Flavor::Completion;
@@ -64,7 +79,7 @@ void completions(ServerState& state, const httplib::Request& req, httplib::Respo
     opts.add_special = true;
     opts.parse_special = false;
     auto ids = (*model)->tokenizer->encode(parsed->prompt_text, opts);
-    if (!ids.ok()) return send_error(res, ids.error(), "prompt");
+    if (!ids.ok()) return send_error(res, of_field(ids.error(), "prompt"));
     p.request.prompt = std::move(*ids);
   }
   auto constraint = constraint_grammar(state, p.fields.constraint);
@@ -72,15 +87,6 @@ void completions(ServerState& state, const httplib::Request& req, httplib::Respo
   p.request.grammar = *constraint;
   if (auto st = prepare_generation(p, "prompt"); !st.ok()) return send_error(res, st.error());
   respond_generation(state, std::move(p), res);
-}
-
-}  // namespace
-
-void register_openai_routes(httplib::Server& http, ServerState& state) {
-  http.Post("/v1/chat/completions",
-            [&state](const httplib::Request& req, httplib::Response& res) { chat_completions(state, req, res); });
-  http.Post("/v1/completions",
-            [&state](const httplib::Request& req, httplib::Response& res) { completions(state, req, res); });
 }
 
 }  // namespace ondo::serve

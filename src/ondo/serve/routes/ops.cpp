@@ -10,22 +10,26 @@ json model_json(const ServedModel& m) {
   return {{"id", m.alias}, {"object", "model"}, {"created", m.created}, {"owned_by", "ondo"}};
 }
 
-void health(const ServerState& state, httplib::Response& res) {
+}  // namespace
+
+void handle_health(ServerState& state, const httplib::Request&, httplib::Response& res) {
   if (state.draining()) return send_json(res, 503, {{"status", "draining"}});
   if (!state.ready()) return send_json(res, 503, {{"status", "loading"}});
   send_json(res, 200, {{"status", "ok"}});
 }
 
-void metrics(ServerState& state, httplib::Response& res) {
+void handle_metrics(ServerState& state, const httplib::Request&, httplib::Response& res) {
   std::vector<ModelGauges> gauges;
   if (auto models = state.models()) {
-    for (const ServedModel& m : *models) gauges.push_back({m.alias, m.scheduler->stats()});
+    for (const ServedModel& m : *models) {
+      if (m.scheduler) gauges.push_back({m.alias, m.scheduler->stats()});
+    }
   }
   res.status = 200;
   res.set_content(state.metrics().render(gauges), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-void list_models(const ServerState& state, httplib::Response& res) {
+void handle_list_models(ServerState& state, const httplib::Request&, httplib::Response& res) {
   auto models = state.models();
   if (!models || !state.ready()) return send_error(res, make_error(ErrorCode::Unavailable, "server: models are still loading"));
   json data = json::array();
@@ -33,21 +37,10 @@ void list_models(const ServerState& state, httplib::Response& res) {
   send_json(res, 200, {{"object", "list"}, {"data", data}});
 }
 
-void get_model(const ServerState& state, const std::string& alias, httplib::Response& res) {
-  auto m = lookup_model(state, alias);
-  if (!m.ok()) return send_error(res, m.error(), m.error().code == ErrorCode::NotFound ? "model" : "");
+void handle_get_model(ServerState& state, const httplib::Request& req, httplib::Response& res) {
+  auto m = lookup_model(state, req.matches[1].str());
+  if (!m.ok()) return send_error(res, m.error());
   send_json(res, 200, model_json(**m));
-}
-
-}  // namespace
-
-void register_ops_routes(httplib::Server& http, ServerState& state) {
-  http.Get("/health", [&state](const httplib::Request&, httplib::Response& res) { health(state, res); });
-  http.Get("/metrics", [&state](const httplib::Request&, httplib::Response& res) { metrics(state, res); });
-  http.Get("/v1/models", [&state](const httplib::Request&, httplib::Response& res) { list_models(state, res); });
-  http.Get(R"(/v1/models/(.+))", [&state](const httplib::Request& req, httplib::Response& res) {
-    get_model(state, req.matches[1].str(), res);
-  });
 }
 
 }  // namespace ondo::serve

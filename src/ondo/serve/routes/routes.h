@@ -1,5 +1,6 @@
-// Route registration and the helpers the route files share (JSON and error replies,
-// model lookup, running a prepared generation). Layer: serve (internal to it).
+// The route handlers and the helpers the route files share (JSON and error replies, model
+// lookup, running a prepared generation). Layer: serve (internal to it). The routes
+// themselves are rows of route_table.cpp.
 #pragma once
 
 #include <httplib.h>
@@ -15,22 +16,26 @@
 
 namespace ondo::serve {
 
-// Registers every route on `http`. `state` must outlive `http`.
-void register_routes(httplib::Server& http, ServerState& state);
-void register_ops_routes(httplib::Server& http, ServerState& state);
-void register_openai_routes(httplib::Server& http, ServerState& state);
-
-// The known paths (for 405 versus 404, and the metrics' route label).
-bool is_known_path(const std::string& path);
-std::string route_label(const std::string& path);
+// The handlers of the route table (route_table.cpp): GET /health, /metrics, /v1/models,
+// /v1/models/{model} (ops.cpp); POST /v1/chat/completions, /v1/completions (openai.cpp).
+void handle_health(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_metrics(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_list_models(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_get_model(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 void send_error(httplib::Response& res, const ApiError& error);
-void send_error(httplib::Response& res, const Error& error, std::string_view param = {});
+// The error's field path becomes the body's "param".
+void send_error(httplib::Response& res, const Error& error);
 
 // The published model named `alias`, checking readiness and draining. Errors: Unavailable
-// (loading, draining), NotFound (param "model").
+// (loading, draining), NotFound (field "model").
 Result<const ServedModel*> lookup_model(const ServerState& state, const std::string& alias);
+// lookup_model() for chat/completions: also InvalidArgument (field "model") for a model that
+// does not generate text (an encoder).
+Result<const ServedModel*> lookup_generator(const ServerState& state, const std::string& alias);
 
 // A request ready for the scheduler.
 struct PreparedRequest {

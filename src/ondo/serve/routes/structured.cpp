@@ -10,12 +10,14 @@ namespace {
 using infer::grammar::Grammar;
 using GrammarPtr = std::shared_ptr<const Grammar>;
 
-// "schema: keyword 'x' at /p ..." -> "<param>: keyword 'x' at /p ..." (field_param finds it).
+// A compiler's error as an error of the request field `param`: its "<prefix>: " message
+// start ("schema: keyword 'x' at /p ...") becomes "<param>: ".
 Error at_field(const Error& e, const std::string& param, std::string_view prefix) {
   Error out = e;
   const std::string p(prefix);
   if (out.message.rfind(p + ": ", 0) == 0) out.message = param + ": " + out.message.substr(p.size() + 2);
   else out.message = param + ": " + out.message;
+  out.field = param;
   return out;
 }
 

@@ -1,0 +1,121 @@
+// The route table and what derives from it: registration on cpp-httplib, Allow, access rule
+// and metrics label. Layer: serve.
+#include "ondo/serve/route_table.h"
+
+#include <array>
+
+#include "ondo/serve/routes/routes.h"
+
+namespace ondo::serve {
+namespace {
+
+constexpr std::array<Route, 6> kRoutes = {{
+    {"GET", "/health", handle_health, AuthRule::Public},
+    {"GET", "/metrics", handle_metrics, AuthRule::ApiKey},
+    {"GET", "/v1/models", handle_list_models, AuthRule::ApiKey},
+    {"GET", "/v1/models/{model}", handle_get_model, AuthRule::ApiKey},
+    {"POST", "/v1/chat/completions", handle_chat_completions, AuthRule::ApiKey},
+    {"POST", "/v1/completions", handle_completions, AuthRule::ApiKey},
+}};
+
+// The template's fixed part and whether it ends in a "{name}" segment.
+struct Template {
+  std::string_view prefix;
+  bool has_param = false;
+};
+
+constexpr Template split(std::string_view path) {
+  const size_t brace = path.find('{');
+  if (brace == std::string_view::npos) return {path, false};
+  return {path.substr(0, brace), true};
+}
+
+constexpr bool templates_are_well_formed() {
+  for (const Route& r : kRoutes) {
+    const std::string_view p = r.path;
+    const size_t brace = p.find('{');
+    if (std::string_view(r.method) != "GET" && std::string_view(r.method) != "POST") return false;
+    if (p.empty() || p.front() != '/') return false;
+    if (brace != std::string_view::npos && (p.back() != '}' || p[brace - 1] != '/' || p.find('}') != p.size() - 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(templates_are_well_formed(), "route_table: GET or POST; a path starts with '/'; only its last segment may be {name}");
+
+// cpp-httplib matches handlers with std::regex: the fixed part escaped, "{name}" as "(.+)".
+std::string to_regex(const Route& r) {
+  const Template t = split(r.path);
+  std::string out;
+  for (char c : t.prefix) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  if (t.has_param) out += "(.+)";
+  return out;
+}
+
+bool same_method(std::string_view row, std::string_view method) {
+  return row == method || (row == "GET" && method == "HEAD");
+}
+
+}  // namespace
+
+std::span<const Route> route_table() { return kRoutes; }
+
+bool path_matches(const Route& route, std::string_view path) {
+  const Template t = split(route.path);
+  if (!t.has_param) return path == t.prefix;
+  if (path.size() <= t.prefix.size() || path.substr(0, t.prefix.size()) != t.prefix) return false;
+  // As the regex "(.+)": any character but a line break.
+  return path.find_first_of("\r\n", t.prefix.size()) == std::string_view::npos;
+}
+
+const Route* find_route(std::string_view method, std::string_view path) {
+  for (const Route& r : kRoutes) {
+    if (same_method(r.method, method) && path_matches(r, path)) return &r;
+  }
+  return nullptr;
+}
+
+std::string allowed_methods(std::string_view path) {
+  std::string out;
+  for (const Route& r : kRoutes) {
+    if (!path_matches(r, path)) continue;
+    if (!out.empty()) out += ", ";
+    out += r.method;
+  }
+  return out;
+}
+
+AuthRule auth_rule(std::string_view method, std::string_view path) {
+  if (const Route* r = find_route(method, path)) return r->auth;
+  bool any = false;
+  for (const Route& r : kRoutes) {
+    if (!path_matches(r, path)) continue;
+    any = true;
+    if (r.auth != AuthRule::Public) return AuthRule::ApiKey;
+  }
+  return any ? AuthRule::Public : AuthRule::ApiKey;
+}
+
+std::string route_label(std::string_view path) {
+  for (const Route& r : kRoutes) {
+    if (path_matches(r, path)) return r.path;
+  }
+  return "other";
+}
+
+void register_routes(httplib::Server& http, ServerState& state) {
+  for (const Route& r : kRoutes) {
+    const RouteHandler handler = r.handler;
+    const httplib::Server::Handler call = [&state, handler](const httplib::Request& req, httplib::Response& res) {
+      handler(state, req, res);
+    };
+    if (std::string_view(r.method) == "GET") http.Get(to_regex(r), call);
+    else http.Post(to_regex(r), call);  // the only other method (checked above)
+  }
+}
+
+}  // namespace ondo::serve

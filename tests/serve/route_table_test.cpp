@@ -1,0 +1,112 @@
+// The route table and what derives from it: matching, Allow, access rules and metrics labels,
+// checked on the table itself and over HTTP against a server (405 with Allow for every row's
+// path, one metrics label per row).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ondo/serve/route_table.h"
+#include "serve/http_fixture.h"
+#include "serve/request_hook.h"
+
+namespace ondo::serve {
+namespace {
+
+using nlohmann::json;
+using testing::chat_body;
+using testing::Fixture;
+
+// A concrete path for a row's template ("{model}" -> "fake").
+std::string instance(const Route& r) {
+  std::string p = r.path;
+  const size_t brace = p.find('{');
+  return brace == std::string::npos ? p : p.substr(0, brace) + "fake";
+}
+
+TEST(RouteTable, RowsMatchTheirOwnPaths) {
+  ASSERT_FALSE(route_table().empty());
+  for (const Route& r : route_table()) {
+    const std::string path = instance(r);
+    EXPECT_EQ(find_route(r.method, path), &r) << r.path;
+    EXPECT_EQ(route_label(path), r.path);
+    EXPECT_NE(allowed_methods(path).find(r.method), std::string::npos) << r.path;
+    EXPECT_EQ(auth_rule(r.method, path), r.auth);
+  }
+  EXPECT_EQ(find_route("HEAD", "/health"), find_route("GET", "/health"));
+  EXPECT_EQ(route_label("/v1/models/org/model-7b"), "/v1/models/{model}");
+  EXPECT_EQ(route_label("/v1/models/"), "other");
+  EXPECT_EQ(route_label("/v1/models/a\nb"), "other");
+  EXPECT_EQ(route_label("/nope"), "other");
+  EXPECT_EQ(allowed_methods("/nope"), "");
+  EXPECT_EQ(find_route("POST", "/v1/models"), nullptr);
+}
+
+TEST(RouteTable, AuthRules) {
+  EXPECT_EQ(auth_rule("GET", "/health"), AuthRule::Public);
+  EXPECT_EQ(auth_rule("POST", "/health"), AuthRule::Public);  // a 405 on a public path stays public
+  EXPECT_EQ(auth_rule("GET", "/v1/models"), AuthRule::ApiKey);
+  EXPECT_EQ(auth_rule("GET", "/v1/chat/completions"), AuthRule::ApiKey);
+  EXPECT_EQ(auth_rule("GET", "/nope"), AuthRule::ApiKey);  // unknown paths are not public
+}
+
+TEST(RouteTable, WrongMethodIs405WithAllowFromTheTable) {
+  Fixture f("x");
+  auto c = f.client();
+  for (const Route& r : route_table()) {
+    const std::string path = instance(r);
+    const std::string allow = allowed_methods(path);
+    for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+      if (allow.find(method) != std::string::npos) continue;
+      httplib::Request req;
+      req.method = method;
+      req.path = path;
+      if (std::string(method) != "GET") req.body = "{}";
+      auto res = c.send(req);
+      ASSERT_TRUE(res) << method << " " << path;
+      EXPECT_EQ(res->status, 405) << method << " " << path;
+      EXPECT_EQ(res->get_header_value("Allow"), allow) << method << " " << path;
+      EXPECT_EQ(json::parse(res->body)["error"]["code"], "method_not_allowed");
+    }
+  }
+  EXPECT_EQ(c.Get("/v1/nothing")->status, 404);
+  EXPECT_FALSE(c.Get("/v1/nothing")->has_header("Allow"));
+}
+
+TEST(RouteTable, PublicRowsNeedNoKey) {
+  Fixture keyed("x", "s3cret");
+  auto c = keyed.client();
+  for (const Route& r : route_table()) {
+    if (std::string(r.method) != "GET") continue;
+    const int status = c.Get(instance(r))->status;
+    EXPECT_EQ(status, r.auth == AuthRule::Public ? 200 : 401) << r.path;
+  }
+}
+
+TEST(RouteTable, MetricsLabelsComeFromTheTable) {
+  testing::RequestHookLog log;
+  Fixture f("ok", "", true, [&](ServerOptions& o) { o.on_request_done = log.hook(); });
+  auto c = f.client();
+  std::vector<std::string> ids;
+  for (const Route& r : route_table()) {
+    const std::string path = instance(r);
+    auto res = std::string(r.method) == "GET" ? c.Get(path) : f.post(path, r.path == std::string("/v1/completions")
+                                                                                 ? json{{"model", "fake"}, {"prompt", "x"}}
+                                                                                 : chat_body());
+    ASSERT_TRUE(res) << path;
+    ids.push_back(res->get_header_value("x-request-id"));
+  }
+  ids.push_back(c.Get("/v1/unknown/route")->get_header_value("x-request-id"));
+  for (const std::string& id : ids) ASSERT_TRUE(log.wait_for(id)) << id;
+  const std::string metrics = c.Get("/metrics")->body;
+  std::set<std::string> labels;
+  for (const Route& r : route_table()) {
+    labels.insert(r.path);
+    EXPECT_NE(metrics.find("ondo_requests_total{route=\"" + std::string(r.path) + "\",status=\"200\"}"), std::string::npos)
+        << r.path << "\n" << metrics;
+  }
+  EXPECT_NE(metrics.find("ondo_requests_total{route=\"other\",status=\"404\"}"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("route=\"/v1/models/fake\""), std::string::npos);  // templates, not raw paths
+}
+
+}  // namespace
+}  // namespace ondo::serve
