@@ -249,6 +249,28 @@ TEST(Http, DisconnectCancelsTheRequest) {
   EXPECT_EQ(f.server->in_flight(), 0);
 }
 
+TEST(Http, DisconnectCancelsABlockingRequest) {
+  Fixture f("endless");
+  f.sched.hold = true;  // no token comes until cancelled
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(f.server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string body = chat_body().dump();
+  const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
+  for (int i = 0; i < 3000 && !f.sched.last(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(f.sched.last());
+  ::close(fd);  // the client gives up while the answer is being generated
+  for (int i = 0; i < 3000 && *f.sched.cancels == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(*f.sched.cancels, 1);
+  for (int i = 0; i < 3000 && f.server->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(f.server->in_flight(), 0);
+}
+
 TEST(Http, DrainFinishesRunningStream) {
   Fixture f("done");
   f.sched.hold = true;

@@ -1,6 +1,6 @@
-// Server: cpp-httplib setup (threads, keep-alive, body limit), the access checks before
-// routing, OpenAI-shaped bodies for routing errors (404, 405, 413), the access log and
-// request metrics, and the graceful drain. Layer: serve.
+// Server: cpp-httplib setup over the HTTP edge (EdgeServer: connections, limits, workers),
+// the access checks before routing, OpenAI-shaped bodies for routing errors (404, 405, 413,
+// 408), the access log and request metrics, and the graceful drain. Layer: serve.
 #include "ondo/serve/server.h"
 
 #include <httplib.h>
@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ondo/serve/auth.h"
+#include "ondo/serve/http_guard.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/server_state.h"
 
@@ -35,10 +36,23 @@ std::shared_ptr<const ModelTable> ServerState::models() const {
   return models_;
 }
 
+namespace {
+
+EdgeOptions edge_options(const ServerOptions& o) {
+  EdgeOptions e;
+  e.limits = o.http;
+  e.max_body_bytes = o.max_body_bytes;
+  e.keep_alive_timeout_s = o.keep_alive_timeout_s;
+  e.workers = std::max(4, o.http_threads);
+  return e;
+}
+
+}  // namespace
+
 struct Server::Impl {
-  explicit Impl(ServerOptions o) : state(std::move(o)) {}
+  explicit Impl(ServerOptions o) : state(std::move(o)), http(edge_options(state.options())) {}
   ServerState state;
-  httplib::Server http;
+  EdgeServer http;
   std::thread listener;
   int port = -1;
   std::atomic<bool> drained{false};
@@ -54,6 +68,12 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   RequestLog& log = current_request_log();
   log = RequestLog{};
   log.start = Clock::now();
+  // `curl -d` labels a JSON body as a form: httplib would then cap it at 8 KB and parse it as
+  // form fields. Every POST route takes JSON, so the label is dropped before the body is read
+  // (the Request is httplib's own non-const object; this handler runs before routing).
+  if (req.method == "POST" && req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+    const_cast<httplib::Request&>(req).headers.erase("Content-Type");
+  }
   if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;  // always public
   std::optional<std::string_view> origin;
   const std::string origin_value = req.get_header_value("Origin");
@@ -70,9 +90,16 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
 }
 
 // Routing errors get OpenAI-shaped bodies; bodies the routes wrote are kept.
-httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
+httplib::Server::HandlerResponse on_error(const ServerState& state, const httplib::Request& req, httplib::Response& res) {
   if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
-  if (res.status == 404 && is_known_path(req.path)) {
+  const BodyRefusal body = current_body_refusal();  // the edge stopped reading the body
+  if (body == BodyRefusal::TooLarge) {
+    send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit of " +
+                                                        std::to_string(state.options().max_body_bytes) + " bytes (--max-body)"));
+  } else if (body == BodyRefusal::Timeout) {
+    send_error(res, edge_error(EdgeRefusal::Timeout, "request body: not received within " +
+                                                         std::to_string(state.options().http.body_timeout_ms) + " ms"));
+  } else if (res.status == 404 && is_known_path(req.path)) {
     send_error(res, method_not_allowed(req.method, req.path));
     res.set_header("Allow", req.path == "/v1/chat/completions" || req.path == "/v1/completions" ? "POST" : "GET");
   } else if (res.status == 404) {
@@ -106,17 +133,14 @@ void log_request(ServerState& state, const httplib::Request& req, const httplib:
 
 void configure(httplib::Server& http, ServerState& state) {
   const ServerOptions& o = state.options();
-  const int threads = std::max(4, o.http_threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(o.keep_alive_timeout_s);
-  http.set_read_timeout(o.keep_alive_timeout_s, 0);
-  http.set_write_timeout(o.keep_alive_timeout_s, 0);
+  // Threads, keep-alive and read/write timeouts are the edge's (EdgeServer); httplib's own
+  // settings for them do not apply to its connections.
   http.set_payload_max_length(o.max_body_bytes);
   http.set_tcp_nodelay(true);
   http.set_pre_routing_handler(
       [&state](const httplib::Request& req, httplib::Response& res) { return before_routing(state, req, res); });
-  http.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&state](const httplib::Request& req, httplib::Response& res) { return on_error(state, req, res); }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {
@@ -197,13 +221,18 @@ void Server::drain(int grace_ms) {
   if (impl_->drained.exchange(true)) return;
   ServerState& state = impl_->state;
   state.set_draining();
-  impl_->http.stop();  // no new connections; running handlers go on
+  impl_->http.begin_drain();  // idle connections close; new requests are answered 503
+  // The listener stays open until nothing runs: httplib stops writing response bodies once its
+  // listening socket is closed, so closing it first cut off a stream whose handler had returned
+  // but whose body writer had not started yet (the client got headers and no body).
   if (!wait_idle(state, Clock::now() + std::chrono::milliseconds(std::max(0, grace_ms)))) {
     if (auto models = state.models()) {
       for (const ServedModel& m : *models) m.scheduler->shutdown(0);  // cancels what is left
     }
     wait_idle(state, Clock::now() + std::chrono::seconds(5));
   }
+  impl_->http.stop();
+  impl_->http.shutdown_connections();
 }
 
 int Server::in_flight() const { return impl_->state.in_flight(); }
