@@ -111,9 +111,10 @@ void EdgeServer::Impl::start() {
   workers.emplace_back([this] { worker_loop(true); });
 }
 
+// Requires: mu held (so `wake` is not closed meanwhile by shutdown_connections()).
 void EdgeServer::Impl::wake_room() {
   const uint64_t one = 1;
-  (void)!::write(wake, &one, sizeof one);
+  if (wake >= 0) (void)!::write(wake, &one, sizeof one);
 }
 
 void EdgeServer::Impl::admit(int fd) {
@@ -144,15 +145,14 @@ void EdgeServer::Impl::admit(int fd) {
       c->deadline = EdgeClock::now() + milliseconds(opt.limits.first_byte_timeout_ms);
       incoming.push_back(c.get());
       conns.emplace(c.get(), std::move(c));
+      wake_room();
     }
   }
   if (refusal) {
     send_best_effort(fd, edge_response(*refusal, why));
     ::shutdown(fd, SHUT_RDWR);
     ::close(fd);
-    return;
   }
-  wake_room();
 }
 
 void EdgeServer::Impl::close_conn(Conn* c) {
@@ -340,10 +340,8 @@ void EdgeServer::Impl::serve(Conn* c) {
   c->served_one = true;
   c->phase = Conn::Phase::Idle;
   c->deadline = EdgeClock::now() + std::chrono::seconds(opt.keep_alive_timeout_s);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    incoming.push_back(c);
-  }
+  std::lock_guard<std::mutex> lock(mu);
+  incoming.push_back(c);
   wake_room();
 }
 
@@ -365,14 +363,18 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
 
 void EdgeServer::begin_drain() {
   impl_->draining = true;
+  std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->wake_room();
 }
 
 void EdgeServer::shutdown_connections() {
   Impl& m = *impl_;
   if (m.joined.exchange(true)) return;
-  m.stopping = true;
-  m.wake_room();
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    m.stopping = true;
+    m.wake_room();
+  }
   if (m.room.joinable()) m.room.join();
   {
     std::lock_guard<std::mutex> lock(m.mu);
@@ -387,8 +389,10 @@ void EdgeServer::shutdown_connections() {
     for (auto& [p, c] : m.conns) left.push_back(p);
   }
   for (Conn* c : left) m.close_conn(c);
+  std::lock_guard<std::mutex> lock(m.mu);
   ::close(m.ep);
   ::close(m.wake);
+  m.ep = m.wake = -1;
 }
 
 int EdgeServer::open_connections() const {
