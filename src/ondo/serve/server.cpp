@@ -93,6 +93,7 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
 httplib::Server::HandlerResponse on_error(const ServerState& state, const httplib::Request& req, httplib::Response& res) {
   if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
   const BodyRefusal body = current_body_refusal();  // the edge stopped reading the body
+  if (body != BodyRefusal::None) res.set_header("Connection", "close");  // the rest of the body is unread
   if (body == BodyRefusal::TooLarge) {
     send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit of " +
                                                         std::to_string(state.options().max_body_bytes) + " bytes (--max-body)"));
@@ -133,8 +134,10 @@ void log_request(ServerState& state, const httplib::Request& req, const httplib:
 
 void configure(httplib::Server& http, ServerState& state) {
   const ServerOptions& o = state.options();
-  // Threads, keep-alive and read/write timeouts are the edge's (EdgeServer); httplib's own
-  // settings for them do not apply to its connections.
+  // Threads, idle keep-alive and read/write timeouts are enforced by the edge (EdgeServer);
+  // httplib only advertises these two in its Keep-Alive response header.
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(o.keep_alive_timeout_s);
   http.set_payload_max_length(o.max_body_bytes);
   http.set_tcp_nodelay(true);
   http.set_pre_routing_handler(
