@@ -175,6 +175,78 @@ TEST(Http, DisconnectCancelsTheRequest) {
   EXPECT_EQ(f.server->in_flight(), 0);
 }
 
+TEST(Http, DisconnectCancelsABlockingRequest) {
+  Fixture f("endless");
+  f.sched.hold = true;  // no token comes until cancelled
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(f.server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string body = chat_body().dump();
+  const std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ASSERT_EQ(::send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
+  for (int i = 0; i < 3000 && !f.sched.last(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(f.sched.last());
+  ::close(fd);  // the client gives up while the answer is being generated
+  for (int i = 0; i < 3000 && *f.sched.cancels == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(*f.sched.cancels, 1);
+  for (int i = 0; i < 3000 && f.server->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(f.server->in_flight(), 0);
+}
+
+// Sends `bytes` on a fresh connection and reads until the server closes it.
+std::string exchange_until_close(int port, const std::string& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), ssize_t(bytes.size()));
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, size_t(n));
+  ::close(fd);
+  return out;
+}
+
+size_t count_of(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + 1)) ++n;
+  return n;
+}
+
+TEST(Http, EdgeKeepsAlivePipelinesAndReadsChunkedBodies) {
+  Fixture f("ok");
+  const std::string health = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string body = chat_body().dump();
+  const std::string post = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body;
+  // Three requests in one send: three answers in order, on one connection.
+  const std::string three = exchange_until_close(
+      f.server->port(), health + post + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(count_of(three, "HTTP/1.1 200 OK"), 3u) << three;
+  EXPECT_LT(three.find("{\"status\":\"ok\"}"), three.find("chat.completion")) << three;
+  // A chunked body under --max-body (4096 here) is read; the connection closes after it.
+  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+  const std::string ok = exchange_until_close(f.server->port(), head + size + body + "\r\n0\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK", 0), 0u) << ok;
+  EXPECT_NE(ok.find("Connection: close"), std::string::npos) << ok;
+  // Over it: 413 once the limit is reached, whatever the chunk sizes.
+  std::string chunks;
+  for (int i = 0; i < 50; ++i) chunks += "64\r\n" + std::string(100, ' ') + "\r\n";
+  const std::string big = exchange_until_close(f.server->port(), head + chunks + "0\r\n\r\n");
+  EXPECT_EQ(big.rfind("HTTP/1.1 413 ", 0), 0u) << big;
+  EXPECT_NE(big.find("request_too_large"), std::string::npos) << big;
+}
+
 TEST(Http, DrainFinishesRunningStream) {
   Fixture f("done");
   f.sched.hold = true;

@@ -92,6 +92,8 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(int64_t body, ranged(args, "--max-body", 8, 1, 4096));
   ONDO_ASSIGN_OR_RETURN(int64_t timeout, ranged(args, "--timeout", 600, 1, 86400));
   ONDO_ASSIGN_OR_RETURN(int64_t keep_alive, ranged(args, "--keep-alive", 75, 1, 3600));
+  ONDO_ASSIGN_OR_RETURN(int64_t per_ip, ranged(args, "--max-conns-per-ip", 128, 0, 100000));
+  ONDO_ASSIGN_OR_RETURN(int64_t header_s, ranged(args, "--header-timeout", 10, 1, 3600));
   ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   c.server.port = int(port);
@@ -99,6 +101,9 @@ Result<Config> config_from_args(const Args& args) {
   c.server.max_body_bytes = size_t(body) << 20;
   c.server.request_timeout_s = int(timeout);
   c.server.keep_alive_timeout_s = int(keep_alive);
+  c.server.http.max_connections_per_address = int(per_ip);
+  c.server.http.first_byte_timeout_ms = int(header_s) * 1000;
+  c.server.http.header_timeout_ms = int(header_s) * 1000;
   c.server.http_threads = int(std::max<int64_t>(64, 2 * (parallel + queue) * int64_t(c.models.size()) + 16));
   c.sched.n_parallel = int32_t(parallel);
   c.sched.n_ctx = int32_t(ctx);
@@ -134,7 +139,8 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
 
 int serve(int argc, char** argv) {
   Args args({"-m|--model", "--host", "--port", "--parallel", "--ctx", "-t|--threads", "--api-key", "--api-key-file",
-             "--max-queue", "--cache-mem", "--max-body", "--timeout", "--keep-alive", "--chat-template"},
+             "--max-queue", "--cache-mem", "--max-body", "--timeout", "--keep-alive", "--chat-template",
+             "--max-conns-per-ip", "--header-timeout"},
             {"--insecure"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("serve", st.error());
   auto config = config_from_args(args);

@@ -9,6 +9,7 @@
 
 #include "ondo/core/result.h"
 #include "ondo/serve/api_types.h"
+#include "ondo/serve/json_limits.h"
 
 namespace ondo::serve::detail {
 
@@ -34,7 +35,8 @@ Status parse_output_constraint(const ReqJson& obj, OutputConstraint& out);
 // tools, tool_choice, parallel_tool_calls (chat).
 Status parse_tools(const ReqJson& obj, ChatRequest& r);
 // An assistant message's tool_calls, validated; string arguments that hold a JSON object
-// become that object, as chat templates expect.
-Status normalize_tool_calls(ReqJson& msg, const std::string& path);
+// become that object, as chat templates expect. The string is parsed under the request's
+// JSON limits, at its depth in the request, counting into `budget`.
+Status normalize_tool_calls(ReqJson& msg, const std::string& path, JsonBudget& budget);
 
 }  // namespace ondo::serve::detail

@@ -9,6 +9,9 @@ namespace ondo::serve::detail {
 namespace {
 
 constexpr size_t kMaxNameBytes = 64;
+// Containers around messages[i].tool_calls[j].function.arguments: body, messages, message,
+// tool_calls, call, function.
+constexpr int kToolArgumentsDepth = 6;
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s.size() > kMaxNameBytes) return false;
@@ -161,7 +164,7 @@ Status parse_tools(const ReqJson& obj, ChatRequest& r) {
   return ok_status();
 }
 
-Status normalize_tool_calls(ReqJson& msg, const std::string& path) {
+Status normalize_tool_calls(ReqJson& msg, const std::string& path, JsonBudget& budget) {
   auto it = msg.find("tool_calls");
   if (it == msg.end() || it->is_null()) return ok_status();
   if (!it->is_array()) return field_error(path + ".tool_calls", "expected an array (seen " + seen(*it) + ")");
@@ -175,7 +178,12 @@ Status normalize_tool_calls(ReqJson& msg, const std::string& path) {
     auto args = fn->find("arguments");
     if (args == fn->end() || args->is_null()) continue;
     if (args->is_string()) {
-      ReqJson parsed = ReqJson::parse(args->get<std::string>(), nullptr, false);
+      // Text that is not JSON stays a string (the template shows it as is); JSON over the
+      // limits is refused like the same value given as an object.
+      const std::string& text = args->get_ref<const std::string&>();
+      if (!ReqJson::accept(text)) continue;  // accept() builds nothing and does not recurse
+      ONDO_ASSIGN_OR_RETURN(ReqJson parsed,
+                            parse_request_json(text, cp + ".function.arguments", budget, kToolArgumentsDepth));
       if (parsed.is_object()) *args = std::move(parsed);
     } else if (!args->is_object()) {
       return field_error(cp + ".function.arguments", "expected a JSON string (seen " + seen(*args) + ")");

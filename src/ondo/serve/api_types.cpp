@@ -4,6 +4,7 @@
 #include "ondo/serve/api_types.h"
 
 #include "ondo/serve/api_fields.h"
+#include "ondo/serve/json_limits.h"
 
 #include <cmath>
 #include <cstdio>
@@ -57,30 +58,13 @@ Result<std::optional<double>> opt_number(const json& obj, const char* key, doubl
   return std::optional<double>(x);
 }
 
-// An integer in [lo, hi]; a float with an integral value is accepted.
+// An integer in [lo, hi]; a float with an integral value is accepted (json_to_int).
 Result<std::optional<int64_t>> opt_int(const json& obj, const char* key, int64_t lo, int64_t hi,
                                        std::string_view path = {}) {
   if (path.empty()) path = key;
   const json* v = member(obj, key);
   if (!v) return std::optional<int64_t>();
-  if (!v->is_number()) return field_error(path, "expected an integer (seen " + seen(*v) + ")");
-  double d = v->get<double>();
-  if (v->is_number_float() && (!std::isfinite(d) || std::floor(d) != d)) {
-    return field_error(path, "expected an integer (seen " + fmt_number(d) + ")");
-  }
-  if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())) {
-    return field_error(path, "out of range (seen " + v->dump() + ", expected " + std::to_string(lo) + " to " +
-                                 std::to_string(hi) + ")");
-  }
-  if (v->is_number_float() && (d < double(lo) || d > double(hi))) {
-    return field_error(path, "out of range (seen " + fmt_number(d) + ", expected " + std::to_string(lo) + " to " +
-                                 std::to_string(hi) + ")");
-  }
-  const int64_t x = v->is_number_float() ? int64_t(d) : v->get<int64_t>();
-  if (x < lo || x > hi) {
-    return field_error(path, "out of range (seen " + std::to_string(x) + ", expected " + std::to_string(lo) + " to " +
-                                 std::to_string(hi) + ")");
-  }
+  ONDO_ASSIGN_OR_RETURN(int64_t x, json_to_int(*v, lo, hi, path));
   return std::optional<int64_t>(x);
 }
 
@@ -205,9 +189,8 @@ Status parse_common(const json& obj, GenerationFields& g) {
   return parse_sampling(obj, g);
 }
 
-Result<json> parse_object(std::string_view body) {
-  json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded()) return make_error(ErrorCode::InvalidArgument, "request body: malformed JSON");
+Result<json> parse_object(std::string_view body, JsonBudget& budget) {
+  ONDO_ASSIGN_OR_RETURN(json j, parse_request_json(body, "request body", budget));
   if (!j.is_object()) return make_error(ErrorCode::InvalidArgument, "request body: expected a JSON object (seen " + seen(j) + ")");
   return j;
 }
@@ -237,7 +220,7 @@ Result<std::string> message_content(const json& msg) {
   return out;
 }
 
-Result<json> parse_messages(const json& obj) {
+Result<json> parse_messages(const json& obj, JsonBudget& budget) {
   const json* msgs = member(obj, "messages");
   if (!msgs) return field_error("messages", "missing (expected an array of messages)");
   if (!msgs->is_array()) return field_error("messages", "expected an array (seen " + seen(*msgs) + ")");
@@ -260,7 +243,7 @@ Result<json> parse_messages(const json& obj) {
     json copy = m;
     copy["role"] = r;
     copy["content"] = std::move(*content);
-    if (r == "assistant") ONDO_TRY(detail::normalize_tool_calls(copy, path));
+    if (r == "assistant") ONDO_TRY(detail::normalize_tool_calls(copy, path, budget));
     out.push_back(std::move(copy));
   }
   return out;
@@ -273,8 +256,7 @@ Result<std::vector<int32_t>> token_array(const json& arr, const std::string& pat
     const json& t = arr[i];
     const std::string p = path + "[" + std::to_string(i) + "]";
     if (!t.is_number_integer()) return field_error(p, "expected a token id (seen " + seen(t) + ")");
-    const int64_t id = t.is_number_unsigned() && t.get<uint64_t>() > uint64_t(INT32_MAX) ? -1 : t.get<int64_t>();
-    if (id < 0 || id > INT32_MAX) return field_error(p, "token id out of range (seen " + t.dump() + ")");
+    ONDO_ASSIGN_OR_RETURN(int64_t id, json_to_int(t, 0, INT32_MAX, p));
     ids.push_back(int32_t(id));
   }
   return ids;
@@ -326,9 +308,10 @@ Status parse_completion_extras(const json& obj, CompletionRequest& r) {
 }  // namespace
 
 Result<ChatRequest> parse_chat_request(std::string_view body) {
-  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  JsonBudget budget;
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body, budget));
   ChatRequest r;
-  ONDO_ASSIGN_OR_RETURN(r.messages, parse_messages(obj));
+  ONDO_ASSIGN_OR_RETURN(r.messages, parse_messages(obj, budget));
   ONDO_TRY(parse_common(obj, r.gen));
   ONDO_ASSIGN_OR_RETURN(auto logprobs, opt_bool(obj, "logprobs", "logprobs"));
   ONDO_ASSIGN_OR_RETURN(auto top, opt_int(obj, "top_logprobs", 0, kMaxLogprobs));
@@ -339,7 +322,8 @@ Result<ChatRequest> parse_chat_request(std::string_view body) {
 }
 
 Result<CompletionRequest> parse_completion_request(std::string_view body) {
-  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  JsonBudget budget;
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body, budget));
   CompletionRequest r;
   ONDO_TRY(parse_prompt(obj, r));
   ONDO_TRY(parse_common(obj, r.gen));

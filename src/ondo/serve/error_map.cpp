@@ -67,6 +67,32 @@ ApiError method_not_allowed(std::string_view method, std::string_view path) {
   return e;
 }
 
+ApiError edge_error(EdgeRefusal why, std::string message) {
+  struct EdgeRow {
+    int status;
+    const char* type;
+    const char* code;
+  };
+  static constexpr EdgeRow kEdge[] = {
+      {400, "invalid_request_error", ""},
+      {414, "invalid_request_error", "request_line_too_long"},
+      {431, "invalid_request_error", "headers_too_large"},
+      {413, "invalid_request_error", "request_too_large"},
+      {408, "invalid_request_error", "request_timeout"},
+      {429, "rate_limit_error", "too_many_connections"},
+      {503, "server_error", "too_many_connections"},
+  };
+  static_assert(std::size(kEdge) == size_t(EdgeRefusal::TooManyConnections) + 1, "error_map: one row per EdgeRefusal");
+  const EdgeRow& row = kEdge[size_t(why)];
+  ApiError e;
+  e.status = row.status;
+  e.type = row.type;
+  e.code = row.code;
+  e.message = std::move(message);
+  if (why == EdgeRefusal::TooManyFromAddress || why == EdgeRefusal::TooManyConnections) e.retry_after_s = kRetryAfterSeconds;
+  return e;
+}
+
 std::string error_body(const ApiError& e) {
   nlohmann::json j = {{"error",
                        {{"message", e.message},

@@ -25,6 +25,18 @@ ApiError to_api_error(const Error& error);
 // Routing failures that have no ErrorCode of their own: a known path with a wrong method.
 ApiError method_not_allowed(std::string_view method, std::string_view path);
 
+// Refusals of the HTTP edge, before any route runs (serve/http_guard.cpp).
+enum class EdgeRefusal {
+  Malformed,           // 400
+  RequestLineTooLong,  // 414
+  HeadersTooLarge,     // 431
+  BodyTooLarge,        // 413
+  Timeout,             // 408: first byte, header block or body too slow
+  TooManyFromAddress,  // 429: connections per client address
+  TooManyConnections,  // 503: connections in all
+};
+ApiError edge_error(EdgeRefusal why, std::string message);
+
 // {"error": {...}} as compact JSON.
 std::string error_body(const ApiError& e);
 

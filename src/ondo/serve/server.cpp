@@ -1,6 +1,6 @@
-// Server: cpp-httplib setup (threads, keep-alive, body limit), the access checks before
-// routing, OpenAI-shaped bodies for routing errors (404, 405, 413), the access log and
-// request metrics, and the graceful drain. Layer: serve.
+// Server: cpp-httplib setup over the HTTP edge (EdgeServer: connections, limits, workers),
+// the access checks before routing, OpenAI-shaped bodies for routing errors (404, 405, 413,
+// 408), the access log and request metrics, and the graceful drain. Layer: serve.
 #include "ondo/serve/server.h"
 
 #include <httplib.h>
@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ondo/serve/auth.h"
+#include "ondo/serve/http_guard.h"
 #include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/server_state.h"
@@ -62,10 +63,23 @@ void ServerState::finish_request(RequestRecord& r) {
   }
 }
 
+namespace {
+
+EdgeOptions edge_options(const ServerOptions& o) {
+  EdgeOptions e;
+  e.limits = o.http;
+  e.max_body_bytes = o.max_body_bytes;
+  e.keep_alive_timeout_s = o.keep_alive_timeout_s;
+  e.workers = std::max(4, o.http_threads);
+  return e;
+}
+
+}  // namespace
+
 struct Server::Impl {
-  explicit Impl(ServerOptions o) : state(std::move(o)) {}
+  explicit Impl(ServerOptions o) : state(std::move(o)), http(edge_options(state.options())) {}
   ServerState state;
-  httplib::Server http;
+  EdgeServer http;
   std::thread listener;
   int port = -1;
   std::atomic<bool> drained{false};
@@ -100,6 +114,12 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   current_request().reset();
   RequestRecord& record = request_record(req, res);
   record.context.caller = state.options().api_key.empty() ? "local" : "api-key";
+  // `curl -d` labels a JSON body as a form: httplib would then cap it at 8 KB and parse it as
+  // form fields. Every POST route takes JSON, so the label is dropped before the body is read
+  // (the Request is httplib's own non-const object; this handler runs before routing).
+  if (req.method == "POST" && req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+    const_cast<httplib::Request&>(req).headers.erase("Content-Type");
+  }
   if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
   std::optional<std::string_view> origin;
   const std::string origin_value = req.get_header_value("Origin");
@@ -117,11 +137,19 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
 }
 
 // Routing errors get OpenAI-shaped bodies; bodies the routes wrote are kept.
-httplib::Server::HandlerResponse on_error(const httplib::Request& req, httplib::Response& res) {
+httplib::Server::HandlerResponse on_error(const ServerState& state, const httplib::Request& req, httplib::Response& res) {
   request_record(req, res);
   if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
+  const BodyRefusal body = current_body_refusal();  // the edge stopped reading the body
+  if (body != BodyRefusal::None) res.set_header("Connection", "close");  // the rest of the body is unread
   const std::string allow = res.status == 404 ? allowed_methods(req.path) : std::string();
-  if (!allow.empty()) {
+  if (body == BodyRefusal::TooLarge) {
+    send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit of " +
+                                                        std::to_string(state.options().max_body_bytes) + " bytes (--max-body)"));
+  } else if (body == BodyRefusal::Timeout) {
+    send_error(res, edge_error(EdgeRefusal::Timeout, "request body: not received within " +
+                                                         std::to_string(state.options().http.body_timeout_ms) + " ms"));
+  } else if (!allow.empty()) {
     send_error(res, method_not_allowed(req.method, req.path));
     res.set_header("Allow", allow);
   } else if (res.status == 404) {
@@ -149,17 +177,16 @@ void log_request(ServerState& state, const httplib::Request& req, const httplib:
 
 void configure(httplib::Server& http, ServerState& state) {
   const ServerOptions& o = state.options();
-  const int threads = std::max(4, o.http_threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  // Threads, idle keep-alive and read/write timeouts are enforced by the edge (EdgeServer);
+  // httplib only advertises these two in its Keep-Alive response header.
   http.set_keep_alive_max_count(100000);
   http.set_keep_alive_timeout(o.keep_alive_timeout_s);
-  http.set_read_timeout(o.keep_alive_timeout_s, 0);
-  http.set_write_timeout(o.keep_alive_timeout_s, 0);
   http.set_payload_max_length(o.max_body_bytes);
   http.set_tcp_nodelay(true);
   http.set_pre_routing_handler(
       [&state](const httplib::Request& req, httplib::Response& res) { return before_routing(state, req, res); });
-  http.set_error_handler(httplib::Server::HandlerWithResponse(on_error));
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [&state](const httplib::Request& req, httplib::Response& res) { return on_error(state, req, res); }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {
@@ -240,7 +267,10 @@ void Server::drain(int grace_ms) {
   if (impl_->drained.exchange(true)) return;
   ServerState& state = impl_->state;
   state.set_draining();
-  impl_->http.stop();  // no new connections; running handlers go on
+  impl_->http.begin_drain();  // idle connections close; new requests are answered 503
+  // The listener stays open until nothing runs: httplib stops writing response bodies once its
+  // listening socket is closed, so closing it first cut off a stream whose handler had returned
+  // but whose body writer had not started yet (the client got headers and no body).
   if (!wait_idle(state, Clock::now() + std::chrono::milliseconds(std::max(0, grace_ms)))) {
     if (auto models = state.models()) {
       for (const ServedModel& m : *models) {
@@ -249,6 +279,8 @@ void Server::drain(int grace_ms) {
     }
     wait_idle(state, Clock::now() + std::chrono::seconds(5));
   }
+  impl_->http.stop();
+  impl_->http.shutdown_connections();
 }
 
 int Server::in_flight() const { return impl_->state.in_flight(); }

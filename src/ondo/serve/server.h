@@ -15,6 +15,7 @@
 #include "ondo/core/result.h"
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/infer/tools/tool_calls.h"
+#include "ondo/serve/http_limits.h"
 #include "ondo/serve/request_context.h"
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
@@ -44,7 +45,8 @@ struct ServerOptions {
   size_t max_body_bytes = size_t(8) << 20;
   int request_timeout_s = 600;         // a generation longer than this is cancelled
   int keep_alive_timeout_s = 75;       // idle keep-alive (longer than common LB idle timeouts)
-  int http_threads = 64;               // connections served at once
+  int http_threads = 64;               // requests served at once (idle connections hold none)
+  HttpLimits http;                     // request line, headers, edge timeouts, connection caps
   bool access_log = true;              // one line per request on stderr, after its body was sent
   // Called once per finished request with its final record (see request_context.h); the
   // usage store writes its rows from it. Empty: none.
@@ -68,9 +70,9 @@ class Server {
   // Publishes the models and marks the server ready. Aliases must be unique. Detects each
   // model's tool-call format from its chat template.
   void set_models(std::vector<ServedModel> models);
-  // Stops taking new requests (503, /health 503) and closes the listener; waits up to
-  // `grace_ms` for running requests to finish, then cancels the rest. Returns when no
-  // request is running. Idempotent.
+  // Stops taking new requests (503, /health 503, idle connections closed); waits up to
+  // `grace_ms` for running requests to finish, then cancels the rest; then closes the
+  // listener and every connection. Returns when no request is running. Idempotent.
   void drain(int grace_ms);
   // Number of requests being handled now.
   int in_flight() const;

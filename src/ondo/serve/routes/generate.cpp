@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "ondo/serve/http_guard.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/sse.h"
 
@@ -103,9 +104,9 @@ void respond_blocking(Run& run, httplib::Response& res) {
   std::string text;
   std::vector<TokenEntry> tokens;
   while (!b.finished()) {
-    auto ev = next_event(*run.handle, run.deadline, nullptr);
+    auto ev = next_event(*run.handle, run.deadline, [] { return !client_gone(); });  // cancel if the client left
     if (!ev.ok()) {
-      run.ended = "timeout";
+      run.ended = Clock::now() < run.deadline ? "disconnected" : "timeout";
       return send_error(res, ev.error());
     }
     run.note_event(*ev);
@@ -175,6 +176,7 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
   };
   // While no token comes, a comment every 2 s shows whether the client is still there.
   auto keep_waiting = [&] {
+    if (client_gone()) return false;
     if (Clock::now() - last_write < std::chrono::seconds(2)) return true;
     return write(sse_comment());
   };
