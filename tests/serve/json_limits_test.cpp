@@ -117,7 +117,7 @@ TEST(JsonLimits, RequestParsersRefuseNestingEverywhere) {
   EXPECT_TRUE(parse_chat_request(args(58)).ok()) << parse_chat_request(args(58)).error().message;
   auto r = parse_chat_request(args(59));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(field_param(r.error()), "messages[0].tool_calls[0].function.arguments");
+  EXPECT_EQ(to_api_error(r.error()).param, "messages[0].tool_calls[0].function.arguments");
   auto c = parse_completion_request(R"({"model":"m","prompt":"a","x":)" + deep + "}");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().message, "request body: nested deeper than 64 levels");
