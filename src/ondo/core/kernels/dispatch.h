@@ -1,5 +1,5 @@
 // Run-time choice of SIMD kernels for each dtype. Layer: core.
-// Each SIMD translation unit (vec_dot_avx2.cpp, vec_dot_avx512.cpp) overrides the
+// Each SIMD translation unit (legacy_avx2.cpp, kquants_avx512.cpp, ...) overrides the
 // entries of QuantOps it accelerates; anything it leaves alone stays scalar.
 #pragma once
 
