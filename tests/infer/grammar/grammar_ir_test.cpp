@@ -104,5 +104,29 @@ TEST(GrammarChains, LongRightRecursiveChainCompilesInLinearTime) {
   EXPECT_FALSE(m.accept(testing::byte_token('c')).ok());
 }
 
+TEST(GrammarChains, ManyDistinctClassesCompileInLinearTime) {
+  // 60,000 distinct four-letter classes in one sequence: byte sets were deduplicated by a
+  // scan over all earlier ones.
+  const std::string letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string text = "root ::=", first;
+  int n = 0;
+  for (size_t a = 0; a < letters.size() && n < 60000; ++a) {
+    for (size_t b = a + 1; b < letters.size() && n < 60000; ++b) {
+      for (size_t c = b + 1; c < letters.size() && n < 60000; ++c) {
+        for (size_t d = c + 1; d < letters.size() && n < 60000; ++d, ++n) {
+          const std::string cls = {letters[a], letters[b], letters[c], letters[d]};
+          text += " [" + cls + "]";
+          first += letters[d];
+        }
+      }
+    }
+  }
+  auto g = gbnf(text);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->ir().byte_sets.size(), 60000u);
+  EXPECT_TRUE(accepts(g, first));
+  EXPECT_FALSE(accepts(g, "z" + first.substr(1)));
+}
+
 }  // namespace
 }  // namespace ondo::infer::grammar

@@ -141,13 +141,18 @@ Elem IrBuilder::bytes(uint8_t lo, uint8_t hi) {
   return byte_set(s);
 }
 
+size_t IrBuilder::ByteSetHash::operator()(const ByteSet& s) const {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (const uint64_t w : s) h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+  return size_t(h ^ (h >> 31));
+}
+
+// Deduplicated through a hash index (a scan over the sets so far was quadratic in the
+// number of distinct classes a grammar writes).
 Elem IrBuilder::byte_set(const ByteSet& s) {
-  for (const auto& [set, idx] : set_index_) {
-    if (set == s) return Elem{ElemKind::Bytes, idx};
-  }
-  ir_.byte_sets.push_back(s);
-  set_index_.emplace_back(s, uint32_t(ir_.byte_sets.size() - 1));
-  return Elem{ElemKind::Bytes, uint32_t(ir_.byte_sets.size() - 1)};
+  const auto [it, added] = set_index_.emplace(s, uint32_t(ir_.byte_sets.size()));
+  if (added) ir_.byte_sets.push_back(s);
+  return Elem{ElemKind::Bytes, it->second};
 }
 
 // One code point of `ranges`. UTF-8 shapes share structure so that the matcher meets few

@@ -92,7 +92,10 @@ class IrBuilder {
   GrammarIr ir_;
   std::vector<bool> defined_;
   std::unordered_map<std::string, uint32_t> by_name_;
-  std::vector<std::pair<ByteSet, uint32_t>> set_index_;
+  struct ByteSetHash {
+    size_t operator()(const ByteSet& s) const;
+  };
+  std::unordered_map<ByteSet, uint32_t, ByteSetHash> set_index_;  // byte set -> index
   size_t max_elements_;
   uint32_t n_helpers_ = 0;
   uint32_t tails_[4] = {0, 0, 0, 0};  // tails_[k]: rule of k continuation bytes (0: none yet)
