@@ -109,6 +109,21 @@ TEST(JsonSchemaDepth, DeepDocumentsAreRefusedBeforeAnyRecursiveWalk) {
   EXPECT_TRUE(testing::accepts(*ok, "[[[1]]]"));
 }
 
+TEST(JsonSchemaDepth, ManyOneOfConstantsCompileInLinearTime) {
+  // 50,000 distinct constants: the distinctness check compared each with all earlier ones.
+  nlohmann::ordered_json branches = nlohmann::ordered_json::array();
+  for (int i = 0; i < 50000; ++i) branches.push_back({{"const", "v" + std::to_string(i)}});
+  auto g = compile_json_schema(nlohmann::ordered_json{{"oneOf", branches}});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  // (Only early constants: a matcher state keeps at most Engine::kMaxStacks parse stacks.)
+  EXPECT_TRUE(testing::accepts(*g, "\"v17\""));
+  EXPECT_FALSE(testing::accepts(*g, "\"w17\""));
+  branches.push_back({{"const", "v7"}});  // a repeated constant: the branches overlap
+  auto dup = compile_json_schema(nlohmann::ordered_json{{"oneOf", branches}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::Unsupported);
+}
+
 void expect_exact_range(const std::string& schema, int64_t lo, int64_t hi, int64_t from, int64_t to) {
   auto g = compile_json_schema_text(schema);
   ASSERT_TRUE(g.ok()) << g.error().message;

@@ -230,7 +230,7 @@ std::set<std::string> type_set(const json& s, const Compiler& c, int depth) {
 
 Status Compiler::check_disjoint(const json& branches, const std::string& path) const {
   bool all_constants = true;
-  std::vector<json> seen;
+  std::set<json> seen;  // ordered lookup: a scan per constant was quadratic
   for (const auto& b : branches) {
     const bool is_const = b.is_object() && (b.contains("const") || b.contains("enum")) && assertions(b).size() == 1;
     if (!is_const) {
@@ -240,8 +240,7 @@ Status Compiler::check_disjoint(const json& branches, const std::string& path) c
     const json values = b.contains("const") ? json::array({b["const"]}) : b["enum"];
     if (!values.is_array()) return invalid(path, "enum must be an array");
     for (const auto& v : values) {
-      if (std::find(seen.begin(), seen.end(), v) != seen.end()) all_constants = false;
-      seen.push_back(v);
+      if (!seen.insert(v).second) all_constants = false;
     }
   }
   if (all_constants) return ok_status();
