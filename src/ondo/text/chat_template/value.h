@@ -26,9 +26,9 @@ using ValueList = std::vector<Value>;
 // their mutating methods), so values share them freely. Nesting is bounded so that printing,
 // comparing, JSON conversion and destroying (all recursive, one or two frames per level)
 // never recurse deeply: inputs from JSON by core::kMaxRequestJsonDepth (64), values a
-// template builds by kMaxValueDepth (room for inputs wrapped by templates). At this depth
-// every walk uses well under 1 MB of stack, also with sanitizer-sized frames
-// (chat_template_limits_test runs them on a 1 MB thread; HTTP threads have 8 MB).
+// template builds by kMaxValueDepth (room for inputs wrapped by templates). Measured at
+// kMaxValueDepth: every walk fits 128 KB of stack in Release and 512 KB with ASan+UBSan
+// (value_test runs them on a 1 MB thread; HTTP threads have 8 MB).
 inline constexpr int kMaxValueDepth = 200;
 static_assert(kMaxValueDepth >= int(core::kMaxRequestJsonDepth));
 
