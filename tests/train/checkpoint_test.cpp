@@ -37,7 +37,7 @@ TrainOptions options(int64_t steps) {
   o.model.n_vocab = 12, o.model.n_embd = 8, o.model.n_layer = 1, o.model.n_head = 2, o.model.n_head_kv = 1;
   o.model.n_ff = 16, o.model.n_ctx = 8;
   o.opt.lr = 1e-2f, o.opt.warmup = 1, o.opt.total_steps = steps;
-  o.batch = 2, o.seed = 5, o.threads = 1;
+  o.batch = 2, o.seed = 5;
   return o;
 }
 
