@@ -49,9 +49,6 @@ def main(root):
                         continue
                     if RANK[dep] > RANK[layer] or (layer, dep) in FORBIDDEN_PAIRS:
                         problems.append(f"{rel}:{n}: layer '{layer}' includes higher layer '{dep}'")
-                    if RANK[dep] == RANK[layer] and dep != layer and (layer, dep) not in {("infer", "store"), ("store", "infer")}:
-                        if (layer, dep) in FORBIDDEN_PAIRS:
-                            continue
                 if rel.startswith(os.path.join("src", "ondo")) and not rel.endswith(os.path.join("model", "registry.cpp")):
                     text = "".join(lines)
                     if re.search(r"switch\s*\([^)]*\barch\w*\b[^)]*\)", text):

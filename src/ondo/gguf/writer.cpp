@@ -4,13 +4,7 @@
 // general.alignment, tensor data each starting at a multiple of the alignment.
 #include "ondo/gguf/writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -423,51 +417,10 @@ Result<std::vector<uint8_t>> Writer::to_bytes() const {
   return out;
 }
 
-namespace {
-
-Error io_error(const std::filesystem::path& path, const char* what, int err) {
-  return make_error(ErrorCode::InvalidFile,
-                    path.string() + ": " + what + " failed (" + std::strerror(err) + ")");
-}
-
-Status write_all(int fd, const std::filesystem::path& path, const uint8_t* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n > (size_t(1) << 30) ? (size_t(1) << 30) : n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return io_error(path, "write", errno);
-    }
-    p += w;
-    n -= size_t(w);
-  }
-  return ok_status();
-}
-
-std::atomic<uint64_t> g_temp_counter{0};
-
-}  // namespace
-
-Status Writer::write(const std::filesystem::path& path) const {
-  const std::filesystem::path tmp =
-      path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_temp_counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error(tmp, "create", errno);
-  Status st = s_->emit([&](const uint8_t* p, size_t n) { return write_all(fd, tmp, p, n); });
-  if (st.ok() && ::fsync(fd) != 0) st = io_error(tmp, "fsync", errno);
-  if (::close(fd) != 0 && st.ok()) st = io_error(tmp, "close", errno);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = io_error(path, "rename", errno);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {  // best effort: the data itself is already durable
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return ok_status();
+Status Writer::write(const std::filesystem::path& path, core::Env& env) const {
+  return core::write_file_atomic(env, path, [this](core::WritableFile& f) {
+    return s_->emit([&f](const uint8_t* p, size_t n) { return f.append(std::span<const uint8_t>(p, n)); });
+  });
 }
 
 }  // namespace ondo::gguf

@@ -6,7 +6,8 @@
 // Tensor data is streamed to disk one tensor at a time, so multi-GB outputs are never held
 // in memory (only the header is). Thread contract: not thread-safe; one thread builds and
 // writes. Errors: InvalidArgument for bad input (duplicate tensor, size that does not match
-// the shape, bad alignment); I/O failures are InvalidFile and name the path.
+// the shape, bad alignment); I/O failures come from core::Env (InvalidFile, or
+// ResourceExhausted when the disk is full) and name the path and the operation.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "ondo/core/dtype.h"
+#include "ondo/core/env.h"
 #include "ondo/core/result.h"
 #include "ondo/gguf/reader.h"
 
@@ -120,9 +122,11 @@ class Writer {
                          TensorFill fill);
   size_t tensor_count() const;
 
-  // Writes the file atomically: a temporary file beside `path`, fsync, rename, directory
-  // fsync. On failure `path` is untouched and the temporary file is removed.
-  Status write(const std::filesystem::path& path) const;
+  // Writes the file durably and atomically through `env` (core::write_file_atomic: a
+  // temporary file beside `path`, fsync, rename, directory fsync). On a failure before the
+  // rename `path` is untouched and the temporary file is removed; errors name the file and
+  // the operation.
+  Status write(const std::filesystem::path& path, core::Env& env = core::Env::posix()) const;
   // The whole file in memory (tests and small outputs).
   Result<std::vector<uint8_t>> to_bytes() const;
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ondo/core/limits.h"
 #include "ondo/core/result.h"
 
 namespace ondo::serve {
@@ -17,7 +18,7 @@ namespace ondo::serve {
 // The limits every request body obeys (docs/api.md "Limits"). Depth counts open containers:
 // `{}` is depth 1, `{"a":[1]}` depth 2.
 struct JsonLimits {
-  int max_depth = 64;
+  int max_depth = int(core::kMaxRequestJsonDepth);
   size_t max_keys = 100000;       // object members, summed over the whole request
   size_t max_values = 2000000;    // values of any type (containers included), whole request
 };

@@ -24,6 +24,10 @@ std::span<const uint8_t> bytes_of(const std::vector<float>& v) {
 }  // namespace
 
 Status Trainer::save_checkpoint(const std::filesystem::path& path) const {
+  return save_checkpoint(path, o_.env ? *o_.env : core::Env::posix());
+}
+
+Status Trainer::save_checkpoint(const std::filesystem::path& path, core::Env& env) const {
   gguf::Writer w;
   w.set_string("general.architecture", "ondo-train-checkpoint");
   const auto shape = shape_values(o_.model);
@@ -37,7 +41,7 @@ Status Trainer::save_checkpoint(const std::filesystem::path& path) const {
   ONDO_TRY(w.add_tensor("train.params", core::DType::F32, {n}, bytes_of(params_)));
   ONDO_TRY(w.add_tensor("train.adam_m", core::DType::F32, {n}, bytes_of(adam_.m)));
   ONDO_TRY(w.add_tensor("train.adam_v", core::DType::F32, {n}, bytes_of(adam_.v)));
-  return w.write(path);
+  return w.write(path, env);
 }
 
 Status Trainer::load_checkpoint(const std::filesystem::path& path) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ondo/core/compute_pool.h"
+#include "ondo/core/env.h"
 #include "ondo/train/dataset.h"
 #include "ondo/train/optimizer.h"
 #include "ondo/train/train_model.h"
@@ -31,6 +32,9 @@ struct TrainOptions {
   int64_t ckpt_every = 0;     // 0: no periodic checkpoints
   std::filesystem::path ckpt_dir;  // where periodic and SIGINT checkpoints go
   uint64_t seed = 1;
+  // File system for checkpoints (optional borrow; nullptr: core::Env::posix()). Must
+  // outlive the Trainer.
+  core::Env* env = nullptr;
 };
 
 struct StepReport {
@@ -54,7 +58,10 @@ class Trainer {
   // Restores weights, optimizer state, step and data cursor. Errors: unreadable file or a
   // model shape that differs from opts.model (InvalidArgument).
   Status load_checkpoint(const std::filesystem::path& path);
+  // Writes durably and atomically through opts.env, or `env` (see gguf::Writer::write):
+  // after a failure or a crash at any point, `path` holds its old complete file or the new one.
   Status save_checkpoint(const std::filesystem::path& path) const;
+  Status save_checkpoint(const std::filesystem::path& path, core::Env& env) const;
 
   // Trains until opts.opt.total_steps or until *stop is set (checked between steps; a
   // checkpoint is then written to ckpt_dir, Cancelled returned). `report` is called after

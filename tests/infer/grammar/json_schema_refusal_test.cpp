@@ -71,6 +71,59 @@ TEST(JsonSchemaRefusal, MalformedAndUnsatisfiable) {
   EXPECT_EQ(g.error().code, ErrorCode::TooLarge);
 }
 
+// {"$defs": {"a0": {"$ref": "#/$defs/a1"}, ..., "a{n}": {"type": "integer"}}, "$ref": "#/$defs/a0"}
+std::string ref_chain(int n) {
+  nlohmann::ordered_json defs = nlohmann::ordered_json::object();
+  for (int i = 0; i < n; ++i) defs["a" + std::to_string(i)] = {{"$ref", "#/$defs/a" + std::to_string(i + 1)}};
+  defs["a" + std::to_string(n)] = {{"type", "integer"}};
+  return nlohmann::ordered_json{{"$defs", defs}, {"$ref", "#/$defs/a0"}}.dump();
+}
+
+TEST(JsonSchemaDepth, RefChainsCountTowardTheDepthLimit) {
+  auto g = compile_json_schema_text(ref_chain(20));
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  EXPECT_TRUE(testing::accepts(*g, "42"));
+  // Each link used to restart the depth count: a 5,000-link chain overflowed the stack.
+  for (int n : {70, 5000}) {
+    EXPECT_EQ(refusal(ref_chain(n), ErrorCode::TooLarge), "schema: nested deeper than 64 at /$defs/a64") << n;
+  }
+  // Recursive references still compile (each target once) and nest at run time.
+  auto tree = compile_json_schema_text(
+      R"({"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#"}}},"required":["kids"],"additionalProperties":false})");
+  ASSERT_TRUE(tree.ok()) << tree.error().message;
+  EXPECT_TRUE(testing::accepts(*tree, R"({"kids":[{"kids":[{"kids":[]}]}]})"));
+}
+
+TEST(JsonSchemaDepth, DeepDocumentsAreRefusedBeforeAnyRecursiveWalk) {
+  // 100,000 nested arrays inside "const": dumping or comparing it would recurse per level.
+  const std::string deep = R"({"const":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(refusal(deep, ErrorCode::TooLarge), "schema: JSON nested deeper than 64 levels (limit max_json_depth)");
+  nlohmann::json schema = nlohmann::json::object();  // built without copies (a copy recurses)
+  schema["const"] = nlohmann::json::parse(std::string(100000, '[') + std::string(100000, ']'));
+  auto g = compile_json_schema(schema);
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.error().code, ErrorCode::TooLarge);
+  // Within the limit a nested const compiles.
+  auto ok = compile_json_schema_text(R"({"const":[[[1]]]})");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_TRUE(testing::accepts(*ok, "[[[1]]]"));
+}
+
+TEST(JsonSchemaDepth, ManyOneOfConstantsCompileInLinearTime) {
+  // 50,000 distinct constants: the distinctness check compared each with all earlier ones.
+  nlohmann::ordered_json branches = nlohmann::ordered_json::array();
+  for (int i = 0; i < 50000; ++i) branches.push_back({{"const", "v" + std::to_string(i)}});
+  auto g = compile_json_schema(nlohmann::ordered_json{{"oneOf", branches}});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  // (Only early constants: a matcher state keeps at most Engine::kMaxStacks parse stacks.)
+  EXPECT_TRUE(testing::accepts(*g, "\"v17\""));
+  EXPECT_FALSE(testing::accepts(*g, "\"w17\""));
+  branches.push_back({{"const", "v7"}});  // a repeated constant: the branches overlap
+  auto dup = compile_json_schema(nlohmann::ordered_json{{"oneOf", branches}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::Unsupported);
+}
+
 void expect_exact_range(const std::string& schema, int64_t lo, int64_t hi, int64_t from, int64_t to) {
   auto g = compile_json_schema_text(schema);
   ASSERT_TRUE(g.ok()) << g.error().message;

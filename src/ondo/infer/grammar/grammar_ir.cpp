@@ -4,7 +4,7 @@
 #include "ondo/infer/grammar/grammar_ir.h"
 
 #include <algorithm>
-#include <functional>
+#include <cstdint>
 
 namespace ondo::infer::grammar {
 namespace {
@@ -141,13 +141,18 @@ Elem IrBuilder::bytes(uint8_t lo, uint8_t hi) {
   return byte_set(s);
 }
 
+size_t IrBuilder::ByteSetHash::operator()(const ByteSet& s) const {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (const uint64_t w : s) h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+  return size_t(h ^ (h >> 31));
+}
+
+// Deduplicated through a hash index (a scan over the sets so far was quadratic in the
+// number of distinct classes a grammar writes).
 Elem IrBuilder::byte_set(const ByteSet& s) {
-  for (const auto& [set, idx] : set_index_) {
-    if (set == s) return Elem{ElemKind::Bytes, idx};
-  }
-  ir_.byte_sets.push_back(s);
-  set_index_.emplace_back(s, uint32_t(ir_.byte_sets.size() - 1));
-  return Elem{ElemKind::Bytes, uint32_t(ir_.byte_sets.size() - 1)};
+  const auto [it, added] = set_index_.emplace(s, uint32_t(ir_.byte_sets.size()));
+  if (added) ir_.byte_sets.push_back(s);
+  return Elem{ElemKind::Bytes, it->second};
 }
 
 // One code point of `ranges`. UTF-8 shapes share structure so that the matcher meets few
@@ -200,43 +205,117 @@ Status IrBuilder::append_class(std::vector<Elem>& seq, const std::vector<CpRange
   return ok_status();
 }
 
-Status IrBuilder::check_left_recursion(const std::vector<bool>& nullable) const {
+// Nullable (derives the empty string) and productive (derives some finite string) rules,
+// by propagation from a worklist: each alternative counts the rule references it still
+// waits for, so every element is visited a constant number of times (linear in the
+// grammar; a fixpoint over all rules per round was quadratic on long chains).
+void IrBuilder::nullable_productive(std::vector<bool>& nullable, std::vector<bool>& productive) const {
   const size_t n = ir_.alts.size();
-  std::vector<std::vector<uint32_t>> left(n);  // rules that may start rule r
+  std::vector<uint32_t> alt_rule, wait_null, wait_prod;  // per alternative
+  std::vector<std::vector<uint32_t>> used_in(n);         // rule -> alternatives referencing it
+  std::vector<uint32_t> null_todo, prod_todo;
   for (uint32_t r = 0; r < n; ++r) {
     for (uint32_t p : ir_.alts[r]) {
+      const auto a = uint32_t(alt_rule.size());
+      uint32_t refs = 0;
+      bool has_bytes = false;
+      for (; ir_.elems[p].kind != ElemKind::End; ++p) {
+        if (ir_.elems[p].kind == ElemKind::Bytes) {
+          has_bytes = true;
+          continue;
+        }
+        ++refs;
+        used_in[ir_.elems[p].arg].push_back(a);
+      }
+      alt_rule.push_back(r);
+      wait_null.push_back(has_bytes ? UINT32_MAX : refs);  // never nullable with a byte
+      wait_prod.push_back(refs);
+      if (refs == 0 && !has_bytes) null_todo.push_back(r);
+      if (refs == 0) prod_todo.push_back(r);
+    }
+  }
+  auto propagate = [&](std::vector<uint32_t>& todo, std::vector<uint32_t>& wait, std::vector<bool>& flag) {
+    while (!todo.empty()) {
+      const uint32_t r = todo.back();
+      todo.pop_back();
+      if (flag[r]) continue;
+      flag[r] = true;
+      for (uint32_t a : used_in[r]) {
+        if (wait[a] != UINT32_MAX && --wait[a] == 0) todo.push_back(alt_rule[a]);
+      }
+    }
+  };
+  propagate(null_todo, wait_null, nullable);
+  propagate(prod_todo, wait_prod, productive);
+}
+
+// Rules that may begin rule r without consuming input, with the nesting each costs: 1 when
+// the reference leaves a continuation on the parse stack (elements follow it), else 0.
+std::vector<std::vector<IrBuilder::LeftEdge>> IrBuilder::left_edges(const std::vector<bool>& nullable) const {
+  std::vector<std::vector<LeftEdge>> left(ir_.alts.size());
+  for (uint32_t r = 0; r < ir_.alts.size(); ++r) {
+    for (uint32_t p : ir_.alts[r]) {
       for (; ir_.elems[p].kind == ElemKind::Rule; ++p) {
-        left[r].push_back(ir_.elems[p].arg);
+        left[r].push_back({ir_.elems[p].arg, ir_.elems[p + 1].kind != ElemKind::End});
         if (!nullable[ir_.elems[p].arg]) break;
       }
     }
   }
-  std::vector<int> color(n, 0);  // 0 new, 1 on the path, 2 done
+  return left;
+}
+
+// Depth-first over the left edges with an explicit stack (a chain of 100k rules must not
+// recurse): reports left recursion as the first cycle met, and bounds the chains of rules
+// entered before any input (the matcher follows them on every step).
+Status IrBuilder::check_left_chains(const std::vector<bool>& nullable) const {
+  const size_t n = ir_.alts.size();
+  const auto left = left_edges(nullable);
+  std::vector<uint8_t> color(n, 0);  // 0 new, 1 on the path, 2 done
+  std::vector<uint32_t> chain(n, 0), nesting(n, 0), next_edge(n, 0);
   std::vector<uint32_t> path;
-  std::function<bool(uint32_t)> dfs = [&](uint32_t r) {
-    color[r] = 1;
-    path.push_back(r);
-    for (uint32_t s : left[r]) {
-      if (color[s] == 1) {
-        path.push_back(s);
-        return true;
+  for (uint32_t root = 0; root < n; ++root) {
+    if (color[root] != 0) continue;
+    color[root] = 1;
+    path.push_back(root);
+    while (!path.empty()) {
+      const uint32_t r = path.back();
+      if (next_edge[r] < left[r].size()) {
+        const uint32_t s = left[r][next_edge[r]++].rule;
+        if (color[s] == 1) return left_recursion_error(path, s);
+        if (color[s] == 0) {
+          color[s] = 1;
+          path.push_back(s);
+        }
+        continue;
       }
-      if (color[s] == 0 && dfs(s)) return true;
+      // Every rule r leads to is done: chain[r] = rules in the longest chain from r.
+      uint32_t c = 1, d = 0;
+      for (const LeftEdge& e : left[r]) {
+        c = std::max(c, std::min<uint32_t>(chain[e.rule] + 1, kMaxLeftChain + 1));
+        d = std::max(d, std::min<uint32_t>(nesting[e.rule] + e.nests, kMaxLeftNesting + 1));
+      }
+      chain[r] = c, nesting[r] = d;
+      if (c > kMaxLeftChain || d > kMaxLeftNesting) {
+        const bool long_chain = c > kMaxLeftChain;
+        return make_error(ErrorCode::InvalidArgument,
+                          "grammar: rule '" + ir_.rule_names[r] + "' starts a chain of " +
+                              (long_chain ? "more than " + std::to_string(kMaxLeftChain) + " rules"
+                                          : "rules nested more than " + std::to_string(kMaxLeftNesting) + " deep") +
+                              " before any input (limit " +
+                              std::to_string(long_chain ? kMaxLeftChain : kMaxLeftNesting) + ")");
+      }
+      color[r] = 2;
+      path.pop_back();
     }
-    path.pop_back();
-    color[r] = 2;
-    return false;
-  };
-  for (uint32_t r = 0; r < n; ++r) {
-    if (color[r] != 0 || !dfs(r)) continue;
-    std::string msg = "grammar: left recursion is not supported (";
-    const size_t start = size_t(std::find(path.begin(), path.end(), path.back()) - path.begin());
-    for (size_t i = start; i < path.size(); ++i) {
-      msg += (i > start ? " -> '" : "'") + ir_.rule_names[path[i]] + "'";
-    }
-    return make_error(ErrorCode::InvalidArgument, msg + ")");
   }
   return ok_status();
+}
+
+Error IrBuilder::left_recursion_error(const std::vector<uint32_t>& path, uint32_t back_to) const {
+  std::string msg = "grammar: left recursion is not supported (";
+  const size_t start = size_t(std::find(path.begin(), path.end(), back_to) - path.begin());
+  for (size_t i = start; i < path.size(); ++i) msg += (i > start ? " -> '" : "'") + ir_.rule_names[path[i]] + "'";
+  return make_error(ErrorCode::InvalidArgument, msg + " -> '" + ir_.rule_names[back_to] + "')");
 }
 
 Result<std::unique_ptr<GrammarIr>> IrBuilder::finish(std::string_view root) {
@@ -251,29 +330,14 @@ Result<std::unique_ptr<GrammarIr>> IrBuilder::finish(std::string_view root) {
     return make_error(ErrorCode::InvalidArgument, "grammar: no root rule '" + std::string(root) + "'");
   }
   ir_.root = uint32_t(root_it - ir_.rule_names.begin());
-  // nullable[r]: r derives the empty string; productive[r]: r derives some finite string.
   std::vector<bool> nullable(n, false), productive(n, false);
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (uint32_t r = 0; r < n; ++r) {
-      for (uint32_t p : ir_.alts[r]) {
-        bool all_null = true, all_prod = true;
-        for (; ir_.elems[p].kind != ElemKind::End; ++p) {
-          const Elem e = ir_.elems[p];
-          all_null = all_null && e.kind == ElemKind::Rule && nullable[e.arg];
-          all_prod = all_prod && (e.kind == ElemKind::Bytes || productive[e.arg]);
-        }
-        if (all_null && !nullable[r]) changed = nullable[r] = true;
-        if (all_prod && !productive[r]) changed = productive[r] = true;
-      }
-    }
-  }
+  nullable_productive(nullable, productive);
   for (uint32_t r = 0; r < n; ++r) {
     if (!productive[r]) {
       return make_error(ErrorCode::InvalidArgument, "grammar: rule '" + ir_.rule_names[r] + "' can never finish (every alternative recurses forever)");
     }
   }
-  ONDO_TRY(check_left_recursion(nullable));
+  ONDO_TRY(check_left_chains(nullable));
   return std::make_unique<GrammarIr>(std::move(ir_));
 }
 

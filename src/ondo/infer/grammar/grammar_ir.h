@@ -36,6 +36,13 @@ struct GrammarIr {
   uint32_t root = 0;
 };
 
+// Bounds on the rules a parse enters before it consumes input (checked by finish(); the
+// matcher follows such chains on every step). Chain: rules in the longest such chain.
+// Nesting: continuations such a chain leaves on the parse stack (Engine::kMaxStackDepth
+// bounds the stack; this leaves half of it to nesting that consumes input).
+inline constexpr uint32_t kMaxLeftChain = 4096;
+inline constexpr uint32_t kMaxLeftNesting = 256;
+
 // An inclusive code point range.
 using CpRange = std::pair<uint32_t, uint32_t>;
 inline constexpr uint32_t kMaxCodePoint = 0x10FFFF;
@@ -69,15 +76,26 @@ class IrBuilder {
   size_t n_elements() const { return ir_.elems.size(); }
   const std::string& rule_name(uint32_t r) const { return ir_.rule_names[r]; }
 
-  // Checks definitions, left recursion and productivity; returns the finished IR.
+  // Checks definitions, productivity, left recursion and the left-chain bounds above
+  // (errors InvalidArgument); returns the finished IR. Linear in the grammar's size.
   Result<std::unique_ptr<GrammarIr>> finish(std::string_view root);
 
  private:
-  Status check_left_recursion(const std::vector<bool>& nullable) const;
+  struct LeftEdge {
+    uint32_t rule;
+    bool nests;
+  };
+  void nullable_productive(std::vector<bool>& nullable, std::vector<bool>& productive) const;
+  std::vector<std::vector<LeftEdge>> left_edges(const std::vector<bool>& nullable) const;
+  Status check_left_chains(const std::vector<bool>& nullable) const;
+  Error left_recursion_error(const std::vector<uint32_t>& path, uint32_t back_to) const;
   GrammarIr ir_;
   std::vector<bool> defined_;
   std::unordered_map<std::string, uint32_t> by_name_;
-  std::vector<std::pair<ByteSet, uint32_t>> set_index_;
+  struct ByteSetHash {
+    size_t operator()(const ByteSet& s) const;
+  };
+  std::unordered_map<ByteSet, uint32_t, ByteSetHash> set_index_;  // byte set -> index
   size_t max_elements_;
   uint32_t n_helpers_ = 0;
   uint32_t tails_[4] = {0, 0, 0, 0};  // tails_[k]: rule of k continuation bytes (0: none yet)

@@ -107,14 +107,16 @@ const json* Compiler::resolve(const std::string& ref) const {
   return cur;
 }
 
-Result<std::string> Compiler::ref_rule(const std::string& ref, const std::string& path) {
+// A reference counts as one nesting level: a chain of references that each lead to the next
+// ends at max_depth like any other nesting (instead of recursing once per link).
+Result<std::string> Compiler::ref_rule(const std::string& ref, const std::string& path, uint32_t depth) {
   auto it = refs_.find(ref);
   if (it != refs_.end()) return it->second;
   const json* target = resolve(ref);
   if (!target) return unsupported("$ref", path, "only local references '#' and '#/...' that resolve are supported; seen '" + ref + "'");
   const std::string name = "ref-" + std::to_string(refs_.size() + 1);
   refs_.emplace(ref, name);
-  ONDO_ASSIGN_OR_RETURN(std::string body, value(*target, ref.substr(1), 0));
+  ONDO_ASSIGN_OR_RETURN(std::string body, value(*target, ref.substr(1), depth + 1));
   define(name, body);
   return name;
 }
@@ -158,7 +160,7 @@ Result<std::string> Compiler::value(const json& s, const std::string& path, uint
   if (s.contains("$ref")) {
     ONDO_TRY(only({"$ref"}, "$ref"));
     if (!s["$ref"].is_string()) return invalid(path + "/$ref", "must be a string");
-    return ref_rule(s["$ref"].get<std::string>(), path);
+    return ref_rule(s["$ref"].get<std::string>(), path, depth);
   }
   if (s.contains("allOf")) return all_of(s, path, depth);
   if (s.contains("anyOf") || s.contains("oneOf")) {
@@ -228,7 +230,7 @@ std::set<std::string> type_set(const json& s, const Compiler& c, int depth) {
 
 Status Compiler::check_disjoint(const json& branches, const std::string& path) const {
   bool all_constants = true;
-  std::vector<json> seen;
+  std::set<json> seen;  // ordered lookup: a scan per constant was quadratic
   for (const auto& b : branches) {
     const bool is_const = b.is_object() && (b.contains("const") || b.contains("enum")) && assertions(b).size() == 1;
     if (!is_const) {
@@ -238,8 +240,7 @@ Status Compiler::check_disjoint(const json& branches, const std::string& path) c
     const json values = b.contains("const") ? json::array({b["const"]}) : b["enum"];
     if (!values.is_array()) return invalid(path, "enum must be an array");
     for (const auto& v : values) {
-      if (std::find(seen.begin(), seen.end(), v) != seen.end()) all_constants = false;
-      seen.push_back(v);
+      if (!seen.insert(v).second) all_constants = false;
     }
   }
   if (all_constants) return ok_status();
@@ -280,7 +281,34 @@ Result<std::string> Compiler::constants(const json& s, const std::string& path) 
 
 }  // namespace schema
 
+namespace {
+
+// Whether a container of `root` lies more than `limit` levels deep (`{}` is at level 1).
+// Iterative: it runs before anything that walks the document recursively (compare, copy, dump).
+template <class J>
+bool nested_deeper_than(const J& root, uint32_t limit) {
+  std::vector<std::pair<const J*, uint32_t>> todo{{&root, 1}};
+  while (!todo.empty()) {
+    const auto [j, level] = todo.back();
+    todo.pop_back();
+    if (!j->is_structured()) continue;
+    if (level > limit) return true;
+    for (const auto& child : *j) todo.emplace_back(&child, level + 1);
+  }
+  return false;
+}
+
+template <class J>
+Status check_json_depth(const J& schema, const SchemaOptions& options) {
+  if (!nested_deeper_than(schema, options.max_json_depth)) return ok_status();
+  return make_error(ErrorCode::TooLarge, "schema: JSON nested deeper than " + std::to_string(options.max_json_depth) +
+                                             " levels (limit max_json_depth)");
+}
+
+}  // namespace
+
 Result<std::string> json_schema_to_gbnf(const nlohmann::ordered_json& schema, const SchemaOptions& options) {
+  ONDO_TRY(check_json_depth(schema, options));
   schema::Compiler c(schema, options);
   return c.run();
 }
@@ -294,6 +322,7 @@ Result<std::shared_ptr<const Grammar>> compile_json_schema(const nlohmann::order
 }
 
 Result<std::shared_ptr<const Grammar>> compile_json_schema(const nlohmann::json& schema, const SchemaOptions& options) {
+  ONDO_TRY(check_json_depth(schema, options));
   return compile_json_schema_text(schema.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), options);
 }
 

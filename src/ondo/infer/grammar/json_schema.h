@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ondo/core/limits.h"
 #include "ondo/core/result.h"
 #include "ondo/infer/grammar/grammar.h"
 
@@ -32,8 +33,13 @@ namespace ondo::infer::grammar {
 struct SchemaOptions {
   uint32_t max_indent = 20;          // spaces/tabs after a newline between tokens
   uint32_t max_repeat = 10000;       // largest count for lengths, item counts, regex repeats
-  uint32_t max_depth = 64;           // nesting of schemas (recursion through $ref is free)
+  // Nesting of schemas; each $ref followed counts as a level. The compiler recurses a few
+  // frames per level: at 64 it fits 1 MB of stack with ASan+UBSan (HTTP threads have 8 MB).
+  uint32_t max_depth = 64;
   size_t max_grammar_bytes = 1u << 20;  // size of the generated GBNF
+  // Nesting of the schema document itself (objects and arrays; `{}` is 1), checked without
+  // recursion before any walk (nlohmann's compare, copy and dump recurse per level).
+  uint32_t max_json_depth = core::kMaxRequestJsonDepth;
 };
 
 // Errors: Unsupported for keywords or values that cannot be enforced exactly, e.g.

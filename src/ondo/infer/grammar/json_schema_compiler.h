@@ -36,7 +36,7 @@ class Compiler {
   std::vector<std::string> assertions(const nlohmann::ordered_json& s) const;
   Status check_disjoint(const nlohmann::ordered_json& branches, const std::string& path) const;
 
-  Result<std::string> ref_rule(const std::string& ref, const std::string& path);
+  Result<std::string> ref_rule(const std::string& ref, const std::string& path, uint32_t depth);
   Result<std::string> any_of(const nlohmann::ordered_json& branches, const std::string& kw, const std::string& path,
                              uint32_t depth);
   Result<std::string> all_of(const nlohmann::ordered_json& s, const std::string& path, uint32_t depth);

@@ -42,8 +42,12 @@ std::shared_ptr<MaskAutomaton> Grammar::automaton_for(const std::shared_ptr<cons
 
 namespace {
 constexpr size_t kBudgetPerStep = 1u << 20;
-constexpr int kMaxExpandRecursion = 1024;
 }  // namespace
+
+// A grammar that finish() accepts never needs more pending rules or stack entries before
+// its first byte than expand() allows.
+static_assert(kMaxLeftChain <= MaskAutomaton::kMaxPending);
+static_assert(2 * kMaxLeftNesting <= MaskAutomaton::kMaxStackDepth);
 
 size_t MaskAutomaton::KeyHash::operator()(const Key* k) const {
   uint64_t h = 1469598103934665603ull;
@@ -81,37 +85,51 @@ void MaskAutomaton::maybe_flush() {
 
 // Follows rule references and rule ends until every stack's top is a byte set (or the
 // stack is empty: the root is complete). A reference whose next element is End replaces
-// its frame (tail call), so right-recursive repetition does not grow stacks.
-void MaskAutomaton::expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth) {
+// its frame (tail call), so right-recursive repetition does not grow stacks. Depth first
+// with an explicit list of pending alternatives (no recursion): a rule with one alternative
+// costs no pending entry, so chains of unit rules are followed at any length; a parse that
+// would need more than kMaxPending pending rules or kMaxStackDepth stack entries is dropped
+// (IrBuilder::finish refuses grammars whose rule chains before any input get near either).
+void MaskAutomaton::expand(std::vector<uint32_t>& start, std::vector<std::vector<uint32_t>>& out) {
+  std::vector<Pending>& pending = pending_;
+  pending.clear();
+  std::vector<uint32_t> stack = std::move(start);
   while (true) {
-    if (budget_ == 0 || out.size() >= kMaxStacks) return;
-    --budget_;
-    if (stack.empty()) {
-      out.push_back(stack);
-      return;
+    while (true) {  // runs `stack` until it reads a byte, ends or is dropped
+      if (budget_ == 0 || out.size() >= kMaxStacks) return;
+      --budget_;
+      if (stack.empty()) {
+        out.push_back(stack);
+        break;
+      }
+      const uint32_t p = stack.back();
+      const Elem e = ir_.elems[p];
+      if (e.kind == ElemKind::Bytes) {
+        out.push_back(stack);
+        break;
+      }
+      if (e.kind == ElemKind::End) {
+        stack.pop_back();
+        continue;
+      }
+      if (ir_.elems[p + 1].kind == ElemKind::End) {
+        stack.pop_back();
+      } else {
+        stack.back() = p + 1;
+      }
+      const std::vector<uint32_t>& alts = ir_.alts[e.arg];
+      if (stack.size() >= kMaxStackDepth || alts.empty()) break;
+      if (alts.size() > 1) {
+        if (pending.size() >= kMaxPending) break;
+        pending.push_back(Pending{stack, e.arg, 1});
+      }
+      stack.push_back(alts[0]);
     }
-    const uint32_t p = stack.back();
-    const Elem e = ir_.elems[p];
-    if (e.kind == ElemKind::Bytes) {
-      out.push_back(stack);
-      return;
-    }
-    if (e.kind == ElemKind::End) {
-      stack.pop_back();
-      continue;
-    }
-    if (ir_.elems[p + 1].kind == ElemKind::End) {
-      stack.pop_back();
-    } else {
-      stack.back() = p + 1;
-    }
-    if (stack.size() >= kMaxStackDepth || depth >= kMaxExpandRecursion) return;
-    for (uint32_t alt : ir_.alts[e.arg]) {
-      std::vector<uint32_t> copy = stack;
-      copy.push_back(alt);
-      expand(copy, out, depth + 1);
-    }
-    return;
+    while (!pending.empty() && pending.back().next_alt >= ir_.alts[pending.back().rule].size()) pending.pop_back();
+    if (pending.empty()) return;
+    Pending& next = pending.back();
+    stack = next.stack;
+    stack.push_back(ir_.alts[next.rule][next.next_alt++]);
   }
 }
 
@@ -160,7 +178,7 @@ int32_t MaskAutomaton::compute_step(int32_t s, uint8_t b) {
     if (!byteset_has(ir_.byte_sets[ir_.elems[top].arg], b)) continue;
     std::vector<uint32_t> stack(key->begin() + long(i) + 1, key->begin() + long(i + len) + 1);
     stack.back() = top + 1;
-    expand(stack, out, 0);
+    expand(stack, out);
   }
   const int32_t t = intern(out);
   trans_[size_t(s) * 256 + b] = t;
@@ -317,7 +335,7 @@ AutomatonHandle MaskAutomaton::initial() {
   budget_ = kBudgetPerStep;
   for (uint32_t alt : ir_.alts[ir_.root]) {
     std::vector<uint32_t> stack{alt};
-    expand(stack, out, 0);
+    expand(stack, out);
   }
   const int32_t id = intern(out);
   return AutomatonHandle{states_[size_t(id)].key, id, epoch_};

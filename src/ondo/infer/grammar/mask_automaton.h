@@ -34,6 +34,7 @@ class MaskAutomaton {
  public:
   static constexpr size_t kMaxStackDepth = 512;   // deeper parses are dropped (rejected)
   static constexpr size_t kMaxStacks = 4096;      // per state; extra ambiguity is dropped
+  static constexpr size_t kMaxPending = 8192;     // rules with alternatives left, per expansion
   static constexpr size_t kMaxStates = 1u << 15;
   static constexpr size_t kMaxMasks = 1024;
 
@@ -72,7 +73,13 @@ class MaskAutomaton {
   void maybe_flush();
   int32_t intern(std::vector<std::vector<uint32_t>>& stacks);
   int32_t intern_key(const Key& key);
-  void expand(std::vector<uint32_t>& stack, std::vector<std::vector<uint32_t>>& out, int depth);
+  // A rule reference whose alternatives after the first are still to be expanded.
+  struct Pending {
+    std::vector<uint32_t> stack;  // the parse stack below the reference
+    uint32_t rule;
+    uint32_t next_alt;
+  };
+  void expand(std::vector<uint32_t>& start, std::vector<std::vector<uint32_t>>& out);
   int32_t step(int32_t s, uint8_t b) {
     const int32_t t = trans_[size_t(s) * 256 + b];
     return t >= 0 ? t : step_slow(s, b);
@@ -97,6 +104,7 @@ class MaskAutomaton {
   std::vector<uint64_t> rank_bits_;  // walk scratch
   std::vector<int32_t> walk_states_;
   size_t budget_ = 0;  // expansion steps left for the transition being computed
+  std::vector<Pending> pending_;  // expand()'s scratch
 };
 
 }  // namespace ondo::infer::grammar

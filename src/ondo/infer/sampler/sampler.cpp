@@ -108,7 +108,6 @@ int32_t Sampler::sample(std::span<const float> logits) {
     for (int32_t i = 1; i < n_vocab_; ++i) {
       if (work_[size_t(i)] > work_[size_t(best)]) best = i;
     }
-    cand_.push_back({best, work_[size_t(best)], 1.0f});
     return best;
   }
   const bool cuts = (p_.top_k > 0 && p_.top_k < n_vocab_) || p_.top_p < 1.0f || p_.min_p > 0.0f;

@@ -40,10 +40,8 @@ class Sampler {
   void accept(int32_t token);
   void reset();
 
-  // The candidates left after the chain for the last sample with their final probabilities,
-  // sorted descending (greedy: just the chosen token).
+  // One entry of the cut chain's working list (public for the .cpp's helper functions).
   struct Candidate { int32_t id; float logit; float p; };
-  const std::vector<Candidate>& last_candidates() const { return cand_; }
 
  private:
   double uniform();  // [0, 1), 53 random bits
@@ -56,7 +54,7 @@ class Sampler {
   std::vector<int32_t> counts_;  // [n_vocab] per-sample scratch for the penalties
 
   std::vector<float> work_;
-  std::vector<Candidate> cand_;
+  std::vector<Candidate> cand_;  // working list of the cut path, reused across samples
 };
 
 }  // namespace ondo::infer

@@ -389,10 +389,10 @@ std::string to_str(const Value& v) {
 namespace {
 
 Result<Value> from_json_at(const nlohmann::ordered_json& j, int depth) {
-  if (depth > kMaxValueDepth) {
+  if (j.is_structured() && depth >= int(core::kMaxRequestJsonDepth)) {  // the 65th level
     return make_error(ErrorCode::InvalidArgument,
-                      "chat template input: JSON nested too deeply (seen more than " +
-                          std::to_string(kMaxValueDepth) + " levels)");
+                      "chat template input: JSON nested too deeply (more than " +
+                          std::to_string(core::kMaxRequestJsonDepth) + " levels)");
   }
   using T = nlohmann::ordered_json::value_t;
   switch (j.type()) {
