@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "ondo/serve/api_types.h"
+#include "ondo/serve/error_map.h"
 
 namespace ondo::serve {
 namespace {

@@ -91,6 +91,13 @@ TEST(JsonSchema, EnumAndConst) {
   auto typed = schema(R"({"type":"string","enum":["a",1]})");
   ACCEPTS(typed, "\"a\"");
   REJECTS(typed, "1");
+  // floats with no fractional part count as integers, also far beyond int64's range (the
+  // check used to cast them to int64_t, which is undefined there)
+  auto ints = schema(R"({"type":"integer","enum":[2.0,2.5,1e300,-1e300]})");
+  ACCEPTS(ints, "2.0");
+  ACCEPTS(ints, "1e+300");
+  ACCEPTS(ints, "-1e+300");
+  REJECTS(ints, "2.5");
 }
 
 TEST(JsonSchema, Combinators) {

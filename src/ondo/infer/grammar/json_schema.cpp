@@ -4,6 +4,7 @@
 #include "ondo/infer/grammar/json_schema.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "ondo/infer/grammar/json_schema_compiler.h"
@@ -270,7 +271,9 @@ Result<std::string> Compiler::constants(const json& s, const std::string& path) 
   for (const auto& v : values) {
     if (!allowed.empty()) {
       const std::string t = *value_types(v).begin();
-      const bool is_int = v.is_number_integer() || (v.is_number_float() && v.get<double>() == double(int64_t(v.get<double>())));
+      // a float with no fractional part is an integer (JSON Schema); std::trunc, because a
+      // cast to int64_t is undefined beyond its range
+      const bool is_int = v.is_number_integer() || (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>());
       if (!allowed.count(t) && !(t == "number" && is_int && allowed.count("integer"))) continue;
     }
     out += (n++ ? " | " : "") + gbnf_quote(v.dump(-1, ' ', false, json::error_handler_t::replace));
