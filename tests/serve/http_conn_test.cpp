@@ -85,6 +85,8 @@ TEST(HttpConn, EdgeResponseIsOpenAiShaped) {
   EXPECT_EQ(edge_response(EdgeRefusal::HeadersTooLarge, "x").rfind("HTTP/1.1 431 ", 0), 0u);
   EXPECT_EQ(edge_response(EdgeRefusal::Timeout, "x").rfind("HTTP/1.1 408 ", 0), 0u);
   EXPECT_EQ(edge_response(EdgeRefusal::RequestLineTooLong, "x").rfind("HTTP/1.1 414 ", 0), 0u);
+  EXPECT_NE(edge_response(EdgeRefusal::Timeout, "x", "req_1").find("\r\nx-request-id: req_1\r\n"), std::string::npos);
+  EXPECT_EQ(edge_response(EdgeRefusal::Timeout, "x").find("x-request-id"), std::string::npos);
 }
 
 }  // namespace

@@ -207,7 +207,7 @@ void ConnStream::get_local_ip_and_port(std::string& ip, int& port) const {
 
 socket_t ConnStream::socket() const { return conn_.fd; }
 
-std::string edge_response(EdgeRefusal why, const std::string& message) {
+std::string edge_response(EdgeRefusal why, const std::string& message, const std::string& request_id) {
   const ApiError e = edge_error(why, message);
   const std::string body = error_body(e);
   const char* reason = "Bad Request";
@@ -224,6 +224,7 @@ std::string edge_response(EdgeRefusal why, const std::string& message) {
                     "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
                     std::to_string(body.size()) + "\r\n";
   if (e.retry_after_s > 0) out += "Retry-After: " + std::to_string(e.retry_after_s) + "\r\n";
+  if (!request_id.empty()) out += "x-request-id: " + request_id + "\r\n";
   return out + "\r\n" + body;
 }
 

@@ -89,6 +89,6 @@ class ConnStream final : public httplib::Stream {
 };
 
 // A complete HTTP/1.1 response carrying an OpenAI-shaped error body, with Connection: close.
-std::string edge_response(EdgeRefusal why, const std::string& message);
+std::string edge_response(EdgeRefusal why, const std::string& message, const std::string& request_id = {});
 
 }  // namespace ondo::serve

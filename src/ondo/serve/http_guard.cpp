@@ -92,6 +92,8 @@ struct EdgeServer::Impl {
   void on_readable(Conn* c);
   void advance(Conn* c);
   void refuse(Conn* c, EdgeRefusal why, const std::string& message);
+  // The answer to a refusal, recorded through opt.on_refusal.
+  std::string refusal_response(EdgeRefusal why, const std::string& message) const;
   void unpark(Conn* c);
   void sweep();
   void dispatch(Conn* c);
@@ -149,7 +151,7 @@ void EdgeServer::Impl::admit(int fd) {
     }
   }
   if (refusal) {
-    send_best_effort(fd, edge_response(*refusal, why));
+    send_best_effort(fd, refusal_response(*refusal, why));
     ::shutdown(fd, SHUT_RDWR);
     ::close(fd);
   }
@@ -259,8 +261,13 @@ void EdgeServer::Impl::advance(Conn* c) {
   dispatch(c);
 }
 
+std::string EdgeServer::Impl::refusal_response(EdgeRefusal why, const std::string& message) const {
+  const std::string id = opt.on_refusal ? opt.on_refusal(edge_error(why, message).status) : std::string();
+  return edge_response(why, message, id);
+}
+
 void EdgeServer::Impl::refuse(Conn* c, EdgeRefusal why, const std::string& message) {
-  send_best_effort(c->fd, edge_response(why, message));
+  send_best_effort(c->fd, refusal_response(why, message));
   ::shutdown(c->fd, SHUT_WR);
   c->phase = Conn::Phase::Linger;
   c->deadline = EdgeClock::now() + milliseconds(kLingerMs);
@@ -281,7 +288,7 @@ void EdgeServer::Impl::sweep() {
       continue;
     }
     if (c->phase == Conn::Phase::Idle && !c->served_one && !draining) {
-      send_best_effort(c->fd, edge_response(EdgeRefusal::Timeout,
+      send_best_effort(c->fd, refusal_response(EdgeRefusal::Timeout,
                                             "connection: no request within " +
                                                 std::to_string(opt.limits.first_byte_timeout_ms) + " ms"));
     }

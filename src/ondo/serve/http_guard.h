@@ -10,6 +10,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
 
 #include "ondo/serve/http_limits.h"
@@ -21,6 +22,10 @@ struct EdgeOptions {
   size_t max_body_bytes = size_t(8) << 20;
   int keep_alive_timeout_s = 75;  // idle time between requests on one connection
   int workers = 64;               // requests served at once (plus one reserved for /health)
+  // Called on the edge's thread for each refusal it answers itself (status 408, 413, 414,
+  // 429, 431, 503, 400), before the answer is written; returns the request id the answer
+  // carries (empty: none). Must not block.
+  std::function<std::string(int status)> on_refusal;
 };
 
 class EdgeServer final : public httplib::Server {

@@ -152,7 +152,9 @@ Result<json> parse_request_json(std::string_view text, std::string_view what, Js
   Builder b(what, budget, base_depth, limits);
   const bool ok = json::sax_parse(text.begin(), text.end(), &b, nlohmann::json::input_format_t::json, true, false);
   if (!ok) {
-    return make_error(ErrorCode::InvalidArgument, b.error().empty() ? std::string(what) + ": malformed JSON" : b.error());
+    Error e = make_error(ErrorCode::InvalidArgument, b.error().empty() ? std::string(what) + ": malformed JSON" : b.error());
+    if (what != "request body") e.field = std::string(what);  // a field parsed from a string (tool-call arguments)
+    return e;
   }
   return b.take();
 }
@@ -160,12 +162,12 @@ Result<json> parse_request_json(std::string_view text, std::string_view what, Js
 Result<int64_t> json_to_int(const json& v, int64_t lo, int64_t hi, std::string_view path) {
   const std::string p(path);
   const std::string range = ", expected " + std::to_string(lo) + " to " + std::to_string(hi) + ")";
-  if (!v.is_number()) return make_error(ErrorCode::InvalidArgument, p + ": expected an integer (seen " + kind_of(v) + ")");
+  if (!v.is_number()) return field_error(ErrorCode::InvalidArgument, p, "expected an integer (seen " + kind_of(v) + ")");
   int64_t x = 0;
   if (v.is_number_unsigned()) {
     const uint64_t u = v.get<uint64_t>();
     if (hi < 0 || u > uint64_t(hi)) {
-      return make_error(ErrorCode::InvalidArgument, p + ": out of range (seen " + std::to_string(u) + range);
+      return field_error(ErrorCode::InvalidArgument, p, "out of range (seen " + std::to_string(u) + range);
     }
     x = int64_t(u);
   } else if (v.is_number_integer()) {
@@ -173,15 +175,15 @@ Result<int64_t> json_to_int(const json& v, int64_t lo, int64_t hi, std::string_v
   } else {
     const double d = v.get<double>();
     if (!std::isfinite(d) || std::floor(d) != d) {
-      return make_error(ErrorCode::InvalidArgument, p + ": expected an integer (seen " + fmt_double(d) + ")");
+      return field_error(ErrorCode::InvalidArgument, p, "expected an integer (seen " + fmt_double(d) + ")");
     }
     // int64_t holds [-2^63, 2^63): both bounds are exact doubles; only then may d be converted.
     if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
-      return make_error(ErrorCode::InvalidArgument, p + ": out of range (seen " + fmt_double(d) + range);
+      return field_error(ErrorCode::InvalidArgument, p, "out of range (seen " + fmt_double(d) + range);
     }
     x = int64_t(d);
   }
-  if (x < lo || x > hi) return make_error(ErrorCode::InvalidArgument, p + ": out of range (seen " + std::to_string(x) + range);
+  if (x < lo || x > hi) return field_error(ErrorCode::InvalidArgument, p, "out of range (seen " + std::to_string(x) + range);
   return x;
 }
 

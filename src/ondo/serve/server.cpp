@@ -65,8 +65,21 @@ void ServerState::finish_request(RequestRecord& r) {
 
 namespace {
 
-EdgeOptions edge_options(const ServerOptions& o) {
+// Refusals the edge answers itself (before httplib parses a request) are recorded like any
+// other request: an id in x-request-id, metrics, the access log and the usage hook.
+EdgeOptions edge_options(ServerState& state) {
+  const ServerOptions& o = state.options();
   EdgeOptions e;
+  e.on_refusal = [&state](int status) {
+    RequestRecord r;
+    r.context.id = new_request_id();
+    r.start = Clock::now();
+    r.method = "-";
+    r.route = "edge";
+    r.status = status;
+    state.finish_request(r);
+    return r.context.id;
+  };
   e.limits = o.http;
   e.max_body_bytes = o.max_body_bytes;
   e.keep_alive_timeout_s = o.keep_alive_timeout_s;
@@ -77,7 +90,7 @@ EdgeOptions edge_options(const ServerOptions& o) {
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(ServerOptions o) : state(std::move(o)), http(edge_options(state.options())) {}
+  explicit Impl(ServerOptions o) : state(std::move(o)), http(edge_options(state)) {}
   ServerState state;
   EdgeServer http;
   std::thread listener;
