@@ -1,6 +1,7 @@
 // Soak for a running `ondo serve` (Node 20, no packages): N streaming clients send chat
 // requests back to back for a fixed time, each with a prompt it has never sent before, so the
-// prefix cache fills and then evicts; the server's resident memory is sampled from /proc
+// prefix cache fills and then evicts (prompts of 8-15 sentences, past the cache's 32-token
+// blocks; `ignore_eos`, so every request generates --tokens); the server's resident memory is sampled from /proc
 // every few seconds. Measures only; asserts nothing. Bounded: it stops by itself.
 // usage: node bench/serve_load/soak.mjs BASE_URL MODEL SERVER_PID [--clients 16] [--seconds 180]
 //        [--tokens 32] [--key KEY]
@@ -30,7 +31,7 @@ async function stream(content, seed) {
   const res = await fetch(`${base}/v1/chat/completions`, {
     method: 'POST', headers,
     body: JSON.stringify({ model, messages: [{ role: 'user', content }], max_tokens: maxTokens, seed,
-                           temperature: 0.8, stream: true, stream_options: { include_usage: true } }),
+                           temperature: 0.8, ignore_eos: true, stream: true, stream_options: { include_usage: true } }),
   });
   if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
   const decoder = new TextDecoder();
@@ -60,7 +61,7 @@ samples.push({ t_s: 0, rss_mb: Math.round(rssMb()), requests: 0, tokens: 0 });
 async function client(c) {
   for (let i = 0; performance.now() < deadline; ++i) {
     try {
-      tokens += await stream(`client ${c} request ${i}: ${'tell me a story about a cat and a fridge. '.repeat(1 + (i % 7))}`, i);
+      tokens += await stream(`client ${c} request ${i}: ${'tell me a story about a cat and a fridge. '.repeat(8 + (i % 8))}`, i);
       ++requests;
     } catch (e) {
       ++errors;
