@@ -123,6 +123,7 @@ inline const model::ArchUnit& fake_encoder_unit() {
       .bind_weights = fake_encoder_detail::bind_weights,
       .forward = nullptr,
       .encode = fake_encoder_detail::encode,
+      .memory = nullptr,
   };
   return unit;
 }

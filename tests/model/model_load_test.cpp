@@ -46,6 +46,31 @@ TEST(ModelLoad, TinyModelLoads) {
   EXPECT_FALSE((*l.model)->weights_as<model::blocks::DecoderWeights>()->tied_output);
 }
 
+// The unit's per-token estimate is what the buffers really take: ForwardScratch's activation
+// floats per batch token, and 2 (K, V) x layers x Hkv*D floats per KV position.
+TEST(ModelLoad, MemoryEstimateMatchesTheBuffers) {
+  for (const char* arch : {"llama", "qwen2"}) {
+    testing::TinyModelSpec spec;
+    spec.arch = arch;
+    spec.qkv_bias = std::string(arch) == "qwen2";
+    auto l = load(spec);
+    ASSERT_TRUE(l.model.ok()) << l.model.error().message;
+    const Model& m = **l.model;
+    const MemoryEstimate e = m.memory();
+    EXPECT_EQ(e.weight_bytes, [&] {
+      uint64_t n = 0;
+      for (const gguf::TensorInfo& t : m.file().tensors()) n += t.nbytes;
+      return n;
+    }());
+    const int32_t T = 5;
+    ForwardScratch s(m.hparams(), T, 16, 1);
+    const size_t floats = s.x.size() + s.xn.size() + s.q.size() + s.k.size() + s.v.size() + s.attn.size() +
+                          s.gate.size() + s.up.size() + s.proj.size();
+    EXPECT_EQ(e.per_token.scratch_bytes_per_token * T, floats * sizeof(float)) << arch;
+    EXPECT_EQ(e.per_token.kv_bytes_per_token, 2u * 2u * 16u * sizeof(float)) << arch;  // 2 layers, Hkv*D = 2*8
+  }
+}
+
 TEST(ModelLoad, TiedOutputUsesEmbeddings) {
   testing::TinyModelSpec s;
   s.tied = true;

@@ -132,8 +132,12 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
   l->served.scheduler = l->scheduler.get();
   l->served.created = int64_t(std::time(nullptr));
-  std::fprintf(stderr, "ondo serve: model '%s' from %s (context %d per sequence, %d parallel, template %s)\n",
-               alias.c_str(), path.c_str(), so.n_ctx, so.n_parallel, tmpl.source.c_str());
+  const model::MemoryEstimate mem = l->model->memory();
+  const double kv_mib = double(mem.per_token.kv_bytes_per_token) * so.n_ctx * so.n_parallel / double(1 << 20);
+  std::fprintf(stderr, "ondo serve: model '%s' from %s (context %d per sequence, %d parallel, template %s; "
+               "weights %.1f MiB mapped, KV cache %.1f MiB)\n",
+               alias.c_str(), path.c_str(), so.n_ctx, so.n_parallel, tmpl.source.c_str(),
+               double(mem.weight_bytes) / double(1 << 20), kv_mib);
   return l;
 }
 

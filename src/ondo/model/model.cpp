@@ -123,6 +123,7 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
 MemoryEstimate Model::memory() const {
   MemoryEstimate e;
   for (const gguf::TensorInfo& t : file_->tensors()) e.weight_bytes += t.nbytes;
+  if (unit_->memory) e.per_token = unit_->memory(hp_);
   return e;
 }
 

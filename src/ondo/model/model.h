@@ -24,6 +24,7 @@ namespace ondo::model {
 
 struct MemoryEstimate {
   uint64_t weight_bytes = 0;  // tensor bytes of the file (mapped, not copied)
+  MemoryNeeds per_token;      // from the architecture unit
 };
 
 // Typed load options (cli/ fills them; model/ reads no environment).

@@ -59,6 +59,13 @@ using ForwardFn = Status (*)(const StepContext& ctx, std::span<const BatchToken>
 // sequences' first tokens. The batch is already validated (Model::encode's contract).
 using EncodeFn = Status (*)(const StepContext& ctx, std::span<const BatchToken> batch, float* out);
 
+// What a model needs beside its mapped weights, per token, so callers size or refuse work
+// before running it (STYLE 7).
+struct MemoryNeeds {
+  uint64_t kv_bytes_per_token = 0;       // K+V of one position of one sequence, all layers (0: no KV cache)
+  uint64_t scratch_bytes_per_token = 0;  // activations per token of one batch step (ForwardScratch)
+};
+
 struct ArchUnit {
   std::string_view name;               // general.architecture
   std::string_view description;        // for `ondo info` and error messages
@@ -70,6 +77,7 @@ struct ArchUnit {
   Result<std::unique_ptr<UnitWeights>> (*bind_weights)(const gguf::GgufFile& file, const HParams& hp);
   ForwardFn forward;  // Generate units; nullptr for encoders
   EncodeFn encode;    // Encode units; nullptr for generators
+  MemoryNeeds (*memory)(const HParams& hp);  // nullptr: nothing beyond the weights is known
 };
 
 }  // namespace ondo::model

@@ -7,6 +7,14 @@
 
 namespace ondo::model::blocks {
 
+MemoryNeeds decoder_memory(const HParams& hp) {
+  MemoryNeeds m;
+  m.kv_bytes_per_token = 2ull * uint64_t(hp.n_layer) * uint64_t(hp.kv_dim()) * sizeof(float);
+  m.scratch_bytes_per_token = sizeof(float) * (3ull * uint64_t(hp.n_embd) + 2ull * uint64_t(hp.q_dim()) +
+                                               2ull * uint64_t(hp.kv_dim()) + 2ull * uint64_t(hp.n_ff));
+  return m;
+}
+
 std::vector<core::PreparedTensor*> DecoderWeights::matmul_weights() {
   std::vector<core::PreparedTensor*> out;
   for (LayerWeights& l : layers) {

@@ -13,6 +13,10 @@
 
 namespace ondo::model::blocks {
 
+// A llama-style decoder's per-token needs: F32 K and V of every layer, and the activations
+// ForwardScratch holds per batch token (x, xn, proj [C]; q, attn [H*D]; k, v [Hkv*D]; gate, up [F]).
+MemoryNeeds decoder_memory(const HParams& hp);
+
 struct LayerWeights {
   core::Tensor attn_norm;              // [C] F32
   core::PreparedTensor wq, wk, wv, wo;  // [C -> H*D], [C -> Hkv*D] x2, [H*D -> C]

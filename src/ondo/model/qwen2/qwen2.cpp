@@ -99,6 +99,7 @@ const ArchUnit kUnit = {
     .bind_weights = bind_weights,
     .forward = forward,
     .encode = nullptr,
+    .memory = blocks::decoder_memory,
 };
 
 }  // namespace ondo::model::qwen2
