@@ -61,7 +61,8 @@ samples.push({ t_s: 0, rss_mb: Math.round(rssMb()), requests: 0, tokens: 0 });
 async function client(c) {
   for (let i = 0; performance.now() < deadline; ++i) {
     try {
-      tokens += await stream(`client ${c} request ${i}: ${'tell me a story about a cat and a fridge. '.repeat(8 + (i % 8))}`, i);
+      const n = await stream(`client ${c} request ${i}: ${'tell me a story about a cat and a fridge. '.repeat(8 + (i % 8))}`, i);
+      tokens += n;  // not `tokens += await ...`: that reads `tokens` before the await
       ++requests;
     } catch (e) {
       ++errors;
