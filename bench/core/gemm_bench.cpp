@@ -1,7 +1,7 @@
-// Quantized matrix products through the GEMM kernels (core/kernels/gemm.h) against the
-// per-output vec_dot loop they replace, single-threaded: GEMV (T = 1) of 2048x8192 and
-// 8192x2048 weights as GB/s of weight bytes, and a T = 512 GEMM of 2048x2048 as GOPS
-// (2 N K T / time). Layer: core (bench).
+// Quantized matrix products through the GEMM kernels (core/kernels/gemm.h) at the best
+// level of this CPU, single-threaded: GEMV (T = 1) of 2048x8192 and 8192x2048 weights as
+// GB/s of weight bytes, and a T = 512 GEMM of 2048x2048 as GOPS (2 N K T / time).
+// Layer: core (bench).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -46,26 +46,14 @@ Problem make_problem(DType t, int64_t N, int64_t K, int64_t T) {
   return p;
 }
 
-// The pre-GEMM matmul: rows in blocks of 16, every output one vec_dot.
-void vec_dot_loop(Problem& p) {
-  const VecDotFn dot = best_ops(p.type).vec_dot;
-  for (int64_t n0 = 0; n0 < p.N; n0 += 16) {
-    for (int64_t t = 0; t < p.T; ++t) {
-      for (int64_t n = n0; n < std::min(p.N, n0 + 16); ++n) {
-        p.y[size_t(t * p.N + n)] = dot(p.w.data() + n * p.wrow, p.xq.data() + t * p.xrow, p.K);
-      }
-    }
-  }
-}
-
-// state.range: DType id, N, K, T, mode (0 = vec_dot loop, 1 = GEMM kernel, best level,
-// 2 = the kernel of the row-interleaved layout, core/quant/interleave.h).
+// state.range: DType id, N, K, T, mode (0 = GEMM kernel, best level, 1 = the kernel of the
+// row-interleaved layout, core/quant/interleave.h).
 void BM_Matmul(benchmark::State& state) {
   const DType t = static_cast<DType>(state.range(0));
   Problem p = make_problem(t, state.range(1), state.range(2), state.range(3));
-  const bool gemm = state.range(4) >= 1;
+  const bool interleaved = state.range(4) == 1;
   const kernels::GemmKernel* k = kernels::gemm_kernel(t);
-  if (state.range(4) == 2) {
+  if (interleaved) {
     k = kernels::gemm_kernel_interleaved(t);
     if (!k) return state.SkipWithError("no interleaved kernel for this type on this CPU");
     std::vector<uint8_t> il(p.w.size());
@@ -73,40 +61,34 @@ void BM_Matmul(benchmark::State& state) {
     p.w = std::move(il);
   }
   for (auto _ : state) {
-    if (gemm) {
-      k->run(p.w.data(), p.wrow, p.xq.data(), p.xrow, p.K, 0, p.N, p.T, p.y.data(), p.N);
-    } else {
-      vec_dot_loop(p);
-    }
+    k->run(p.w.data(), p.wrow, p.xq.data(), p.xrow, p.K, 0, p.N, p.T, p.y.data(), p.N);
     benchmark::DoNotOptimize(p.y.data());
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(p.w.size()));
   state.counters["GOPS"] = benchmark::Counter(2.0 * double(p.N * p.K * p.T) * double(state.iterations()),
                                               benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
-  state.SetLabel(std::string(dtype_name(t)) + (state.range(4) == 2 ? " interleaved " : gemm ? " gemm " : " vec_dot ") +
+  state.SetLabel(std::string(dtype_name(t)) + (interleaved ? " interleaved " : " gemm ") +
                  std::string(simd_level_name()));
 }
 
 void matmul_args(benchmark::internal::Benchmark* b) {
   for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q5_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K}) {
-    for (int mode = 0; mode <= 1; ++mode) {
-      b->Args({int64_t(t), 2048, 8192, 1, mode});
-      b->Args({int64_t(t), 8192, 2048, 1, mode});
-      b->Args({int64_t(t), 2048, 2048, 512, mode});
-    }
-    // decode kernels only: weights in L2 (compute bound), T = 4, weights past L3 (DRAM bound)
-    b->Args({int64_t(t), 256, 2048, 1, 1});
-    b->Args({int64_t(t), 256, 2048, 4, 1});
-    b->Args({int64_t(t), 2048, 8192, 4, 1});
-    b->Args({int64_t(t), 2048, 8192, 8, 1});
-    b->Args({int64_t(t), 2048, 8192, 16, 1});
-    b->Args({int64_t(t), 8192, 8192, 1, 1});
+    b->Args({int64_t(t), 2048, 8192, 1, 0});
+    b->Args({int64_t(t), 8192, 2048, 1, 0});
+    b->Args({int64_t(t), 2048, 2048, 512, 0});
+    // decode kernels: weights in L2 (compute bound), T = 4, weights past L3 (DRAM bound)
+    b->Args({int64_t(t), 256, 2048, 1, 0});
+    b->Args({int64_t(t), 256, 2048, 4, 0});
+    b->Args({int64_t(t), 2048, 8192, 4, 0});
+    b->Args({int64_t(t), 2048, 8192, 8, 0});
+    b->Args({int64_t(t), 2048, 8192, 16, 0});
+    b->Args({int64_t(t), 8192, 8192, 1, 0});
     if (t == DType::Q4_K || t == DType::Q6_K) {
-      for (int64_t T : {1, 4}) b->Args({int64_t(t), 256, 2048, T, 2});
-      for (int64_t T : {1, 4, 8}) b->Args({int64_t(t), 2048, 8192, T, 2});
-      for (int64_t T : {1, 4}) b->Args({int64_t(t), 8192, 8192, T, 2});
-      b->Args({int64_t(t), 2048, 2048, 512, 2});
+      for (int64_t T : {1, 4}) b->Args({int64_t(t), 256, 2048, T, 1});
+      for (int64_t T : {1, 4, 8}) b->Args({int64_t(t), 2048, 8192, T, 1});
+      for (int64_t T : {1, 4}) b->Args({int64_t(t), 8192, 8192, T, 1});
+      b->Args({int64_t(t), 2048, 2048, 512, 1});
     }
   }
 }

@@ -41,7 +41,9 @@ enum class DType : uint32_t {
 // Converts a row of `n` values (n a multiple of block_size) between a type and F32.
 using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
-// Dot product of a row of this type with a row of its vec_dot_type, `n` elements.
+// Dot product of a row of this type with a row of its vec_dot_type, `n` elements. matmul
+// calls it only for types without GEMM kernels, so only those have SIMD overrides; the
+// others keep the scalar reference as the oracle of their GEMM kernels.
 using VecDotFn = float (*)(const void* w, const void* x, int64_t n);
 
 struct QuantOps {

@@ -1,6 +1,6 @@
 // SIMD K-quant kernels (kquants_avx2.cpp, kquants_avx512.cpp) against the scalar references,
-// at every SIMD level this CPU runs: vec_dot within per-type bounds (float summation order
-// only), dequantize_row and quantize_row_q8_K bit for bit. Layer: core (tests).
+// at every SIMD level this CPU runs: dequantize_row and quantize_row_q8_K bit for bit (the
+// K-quant dot products are the GEMM kernels', tested in gemm_test.cpp). Layer: core (tests).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,84 +62,6 @@ std::vector<uint8_t> random_blocks(DType t, int64_t blocks, std::mt19937& rng) {
     }
   }
   return buf;
-}
-
-// Random Q8_K blocks with consistent bsums; qs may be -128 (beyond what quantize makes).
-std::vector<BlockQ8_K> random_q8K(int64_t blocks, std::mt19937& rng) {
-  std::vector<BlockQ8_K> out(static_cast<size_t>(blocks));
-  std::uniform_real_distribution<float> d(0.001f, 0.1f);
-  for (BlockQ8_K& b : out) {
-    b.d = d(rng);
-    for (int8_t& q : b.qs) q = int8_t(rng());
-    for (int j = 0; j < 16; ++j) {
-      int s = 0;
-      for (int l = 0; l < 16; ++l) s += b.qs[16 * j + l];
-      b.bsums[j] = int16_t(s);
-    }
-  }
-  return out;
-}
-
-// Sum of |w_e * x_e| over the dequantized rows: the scale of float rounding in the dot.
-double magnitude(DType t, const void* w, const std::vector<BlockQ8_K>& x, int64_t n) {
-  std::vector<float> wd(static_cast<size_t>(n)), xd(static_cast<size_t>(n));
-  dtype_info(t).scalar.to_float(w, wd.data(), n);
-  dtype_info(DType::Q8_K).scalar.to_float(x.data(), xd.data(), n);
-  double m = 0;
-  for (size_t i = 0; i < wd.size(); ++i) m += std::fabs(double(wd[i]) * xd[i]);
-  return m;
-}
-
-// Bound on |simd - scalar| / magnitude: both sum the same exact per-block integers in
-// float, in different orders (at most 16 blocks here, error ~ blocks * 2^-24 each).
-struct DotBound { DType type; double rel; };
-constexpr DotBound kDotBounds[] = {
-    {DType::Q2_K, 2e-6}, {DType::Q3_K, 2e-6}, {DType::Q4_K, 2e-6},
-    {DType::Q5_K, 2e-6}, {DType::Q6_K, 2e-6},
-};
-
-TEST(KQuantSimd, VecDotMatchesScalarOnRandomBits) {
-  std::mt19937 rng(1234);
-  for (SimdLevel level : simd_levels()) {
-    for (const DotBound& b : kDotBounds) {
-      const QuantOps scalar = kernels::ops_at_level(b.type, SimdLevel::Scalar);
-      const QuantOps simd = kernels::ops_at_level(b.type, level);
-      ASSERT_NE(simd.vec_dot, scalar.vec_dot) << dtype_name(b.type) << " not accelerated";
-      for (int64_t blocks : kBlockCounts) {
-        const int64_t n = blocks * kQK_K;
-        const std::vector<uint8_t> w = random_blocks(b.type, blocks, rng);
-        const std::vector<BlockQ8_K> x = random_q8K(blocks, rng);
-        const float want = scalar.vec_dot(w.data(), x.data(), n);
-        const float got = simd.vec_dot(w.data(), x.data(), n);
-        const double mag = magnitude(b.type, w.data(), x, n);
-        EXPECT_NEAR(got, want, b.rel * mag)
-            << dtype_name(b.type) << " " << level_name(level) << " blocks=" << blocks;
-      }
-    }
-  }
-}
-
-TEST(KQuantSimd, VecDotMatchesScalarOnQuantizedRows) {
-  std::mt19937 rng(99);
-  std::normal_distribution<float> g(0.f, 1.f);
-  for (SimdLevel level : simd_levels()) {
-    for (const DotBound& b : kDotBounds) {
-      const QuantOps scalar = kernels::ops_at_level(b.type, SimdLevel::Scalar);
-      const QuantOps simd = kernels::ops_at_level(b.type, level);
-      const int64_t n = 9 * kQK_K;
-      std::vector<float> wf(static_cast<size_t>(n)), xf(static_cast<size_t>(n));
-      for (float& f : wf) f = g(rng);
-      for (float& f : xf) f = g(rng) + 0.5f;
-      std::vector<uint8_t> w(size_t(9 * dtype_info(b.type).block_bytes));
-      scalar.from_float(wf.data(), w.data(), n);
-      std::vector<BlockQ8_K> x(9);
-      dtype_info(DType::Q8_K).scalar.from_float(xf.data(), x.data(), n);
-      const float want = scalar.vec_dot(w.data(), x.data(), n);
-      const float got = simd.vec_dot(w.data(), x.data(), n);
-      EXPECT_NEAR(got, want, b.rel * magnitude(b.type, w.data(), x, n))
-          << dtype_name(b.type) << " " << level_name(level);
-    }
-  }
 }
 
 TEST(KQuantSimd, DequantizeIsBitIdentical) {

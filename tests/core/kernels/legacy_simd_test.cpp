@@ -18,8 +18,9 @@ namespace {
 
 using kernels::SimdLevel;
 
-const DType kWeightTypes[] = {DType::F32, DType::F16, DType::BF16, DType::Q4_0, DType::Q4_1,
-                              DType::Q5_0, DType::Q5_1, DType::Q8_0};
+// The types with a SIMD vec_dot: those without GEMM kernels (Q4_0, Q5_0, Q8_0 have GEMM
+// kernels at every level, tested in gemm_test.cpp, and only their scalar vec_dot).
+const DType kVecDotTypes[] = {DType::F32, DType::F16, DType::BF16, DType::Q4_1, DType::Q5_1};
 const DType kActivationTypes[] = {DType::F16, DType::BF16, DType::Q8_0, DType::Q8_1};
 const DType kDequantTypes[] = {DType::F16, DType::BF16, DType::Q4_0, DType::Q4_1, DType::Q5_0,
                                DType::Q5_1, DType::Q8_0, DType::Q8_1};
@@ -140,7 +141,7 @@ TEST(LegacySimd, DequantizersMatchOnRandomBits) {
 // in a different order; F16/BF16 products are exact in float, so the same bound holds.
 TEST(LegacySimd, VecDotMatchesScalar) {
   for (SimdLevel level : levels_to_test()) {
-    for (DType w : kWeightTypes) {
+    for (DType w : kVecDotTypes) {
       const DTypeInfo& wi = dtype_info(w);
       const QuantOps simd = kernels::ops_at_level(w, level);
       for (int64_t n : lengths(w)) {
@@ -170,7 +171,7 @@ TEST(LegacySimd, VecDotMatchesScalar) {
 // A non-finite activation block makes the dot product NaN at every level.
 TEST(LegacySimd, VecDotPropagatesNaN) {
   for (SimdLevel level : levels_to_test()) {
-    for (DType w : kWeightTypes) {
+    for (DType w : kVecDotTypes) {
       const DTypeInfo& wi = dtype_info(w);
       const int64_t n = 32 * 5;
       std::vector<float> wf(size_t(n), 0.5f), xf(size_t(n), 0.25f);

@@ -1,5 +1,6 @@
 // AVX2 kernels for Q2_K..Q6_K, Q8_K (compiled with -mavx2 -mfma -mf16c -mbmi2). Layer: core.
-// vec_dot: kquants_x86_dot.h with madd + add; dequantize_row and quantize_row_q8_K here.
+// dequantize_row and quantize_row_q8_K; no vec_dot: matmul runs these types through the GEMM
+// kernels (gemm.h) at every level, so only the scalar vec_dot (the oracle) remains.
 // Each is differential-tested against its scalar reference (tests/core/kernels/).
 // fp-contract off: dequantization and Q8_K rounding must repeat the scalar float operations
 // exactly; FMAs are written out where wanted.
@@ -10,12 +11,8 @@
 #include <cstring>
 
 #include "ondo/core/kernels/dtype_kernels.h"
-#include "ondo/core/quant/blocks.h"
-
-#define ONDO_KQ_MADD_ACC(acc, p16, sc16) _mm256_add_epi32((acc), _mm256_madd_epi16((p16), (sc16)))
-#include "ondo/core/kernels/kquants_x86_dot.h"
 #include "ondo/core/kernels/kquants_x86_unpack.h"
-#undef ONDO_KQ_MADD_ACC
+#include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
 namespace {
@@ -104,27 +101,22 @@ void quantize_q8_K_avx2(const float* src, void* dst, int64_t n) {
 
 // The AVX2 overrides of each type's ops (dtype.cpp's traits rows point here).
 void avx2_ops_q2_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q2_K;
     ops.to_float = dequant_avx2<BlockQ2_K, kq_levels_q2_K>;
 }
 
 void avx2_ops_q3_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q3_K;
     ops.to_float = dequant_avx2<BlockQ3_K, kq_levels_q3_K>;
 }
 
 void avx2_ops_q4_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q45_K<false, BlockQ4_K>;
     ops.to_float = dequant_avx2<BlockQ4_K, kq_levels_q45_K<false, BlockQ4_K>>;
 }
 
 void avx2_ops_q5_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q45_K<true, BlockQ5_K>;
     ops.to_float = dequant_avx2<BlockQ5_K, kq_levels_q45_K<true, BlockQ5_K>>;
 }
 
 void avx2_ops_q6_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q6_K;
     ops.to_float = dequant_avx2<BlockQ6_K, kq_levels_q6_K>;
 }
 

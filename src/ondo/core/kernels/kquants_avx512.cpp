@@ -1,6 +1,6 @@
 // AVX512 kernels for Q2_K..Q6_K, Q8_K (compiled with AVX-512 F/BW/VL/DQ/VNNI/BF16). Layer: core.
-// vec_dot: kquants_x86_dot.h with one VNNI vpdpwssd per scaled sub-block product (in place
-// of madd + add); dequantize_row and quantize_row_q8_K in 512-bit registers here.
+// dequantize_row and quantize_row_q8_K in 512-bit registers; no vec_dot: matmul runs these
+// types through the GEMM kernels (gemm.h) at every level, so only the scalar vec_dot remains.
 // Each is differential-tested against its scalar reference (tests/core/kernels/).
 // fp-contract off: dequantization and Q8_K rounding must repeat the scalar float operations.
 #pragma GCC optimize("fp-contract=off")
@@ -10,12 +10,8 @@
 #include <cstring>
 
 #include "ondo/core/kernels/dtype_kernels.h"
-#include "ondo/core/quant/blocks.h"
-
-#define ONDO_KQ_MADD_ACC(acc, p16, sc16) _mm256_dpwssd_epi32((acc), (p16), (sc16))
-#include "ondo/core/kernels/kquants_x86_dot.h"
 #include "ondo/core/kernels/kquants_x86_unpack.h"
-#undef ONDO_KQ_MADD_ACC
+#include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
 namespace {
@@ -79,27 +75,22 @@ void quantize_q8_K_avx512(const float* src, void* dst, int64_t n) {
 
 // The AVX-512 overrides of each type's ops (dtype.cpp's traits rows point here).
 void avx512_ops_q2_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q2_K;
     ops.to_float = dequant_avx512<BlockQ2_K, kq_levels_q2_K>;
 }
 
 void avx512_ops_q3_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q3_K;
     ops.to_float = dequant_avx512<BlockQ3_K, kq_levels_q3_K>;
 }
 
 void avx512_ops_q4_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q45_K<false, BlockQ4_K>;
     ops.to_float = dequant_avx512<BlockQ4_K, kq_levels_q45_K<false, BlockQ4_K>>;
 }
 
 void avx512_ops_q5_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q45_K<true, BlockQ5_K>;
     ops.to_float = dequant_avx512<BlockQ5_K, kq_levels_q45_K<true, BlockQ5_K>>;
 }
 
 void avx512_ops_q6_K(QuantOps& ops) {
-    ops.vec_dot = kq_dot_q6_K;
     ops.to_float = dequant_avx512<BlockQ6_K, kq_levels_q6_K>;
 }
 

@@ -1,6 +1,6 @@
 // K-quant level unpacking in 256-bit AVX2, shared by kquants_avx2.cpp and kquants_avx512.cpp
-// for dequantize_row (embedding row lookup). Layer: core. Private: include after
-// kquants_x86_dot.h, only from those two files; internal linkage throughout.
+// for dequantize_row (embedding row lookup). Layer: core. Private: include only from those
+// two files; internal linkage throughout, so each unit keeps the copy compiled for its own ISA.
 //
 // Each kq_levels_<t> writes one super-block as signed levels q[256] plus per-16-element
 // float factors so that x[e] = dl[e/16] * q[e] - ml[e/16], with dl and ml computed by the very
@@ -11,11 +11,39 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "ondo/core/quant/blocks.h"
 
 namespace ondo::core::kernels {
 namespace {
+
+inline float kq_f16(uint16_t h) { return _cvtsh_ss(h); }
+
+inline __m256i kq_load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+// Unpacks the 12-byte Q4_K/Q5_K scales: bytes 0..8 scales, 8..16 mins (layout: q4_K.cpp).
+// Built with setr (register inserts), not through memory: four 32-bit stores read back as
+// one 128-bit load would miss store forwarding.
+inline __m128i kq_unpack_k4(const uint8_t* s) {
+  uint32_t u[3];
+  std::memcpy(u, s, 12);
+  const uint32_t m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
+  return _mm_setr_epi32(int(u[0] & m6), int((u[2] & m4) | (((u[0] >> 6) & m2) << 4)),
+                        int(u[1] & m6), int(((u[2] >> 4) & m4) | (((u[1] >> 6) & m2) << 4)));
+}
+
+// Unpacks the 12-byte Q3_K scales into 16 signed bytes (value - 32; layout: q3_K.cpp).
+inline __m128i kq_unpack_q3_scales(const uint8_t* s) {
+  uint32_t a[3];
+  std::memcpy(a, s, 12);
+  const uint32_t m4 = 0x0f0f0f0f, m2 = 0x03030303;
+  const __m128i v = _mm_setr_epi32(int((a[0] & m4) | ((a[2] & m2) << 4)),
+                                   int((a[1] & m4) | (((a[2] >> 2) & m2) << 4)),
+                                   int(((a[0] >> 4) & m4) | (((a[2] >> 4) & m2) << 4)),
+                                   int(((a[1] >> 4) & m4) | (((a[2] >> 6) & m2) << 4)));
+  return _mm_sub_epi8(v, _mm_set1_epi8(32));
+}
 
 inline void kq_store(int8_t* p, __m256i v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 

@@ -51,14 +51,8 @@ inline __m256i expand_bits(const uint8_t* qh) {
   return _mm256_cmpeq_epi8(_mm256_and_si256(bytes, sel), sel);
 }
 
-// 8 int32 lanes of partial sums of x[k]*y[k], x and y signed bytes (x != -128):
-// |x| * (y signed by x) through maddubs (u8 x s8 -> s16 pairs), then pairs of s16 -> s32.
-inline __m256 dot_i8(__m256i x, __m256i y) {
-  const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
-  return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
-}
-
-// The same for x unsigned (0..31).
+// 8 int32 lanes of partial sums of x[k]*y[k], x unsigned bytes (0..31), y signed:
+// maddubs (u8 x s8 -> s16 pairs), then pairs of s16 -> s32.
 inline __m256 dot_u8(__m256i x, __m256i y) {
   const __m256i p16 = _mm256_maddubs_epi16(x, y);
   return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
@@ -81,66 +75,8 @@ inline __m256i q5_1_bytes(const BlockQ5_1& b) {
 }
 
 // ---- dot products: two blocks per iteration into two accumulators ----
-
-// Q4_0 x Q8_0: sum_b d_w d_x sum_k (q_k - 8) y_k.  w: [nb] BlockQ4_0, x: [nb] BlockQ8_0.
-float vec_dot_q4_0_q8_0(const void* vw, const void* vx, int64_t n) {
-  const auto* w = static_cast<const BlockQ4_0*>(vw);
-  const auto* x = static_cast<const BlockQ8_0*>(vx);
-  const int64_t nb = n / kQK8_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 1 < nb; i += 2) {
-    const __m256 p0 = dot_i8(q4_0_bytes(w[i]), load32(x[i].qs));
-    const __m256 p1 = dot_i8(q4_0_bytes(w[i + 1]), load32(x[i + 1].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), p1, acc1);
-  }
-  if (i < nb) {
-    const __m256 p0 = dot_i8(q4_0_bytes(w[i]), load32(x[i].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1));
-}
-
-// Q5_0 x Q8_0: as Q4_0 with q in 0..31 and offset 16.
-float vec_dot_q5_0_q8_0(const void* vw, const void* vx, int64_t n) {
-  const auto* w = static_cast<const BlockQ5_0*>(vw);
-  const auto* x = static_cast<const BlockQ8_0*>(vx);
-  const int64_t nb = n / kQK8_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 1 < nb; i += 2) {
-    const __m256 p0 = dot_i8(q5_0_bytes(w[i]), load32(x[i].qs));
-    const __m256 p1 = dot_i8(q5_0_bytes(w[i + 1]), load32(x[i + 1].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), p1, acc1);
-  }
-  if (i < nb) {
-    const __m256 p0 = dot_i8(q5_0_bytes(w[i]), load32(x[i].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1));
-}
-
-// Q8_0 x Q8_0: sum_b d_w d_x sum_k w_k y_k.
-float vec_dot_q8_0_q8_0(const void* vw, const void* vx, int64_t n) {
-  const auto* w = static_cast<const BlockQ8_0*>(vw);
-  const auto* x = static_cast<const BlockQ8_0*>(vx);
-  const int64_t nb = n / kQK8_0;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 1 < nb; i += 2) {
-    const __m256 p0 = dot_i8(load32(w[i].qs), load32(x[i].qs));
-    const __m256 p1 = dot_i8(load32(w[i + 1].qs), load32(x[i + 1].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), p1, acc1);
-  }
-  if (i < nb) {
-    const __m256 p0 = dot_i8(load32(w[i].qs), load32(x[i].qs));
-    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p0, acc0);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1));
-}
+// Only Q4_1 and Q5_1: Q4_0, Q5_0 and Q8_0 have GEMM kernels (gemm.h) at every level, which
+// matmul uses instead of vec_dot, so those keep only their scalar vec_dot (the oracle).
 
 // Q4_1 x Q8_1: sum_b d_w d_x sum_k q_k y_k + m_w s_x (q unsigned, no offset).
 float vec_dot_q4_1_q8_1(const void* vw, const void* vx, int64_t n) {
@@ -402,7 +338,6 @@ void avx2_ops_bf16(QuantOps& ops) {
 }
 
 void avx2_ops_q4_0(QuantOps& ops) {
-    ops.vec_dot = vec_dot_q4_0_q8_0;
     ops.to_float = dequant_signed<BlockQ4_0, q4_0_bytes>;
 }
 
@@ -412,7 +347,6 @@ void avx2_ops_q4_1(QuantOps& ops) {
 }
 
 void avx2_ops_q5_0(QuantOps& ops) {
-    ops.vec_dot = vec_dot_q5_0_q8_0;
     ops.to_float = dequant_signed<BlockQ5_0, q5_0_bytes>;
 }
 
@@ -422,7 +356,6 @@ void avx2_ops_q5_1(QuantOps& ops) {
 }
 
 void avx2_ops_q8_0(QuantOps& ops) {
-    ops.vec_dot = vec_dot_q8_0_q8_0;
     ops.from_float = quantize_row_q8_0;
     ops.to_float = dequant_signed<BlockQ8_0, q8_0_bytes>;
 }

@@ -38,7 +38,10 @@ inline float hsum256(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// ---- weight quants as unsigned bytes u in 0..255; the dot is sum (u - offset) * y ----
+// ---- dot products of Q4_1 / Q5_1 with Q8_1: sum_b d_w d_x sum_k u_k y_k + m_w s_x ----
+// Only these two: Q4_0, Q5_0 and Q8_0 have GEMM kernels (gemm.h) at every level, which
+// matmul uses instead of vec_dot, so those keep only their scalar vec_dot (the oracle).
+// Weight quants as unsigned bytes u in 0..31.
 // Two blocks per zmm, lanes [a 0..15 | a 16..31 | b 0..15 | b 16..31], matching two Q8
 // blocks loaded back to back; one block per ymm for the tail.
 
@@ -71,54 +74,23 @@ inline __m256i add_high1(__m256i u, const uint8_t* qh) {
   return _mm256_mask_add_epi8(u, __mmask32(load_u32(qh)), u, _mm256_set1_epi8(16));
 }
 
-struct KQ4_0 {
-  using W = BlockQ4_0; using X = BlockQ8_0;
-  static constexpr int kOffset = 8; static constexpr bool kMin = false;
-  static __m512i u2(const W& a, const W& b) { return nibbles2(a.qs, b.qs); }
-  static __m256i u1(const W& a) { return nibbles1(a.qs); }
-};
-struct KQ5_0 {
-  using W = BlockQ5_0; using X = BlockQ8_0;
-  static constexpr int kOffset = 16; static constexpr bool kMin = false;
-  static __m512i u2(const W& a, const W& b) { return add_high2(nibbles2(a.qs, b.qs), a.qh, b.qh); }
-  static __m256i u1(const W& a) { return add_high1(nibbles1(a.qs), a.qh); }
-};
-// signed q + 128 = q ^ 0x80 as an unsigned byte
-struct KQ8_0 {
-  using W = BlockQ8_0; using X = BlockQ8_0;
-  static constexpr int kOffset = 128; static constexpr bool kMin = false;
-  static __m512i u2(const W& a, const W& b) { return _mm512_xor_si512(load2(a.qs, b.qs), _mm512_set1_epi8(char(0x80))); }
-  static __m256i u1(const W& a) { return _mm256_xor_si256(load1(a.qs), _mm256_set1_epi8(char(0x80))); }
-};
 struct KQ4_1 {
   using W = BlockQ4_1; using X = BlockQ8_1;
-  static constexpr int kOffset = 0; static constexpr bool kMin = true;
   static __m512i u2(const W& a, const W& b) { return nibbles2(a.qs, b.qs); }
   static __m256i u1(const W& a) { return nibbles1(a.qs); }
 };
 struct KQ5_1 {
   using W = BlockQ5_1; using X = BlockQ8_1;
-  static constexpr int kOffset = 0; static constexpr bool kMin = true;
   static __m512i u2(const W& a, const W& b) { return add_high2(nibbles2(a.qs, b.qs), a.qh, b.qh); }
   static __m256i u1(const W& a) { return add_high1(nibbles1(a.qs), a.qh); }
 };
 
-// 16 int32 lanes (8 per block) of sum (u - offset) * y via VNNI: dpbusd(u, y) - dpbusd(offset, y)
-template <class K>
+// 16 int32 lanes (8 per block) of sum u * y via VNNI dpbusd (u unsigned, y signed bytes)
 inline __m512 lanes2(__m512i u, __m512i y) {
-  __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, y);
-  if constexpr (K::kOffset != 0) {
-    p = _mm512_sub_epi32(p, _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(char(K::kOffset)), y));
-  }
-  return _mm512_cvtepi32_ps(p);
+  return _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u, y));
 }
-template <class K>
 inline __m256 lanes1(__m256i u, __m256i y) {
-  __m256i p = _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y);
-  if constexpr (K::kOffset != 0) {
-    p = _mm256_sub_epi32(p, _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(char(K::kOffset)), y));
-  }
-  return _mm256_cvtepi32_ps(p);
+  return _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y));
 }
 
 // [d_w d_x of block a] x 8 | [of block b] x 8
@@ -140,7 +112,7 @@ inline void scales4(const typename K::W* w, const typename K::X* x, __m512& s01,
   s23 = _mm512_permutexvar_ps(_mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3), d);
 }
 
-// sum over blocks of d_w d_x sum_k (u_k - offset) y_k (+ m_w s_x): four blocks per
+// sum over blocks of d_w d_x sum_k u_k y_k + m_w s_x: four blocks per
 // iteration in two accumulators, then a pair, then one block.  w: [nb] K::W, x: [nb] K::X.
 template <class K>
 float dot_blocks(const void* vw, const void* vx, int64_t n) {
@@ -151,27 +123,25 @@ float dot_blocks(const void* vw, const void* vx, int64_t n) {
   float summs = 0.0f;
   int64_t i = 0;
   for (; i + 3 < nb; i += 4) {
-    const __m512 p0 = lanes2<K>(K::u2(w[i], w[i + 1]), load2(x[i].qs, x[i + 1].qs));
-    const __m512 p1 = lanes2<K>(K::u2(w[i + 2], w[i + 3]), load2(x[i + 2].qs, x[i + 3].qs));
+    const __m512 p0 = lanes2(K::u2(w[i], w[i + 1]), load2(x[i].qs, x[i + 1].qs));
+    const __m512 p1 = lanes2(K::u2(w[i + 2], w[i + 3]), load2(x[i + 2].qs, x[i + 3].qs));
     __m512 s01, s23;
     scales4<K>(w + i, x + i, s01, s23);
     acc0 = _mm512_fmadd_ps(s01, p0, acc0);
     acc1 = _mm512_fmadd_ps(s23, p1, acc1);
-    if constexpr (K::kMin) {
-      summs += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s) +
-               h2f(w[i + 2].m) * h2f(x[i + 2].s) + h2f(w[i + 3].m) * h2f(x[i + 3].s);
-    }
+    summs += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s) +
+             h2f(w[i + 2].m) * h2f(x[i + 2].s) + h2f(w[i + 3].m) * h2f(x[i + 3].s);
   }
   for (; i + 1 < nb; i += 2) {
-    const __m512 p0 = lanes2<K>(K::u2(w[i], w[i + 1]), load2(x[i].qs, x[i + 1].qs));
+    const __m512 p0 = lanes2(K::u2(w[i], w[i + 1]), load2(x[i].qs, x[i + 1].qs));
     acc0 = _mm512_fmadd_ps(scales2<K>(w[i], x[i], w[i + 1], x[i + 1]), p0, acc0);
-    if constexpr (K::kMin) summs += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s);
+    summs += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s);
   }
   float tail = 0.0f;
   if (i < nb) {
-    const __m256 p = lanes1<K>(K::u1(w[i]), load1(x[i].qs));
+    const __m256 p = lanes1(K::u1(w[i]), load1(x[i].qs));
     tail = hsum256(_mm256_mul_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), p));
-    if constexpr (K::kMin) summs += h2f(w[i].m) * h2f(x[i].s);
+    summs += h2f(w[i].m) * h2f(x[i].s);
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + tail + summs;
 }
@@ -386,7 +356,6 @@ void avx512_ops_bf16(QuantOps& ops) {
 }
 
 void avx512_ops_q4_0(QuantOps& ops) {
-    ops.vec_dot = dot_blocks<KQ4_0>;
     ops.to_float = dequant_nibbles<BlockQ4_0, 8, false, false>;
 }
 
@@ -396,7 +365,6 @@ void avx512_ops_q4_1(QuantOps& ops) {
 }
 
 void avx512_ops_q5_0(QuantOps& ops) {
-    ops.vec_dot = dot_blocks<KQ5_0>;
     ops.to_float = dequant_nibbles<BlockQ5_0, 16, true, false>;
 }
 
@@ -406,7 +374,6 @@ void avx512_ops_q5_1(QuantOps& ops) {
 }
 
 void avx512_ops_q8_0(QuantOps& ops) {
-    ops.vec_dot = dot_blocks<KQ8_0>;
     ops.from_float = quantize_row_q8_0;
     ops.to_float = dequant_q8<BlockQ8_0>;
 }

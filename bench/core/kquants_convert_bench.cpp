@@ -1,7 +1,7 @@
-// Throughput of the K-quant kernels: a 2048 x 2048 matrix times one Q8_K activation vector,
-// single-threaded, as GB/s of weight bytes read (bytes_per_second), per type and SIMD level;
-// also Q8_K activation quantization (GB/s of F32 input) and row dequantization (GB/s of F32
-// output). Layer: core (bench).
+// Throughput of the SIMD K-quant conversions, single-threaded, per SIMD level: Q8_K
+// activation quantization (GB/s of F32 input) and row dequantization (GB/s of F32 output).
+// (The K-quant matrix products are the GEMM kernels', measured in gemm_bench.cpp.)
+// Layer: core (bench).
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -41,32 +41,6 @@ std::vector<uint8_t> weight_matrix(DType w) {
     std::copy_n(distinct.data() + (r % kDistinctRows) * wrow, wrow, m.data() + r * wrow);
   }
   return m;
-}
-
-// state.range(0): DType id, state.range(1): SimdLevel.
-void BM_KQuantMatVec(benchmark::State& state) {
-  const DType w = static_cast<DType>(state.range(0));
-  const auto level = static_cast<kernels::SimdLevel>(state.range(1));
-  if (!kernels::level_supported(level)) {
-    state.SkipWithError("SIMD level not supported on this CPU");
-    return;
-  }
-  const QuantOps ops = kernels::ops_at_level(w, level);
-  const uint64_t wrow = row_bytes(w, kCols).value();
-  const std::vector<uint8_t> weights = weight_matrix(w);
-  const std::vector<float> xf = gaussian(kCols, 2);
-  std::vector<uint8_t> xq(row_bytes(DType::Q8_K, kCols).value());
-  dtype_info(DType::Q8_K).scalar.from_float(xf.data(), xq.data(), kCols);
-  std::vector<float> out(kRows);
-  for (auto _ : state) {
-    for (int64_t r = 0; r < kRows; ++r) {
-      out[size_t(r)] = ops.vec_dot(weights.data() + r * wrow, xq.data(), kCols);
-    }
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(weights.size()));
-  state.SetLabel(std::string(dtype_name(w)) + " " + level_name(level));
 }
 
 void BM_KQuantQ8K(benchmark::State& state) {
@@ -110,7 +84,6 @@ void kquant_args(benchmark::internal::Benchmark* b) {
   }
 }
 
-BENCHMARK(BM_KQuantMatVec)->Apply(kquant_args)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_KQuantQ8K)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_KQuantDequantRow)->Apply(kquant_args)->Unit(benchmark::kMicrosecond);
 
