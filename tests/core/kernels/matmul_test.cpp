@@ -7,32 +7,13 @@
 #include <random>
 #include <vector>
 
+#include "core/kernels/random_weight.h"
+
 namespace ondo::core {
 namespace {
 
-struct Weight {
-  std::vector<uint8_t> bytes;
-  Tensor t;
-};
-
-Weight random_weight(DType type, int64_t K, int64_t N, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(0.0f, 1.0f);
-  std::vector<float> f(static_cast<size_t>(K));
-  Weight w;
-  const size_t rb = size_t(*row_bytes(type, K));
-  w.bytes.resize(rb * size_t(N));
-  for (int64_t n = 0; n < N; ++n) {
-    for (auto& x : f) x = nd(rng);
-    dtype_info(type).scalar.from_float(f.data(), w.bytes.data() + size_t(n) * rb, K);
-  }
-  w.t.type = type;
-  w.t.ne[0] = K;
-  w.t.ne[1] = N;
-  w.t.data = w.bytes.data();
-  w.t.row_bytes = rb;
-  return w;
-}
+using ondo::core::testing::random_weight;
+using ondo::core::testing::Weight;
 
 TEST(Matmul, ManyEqualsSeparateBitwise) {
   const int64_t K = 512;
