@@ -35,25 +35,7 @@ int field(const std::string& line, const std::string& name) {
   return std::stoi(m[1]);
 }
 
-class AccessLogTiny : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string why;
-    auto dir = testdata_dir(&why);
-    if (!dir || !std::filesystem::exists(*dir / "models" / "stories260K.gguf")) {
-      if (testdata_required()) FAIL() << "stories260K.gguf missing: " << why;
-      GTEST_SKIP() << "stories260K.gguf not found in the test data (" << why << ")";
-    }
-    ASSERT_TRUE(server_.start({"-m", (*dir / "models" / "stories260K.gguf").string() + "=tiny", "-t", "1", "--ctx", "256"}))
-        << server_.log();
-  }
-  void TearDown() override {
-    if (server_.pid() > 0) {
-      EXPECT_EQ(server_.stop(), 0) << server_.log();
-    }
-  }
-  ServeProcess server_;
-};
+using AccessLogTiny = TinyServeTest;
 
 TEST_F(AccessLogTiny, StreamIsLoggedWithItsIdAndRealCounts) {
   httplib::Client c("127.0.0.1", server_.port());

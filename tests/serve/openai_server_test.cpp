@@ -22,23 +22,9 @@ std::string run_capture(const std::string& cmd, int* exit_code) {
   return std::move(r.out);
 }
 
-class ServeTiny : public ::testing::Test {
+class ServeTiny : public TinyServeTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    auto dir = testdata_dir(&why);
-    if (!dir || !std::filesystem::exists(*dir / "models" / "stories260K.gguf")) {
-      if (testdata_required()) FAIL() << "stories260K.gguf missing: " << why;
-      GTEST_SKIP() << "stories260K.gguf not found in the test data (" << why << ")";
-    }
-    ASSERT_TRUE(server_.start({"-m", (*dir / "models" / "stories260K.gguf").string() + "=tiny", "-t", "1", "--parallel",
-                               "16", "--ctx", "256"}))
-        << server_.log();
-  }
-  void TearDown() override {
-    if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();  // SIGTERM drains and exits 0
-  }
-  ServeProcess server_;
+  std::vector<std::string> extra_args() const override { return {"--parallel", "16"}; }
 };
 
 TEST_F(ServeTiny, OfficialOpenAiClient) {

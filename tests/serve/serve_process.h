@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -97,6 +98,30 @@ class ServeProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string log_;
+};
+
+// A test against `ondo serve` on stories260K.gguf (alias "tiny", `-t 1 --ctx 256` plus
+// extra_args()). Skips without the test data, fails instead where it is required (CI); the
+// server is stopped with SIGTERM, which drains and must exit 0.
+class TinyServeTest : public ::testing::Test {
+ protected:
+  virtual std::vector<std::string> extra_args() const { return {}; }
+  void SetUp() override {
+    std::string why;
+    auto dir = testdata_dir(&why);
+    if (!dir || !std::filesystem::exists(*dir / "models" / "stories260K.gguf")) {
+      if (testdata_required()) FAIL() << "stories260K.gguf missing: " << why;
+      GTEST_SKIP() << "stories260K.gguf not found in the test data (" << why << ")";
+    }
+    std::vector<std::string> args = {"-m", (*dir / "models" / "stories260K.gguf").string() + "=tiny", "-t", "1",
+                                     "--ctx", "256"};
+    for (const std::string& a : extra_args()) args.push_back(a);
+    ASSERT_TRUE(server_.start(args)) << server_.log();
+  }
+  void TearDown() override {
+    if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();
+  }
+  ServeProcess server_;
 };
 
 }  // namespace ondo::testing
