@@ -1,11 +1,9 @@
-// The qwen2 unit: hyperparameters, weights, and the forward pass as one top-down recipe (the
-// llama recipe plus q/k/v biases; NeoX RoPE comes from the hyperparameters). Layer: model.
+// The qwen2 unit: hyperparameters (NeoX RoPE) and weights (q/k/v biases); its network is the
+// llama-style decoder recipe (blocks/decoder_forward.h), which applies the biases. Layer: model.
 #include "ondo/model/qwen2/qwen2.h"
 
-#include "ondo/core/kernels/matmul.h"
+#include "ondo/model/blocks/decoder_forward.h"
 #include "ondo/model/blocks/decoder_weights.h"
-#include "ondo/model/blocks/steps.h"
-#include "ondo/model/blocks/taps.h"
 
 namespace ondo::model::qwen2 {
 namespace {
@@ -22,72 +20,6 @@ Result<std::unique_ptr<UnitWeights>> bind_weights(const gguf::GgufFile& f, const
   return std::unique_ptr<UnitWeights>(std::move(w));
 }
 
-// Shapes: T batch tokens, C = n_embd, H heads, Hkv kv heads, D head dim, QD = H*D,
-// KVD = Hkv*D, F = n_ff, V = n_vocab, R = tokens that want logits.
-Status forward(const StepContext& c, std::span<const BatchToken> batch, KvStore& kv, float* logits) {
-  const HParams& hp = c.hp;
-  const auto& w = static_cast<const blocks::DecoderWeights&>(c.weights);
-  ForwardScratch& s = c.scratch;
-  core::ThreadPool& pool = c.pool;
-  const blocks::Taps tap(c.tap);
-  const int64_t T = int64_t(batch.size());
-  const int64_t C = hp.n_embd, QD = hp.q_dim(), KVD = hp.kv_dim(), F = hp.n_ff;
-  const float eps = *hp.rms_eps;
-  const core::RopeParams rope = blocks::rope_params(hp, w.rope_freqs);
-
-  // x [T][C] = token_embd[token_t]
-  blocks::embed(w.token_embd, batch, C, s.x.data());
-  tap("token_embd", T, C, s.x.data());
-
-  for (int32_t l = 0; l < hp.n_layer; ++l) {
-    const blocks::LayerWeights& L = w.layers[size_t(l)];
-    // xn [T][C] = rms_norm(x) * attn_norm
-    blocks::rms_norm_rows(pool, s.x.data(), L.attn_norm, eps, T, C, s.xn.data());
-    tap(l, "attn_norm", T, C, s.xn.data());
-    // q [T][QD] = xn Wq^T + bq, k [T][KVD] = xn Wk^T + bk, v [T][KVD] = xn Wv^T + bv
-    const core::MatmulOutput qkv[] = {{&L.wq, s.q.data(), QD}, {&L.wk, s.k.data(), KVD}, {&L.wv, s.v.data(), KVD}};
-    core::matmul_many(qkv, s.xn.data(), T, s.mm, pool);
-    blocks::add_bias(s.q.data(), L.bq, T, QD);
-    blocks::add_bias(s.k.data(), L.bk, T, KVD);
-    blocks::add_bias(s.v.data(), L.bv, T, KVD);
-    tap(l, "attn_q", T, QD, s.q.data());
-    tap(l, "attn_k", T, KVD, s.k.data());
-    tap(l, "attn_v", T, KVD, s.v.data());
-    // q, k rotated (NeoX pairs i, i + D/2) at each token's position; k, v into the token's KV slot
-    blocks::rope_and_store_kv(pool, batch, hp, rope, kv, l, s);
-    // attn [T][QD] = softmax(q k^T / sqrt(D)) v, causal, per head (GQA)
-    blocks::causal_attention(pool, batch, hp, kv, l, s);
-    tap(l, "attn", T, QD, s.attn.data());
-    // proj [T][C] = attn Wo^T; x += proj; xn [T][C] = rms_norm(x) * ffn_norm
-    core::matmul(L.wo, s.attn.data(), T, s.proj.data(), C, s.mm, pool);
-    tap(l, "attn_output", T, C, s.proj.data());
-    blocks::residual_rms_norm(pool, s.x.data(), s.proj.data(), L.ffn_norm, eps, T, C, s.xn.data());
-    tap(l, "ffn_inp", T, C, s.x.data());
-    tap(l, "ffn_norm", T, C, s.xn.data());
-    // gate, up [T][F] = xn Wg^T, xn Wu^T; gate = silu(gate) * up
-    const core::MatmulOutput gate_up[] = {{&L.w_gate, s.gate.data(), F}, {&L.w_up, s.up.data(), F}};
-    core::matmul_many(gate_up, s.xn.data(), T, s.mm, pool);
-    tap(l, "ffn_gate", T, F, s.gate.data());
-    tap(l, "ffn_up", T, F, s.up.data());
-    blocks::swiglu_rows(pool, s.gate.data(), s.up.data(), T, F);
-    tap(l, "ffn_swiglu", T, F, s.gate.data());
-    // proj [T][C] = gate Wd^T; x += proj
-    core::matmul(L.w_down, s.gate.data(), T, s.proj.data(), C, s.mm, pool);
-    tap(l, "ffn_down", T, C, s.proj.data());
-    blocks::residual(pool, s.x.data(), s.proj.data(), T, C);
-    tap(l, "out", T, C, s.x.data());
-  }
-
-  // xn [R][C] = rms_norm(x[r]) * output_norm for the rows that want logits; logits [R][V]
-  const int64_t R = blocks::gather_logit_rows(batch, s);
-  if (R == 0) return ok_status();
-  blocks::rms_norm_gathered(s, w.output_norm, eps, C);
-  tap("output_norm", R, C, s.xn.data());
-  core::matmul(w.output, s.xn.data(), R, logits, hp.n_vocab, s.mm, pool);
-  tap("output", R, hp.n_vocab, logits);
-  return ok_status();
-}
-
 }  // namespace
 
 const ArchUnit kUnit = {
@@ -97,7 +29,7 @@ const ArchUnit kUnit = {
     .default_tokenizer = "gpt2",
     .read_hparams = read_hparams,
     .bind_weights = bind_weights,
-    .forward = forward,
+    .forward = blocks::decoder_forward,
     .encode = nullptr,
     .memory = blocks::decoder_memory,
 };
