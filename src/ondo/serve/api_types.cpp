@@ -190,7 +190,7 @@ Status parse_common(const json& obj, GenerationFields& g) {
 }
 
 Result<json> parse_object(std::string_view body, JsonBudget& budget) {
-  ONDO_ASSIGN_OR_RETURN(json j, parse_request_json(body, "request body", budget));
+  ONDO_ASSIGN_OR_RETURN(json j, parse_request_json(body, "", budget));
   if (!j.is_object()) return make_error(ErrorCode::InvalidArgument, "request body: expected a JSON object (seen " + seen(j) + ")");
   return j;
 }

@@ -33,7 +33,7 @@ struct Frame {
 class Builder {
  public:
   Builder(std::string_view what, JsonBudget& budget, int base_depth, const JsonLimits& limits)
-      : what_(what), budget_(budget), base_depth_(base_depth), limits_(limits) {}
+      : what_(what.empty() ? std::string_view("request body") : what), budget_(budget), base_depth_(base_depth), limits_(limits) {}
 
   bool null() { return add(json(nullptr)); }
   bool boolean(bool b) { return add(json(b)); }
@@ -147,13 +147,14 @@ std::string kind_of(const json& v) {
 
 }  // namespace
 
-Result<json> parse_request_json(std::string_view text, std::string_view what, JsonBudget& budget, int base_depth,
+Result<json> parse_request_json(std::string_view text, std::string_view field, JsonBudget& budget, int base_depth,
                                 const JsonLimits& limits) {
-  Builder b(what, budget, base_depth, limits);
+  Builder b(field, budget, base_depth, limits);
   const bool ok = json::sax_parse(text.begin(), text.end(), &b, nlohmann::json::input_format_t::json, true, false);
   if (!ok) {
-    Error e = make_error(ErrorCode::InvalidArgument, b.error().empty() ? std::string(what) + ": malformed JSON" : b.error());
-    if (what != "request body") e.field = std::string(what);  // a field parsed from a string (tool-call arguments)
+    Error e = make_error(ErrorCode::InvalidArgument,
+                         b.error().empty() ? std::string(field.empty() ? "request body" : field) + ": malformed JSON" : b.error());
+    e.field = std::string(field);  // empty for the body
     return e;
   }
   return b.take();

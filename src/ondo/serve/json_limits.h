@@ -33,12 +33,12 @@ struct JsonBudget {
 
 // Parses `text` as exactly one JSON value. Object key order is kept; a repeated key keeps its
 // last value (as nlohmann's own parser does). `base_depth` is the nesting at which the text
-// sits in the request (0 for a body). `what` is "request body" or the request field the text
-// came from, which then becomes the error's field. Errors (InvalidArgument, message starting
-// with `what`):
+// sits in the request (0 for a body). `field` is the request field the text came from (empty:
+// the body itself); it becomes the error's field. Errors (InvalidArgument, message starting
+// with the field, or "request body"):
 // malformed JSON or invalid UTF-8; nesting deeper than the limit; more keys or values than
 // the limit. Cost: linear in the text.
-Result<nlohmann::ordered_json> parse_request_json(std::string_view text, std::string_view what, JsonBudget& budget,
+Result<nlohmann::ordered_json> parse_request_json(std::string_view text, std::string_view field, JsonBudget& budget,
                                                   int base_depth = 0, const JsonLimits& limits = kRequestJsonLimits);
 
 // The integer value of `v` in [lo, hi]. Accepts integers and floats with an integral value;
