@@ -2,21 +2,27 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
-#include <array>
-
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
 namespace {
 
-constexpr std::array<Route, 6> kRoutes = {{
+// One block per API family; each block keeps its rows together.
+constexpr Route kRoutes[] = {
+    // Operations.
     {"GET", "/health", handle_health, AuthRule::Public},
     {"GET", "/metrics", handle_metrics, AuthRule::ApiKey},
+    // OpenAI.
     {"GET", "/v1/models", handle_list_models, AuthRule::ApiKey},
     {"GET", "/v1/models/{model}", handle_get_model, AuthRule::ApiKey},
     {"POST", "/v1/chat/completions", handle_chat_completions, AuthRule::ApiKey},
     {"POST", "/v1/completions", handle_completions, AuthRule::ApiKey},
-}};
+    // OpenAI Responses API.
+    // Anthropic Messages API.
+    // Ollama API.
+    // llama-server utility routes and unversioned aliases.
+    // Embeddings and rerank.
+};
 
 // The template's fixed part and whether it ends in a "{name}" segment.
 struct Template {
