@@ -1,5 +1,5 @@
 // Running one prepared generation: submit to the model's Scheduler, then either collect the
-// whole answer (JSON) or stream it as server-sent events, cancelling on disconnect, stop
+// whole answer or stream it, written by the request's WireFormat (wire.h), cancelling on disconnect, stop
 // string or timeout, and writing what really happened (tokens, times, how it ended) into the
 // request's record for the access log, metrics and usage hook. Layer: serve. Waits on
 // RequestHandle only; never runs model code.
@@ -9,7 +9,7 @@
 
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/routes/routes.h"
-#include "ondo/serve/sse.h"
+#include "ondo/serve/routes/wire.h"
 
 namespace ondo::serve {
 namespace {
@@ -23,7 +23,7 @@ struct Run {
   PreparedRequest prep;
   std::shared_ptr<RequestRecord> record;  // made before routing; completed after the body is sent
   std::shared_ptr<infer::RequestHandle> handle;
-  ResponseIds ids;
+  std::unique_ptr<WireFormat> wire;
   ChoiceBuilder builder;
   Clock::time_point start;
   Clock::time_point deadline;
@@ -34,11 +34,11 @@ struct Run {
   std::string ended;         // an end other than the generation's own: "disconnected", "timeout", ...
   bool accounted = false;
 
-  Run(ServerState& s, PreparedRequest p)
+  Run(ServerState& s, PreparedRequest p, std::unique_ptr<WireFormat> w)
       : state(&s),
         prep(std::move(p)),
         record(current_request() ? current_request() : std::make_shared<RequestRecord>()),
-        ids(new_response_ids(prep.flavor, prep.model->alias)),
+        wire(std::move(w)),
         builder(*prep.model->tokenizer, prep.fields.stop, prep.fields.n_logprobs >= 0),
         start(Clock::now()) {
     deadline = start + std::chrono::seconds(s.options().request_timeout_s);
@@ -48,13 +48,13 @@ struct Run {
   void note_event(const infer::TokenEvent& ev) {
     if (ev.token < 0) return;
     const auto now = Clock::now();
-    if (any_token) state->metrics().observe_inter_token(ids.model, std::chrono::duration<double>(now - last_token).count());
+    if (any_token) state->metrics().observe_inter_token(prep.model->alias, std::chrono::duration<double>(now - last_token).count());
     any_token = true;
     last_token = now;
   }
 
-  json usage() const {
-    return usage_json(n_prompt, builder.completion_tokens(), handle ? handle->timing().cached_prompt_tokens : 0);
+  UsageCounts usage() const {
+    return {n_prompt, builder.completion_tokens(), handle ? handle->timing().cached_prompt_tokens : 0};
   }
 
   // Writes what really happened into the request's record, however the request ended: the
@@ -101,92 +101,88 @@ std::optional<Error> abnormal_finish(const infer::TokenEvent& ev, Run& run) {
 void respond_blocking(Run& run, httplib::Response& res) {
   AccountOnExit accounted{run};
   ChoiceBuilder& b = run.builder;
-  std::string text;
-  std::vector<TokenEntry> tokens;
+  GenerationResult result;
   while (!b.finished()) {
     auto ev = next_event(*run.handle, run.deadline, [] { return !client_gone(); });  // cancel if the client left
     if (!ev.ok()) {
       run.ended = Clock::now() < run.deadline ? "disconnected" : "timeout";
-      return send_error(res, ev.error());
+      return run.wire->write_error(res, ev.error());
     }
     run.note_event(*ev);
     Delta d = b.on_event(*ev);
-    text += d.text;
-    for (auto& t : d.tokens) tokens.push_back(std::move(t));
+    result.text += d.text;
+    for (auto& t : d.tokens) result.tokens.push_back(std::move(t));
     if (b.stop_hit()) run.handle->cancel();
-    if (auto err = abnormal_finish(*ev, run)) return send_error(res, *err);
+    if (auto err = abnormal_finish(*ev, run)) return run.wire->write_error(res, *err);
   }
-  const json lp = run.prep.fields.n_logprobs >= 0 ? logprobs_json(run.ids.flavor, tokens, 0) : json(nullptr);
+  result.finish_reason = b.finish_reason();
   if (run.prep.tool_calling) {
     infer::tools::ToolCallParser parser(run.prep.model->tool_format);
-    parser.feed(text);
+    parser.feed(result.text);
     if (parser.calls_complete()) {
       run.tool_calls = true;
-      const json calls = tool_calls_json(parser.calls(), {});
-      return send_json(res, 200, full_response(run.ids, text, "tool_calls", lp, run.usage(), calls));
+      result.calls = parser.calls();
+      result.finish_reason = "tool_calls";
     }
   }
-  send_json(res, 200, full_response(run.ids, text, b.finish_reason(), lp, run.usage()));
+  result.usage = run.usage();
+  run.wire->write_result(res, result);
 }
 
-// Tool calling while streaming: content text goes out as content deltas, calls as
-// tool_calls deltas (a header with id and name, then argument pieces).
+// Tool calling while streaming: content text goes out as text, calls as tool-call pieces (a
+// header with id and name, then argument pieces).
 struct ToolStream {
   explicit ToolStream(infer::tools::ToolFormat f) : parser(f) {}
   infer::tools::ToolCallParser parser;
   std::vector<std::string> ids;
 };
 
-// Writes the chunks of one delta; `fin` is the finish reason when this is the last one.
+// Writes the pieces of one delta; `fin` is the finish reason when this is the last one.
 bool write_tool_delta(Run& run, ToolStream& ts, const Delta& d, std::optional<std::string> fin,
                       const std::function<bool(const std::string&)>& write) {
-  const bool usage_null = run.prep.fields.include_usage;
   const infer::tools::ParseStep step = ts.parser.feed(d.text);
-  if (!step.content.empty() && !write(sse_event(stream_chunk(run.ids, step.content, false, std::nullopt, nullptr, usage_null)))) {
-    return false;
-  }
-  for (const auto& piece : step.calls) {
-    json call = {{"index", piece.index}, {"function", {{"arguments", piece.arguments}}}};
-    if (piece.started) {
+  if (!step.content.empty() && !write(run.wire->stream_text(step.content, {}))) return false;
+  for (const auto& p : step.calls) {
+    ToolCallPiece piece;
+    piece.index = p.index;
+    piece.started = p.started;
+    piece.arguments = p.arguments;
+    if (p.started) {
       ts.ids.push_back(new_call_id());
-      call["id"] = ts.ids.back();
-      call["type"] = "function";
-      call["function"]["name"] = ts.parser.calls()[piece.index].name;
+      piece.id = ts.ids.back();
+      piece.name = ts.parser.calls()[p.index].name;
     }
-    if (!write(sse_event(tool_call_chunk(run.ids, json::array({call}), usage_null)))) return false;
+    if (!write(run.wire->stream_tool_call(piece))) return false;
   }
   if (!fin) return true;
   if (ts.parser.calls_complete()) {
     fin = "tool_calls";
     run.tool_calls = true;
   }
-  return write(sse_event(stream_chunk(run.ids, "", false, fin, nullptr, usage_null)));
+  return write(run.wire->stream_end(*fin, run.usage()));
 }
 
 // Writes the whole stream in one call of the content provider (so a drain that closes the
 // listener does not cut running streams short). Returns false when the client went away.
 bool write_stream(Run& run, httplib::DataSink& sink) {
-  const GenerationFields& f = run.prep.fields;
+  WireFormat& wire = *run.wire;
   auto last_write = Clock::now();
   auto write = [&](const std::string& s) {
     last_write = Clock::now();
-    if (sink.write(s.data(), s.size())) return true;
+    if (s.empty() || sink.write(s.data(), s.size())) return true;
     if (run.ended.empty()) run.ended = "disconnected";
     return false;
   };
-  // While no token comes, a comment every 2 s shows whether the client is still there.
+  // While no token comes, a keep-alive every 2 s shows whether the client is still there.
   auto keep_waiting = [&] {
     if (client_gone()) return false;
     if (Clock::now() - last_write < std::chrono::seconds(2)) return true;
-    return write(sse_comment());
+    return write(wire.stream_keepalive());
   };
   ChoiceBuilder& b = run.builder;
   std::optional<ToolStream> tools;
   if (run.prep.tool_calling) tools.emplace(run.prep.model->tool_format);
-  size_t text_offset = 0;
-  if (run.ids.flavor == Flavor::Chat && !write(sse_event(stream_chunk(run.ids, "", true, std::nullopt, nullptr, f.include_usage)))) {
-    return false;
-  }
+  if (!write(wire.stream_begin())) return false;
   while (!b.finished()) {
     auto ev = next_event(*run.handle, run.deadline, keep_waiting);
     if (!ev.ok() && Clock::now() < run.deadline) {  // the client went away
@@ -197,8 +193,7 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
     std::optional<Error> err = ev.ok() ? abnormal_finish(*ev, run) : std::optional<Error>(ev.error());
     if (err) {
       run.handle->cancel();
-      write(sse_event(json::parse(error_body(to_api_error(*err)))));
-      return write(sse_done());
+      return write(wire.stream_error(*err));
     }
     run.note_event(*ev);
     Delta d = b.on_event(*ev);
@@ -208,18 +203,10 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
       if (!write_tool_delta(run, *tools, d, fin, write)) return false;
       continue;
     }
-    if (d.text.empty() && d.tokens.empty() && !fin) continue;
-    const json lp = f.n_logprobs >= 0 && !d.tokens.empty() ? logprobs_json(run.ids.flavor, d.tokens, text_offset) : json(nullptr);
-    text_offset += d.text.size();
-    if (fin && (!d.text.empty() || !d.tokens.empty())) {  // the last text, then a chunk with the finish reason
-      if (!write(sse_event(stream_chunk(run.ids, d.text, false, std::nullopt, lp, f.include_usage)))) return false;
-      if (!write(sse_event(stream_chunk(run.ids, "", false, fin, nullptr, f.include_usage)))) return false;
-    } else if (!write(sse_event(stream_chunk(run.ids, d.text, false, fin, lp, f.include_usage)))) {
-      return false;
-    }
+    if ((!d.text.empty() || !d.tokens.empty()) && !write(wire.stream_text(d.text, d.tokens))) return false;
+    if (fin && !write(wire.stream_end(*fin, run.usage()))) return false;
   }
-  if (f.include_usage && !write(sse_event(usage_chunk(run.ids, run.usage())))) return false;
-  return write(sse_done());
+  return true;
 }
 
 void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
@@ -228,7 +215,7 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
   run->record->streamed = true;
   run->state->enter();  // left by the releaser, after the body is written
   res.set_chunked_content_provider(
-      "text/event-stream",
+      run->wire->stream_content_type(),
       [run](size_t, httplib::DataSink& sink) {
         bool ok = false;
         try {
@@ -257,11 +244,12 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
 
 }  // namespace
 
-void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res) {
-  auto run = std::make_shared<Run>(state, std::move(p));
+void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res, std::unique_ptr<WireFormat> wire) {
+  if (!wire) wire = openai_wire(p.flavor, p.model->alias, p.fields);
+  auto run = std::make_shared<Run>(state, std::move(p), std::move(wire));
   run->prep.request.context = std::make_shared<const infer::RequestContext>(run->record->context);
   auto handle = run->prep.model->scheduler->submit(run->prep.request);
-  if (!handle.ok()) return send_error(res, handle.error());
+  if (!handle.ok()) return run->wire->write_error(res, handle.error());
   run->handle = std::move(*handle);
   if (run->prep.fields.stream) return respond_stream(std::move(run), res);
   respond_blocking(*run, res);

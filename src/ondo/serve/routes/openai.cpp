@@ -31,62 +31,67 @@ void note_model(const ServedModel& m) {
 
 }  // namespace
 
+Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
+  ONDO_ASSIGN_OR_RETURN(const ServedModel* model, lookup_generator(state, chat.gen.model));
+  note_model(*model);
+  if (!model->chat_template) {
+    return field_error(ErrorCode::InvalidArgument, "model", "'" + model->alias + "' has no chat template");
+  }
+  auto prompt = infer::build_chat_prompt(*model->chat_template, *model->tokenizer, chat.messages, chat.tools, true);
+  if (!prompt.ok()) return of_field(prompt.error(), "messages");
+  PreparedRequest p;
+  p.model = model;
+  p.flavor = Flavor::Chat;
+  p.request.prompt = std::move(prompt->tokens);
+  ONDO_ASSIGN_OR_RETURN(auto tools, tool_grammar(state, *model, chat));
+  p.fields = std::move(chat.gen);
+  ONDO_ASSIGN_OR_RETURN(auto constraint, constraint_grammar(state, p.fields.constraint));
+  p.tool_calling = tools != nullptr;
+  p.request.grammar = p.tool_calling ? tools : constraint;
+  if (p.tool_calling) p.fields.stop.clear();  // a stop string must not cut a call short
+  ONDO_TRY(prepare_generation(p, "messages"));
+  return p;
+}
+
+Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest completion) {
+  ONDO_ASSIGN_OR_RETURN(const ServedModel* model, lookup_generator(state, completion.gen.model));
+  note_model(*model);
+  PreparedRequest p;
+  p.model = model;
+  p.flavor = Flavor::Completion;
+  p.fields = std::move(completion.gen);
+  if (completion.prompt_is_tokens) {
+    p.request.prompt = std::move(completion.prompt_tokens);
+  } else {
+    // Raw text: BOS as the vocabulary wants it; control-token text stays plain text.
+    text::EncodeOptions opts;
+    opts.add_special = true;
+    opts.parse_special = false;
+    auto ids = model->tokenizer->encode(completion.prompt_text, opts);
+    if (!ids.ok()) return of_field(ids.error(), "prompt");
+    p.request.prompt = std::move(*ids);
+  }
+  ONDO_ASSIGN_OR_RETURN(p.request.grammar, constraint_grammar(state, p.fields.constraint));
+  ONDO_TRY(prepare_generation(p, "prompt"));
+  return p;
+}
+
 void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
   auto parsed = parse_chat_request(req.body);
   if (!parsed.ok()) return send_error(res, parsed.error());
-  auto model = lookup_generator(state, parsed->gen.model);
-  if (!model.ok()) return send_error(res, model.error());
-  note_model(**model);
-  if (!(*model)->chat_template) {
-    return send_error(res, field_error(ErrorCode::InvalidArgument, "model", "'" + (*model)->alias + "' has no chat template"));
-  }
-  auto prompt = infer::build_chat_prompt(*(*model)->chat_template, *(*model)->tokenizer, parsed->messages,
-                                         parsed->tools, true);
-  if (!prompt.ok()) return send_error(res, of_field(prompt.error(), "messages"));
-  PreparedRequest p;
-  p.model = *model;
-  p.flavor = Flavor::Chat;
-  p.fields = std::move(parsed->gen);
-  p.request.prompt = std::move(prompt->tokens);
-  auto tools = tool_grammar(state, **model, *parsed);
-  if (!tools.ok()) return send_error(res, tools.error());
-  auto constraint = constraint_grammar(state, p.fields.constraint);
-  if (!constraint.ok()) return send_error(res, constraint.error());
-  p.tool_calling = *tools != nullptr;
-  p.request.grammar = p.tool_calling ? *tools : *constraint;
-  if (p.tool_calling) p.fields.stop.clear();  // a stop string must not cut a call short
-  if (auto st = prepare_generation(p, "messages"); !st.ok()) return send_error(res, st.error());
-  respond_generation(state, std::move(p), res);
+  auto p = prepare_chat(state, std::move(*parsed));
+  if (!p.ok()) return send_error(res, p.error());
+  respond_generation(state, std::move(*p), res);
 }
 
 void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
   auto parsed = parse_completion_request(req.body);
   if (!parsed.ok()) return send_error(res, parsed.error());
-  auto model = lookup_generator(state, parsed->gen.model);
-  if (!model.ok()) return send_error(res, model.error());
-  note_model(**model);
-  PreparedRequest p;
-  p.model = *model;
-  p.flavor = Flavor::Completion;
-  p.fields = std::move(parsed->gen);
-  if (parsed->prompt_is_tokens) {
-    p.request.prompt = std::move(parsed->prompt_tokens);
-  } else {
-    // Raw text: BOS as the vocabulary wants it; control-token text stays plain text.
-    text::EncodeOptions opts;
-    opts.add_special = true;
-    opts.parse_special = false;
-    auto ids = (*model)->tokenizer->encode(parsed->prompt_text, opts);
-    if (!ids.ok()) return send_error(res, of_field(ids.error(), "prompt"));
-    p.request.prompt = std::move(*ids);
-  }
-  auto constraint = constraint_grammar(state, p.fields.constraint);
-  if (!constraint.ok()) return send_error(res, constraint.error());
-  p.request.grammar = *constraint;
-  if (auto st = prepare_generation(p, "prompt"); !st.ok()) return send_error(res, st.error());
-  respond_generation(state, std::move(p), res);
+  auto p = prepare_completion(state, std::move(*parsed));
+  if (!p.ok()) return send_error(res, p.error());
+  respond_generation(state, std::move(*p), res);
 }
 
 }  // namespace ondo::serve

@@ -12,6 +12,7 @@
 #include "ondo/serve/api_types.h"
 #include "ondo/serve/error_map.h"
 #include "ondo/serve/routes/openai_json.h"
+#include "ondo/serve/routes/wire.h"
 #include "ondo/serve/server_state.h"
 
 namespace ondo::serve {
@@ -58,7 +59,16 @@ Result<std::shared_ptr<const infer::grammar::Grammar>> tool_grammar(ServerState&
 // the prompt and parameters against the model. Errors name the field (param).
 Status prepare_generation(PreparedRequest& p, std::string_view prompt_field);
 
-// Submits and writes the response (JSON, or SSE when fields.stream).
-void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res);
+// The generation of a chat request (any API family's request translated into ChatRequest):
+// model lookup, chat template, tool and output grammars, prepare_generation(). Errors name
+// the field (param).
+Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat);
+// The same for a completion request (raw text or token ids).
+Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest completion);
+
+// Submits and writes the response through `wire` (its JSON body, or its stream when
+// fields.stream); null `wire`: OpenAI's shape for p.flavor.
+void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res,
+                        std::unique_ptr<WireFormat> wire = nullptr);
 
 }  // namespace ondo::serve
