@@ -82,6 +82,18 @@ TEST(RouteTable, PublicRowsNeedNoKey) {
   }
 }
 
+// A valid body for each POST row (the fake scheduler answers it).
+json post_body(const Route& r) {
+  const std::string path = r.path;
+  if (path == "/v1/completions") return {{"model", "fake"}, {"prompt", "x"}};
+  if (path == "/v1/responses") return {{"model", "fake"}, {"input", "x"}};
+  return chat_body();
+}
+
+// What a row answers to that request: 200, but 404 from the rows of /v1/responses/{id} (this
+// server stores no responses).
+int expected_status(const Route& r) { return std::string(r.path) == "/v1/responses/{id}" ? 404 : 200; }
+
 TEST(RouteTable, MetricsLabelsComeFromTheTable) {
   testing::RequestHookLog log;
   Fixture f("ok", "", true, [&](ServerOptions& o) { o.on_request_done = log.hook(); });
@@ -89,9 +101,8 @@ TEST(RouteTable, MetricsLabelsComeFromTheTable) {
   std::vector<std::string> ids;
   for (const Route& r : route_table()) {
     const std::string path = instance(r);
-    auto res = std::string(r.method) == "GET" ? c.Get(path) : f.post(path, r.path == std::string("/v1/completions")
-                                                                                 ? json{{"model", "fake"}, {"prompt", "x"}}
-                                                                                 : chat_body());
+    const std::string method = r.method;
+    auto res = method == "GET" ? c.Get(path) : method == "DELETE" ? c.Delete(path) : f.post(path, post_body(r));
     ASSERT_TRUE(res) << path;
     ids.push_back(res->get_header_value("x-request-id"));
   }
@@ -101,7 +112,9 @@ TEST(RouteTable, MetricsLabelsComeFromTheTable) {
   std::set<std::string> labels;
   for (const Route& r : route_table()) {
     labels.insert(r.path);
-    EXPECT_NE(metrics.find("ondo_requests_total{route=\"" + std::string(r.path) + "\",status=\"200\"}"), std::string::npos)
+    const std::string status = std::to_string(expected_status(r));
+    EXPECT_NE(metrics.find("ondo_requests_total{route=\"" + std::string(r.path) + "\",status=\"" + status + "\"}"),
+              std::string::npos)
         << r.path << "\n" << metrics;
   }
   EXPECT_NE(metrics.find("ondo_requests_total{route=\"other\",status=\"404\"}"), std::string::npos) << metrics;

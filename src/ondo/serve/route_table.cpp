@@ -2,6 +2,7 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
+#include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -18,6 +19,9 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/chat/completions", handle_chat_completions, AuthRule::ApiKey},
     {"POST", "/v1/completions", handle_completions, AuthRule::ApiKey},
     // OpenAI Responses API.
+    {"POST", "/v1/responses", handle_create_response, AuthRule::ApiKey},
+    {"GET", "/v1/responses/{id}", handle_get_response, AuthRule::ApiKey},
+    {"DELETE", "/v1/responses/{id}", handle_delete_response, AuthRule::ApiKey},
     // Anthropic Messages API.
     // Ollama API.
     // llama-server utility routes and unversioned aliases.
@@ -40,7 +44,8 @@ constexpr bool templates_are_well_formed() {
   for (const Route& r : kRoutes) {
     const std::string_view p = r.path;
     const size_t brace = p.find('{');
-    if (std::string_view(r.method) != "GET" && std::string_view(r.method) != "POST") return false;
+    const std::string_view m = r.method;
+    if (m != "GET" && m != "POST" && m != "DELETE") return false;
     if (p.empty() || p.front() != '/') return false;
     if (brace != std::string_view::npos && (p.back() != '}' || p[brace - 1] != '/' || p.find('}') != p.size() - 1)) {
       return false;
@@ -48,7 +53,7 @@ constexpr bool templates_are_well_formed() {
   }
   return true;
 }
-static_assert(templates_are_well_formed(), "route_table: GET or POST; a path starts with '/'; only its last segment may be {name}");
+static_assert(templates_are_well_formed(), "route_table: GET, POST or DELETE; a path starts with '/'; only its last segment may be {name}");
 
 // cpp-httplib matches handlers with std::regex: the fixed part escaped, "{name}" as "(.+)".
 std::string to_regex(const Route& r) {
@@ -119,7 +124,9 @@ void register_routes(httplib::Server& http, ServerState& state) {
     const httplib::Server::Handler call = [&state, handler](const httplib::Request& req, httplib::Response& res) {
       handler(state, req, res);
     };
-    if (std::string_view(r.method) == "GET") http.Get(to_regex(r), call);
+    const std::string_view m = r.method;
+    if (m == "GET") http.Get(to_regex(r), call);
+    else if (m == "DELETE") http.Delete(to_regex(r), call);
     else http.Post(to_regex(r), call);  // the only other method (checked above)
   }
 }

@@ -23,7 +23,7 @@ enum class AuthRule {
 using RouteHandler = void (*)(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
 struct Route {
-  const char* method;  // "GET", "POST"; a GET route answers HEAD too (as cpp-httplib does)
+  const char* method;  // "GET", "POST", "DELETE"; a GET route answers HEAD too (as cpp-httplib does)
   // The path template, which is also the metrics' route label. A trailing "{name}" segment
   // matches the non-empty rest of the path ("/v1/models/{model}" matches "/v1/models/a/b").
   const char* path;
@@ -39,7 +39,7 @@ bool path_matches(const Route& route, std::string_view path);
 // The row for `method` and `path`, or nullptr.
 const Route* find_route(std::string_view method, std::string_view path);
 // The methods of the rows whose template matches `path`, as an Allow header value
-// ("GET", "POST", "GET, POST"); empty when no row matches.
+// ("GET", "POST", "GET, DELETE"); empty when no row matches.
 std::string allowed_methods(std::string_view path);
 // The access rule for a request: its row's rule; for a path that matches rows of other
 // methods only (a 405), Public when all of them are public; ApiKey otherwise (404 too).

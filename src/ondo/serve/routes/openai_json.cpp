@@ -53,6 +53,8 @@ json base(const ResponseIds& ids, const char* chat_object, const char* completio
           {"system_fingerprint", kFingerprint}};
 }
 
+}  // namespace
+
 std::string random_id(const char* prefix) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   static constexpr char kHex[] = "0123456789abcdef";
@@ -60,8 +62,6 @@ std::string random_id(const char* prefix) {
   for (int i = 0; i < 24; ++i) id += kHex[rng() & 15];
   return id;
 }
-
-}  // namespace
 
 std::string new_call_id() { return random_id("call_"); }
 

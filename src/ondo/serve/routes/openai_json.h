@@ -36,6 +36,9 @@ nlohmann::json full_response(const ResponseIds& ids, const std::string& text, co
                              const nlohmann::json& logprobs, const nlohmann::json& usage,
                              const nlohmann::json& tool_calls = nullptr);
 
+// `prefix` and 24 random hex digits (response, item and call ids).
+std::string random_id(const char* prefix);
+
 // A new tool call id ("call_" and 24 hex digits).
 std::string new_call_id();
 
