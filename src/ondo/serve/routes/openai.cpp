@@ -7,18 +7,6 @@
 namespace ondo::serve {
 namespace {
 
-// Counts the request as in flight until the handler returns (streams count on their own).
-class InFlight {
- public:
-  explicit InFlight(ServerState& s) : s_(s) { s_.enter(); }
-  ~InFlight() { s_.leave(); }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-
- private:
-  ServerState& s_;
-};
-
 // `e` as an error of the request field `field`, its message unchanged.
 Error of_field(Error e, const char* field) {
   e.field = field;

@@ -10,18 +10,6 @@
 namespace ondo::serve {
 namespace {
 
-// Counts the request as in flight until the handler returns (streams count on their own).
-class InFlight {
- public:
-  explicit InFlight(ServerState& s) : s_(s) { s_.enter(); }
-  ~InFlight() { s_.leave(); }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-
- private:
-  ServerState& s_;
-};
-
 Error not_stored(const httplib::Request& req) {
   const std::string id = req.matches.size() > 1 ? req.matches[1].str().substr(0, 200) : "";
   return make_error(ErrorCode::NotFound,

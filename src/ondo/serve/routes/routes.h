@@ -26,6 +26,18 @@ void handle_get_model(ServerState& state, const httplib::Request& req, httplib::
 void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
+// Counts the request as in flight until the handler returns (streams count on their own).
+class InFlight {
+ public:
+  explicit InFlight(ServerState& s) : s_(s) { s_.enter(); }
+  ~InFlight() { s_.leave(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  ServerState& s_;
+};
+
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 void send_error(httplib::Response& res, const ApiError& error);
 // The error's field path becomes the body's "param".
