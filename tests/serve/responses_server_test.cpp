@@ -14,13 +14,6 @@
 namespace ondo::testing {
 namespace {
 
-std::string run_node(const std::string& script, const std::string& args, int* rc) {
-  const auto dir = std::filesystem::path(ONDO_SOURCE_DIR) / "tests" / "serve" / "node";
-  ShellResult r = run_shell("node " + (dir / script).string() + " " + args + " 2>&1");
-  *rc = r.status;
-  return std::move(r.out);
-}
-
 class ResponsesServe : public ::testing::Test {
  protected:
   void SetUp() override {

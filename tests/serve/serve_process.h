@@ -17,9 +17,19 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_command.h"
 #include "support/testdata.h"
 
 namespace ondo::testing {
+
+// Runs tests/serve/node/<script> with `args`; its exit status in *rc, stdout and stderr returned.
+inline std::string run_node(const std::string& script, const std::string& args, int* rc) {
+  const auto dir = std::filesystem::path(ONDO_SOURCE_DIR) / "tests" / "serve" / "node";
+  ShellResult r = run_shell("node " + (dir / script).string() + " " + args + " 2>&1");
+  *rc = r.status;
+  return std::move(r.out);
+}
+
 
 inline int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
