@@ -35,25 +35,40 @@ TEST(Auth, LoopbackNames) {
 
 TEST(Auth, NoKeyChecksHostAndOrigin) {
   AccessPolicy none;
-  EXPECT_TRUE(check_access(none, "", "127.0.0.1:8080", std::nullopt).ok());
-  EXPECT_TRUE(check_access(none, "", "localhost:8080", std::string_view("http://localhost:5173")).ok());
-  auto rebinding = check_access(none, "", "evil.com:8080", std::nullopt);
+  EXPECT_TRUE(check_access(none, "", "", "127.0.0.1:8080", std::nullopt).ok());
+  EXPECT_TRUE(check_access(none, "", "", "localhost:8080", std::string_view("http://localhost:5173")).ok());
+  auto rebinding = check_access(none, "", "", "evil.com:8080", std::nullopt);
   ASSERT_FALSE(rebinding.ok());
   EXPECT_EQ(rebinding.error().code, ErrorCode::PermissionDenied);
-  auto origin = check_access(none, "", "localhost:8080", std::string_view("http://evil.com"));
+  auto origin = check_access(none, "", "", "localhost:8080", std::string_view("http://evil.com"));
   ASSERT_FALSE(origin.ok());
   EXPECT_EQ(origin.error().code, ErrorCode::PermissionDenied);
 }
 
 TEST(Auth, KeyRequiredWhenSet) {
   AccessPolicy p{"k3y"};
-  EXPECT_TRUE(check_access(p, "Bearer k3y", "anything.example", std::string_view("http://x")).ok());
-  EXPECT_TRUE(check_access(p, "bearer k3y", "h", std::nullopt).ok());
+  EXPECT_TRUE(check_access(p, "Bearer k3y", "", "anything.example", std::string_view("http://x")).ok());
+  EXPECT_TRUE(check_access(p, "bearer k3y", "", "h", std::nullopt).ok());
   for (const char* bad : {"", "Bearer", "Bearer k3", "Bearer k3y ", "Basic k3y", "k3y"}) {
-    auto st = check_access(p, bad, "localhost", std::nullopt);
+    auto st = check_access(p, bad, "", "localhost", std::nullopt);
     ASSERT_FALSE(st.ok()) << bad;
     EXPECT_EQ(st.error().code, ErrorCode::Unauthenticated) << bad;
   }
+}
+
+TEST(Auth, XApiKeyHeaderIsAKeyToo) {
+  AccessPolicy p{"k3y"};
+  EXPECT_TRUE(check_access(p, "", "k3y", "h", std::nullopt).ok());
+  EXPECT_TRUE(check_access(p, "Bearer wrong", "k3y", "h", std::nullopt).ok());  // either matching is enough
+  EXPECT_TRUE(check_access(p, "Bearer k3y", "wrong", "h", std::nullopt).ok());
+  for (const char* bad : {"k3", "k3y ", "Bearer k3y", "K3Y"}) {
+    auto st = check_access(p, "", bad, "localhost", std::nullopt);
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_EQ(st.error().code, ErrorCode::Unauthenticated) << bad;
+  }
+  auto none = check_access(p, "", "", "localhost", std::nullopt);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message.find("x-api-key"), std::string::npos) << none.error().message;
 }
 
 TEST(Auth, BindRule) {

@@ -54,5 +54,37 @@ TEST(ErrorMap, InvalidUtf8InMessageDoesNotThrow) {
   EXPECT_TRUE(nlohmann::json::accept(body));
 }
 
+TEST(ErrorMap, ShapeFollowsTheFamilysPaths) {
+  EXPECT_EQ(error_shape_for_path("/v1/messages"), ErrorShape::Anthropic);
+  EXPECT_EQ(error_shape_for_path("/v1/messages/count_tokens"), ErrorShape::Anthropic);
+  EXPECT_EQ(error_shape_for_path("/v1/messagesX"), ErrorShape::OpenAI);
+  EXPECT_EQ(error_shape_for_path("/api/chat"), ErrorShape::Ollama);
+  EXPECT_EQ(error_shape_for_path("/api"), ErrorShape::OpenAI);
+  EXPECT_EQ(error_shape_for_path("/v1/chat/completions"), ErrorShape::OpenAI);
+  EXPECT_EQ(error_shape_for_path("/nope"), ErrorShape::OpenAI);
+}
+
+TEST(ErrorMap, BodiesInEachShape) {
+  const ApiError a = to_api_error(field_error(ErrorCode::NotFound, "model", "'x' is not served here"));
+  const auto openai = nlohmann::json::parse(error_body(a, ErrorShape::OpenAI));
+  EXPECT_EQ(openai["error"]["code"], "model_not_found");
+  const auto anthropic = nlohmann::json::parse(error_body(a, ErrorShape::Anthropic));
+  EXPECT_EQ(anthropic["type"], "error");
+  EXPECT_EQ(anthropic["error"]["type"], "not_found_error");
+  EXPECT_EQ(anthropic["error"]["message"], "model: 'x' is not served here");
+  const auto ollama = nlohmann::json::parse(error_body(a, ErrorShape::Ollama));
+  EXPECT_EQ(ollama, nlohmann::json({{"error", "model: 'x' is not served here"}}));
+  for (auto [code, type] : {std::pair{ErrorCode::InvalidArgument, "invalid_request_error"},
+                            {ErrorCode::Unauthenticated, "authentication_error"},
+                            {ErrorCode::PermissionDenied, "permission_error"},
+                            {ErrorCode::TooLarge, "request_too_large"},
+                            {ErrorCode::Overloaded, "rate_limit_error"},
+                            {ErrorCode::Unavailable, "overloaded_error"},
+                            {ErrorCode::Internal, "api_error"}}) {
+    const auto j = nlohmann::json::parse(error_body(to_api_error(make_error(code, "m")), ErrorShape::Anthropic));
+    EXPECT_EQ(j["error"]["type"], type) << int(code);
+  }
+}
+
 }  // namespace
 }  // namespace ondo::serve

@@ -81,16 +81,19 @@ bool is_loopback_origin(std::string_view origin) {
   return is_loopback_host_header(rest);
 }
 
-Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view host,
-                    std::optional<std::string_view> origin) {
+Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view x_api_key,
+                    std::string_view host, std::optional<std::string_view> origin) {
   if (!policy.api_key.empty()) {
     constexpr std::string_view kBearer = "Bearer ";
-    if (authorization.empty()) {
-      return make_error(ErrorCode::Unauthenticated, "authorization: missing API key (expected 'Authorization: Bearer KEY')");
+    if (authorization.empty() && x_api_key.empty()) {
+      return make_error(ErrorCode::Unauthenticated,
+                        "authorization: missing API key (expected 'Authorization: Bearer KEY' or 'x-api-key: KEY')");
     }
     const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
     const std::string_view key = bearer ? authorization.substr(kBearer.size()) : std::string_view();
-    if (!bearer || !constant_time_equal(key, policy.api_key)) {
+    const bool bearer_ok = bearer && constant_time_equal(key, policy.api_key);
+    const bool header_ok = !x_api_key.empty() && constant_time_equal(x_api_key, policy.api_key);
+    if (!bearer_ok && !header_ok) {
       return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
     }
     return ok_status();

@@ -28,10 +28,12 @@ struct AccessPolicy {
   std::string api_key;  // empty: no key; then Host/Origin must be loopback
 };
 
+// With a key, the caller presents it as `Authorization: Bearer KEY` (OpenAI's clients) or
+// `x-api-key: KEY` (Anthropic's clients and others); either matching is enough.
 // Errors: Unauthenticated (missing or wrong key), PermissionDenied (non-loopback Host or
 // Origin without a key).
-Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view host,
-                    std::optional<std::string_view> origin);
+Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view x_api_key,
+                    std::string_view host, std::optional<std::string_view> origin);
 
 // Errors: InvalidArgument when binding `host` (not loopback) with no key and not insecure.
 Status check_bind(std::string_view host, bool has_key, bool insecure);

@@ -102,4 +102,43 @@ std::string error_body(const ApiError& e) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+ErrorShape error_shape_for_path(std::string_view path) {
+  constexpr std::string_view kMessages = "/v1/messages";
+  if (path.rfind(kMessages, 0) == 0 && (path.size() == kMessages.size() || path[kMessages.size()] == '/')) {
+    return ErrorShape::Anthropic;
+  }
+  if (path.rfind("/api/", 0) == 0) return ErrorShape::Ollama;
+  return ErrorShape::OpenAI;
+}
+
+namespace {
+
+// Anthropic's error types are named by the HTTP status.
+const char* anthropic_error_type(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 413: return "request_too_large";
+    case 429: return "rate_limit_error";
+    case 503:
+    case 529: return "overloaded_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+}  // namespace
+
+std::string error_body(const ApiError& e, ErrorShape shape) {
+  nlohmann::json j;
+  switch (shape) {
+    case ErrorShape::OpenAI: return error_body(e);
+    case ErrorShape::Anthropic:
+      j = {{"type", "error"}, {"error", {{"type", anthropic_error_type(e.status)}, {"message", e.message}}}};
+      break;
+    case ErrorShape::Ollama: j = {{"error", e.message}}; break;
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace ondo::serve

@@ -40,4 +40,16 @@ ApiError edge_error(EdgeRefusal why, std::string message);
 // {"error": {...}} as compact JSON.
 std::string error_body(const ApiError& e);
 
+// The error body shapes of the API families ondo speaks. Every error on a family's paths,
+// routing and access errors included, is written in that family's shape.
+enum class ErrorShape {
+  OpenAI,     // {"error": {"message", "type", "param", "code"}}
+  Anthropic,  // {"type": "error", "error": {"type", "message"}} (type from the status)
+  Ollama,     // {"error": "message"}
+};
+// Anthropic for /v1/messages and below, Ollama for /api/..., OpenAI for every other path.
+ErrorShape error_shape_for_path(std::string_view path);
+// The body of `e` in `shape`, as compact JSON.
+std::string error_body(const ApiError& e, ErrorShape shape);
+
 }  // namespace ondo::serve

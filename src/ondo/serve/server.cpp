@@ -138,43 +138,45 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   const std::string origin_value = req.get_header_value("Origin");
   if (req.has_header("Origin")) origin = origin_value;
   const std::string auth = req.get_header_value("Authorization");
+  const std::string x_api_key = req.get_header_value("x-api-key");
   const std::string host = req.get_header_value("Host");
   AccessPolicy policy{state.options().api_key};
-  if (auto st = check_access(policy, auth, host, origin); !st.ok()) {
+  if (auto st = check_access(policy, auth, x_api_key, host, origin); !st.ok()) {
     record.context.caller.clear();  // not established
-    send_error(res, st.error());
+    send_error(res, st.error(), error_shape_for_path(req.path));
     if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
   }
   return httplib::Server::HandlerResponse::Unhandled;
 }
 
-// Routing errors get OpenAI-shaped bodies; bodies the routes wrote are kept.
+// Routing errors get bodies in the path's family shape; bodies the routes wrote are kept.
 httplib::Server::HandlerResponse on_error(const ServerState& state, const httplib::Request& req, httplib::Response& res) {
   request_record(req, res);
   if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
   const BodyRefusal body = current_body_refusal();  // the edge stopped reading the body
   if (body != BodyRefusal::None) res.set_header("Connection", "close");  // the rest of the body is unread
+  const ErrorShape shape = error_shape_for_path(req.path);
   const std::string allow = res.status == 404 ? allowed_methods(req.path) : std::string();
   if (body == BodyRefusal::TooLarge) {
     send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit of " +
-                                                        std::to_string(state.options().max_body_bytes) + " bytes (--max-body)"));
+                                                        std::to_string(state.options().max_body_bytes) + " bytes (--max-body)"), shape);
   } else if (body == BodyRefusal::Timeout) {
     send_error(res, edge_error(EdgeRefusal::Timeout, "request body: not received within " +
-                                                         std::to_string(state.options().http.body_timeout_ms) + " ms"));
+                                                         std::to_string(state.options().http.body_timeout_ms) + " ms"), shape);
   } else if (!allow.empty()) {
-    send_error(res, method_not_allowed(req.method, req.path));
+    send_error(res, method_not_allowed(req.method, req.path), shape);
     res.set_header("Allow", allow);
   } else if (res.status == 404) {
-    send_error(res, make_error(ErrorCode::NotFound, "route: no route " + req.method + " " + req.path.substr(0, 200)));
+    send_error(res, make_error(ErrorCode::NotFound, "route: no route " + req.method + " " + req.path.substr(0, 200)), shape);
   } else if (res.status == 413) {
-    send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit (--max-body)"));
+    send_error(res, make_error(ErrorCode::TooLarge, "request body: larger than the server's limit (--max-body)"), shape);
   } else {
     ApiError e;
     e.status = res.status;
     e.type = "invalid_request_error";
     e.message = "request: rejected by the HTTP layer (status " + std::to_string(res.status) + ")";
-    send_error(res, e);
+    send_error(res, e, shape);
   }
   return httplib::Server::HandlerResponse::Handled;
 }

@@ -12,13 +12,15 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(json_text(body), "application/json");
 }
 
-void send_error(httplib::Response& res, const ApiError& error) {
+void send_error(httplib::Response& res, const ApiError& error, ErrorShape shape) {
   res.status = error.status;
   if (error.retry_after_s > 0) res.set_header("Retry-After", std::to_string(error.retry_after_s));
-  res.set_content(error_body(error), "application/json");
+  res.set_content(error_body(error, shape), "application/json");
 }
 
-void send_error(httplib::Response& res, const Error& error) { send_error(res, to_api_error(error)); }
+void send_error(httplib::Response& res, const Error& error, ErrorShape shape) {
+  send_error(res, to_api_error(error), shape);
+}
 
 Result<const ServedModel*> lookup_model(const ServerState& state, const std::string& alias) {
   if (state.draining()) return make_error(ErrorCode::Unavailable, "server: shutting down");

@@ -39,9 +39,10 @@ class InFlight {
 };
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
-void send_error(httplib::Response& res, const ApiError& error);
-// The error's field path becomes the body's "param".
-void send_error(httplib::Response& res, const Error& error);
+// The error in `shape` (the route family's; OpenAI's by default), with Retry-After when set.
+void send_error(httplib::Response& res, const ApiError& error, ErrorShape shape = ErrorShape::OpenAI);
+// The error's field path becomes the body's "param" (OpenAI's shape).
+void send_error(httplib::Response& res, const Error& error, ErrorShape shape = ErrorShape::OpenAI);
 
 // The published model named `alias`, checking readiness and draining. Errors: Unavailable
 // (loading, draining), NotFound (field "model").
