@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sstream>
 
 #include "ondo/cli/commands.h"
@@ -115,6 +116,29 @@ Result<Config> config_from_args(const Args& args) {
   return c;
 }
 
+// The model file's modification time for the Ollama API ("" when it cannot be read).
+std::string modified_at(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return serve::rfc3339_utc(int64_t(st.st_mtime));
+}
+
+// The source text of the chat template in use (`source` as select_chat_template() names it).
+std::string template_text(const gguf::GgufFile& file, const std::string& source) {
+  if (source == "model") {
+    if (auto t = file.get_string("tokenizer.chat_template"); t.ok()) return std::string(*t);
+    return "";
+  }
+  if (source.rfind("builtin:", 0) == 0) {
+    if (auto t = text::builtin_chat_template(source.substr(8))) return std::string(*t);
+    return "";
+  }
+  std::ifstream in(source, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& pool, const std::string& path,
                                          const std::string& alias) {
   auto l = std::make_unique<Loaded>();
@@ -134,6 +158,11 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   l->served.created = int64_t(std::time(nullptr));
   const model::MemoryEstimate mem = l->model->memory();
   const double kv_mib = double(mem.per_token.kv_bytes_per_token) * so.n_ctx * so.n_parallel / double(1 << 20);
+  serve::ModelCard card = serve::model_card_from_gguf(l->model->file());
+  card.modified_at = modified_at(path);
+  card.template_text = template_text(l->model->file(), tmpl.source);
+  card.loaded_bytes = uint64_t(mem.weight_bytes) + uint64_t(mem.per_token.kv_bytes_per_token) * uint64_t(so.n_ctx) * uint64_t(so.n_parallel);
+  l->served.card = std::make_shared<const serve::ModelCard>(std::move(card));
   std::fprintf(stderr, "ondo serve: model '%s' from %s (context %d per sequence, %d parallel, template %s; "
                "weights %.1f MiB mapped, KV cache %.1f MiB)\n",
                alias.c_str(), path.c_str(), so.n_ctx, so.n_parallel, tmpl.source.c_str(),

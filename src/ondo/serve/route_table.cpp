@@ -2,6 +2,7 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
+#include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
@@ -24,6 +25,12 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/v1/responses/{id}", handle_delete_response, AuthRule::ApiKey},
     // Anthropic Messages API.
     // Ollama API.
+    {"GET", "/api/version", handle_ollama_version, AuthRule::ApiKey},
+    {"GET", "/api/tags", handle_ollama_tags, AuthRule::ApiKey},
+    {"GET", "/api/ps", handle_ollama_ps, AuthRule::ApiKey},
+    {"POST", "/api/show", handle_ollama_show, AuthRule::ApiKey},
+    {"POST", "/api/generate", handle_ollama_generate, AuthRule::ApiKey},
+    {"POST", "/api/chat", handle_ollama_chat, AuthRule::ApiKey},
     // llama-server utility routes and unversioned aliases.
     // Embeddings and rerank.
 };

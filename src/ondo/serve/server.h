@@ -16,6 +16,7 @@
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/infer/tools/tool_calls.h"
 #include "ondo/serve/http_limits.h"
+#include "ondo/serve/model_card.h"
 #include "ondo/serve/request_context.h"
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
@@ -35,6 +36,9 @@ struct ServedModel {
   int64_t created = 0;                    // unix seconds, shown by /v1/models
   // The model's tool-call format; set_models() detects it from the chat template.
   infer::tools::ToolFormat tool_format = infer::tools::ToolFormat::Generic;
+  // What the Ollama API shows about the model (GET /api/tags, /api/show, /api/ps); null:
+  // those routes show empty details.
+  std::shared_ptr<const ModelCard> card;
 };
 
 struct ServerOptions {

@@ -54,7 +54,17 @@ struct Run {
   }
 
   UsageCounts usage() const {
-    return {n_prompt, builder.completion_tokens(), handle ? handle->timing().cached_prompt_tokens : 0};
+    UsageCounts u;
+    u.prompt_tokens = n_prompt;
+    u.completion_tokens = builder.completion_tokens();
+    if (handle) {
+      const infer::RequestTiming t = handle->timing();
+      u.cached_tokens = t.cached_prompt_tokens;
+      u.queue_s = t.queue_seconds;
+      u.first_token_s = any_token ? t.first_token_seconds : 0.0;
+    }
+    u.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+    return u;
   }
 
   // Writes what really happened into the request's record, however the request ended: the

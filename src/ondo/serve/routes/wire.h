@@ -28,6 +28,10 @@ struct UsageCounts {
   int32_t prompt_tokens = 0;
   int32_t completion_tokens = 0;
   int32_t cached_tokens = 0;  // prompt tokens answered from the prefix cache
+  // Times in seconds since the request was submitted to the scheduler (Ollama's durations).
+  double queue_s = 0.0;        // until it was first scheduled
+  double first_token_s = 0.0;  // until its first token (0 when none came)
+  double elapsed_s = 0.0;      // until these counts were taken
 };
 
 // A blocking request's whole answer.
