@@ -1,6 +1,6 @@
 // libFuzzer target for request bodies: arbitrary bytes through the parsers and validation of
 // every public route that takes a body (POST /v1/chat/completions, POST /v1/completions,
-// POST /v1/responses), and for a chat (or translated Responses) body that validates, the chat prompt (chatml, byte tokenizer) and the
+// POST /v1/responses, POST /api/generate, /api/chat, /api/show), and for a chat (or translated Responses) body that validates, the chat prompt (chatml, byte tokenizer) and the
 // grammars of its response_format and tools under small limits. Layer: fuzz (links every
 // ondo layer). A crash, hang or sanitizer report here is a bug in serve's request handling
 // (or in the compilers it calls); refusals are expected and ignored.
@@ -11,6 +11,7 @@
 
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/grammar/json_schema.h"
+#include "ondo/serve/api_ollama.h"
 #include "ondo/serve/api_types.h"
 #include "ondo/serve/responses_request.h"
 #include "ondo/text/chat_template/chat_template.h"
@@ -75,5 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto completion = serve::parse_completion_request(body); completion.ok() && !completion->prompt_is_tokens) {
     (void)tokenizer().encode(completion->prompt_text, text::EncodeOptions{});
   }
+  for (auto ollama : {serve::parse_ollama_generate(body), serve::parse_ollama_chat(body)}) {
+    if (ollama.ok() && !ollama->load_only && !ollama->raw) check_chat(ollama->chat);
+  }
+  (void)serve::parse_ollama_show(body);
   return 0;
 }

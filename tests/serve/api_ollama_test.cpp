@@ -1,9 +1,12 @@
 // Ollama request parsing (serve/api_ollama.h): every field of /api/generate, /api/chat and
-// /api/show translated into the OpenAI requests, Ollama's defaults, and bad inputs refused
-// with errors that name the Ollama field.
+// /api/show translated into the OpenAI requests, Ollama's defaults, bad inputs refused with
+// errors that name the Ollama field, and a seeded mutation fuzz over malformed bodies.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "ondo/serve/api_ollama.h"
+#include "ondo/serve/error_map.h"
 
 namespace ondo::serve {
 namespace {
@@ -260,6 +263,43 @@ TEST(OllamaAlias, LatestTagIsOptional) {
   EXPECT_EQ(ollama_alias("qwen:7b", served), "qwen:7b");
   EXPECT_EQ(ollama_alias("qwen:latest", served), "qwen:latest");  // unknown: kept, the lookup names it
   EXPECT_EQ(ollama_alias(":latest", served), ":latest");
+}
+
+
+// Seeded mutations of valid bodies: every one is a value or a 400-class error naming a field
+// or the body, never a crash.
+TEST(OllamaRequest, MalformedBodiesFuzz) {
+  const std::vector<std::string> seeds = {
+      R"({"model":"m","prompt":"hi","system":"s","format":{"type":"object","properties":{"a":{"type":"integer"}}},"options":{"seed":1,"num_predict":5,"stop":["x"]}})",
+      R"({"model":"m","prompt":"hi","raw":true,"context":[1,2],"keep_alive":"5m","options":{"temperature":0.5,"top_k":3}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":[1]}}}]},{"role":"tool","content":"2","tool_name":"f"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"format":"json"})",
+  };
+  const std::string alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u\xff\x00";
+  std::mt19937 rng(2468);
+  int errors = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = seeds[rng() % seeds.size()];
+    const int edits = 1 + int(rng() % 4);
+    for (int e = 0; e < edits && !s.empty(); ++e) {
+      const size_t pos = rng() % s.size();
+      switch (rng() % 4) {
+        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
+        case 1: s.erase(pos, 1 + rng() % 8); break;
+        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
+      }
+    }
+    for (const auto& r : {parse_ollama_generate(s), parse_ollama_chat(s)}) {
+      if (r.ok()) continue;
+      ++errors;
+      const int status = to_api_error(r.error()).status;
+      EXPECT_EQ(status, 400) << r.error().message << " for " << s;
+      EXPECT_FALSE(r.error().message.empty());
+    }
+    (void)parse_ollama_show(s);
+  }
+  EXPECT_GT(errors, 2000);
+  EXPECT_FALSE(parse_ollama_chat(std::string(100000, '[') + std::string(100000, ']')).ok());
 }
 
 }  // namespace
