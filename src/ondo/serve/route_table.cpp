@@ -2,6 +2,7 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
+#include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
@@ -23,6 +24,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/responses/{id}", handle_get_response, AuthRule::ApiKey},
     {"DELETE", "/v1/responses/{id}", handle_delete_response, AuthRule::ApiKey},
     // Anthropic Messages API.
+    {"POST", "/v1/messages", handle_anthropic_messages, AuthRule::ApiKey},
+    {"POST", "/v1/messages/count_tokens", handle_anthropic_count_tokens, AuthRule::ApiKey},
     // Ollama API.
     // llama-server utility routes and unversioned aliases.
     // Embeddings and rerank.
