@@ -46,12 +46,16 @@ TEST(AnthropicRequest, DataFileCases) {
     const std::string body = c.contains("raw") ? c.at("raw").get<std::string>() : c.at("body").dump();
     const Outcome o = run(body);
     EXPECT_EQ(o.status, c.at("status").get<int>()) << name << ": " << o.message;
-    if (c.contains("error")) EXPECT_NE(o.message.find(c.at("error").get<std::string>()), std::string::npos) << name << ": " << o.message;
+    if (c.contains("error")) {
+      EXPECT_NE(o.message.find(c.at("error").get<std::string>()), std::string::npos) << name << ": " << o.message;
+    }
     if (c.contains("param")) {
       const std::string want = c.at("param").is_null() ? "" : c.at("param").get<std::string>();
       EXPECT_EQ(o.param, want) << name << ": " << o.message;
       // The message starts with the Anthropic path, never with a chat path.
-      if (!want.empty()) EXPECT_EQ(o.message.rfind(want + ": ", 0), 0u) << name << ": " << o.message;
+      if (!want.empty()) {
+        EXPECT_EQ(o.message.rfind(want + ": ", 0), 0u) << name << ": " << o.message;
+      }
     }
     ++n;
   }
