@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "ondo/serve/error_map.h"
 #include "ondo/serve/route_table.h"
 #include "serve/http_fixture.h"
 #include "serve/request_hook.h"
@@ -65,7 +66,12 @@ TEST(RouteTable, WrongMethodIs405WithAllowFromTheTable) {
       ASSERT_TRUE(res) << method << " " << path;
       EXPECT_EQ(res->status, 405) << method << " " << path;
       EXPECT_EQ(res->get_header_value("Allow"), allow) << method << " " << path;
-      EXPECT_EQ(json::parse(res->body)["error"]["code"], "method_not_allowed");
+      const json body = json::parse(res->body);
+      if (error_shape_for_path(path) == ErrorShape::Anthropic) {
+        EXPECT_EQ(body["error"]["type"], "invalid_request_error") << method << " " << path;
+      } else {
+        EXPECT_EQ(body["error"]["code"], "method_not_allowed");
+      }
     }
   }
   EXPECT_EQ(c.Get("/v1/nothing")->status, 404);
@@ -87,6 +93,9 @@ json post_body(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/completions") return {{"model", "fake"}, {"prompt", "x"}};
   if (path == "/v1/responses") return {{"model", "fake"}, {"input", "x"}};
+  if (path.rfind("/v1/messages", 0) == 0) {  // the message and its count_tokens
+    return {{"model", "fake"}, {"max_tokens", 4}, {"messages", json::array({{{"role", "user"}, {"content", "x"}}})}};
+  }
   return chat_body();
 }
 
