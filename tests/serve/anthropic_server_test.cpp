@@ -1,7 +1,7 @@
 // POST /v1/messages and /v1/messages/count_tokens through `ondo serve` with reference models
 // (stories260K and a random-weight llama), driven by the official @anthropic-ai/sdk client
 // (node/anthropic_client.mjs) with an API key (sent as x-api-key), in the generic tool-call
-// wrapper and in the Hermes format of a real chat template.
+// wrapper and in the Hermes and Llama 3.1 formats of real chat templates.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -69,6 +69,11 @@ TEST_F(AnthropicServe, SdkWithGenericToolCalls) {
 
 TEST_F(AnthropicServe, SdkWithHermesToolCalls) {
   start("Qwen-Qwen2.5-7B-Instruct");
+  run_client();
+}
+
+TEST_F(AnthropicServe, SdkWithLlama31ToolCalls) {
+  start("meta-llama-Llama-3.1-8B-Instruct");
   run_client();
 }
 
