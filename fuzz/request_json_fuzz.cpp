@@ -1,6 +1,8 @@
 // libFuzzer target for request bodies: arbitrary bytes through the parsers and validation of
 // every public route that takes a body (POST /v1/chat/completions, POST /v1/completions,
-// POST /v1/responses, POST /api/generate, /api/chat, /api/show), and for a chat (or translated Responses) body that validates, the chat prompt (chatml, byte tokenizer) and the
+// POST /v1/responses, POST /v1/messages and its count_tokens, POST /api/generate, /api/chat,
+// /api/show), and for a chat (or translated Responses / Anthropic) body that validates, the
+// chat prompt (chatml, byte tokenizer) and the
 // grammars of its response_format and tools under small limits. Layer: fuzz (links every
 // ondo layer). A crash, hang or sanitizer report here is a bug in serve's request handling
 // (or in the compilers it calls); refusals are expected and ignored.
@@ -11,6 +13,7 @@
 
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/grammar/json_schema.h"
+#include "ondo/serve/anthropic_request.h"
 #include "ondo/serve/api_ollama.h"
 #include "ondo/serve/api_types.h"
 #include "ondo/serve/responses_request.h"
@@ -73,6 +76,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   if (auto chat = serve::parse_chat_request(body); chat.ok()) check_chat(*chat);
   if (auto responses = serve::parse_responses_request(body); responses.ok()) check_chat(responses->chat);
+  if (auto messages = serve::parse_anthropic_request(body, serve::AnthropicCall::Messages); messages.ok()) {
+    check_chat(messages->chat);
+  }
+  (void)serve::parse_anthropic_request(body, serve::AnthropicCall::CountTokens);
   if (auto completion = serve::parse_completion_request(body); completion.ok() && !completion->prompt_is_tokens) {
     (void)tokenizer().encode(completion->prompt_text, text::EncodeOptions{});
   }

@@ -69,7 +69,7 @@ TEST(RouteTable, WrongMethodIs405WithAllowFromTheTable) {
       const json body = json::parse(res->body);
       switch (error_shape_for_path(path)) {  // each family's routes answer in its own shape
         case ErrorShape::Ollama: EXPECT_TRUE(body["error"].is_string()) << res->body; break;
-        case ErrorShape::Anthropic: EXPECT_EQ(body["type"], "error") << res->body; break;
+        case ErrorShape::Anthropic: EXPECT_EQ(body["error"]["type"], "invalid_request_error") << res->body; break;
         case ErrorShape::OpenAI: EXPECT_EQ(body["error"]["code"], "method_not_allowed") << res->body; break;
       }
     }
@@ -93,6 +93,9 @@ json post_body(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/completions") return {{"model", "fake"}, {"prompt", "x"}};
   if (path == "/v1/responses") return {{"model", "fake"}, {"input", "x"}};
+  if (path.rfind("/v1/messages", 0) == 0) {  // the message and its count_tokens
+    return {{"model", "fake"}, {"max_tokens", 4}, {"messages", json::array({{{"role", "user"}, {"content", "x"}}})}};
+  }
   return chat_body();
 }
 

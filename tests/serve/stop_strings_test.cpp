@@ -27,8 +27,10 @@ TEST(StopMatcher, StopsBeforeStopTextAcrossPieces) {
   StopMatcher m({"END", "\n\n"});
   EXPECT_EQ(m.push("one E"), "one ");
   EXPECT_EQ(m.push("N"), "");
+  EXPECT_EQ(m.matched(), "");
   EXPECT_EQ(m.push("D and more"), "");
   EXPECT_TRUE(m.stopped());
+  EXPECT_EQ(m.matched(), "END");
   EXPECT_EQ(m.push("later"), "");
   EXPECT_EQ(m.flush(), "");
 }
@@ -37,6 +39,7 @@ TEST(StopMatcher, EarliestStopWins) {
   StopMatcher m({"cd", "b"});
   EXPECT_EQ(m.push("abcd"), "a");
   EXPECT_TRUE(m.stopped());
+  EXPECT_EQ(m.matched(), "b");  // the one that starts first, not the first listed
 }
 
 TEST(StopMatcher, FlushReleasesHeldText) {

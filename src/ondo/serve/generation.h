@@ -45,6 +45,8 @@ class ChoiceBuilder {
   Delta on_event(const infer::TokenEvent& event);
   bool finished() const { return finished_; }
   bool stop_hit() const { return stop_.stopped(); }
+  // The stop string that ended the generation ("" when none did).
+  const std::string& stop_sequence() const { return stop_.matched(); }
   // "stop" or "length"; an error finish reports through error().
   std::string finish_reason() const;
   const std::string& error() const { return error_; }

@@ -3,6 +3,7 @@
 #include "ondo/serve/route_table.h"
 
 #include "ondo/serve/routes/ollama.h"
+#include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
@@ -24,6 +25,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/responses/{id}", handle_get_response, AuthRule::ApiKey},
     {"DELETE", "/v1/responses/{id}", handle_delete_response, AuthRule::ApiKey},
     // Anthropic Messages API.
+    {"POST", "/v1/messages", handle_anthropic_messages, AuthRule::ApiKey},
+    {"POST", "/v1/messages/count_tokens", handle_anthropic_count_tokens, AuthRule::ApiKey},
     // Ollama API.
     {"GET", "/api/version", handle_ollama_version, AuthRule::ApiKey},
     {"GET", "/api/tags", handle_ollama_tags, AuthRule::ApiKey},

@@ -16,11 +16,19 @@ std::string StopMatcher::push(std::string_view text) {
   if (stopped_) return "";
   held_.append(text);
   size_t first = std::string::npos;
-  for (const std::string& s : stops_) first = std::min(first, held_.find(s));
-  if (first != std::string::npos) {
+  const std::string* hit = nullptr;
+  for (const std::string& s : stops_) {
+    const size_t at = held_.find(s);
+    if (at < first) {
+      first = at;
+      hit = &s;
+    }
+  }
+  if (hit) {
     std::string out = held_.substr(0, first);
     held_.clear();
     stopped_ = true;
+    matched_ = *hit;
     return out;
   }
   // Longest suffix of held_ that is a proper prefix of a stop string.

@@ -20,12 +20,15 @@ class StopMatcher {
   // End of generation: returns whatever is held back (nothing after a stop).
   std::string flush();
   bool stopped() const { return stopped_; }
+  // The stop string that was seen ("" before one is).
+  const std::string& matched() const { return matched_; }
   size_t held_bytes() const { return held_.size(); }
 
  private:
   std::vector<std::string> stops_;
   std::string held_;
   bool stopped_ = false;
+  std::string matched_;
 };
 
 }  // namespace ondo::serve

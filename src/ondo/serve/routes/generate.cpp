@@ -136,6 +136,7 @@ void respond_blocking(Run& run, httplib::Response& res) {
     }
   }
   result.usage = run.usage();
+  if (b.stop_hit()) run.wire->set_stop_sequence(b.stop_sequence());
   run.wire->write_result(res, result);
 }
 
@@ -209,6 +210,7 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
     Delta d = b.on_event(*ev);
     if (b.stop_hit()) run.handle->cancel();
     const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
+    if (fin && b.stop_hit()) wire.set_stop_sequence(b.stop_sequence());
     if (tools) {
       if (!write_tool_delta(run, *tools, d, fin, write)) return false;
       continue;

@@ -74,6 +74,9 @@ class WireFormat {
   virtual std::string stream_error(const Error& error) = 0;
   // Sent while no token comes, to notice a client that left ("" when the format has none).
   virtual std::string stream_keepalive();
+  // The stop string that ended the generation, told before write_result / stream_end, for
+  // formats that report which one (Anthropic's stop_sequence); others ignore it.
+  virtual void set_stop_sequence(const std::string& stop) { (void)stop; }
 };
 
 // OpenAI's chat.completion / text_completion bodies and chunks for `model`.
