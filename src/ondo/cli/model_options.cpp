@@ -31,7 +31,7 @@ std::optional<std::string> default_model_path() {
 }
 
 OptionSpec model_option_spec() {
-  return {"-m|--model", "MODEL", "the built-in model", "the GGUF model file ($ONDO_MODEL, else models/ondo-recipe.gguf)"};
+  return {"-m|--model", "MODEL", "$ONDO_MODEL, else the built-in models/ondo-recipe.gguf", "the GGUF model file"};
 }
 
 OptionSpec threads_option_spec() { return {"-t|--threads", "N", "physical cores", "compute threads"}; }
