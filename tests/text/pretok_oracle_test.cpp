@@ -47,24 +47,6 @@ std::string shown(const std::vector<std::string>& words) {
   return out;
 }
 
-// Building blocks of the generated strings.
-const std::vector<std::string> kWhitespace = {
-    " ", "  ", "   ", "\t", "\t\t", " \t", "\t ", "\n", "\n\n", "\n\n\n", "\r\n", "\r\n\r\n", "\r",
-    " \n", "\n ", "\n\t", "\t\n", " \r\n ", "\n    ", "\n\t\t", "\v", "\f", "\xC2\xA0" /* U+00A0 */,
-    "\xE2\x80\x83" /* U+2003 */, "\xE2\x80\xA8" /* U+2028 */, "\xE3\x80\x80" /* U+3000 */};
-const std::vector<std::string> kCode = {
-    "if", "(x)", "{", "}", "return", ";", "==", "foo_bar", "//", "#include", "<stdio.h>", "x1", "123",
-    "4567", "3.14", "->", "<<", "\"str\"", "`", "$", "|", "^", "+=", "'s", "'ll", "'T", "'RE", "don't",
-    "int", "main()", "[0]", "@", "%", "&&", "!", "?", ":", ",", ".", "-", "_", "=", "*", "/"};
-const std::vector<std::string> kUnicode = {
-    "\xC3\xA9" /* é */, "na\xC3\xAFve", "\xD0\x96" /* Ж */, "\xD0\xBC\xD0\xB8\xD1\x80" /* мир */,
-    "\xE4\xB8\xAD\xE6\x96\x87" /* 中文 */, "\xE6\x97\xA5\xE6\x9C\xAC" /* 日本 */, "\xE3\x81\x8B\xE3\x81\xAA" /* かな */,
-    "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4" /* 한국어 */, "\xD9\xA1\xD9\xA2\xD9\xA3" /* ١٢٣ */,
-    "\xC2\xBD" /* ½ */, "\xE2\x85\xAB" /* Ⅻ */, "\xE2\x80\xA6" /* … */, "\xE2\x80\x94" /* — */,
-    "\xE3\x80\x81" /* 、 */, "\xE3\x80\x82" /* 。 */, "\xE2\x82\xAC" /* € */, "\xF0\x9F\x98\x80" /* 😀 */,
-    "e\xCC\x81" /* e + U+0301 */, "\xC3\x9F" /* ß */, "\xC7\x85" /* ǅ (Lt) */, "\xCA\xB0" /* ʰ (Lm) */,
-    "\xEF\xBC\x81" /* ！ */, "\xEF\xBC\x91" /* １ */, "\xC2\xA9" /* © */, "\xE2\x88\x91" /* ∑ */};
-
 // Non-ASCII whitespace for the std::wregex families: llama.cpp rewrites it to \v first.
 bool excluded(PreTok id, const std::string& atom) {
   if (id != PreTok::DeepseekLlm && id != PreTok::DeepseekCoder) return false;
@@ -74,22 +56,8 @@ bool excluded(PreTok id, const std::string& atom) {
   return false;
 }
 
-std::vector<std::string> generated_strings(PreTok id, size_t count, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<std::string> out;
-  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
-  while (out.size() < count) {
-    const int atoms = 1 + int(rng() % 14);
-    std::string s;
-    for (int i = 0; i < atoms; ++i) {
-      const uint32_t kind = rng() % 10;
-      std::string a = kind < 4 ? pick(kWhitespace) : kind < 8 ? pick(kCode) : pick(kUnicode);
-      if (excluded(id, a)) continue;
-      s += a;
-    }
-    if (!s.empty()) out.push_back(std::move(s));
-  }
-  return out;
+std::vector<std::string> generated_for(PreTok id, size_t count, uint32_t seed) {
+  return testing::generated_strings(count, seed, [id](const std::string& atom) { return excluded(id, atom); });
 }
 
 // Every string of length 1..max over `alphabet` (each entry one code point or a short unit).
@@ -134,7 +102,7 @@ TEST(PreTokenizerOracle, EveryFamilySplitsAsItsRegexesDoUnderPcre2) {
     auto oracle = make_oracle(spec);
     ASSERT_EQ(oracle->codes.size(), spec.regexes.size());
     Tally t;
-    compare(spec, **pre, *oracle, generated_strings(spec.id, 4000, 20261203u + uint32_t(i)), &t);
+    compare(spec, **pre, *oracle, generated_for(spec.id, 4000, 20261203u + uint32_t(i)), &t);
     compare(spec, **pre, *oracle, all_strings(ws_alphabet, 4), &t);
     compare(spec, **pre, *oracle, all_strings(code_alphabet, 5), &t);
     EXPECT_EQ(t.mismatches, 0u) << spec.label << ": " << t.mismatches << " of " << t.strings << " strings differ";
