@@ -271,6 +271,31 @@ TEST_P(TokenizerOracle, OndoMatchesTheOracleOnWhitespaceAndCode) {
   RecordProperty("strings_compared", std::to_string(inputs.size()));
 }
 
+// llama's SentencePiece rules spelled out: ' ' -> U+2581, one dummy-prefix space before the
+// text, and \t and \n (no tokens of their own here) as the byte tokens <0x09> and <0x0A>.
+TEST(TokenizerOracleSpm, LlamaSpmEscapesSpacesAddsTheDummyPrefixAndFallsBackToBytes) {
+  ONDO_TESTDATA_OR_SKIP(dir);
+  auto file = gguf::GgufFile::open(dir / "tokenizer" / "ggml-vocab-llama-spm.gguf");
+  ASSERT_TRUE(file.ok());
+  auto vocab = load_vocab(**file);
+  auto tok = Tokenizer::from_gguf(**file);
+  ASSERT_TRUE(vocab.ok() && tok.ok());
+  ASSERT_TRUE(vocab->add_space_prefix);
+  auto id = [&](const char* text) {
+    const int32_t i = vocab->find(text);
+    EXPECT_GE(i, 0) << text;
+    return i;
+  };
+  EXPECT_LT(vocab->find("\t"), 0);
+  EXPECT_LT(vocab->find("\n"), 0);
+  const std::string sp = "\xE2\x96\x81";
+  auto enc = [&](const std::string& s) { return *(*tok)->encode(s, {.add_special = false, .parse_special = false}); };
+  EXPECT_EQ(enc("\t\n"), (std::vector<int32_t>{id(sp.c_str()), id("<0x09>"), id("<0x0A>")}));
+  EXPECT_EQ(enc("a\n\n\tb  c"), (std::vector<int32_t>{id((sp + "a").c_str()), id("<0x0A>"), id("<0x0A>"), id("<0x09>"),
+                                                       id("b"), id(sp.c_str()), id((sp + "c").c_str())}));
+  EXPECT_EQ(enc("").size(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Vocabularies, TokenizerOracle,
                          ::testing::Values("llama-spm", "phi-3", "llama-bpe", "qwen2", "gpt-2", "falcon", "mpt",
                                            "starcoder"),
