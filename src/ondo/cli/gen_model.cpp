@@ -33,7 +33,7 @@ const CommandSpec& gen_model_spec() {
            "the vocabulary GGUF"},
           threads_option_spec(),
       },
-      "ondo gen-model --shape llama3-8b --type f16 --out /tmp/llama3-8b-random.gguf",
+      "ondo gen-model --shape tinyllama-1.1b --type f16 --seed 1 --out /tmp/tinyllama-random.gguf",
   };
   return kSpec;
 }
