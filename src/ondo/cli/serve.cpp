@@ -66,7 +66,7 @@ const CommandSpec& serve_spec() {
           {"--api-key", "KEY", "", "require this bearer key"},
           {"--api-key-file", "FILE", "", "require the key stored in FILE"},
           {"--insecure", "", "", "allow a non-loopback --host without an API key"},
-          {"--max-queue", "N", "64", "requests that may wait per model before 503"},
+          {"--max-queue", "N", "64", "requests that may wait per model; more get 429"},
           {"--cache-mem", "MIB", "256", "prompt cache memory per model in MiB"},
           {"--max-body", "MIB", "8", "largest request body in MiB"},
           {"--timeout", "S", "600", "request time limit in seconds"},
