@@ -122,6 +122,10 @@ TEST(TokenizerCli, ErrorPositionsAreNotConfusableWithTokenIds) {
   EXPECT_EQ(range.exit_code, 2);
   EXPECT_TRUE(has(range.err, "item #3 (counting from 1) is id 99999, out of range (the vocabulary's ids are 0 to 1023)"))
       << range.err;
+  const auto logits = testing::run_ondo("logits -t 1 --tokens 1,5000");
+  EXPECT_EQ(logits.exit_code, 2);
+  EXPECT_TRUE(has(logits.err, "item #2 (counting from 1) is id 5000, out of range")) << logits.err;
+  EXPECT_TRUE(logits.out.empty());
   const auto empty = testing::run_ondo("detokenize --tokens 5,,6");
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_TRUE(has(empty.err, "item #2 (counting from 1) is empty")) << empty.err;

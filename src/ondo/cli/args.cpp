@@ -245,6 +245,18 @@ Result<std::vector<int32_t>> parse_id_list(std::string_view text) {
   return ids;
 }
 
+Status check_ids_in_range(const std::vector<int32_t>& ids, int32_t n_vocab) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= n_vocab) {
+      return make_error(ErrorCode::InvalidArgument, "token list: item #" + std::to_string(i + 1) +
+                                                        " (counting from 1) is id " + std::to_string(ids[i]) +
+                                                        ", out of range (the vocabulary's ids are 0 to " +
+                                                        std::to_string(n_vocab - 1) + ")");
+    }
+  }
+  return ok_status();
+}
+
 int report(std::string_view cmd, const Error& error) {
   std::fprintf(stderr, "ondo %.*s: %s\n", int(cmd.size()), cmd.data(), error.message.c_str());
   return error.code == ErrorCode::InvalidArgument ? 2 : 1;

@@ -42,6 +42,7 @@ class Args {
  public:
   // `with_value`: option names (e.g. "-m", "--model") that take a value; `flags`: names
   // that do not. Aliases are given as "-m|--model" (the first spelling is the key).
+  Args() = default;  // no options; parse_command fills it from a table
   Args(std::vector<std::string> with_value, std::vector<std::string> flags);
   // The options of `spec` plus -h|--help; getters without a fallback use the table's.
   explicit Args(const CommandSpec& spec);
@@ -76,6 +77,10 @@ std::optional<int> parse_command(const CommandSpec& spec, int argc, char** argv,
 
 // Parses "1,2,3" into ids; errors name the bad item by its 1-based place in the list.
 Result<std::vector<int32_t>> parse_id_list(std::string_view text);
+
+// Errors (InvalidArgument) for the first id outside 0..n_vocab-1, naming it by its place in the
+// list ("item #3 (counting from 1) is id 99999"), apart from the id itself.
+Status check_ids_in_range(const std::vector<int32_t>& ids, int32_t n_vocab);
 
 // Prints "ondo <cmd>: <message>" on stderr and returns the exit code for the error (1; 2 for
 // invalid arguments).

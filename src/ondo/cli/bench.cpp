@@ -190,7 +190,7 @@ const CommandSpec& bench_spec() {
 }
 
 int bench(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(bench_spec(), argc, argv, &args)) return *done;
   auto opts = bench_options(args);
   if (!opts.ok()) return report("bench", opts.error());

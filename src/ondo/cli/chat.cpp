@@ -85,7 +85,7 @@ const CommandSpec& chat_spec() {
 }
 
 int chat(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(chat_spec(), argc, argv, &args)) return *done;
   auto sampling = sampling_from_args(args);
   if (!sampling.ok()) return report("chat", sampling.error());

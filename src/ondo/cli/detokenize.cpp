@@ -34,7 +34,7 @@ const CommandSpec& detokenize_spec() {
 }  // namespace
 
 int cmd_detokenize(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(detokenize_spec(), argc, argv, &args)) return *done;
   if (!args.positional().empty()) {
     return report("detokenize", make_error(ErrorCode::InvalidArgument,
@@ -50,14 +50,7 @@ int cmd_detokenize(int argc, char** argv) {
   if (!file.ok()) return report("detokenize", file.error());
   auto tok = text::Tokenizer::from_gguf(**file);
   if (!tok.ok()) return report("detokenize", tok.error());
-  for (size_t i = 0; i < ids->size(); ++i) {
-    if ((*ids)[i] >= (*tok)->n_vocab()) {
-      return report("detokenize", make_error(ErrorCode::InvalidArgument,
-                    "token list: item #" + std::to_string(i + 1) + " (counting from 1) is id " +
-                    std::to_string((*ids)[i]) + ", out of range (the vocabulary's ids are 0 to " +
-                    std::to_string((*tok)->n_vocab() - 1) + ")"));
-    }
-  }
+  if (auto st = check_ids_in_range(*ids, (*tok)->n_vocab()); !st.ok()) return report("detokenize", st.error());
   const std::string text = (*tok)->decode(*ids, args.has("--render-special"));
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;

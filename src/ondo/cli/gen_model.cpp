@@ -73,7 +73,7 @@ Result<mg::GenOptions> parse_options(const Args& args) {
 }  // namespace
 
 int cmd_gen_model(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(gen_model_spec(), argc, argv, &args)) return *done;
   if (!args.positional().empty()) {
     usage();

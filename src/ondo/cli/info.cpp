@@ -191,7 +191,7 @@ void print_tensors(const gguf::GgufFile& f, bool list_all) {
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(info_spec(), argc, argv, &args)) return *done;
   if (args.positional().size() != 1) {
     std::fprintf(stderr, "usage: ondo %.*s\n", int(info_spec().usage.size()), info_spec().usage.data());

@@ -34,7 +34,7 @@ const CommandSpec& logits_spec() {
 }  // namespace
 
 int cmd_logits(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(logits_spec(), argc, argv, &args)) return *done;
   auto tok_arg = args.get("--tokens");
   if (!tok_arg) return report("logits", make_error(ErrorCode::InvalidArgument, "no tokens given (use --tokens 1,2,3)"));
@@ -52,6 +52,7 @@ int cmd_logits(int argc, char** argv) {
   core::ComputePool compute(*threads);
   auto model = load_model_option(args, compute, std::move(load));
   if (!model.ok()) return report("logits", model.error());
+  if (auto st = check_ids_in_range(*ids, (*model)->hparams().n_vocab); !st.ok()) return report("logits", st.error());
 
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));

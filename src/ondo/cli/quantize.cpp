@@ -47,7 +47,7 @@ void print_tensor(const mq::TensorReport& r) {
 }  // namespace
 
 int cmd_quantize(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(quantize_spec(), argc, argv, &args)) return *done;
   const auto& pos = args.positional();
   if (pos.size() != 3) {

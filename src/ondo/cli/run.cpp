@@ -101,7 +101,7 @@ const CommandSpec& run_spec() {
 }
 
 int run(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(run_spec(), argc, argv, &args)) return *done;
   auto prompt = prompt_from_args(args);
   if (!prompt.ok()) return report("run", prompt.error());

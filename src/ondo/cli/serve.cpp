@@ -177,7 +177,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
 }
 
 int serve(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(serve_spec(), argc, argv, &args)) return *done;
   auto config = config_from_args(args);
   if (!config.ok()) return report("serve", config.error());

@@ -129,7 +129,7 @@ Result<Source> load_source(const Args& args) {
 }  // namespace
 
 int cmd_template(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(template_spec(), argc, argv, &args)) return *done;
   if (!args.has("--messages")) {
     return report("template", make_error(ErrorCode::InvalidArgument,

@@ -69,7 +69,7 @@ Result<std::unique_ptr<text::Tokenizer>> open_tokenizer(const Args& args) {
 }  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(tokenize_spec(), argc, argv, &args)) return *done;
   auto input = read_input(args);
   if (!input.ok()) return report("tokenize", input.error());

@@ -60,7 +60,7 @@ const CommandSpec& tokenizer_train_spec() {
 }
 
 int tokenizer_train(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(tokenizer_train_spec(), argc, argv, &args)) return *done;
   const auto files = args.get_all("--data");
   const auto out = args.get("--out");

@@ -187,7 +187,7 @@ Status train_main(const Args& args) {
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
-  Args args({}, {});
+  Args args;
   if (auto done = parse_command(train_spec(), argc, argv, &args)) return *done;
   auto st = train_main(args);
   if (!st.ok()) return st.error().code == ErrorCode::Cancelled ? 130 : report("train", st.error());
