@@ -57,6 +57,7 @@ int cmd_logits(int argc, char** argv) {
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
   if (!ctx.ok()) return report("logits", ctx.error());
+  if (args.has("-c")) warn_ctx_above_trained("logits", "-c", *ctx, **model);
   auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("logits", session.error());
   auto logits = (*session)->eval(*ids, /*all_logits=*/true);
