@@ -51,13 +51,13 @@ const CommandSpec& serve_spec() {
   static const CommandSpec kSpec = {
       "serve",
       "serve [options]",
-      "Loads the models, then serves them over an OpenAI-compatible HTTP API (also Anthropic- and\n"
-      "Ollama-style routes; see docs/api.md). Prints \"listening\" once every model is loaded.\n"
+      "Loads the models, then serves them over an OpenAI-compatible HTTP API (see docs/api.md).\n"
+      "Prints \"listening\" once every model is loaded.\n"
       "SIGTERM/SIGINT drain running requests (up to 30 s) and stop. The API key also comes from\n"
       "$ONDO_API_KEY.",
       {
           {"-m|--model", "MODEL[=ALIAS]", "the built-in model",
-           "a GGUF model, served under ALIAS (default: the file name's stem); repeat for more"},
+           "a GGUF model, served under ALIAS (else its file name's stem); repeat for more"},
           {"--host", "HOST", "127.0.0.1", "address to listen on"},
           {"--port", "PORT", "8080", "port to listen on (0: any free port)"},
           {"--parallel", "N", "4", "sequences each model decodes at once"},
