@@ -89,7 +89,7 @@ TEST(CliErrors, MissingModelAndBadTokensAreClearErrors) {
   EXPECT_NE(r.err.find("/nonexistent/model.gguf"), std::string::npos) << r.err;
   r = testing::run_ondo("logits -m x.gguf --tokens 1,,2");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("empty item"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("item #2 (counting from 1) is empty"), std::string::npos) << r.err;
   r = testing::run_ondo("run --bogus");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown option '--bogus'"), std::string::npos) << r.err;
@@ -99,7 +99,8 @@ TEST(CliErrors, TokenOutOfRangeIsReported) {
   ONDO_TESTDATA_OR_SKIP(dir);
   const auto r = testing::run_ondo("logits -m " + (dir / "models" / "stories260K.gguf").string() + " --tokens 1,512");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("token id 512 is out of range"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("item #2 (counting from 1) is id 512, out of range (the vocabulary's ids are 0 to 511)"),
+            std::string::npos) << r.err;
 }
 
 }  // namespace

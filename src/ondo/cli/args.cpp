@@ -1,6 +1,7 @@
 // Argument parsing and error reporting for the subcommands. Layer: cli.
 #include "ondo/cli/args.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "ondo/core/check.h"
 #include "ondo/core/cpu_features.h"
 
 namespace ondo::cli {
@@ -25,11 +27,76 @@ std::vector<std::string> split_aliases(const std::string& spec) {
   return out;
 }
 
+// "-m|--model" -> "-m, --model"
+std::string spelled(std::string_view names) {
+  std::string out(names);
+  for (size_t bar; (bar = out.find('|')) != std::string::npos;) out.replace(bar, 1, ", ");
+  return out;
+}
+
 }  // namespace
+
+std::string help_text(const CommandSpec& spec) {
+  std::string out = "usage: ondo " + std::string(spec.usage) + "\n\n" + std::string(spec.description) + "\n\noptions:\n";
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const OptionSpec& o : spec.options) {
+    std::string left = spelled(o.names);
+    if (!o.value.empty()) left += " " + std::string(o.value);
+    std::string right(o.help);
+    if (!o.fallback.empty()) right += " (default: " + std::string(o.fallback) + ")";
+    rows.emplace_back(std::move(left), std::move(right));
+  }
+  rows.emplace_back("-h, --help", "print this help and exit");
+  size_t width = 0;
+  for (const auto& r : rows) width = std::max(width, r.first.size());
+  width = std::min<size_t>(width, 28);
+  for (const auto& [left, right] : rows) {
+    out += "  " + left;
+    if (left.size() > width) {
+      out += "\n  " + std::string(width, ' ');
+    } else {
+      out += std::string(width - left.size(), ' ');
+    }
+    out += "  " + right + "\n";
+  }
+  out += "\nexample:\n";
+  std::string_view ex = spec.example;
+  while (!ex.empty()) {
+    const size_t nl = ex.find('\n');
+    out += "  " + std::string(ex.substr(0, nl)) + "\n";
+    if (nl == std::string_view::npos) break;
+    ex.remove_prefix(nl + 1);
+  }
+  return out;
+}
 
 Args::Args(std::vector<std::string> with_value, std::vector<std::string> flags) {
   for (const auto& s : with_value) value_opts_.push_back(split_aliases(s));
   for (const auto& s : flags) flag_opts_.push_back(split_aliases(s));
+}
+
+Args::Args(const CommandSpec& spec) {
+  for (const OptionSpec& o : spec.options) {
+    std::vector<std::string> names = split_aliases(std::string(o.names));
+    if (!o.fallback.empty()) defaults_.emplace_back(names[0], std::string(o.fallback));
+    (o.value.empty() ? flag_opts_ : value_opts_).push_back(std::move(names));
+  }
+  flag_opts_.push_back({"-h", "--help"});
+}
+
+std::optional<int> parse_command(const CommandSpec& spec, int argc, char** argv, Args* args) {
+  *args = Args(spec);
+  if (Status st = args->parse(argc, argv); !st.ok()) {
+    std::fprintf(stderr, "ondo %.*s: %s (see `ondo %.*s --help`)\n", int(spec.name.size()), spec.name.data(),
+                 st.error().message.c_str(), int(spec.name.size()), spec.name.data());
+    return 2;
+  }
+  if (args->has("-h")) {
+    const std::string text = help_text(spec);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  return std::nullopt;
 }
 
 std::string Args::canonical(std::string_view name, bool* takes_value, bool* known) const {
@@ -69,6 +136,7 @@ Status Args::parse(int argc, char** argv) {
     if (!takes_value) {
       if (inline_value) return make_error(ErrorCode::InvalidArgument, "option '" + key + "' takes no value");
       values_.emplace_back(key, "");
+      if (key == "-h") return ok_status();  // help: the rest is not read
       continue;
     }
     if (inline_value) { values_.emplace_back(key, *inline_value); continue; }
@@ -117,6 +185,39 @@ Result<double> Args::get_double(std::string_view key, double fallback) const {
   return out;
 }
 
+Result<int64_t> Args::get_int(std::string_view key) const {
+  for (const auto& [k, v] : defaults_) {
+    if (k != key) continue;
+    int64_t out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    ONDO_CHECK(ec == std::errc() && p == v.data() + v.size());  // the table's default is a number
+    return get_int(key, out);
+  }
+  ONDO_CHECK(false);  // no default in the table for this key
+  return int64_t(0);
+}
+
+Result<double> Args::get_double(std::string_view key) const {
+  for (const auto& [k, v] : defaults_) {
+    if (k != key) continue;
+    char* end = nullptr;
+    const double out = std::strtod(v.c_str(), &end);
+    ONDO_CHECK(end == v.c_str() + v.size());  // the table's default is a number
+    return get_double(key, out);
+  }
+  ONDO_CHECK(false);  // no default in the table for this key
+  return 0.0;
+}
+
+std::string Args::get_string(std::string_view key) const {
+  if (auto v = get(key)) return *v;
+  for (const auto& [k, v] : defaults_) {
+    if (k == key) return v;
+  }
+  ONDO_CHECK(false);  // no default in the table for this key
+  return {};
+}
+
 Result<std::vector<int32_t>> parse_id_list(std::string_view text) {
   std::vector<int32_t> ids;
   size_t start = 0;
@@ -127,18 +228,33 @@ Result<std::vector<int32_t>> parse_id_list(std::string_view text) {
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (item.empty()) {
       if (comma == std::string_view::npos && ids.empty() && text.find_first_not_of(' ') == std::string_view::npos) break;
-      return make_error(ErrorCode::InvalidArgument, "token list: empty item at position " + std::to_string(ids.size()));
+      return make_error(ErrorCode::InvalidArgument,
+                        "token list: item #" + std::to_string(ids.size() + 1) + " (counting from 1) is empty");
     }
     int64_t v = 0;
     auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (ec != std::errc() || p != item.data() + item.size() || v < 0 || v > INT32_MAX) {
-      return make_error(ErrorCode::InvalidArgument, "token list: '" + std::string(item) + "' is not a token id");
+      return make_error(ErrorCode::InvalidArgument, "token list: item #" + std::to_string(ids.size() + 1) +
+                                                        " (counting from 1), '" + std::string(item) +
+                                                        "', is not a token id (a whole number from 0)");
     }
     ids.push_back(int32_t(v));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
   return ids;
+}
+
+Status check_ids_in_range(const std::vector<int32_t>& ids, int32_t n_vocab) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= n_vocab) {
+      return make_error(ErrorCode::InvalidArgument, "token list: item #" + std::to_string(i + 1) +
+                                                        " (counting from 1) is id " + std::to_string(ids[i]) +
+                                                        ", out of range (the vocabulary's ids are 0 to " +
+                                                        std::to_string(n_vocab - 1) + ")");
+    }
+  }
+  return ok_status();
 }
 
 int report(std::string_view cmd, const Error& error) {

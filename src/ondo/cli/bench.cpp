@@ -100,11 +100,11 @@ struct BenchOptions {
 
 Result<BenchOptions> bench_options(const Args& args) {
   BenchOptions o;
-  ONDO_ASSIGN_OR_RETURN(o.n_prompt, args.get_int("-p", 512));
-  ONDO_ASSIGN_OR_RETURN(o.n_gen, args.get_int("-n", 128));
-  ONDO_ASSIGN_OR_RETURN(o.reps, args.get_int("-r", 3));
-  ONDO_ASSIGN_OR_RETURN(o.parallel, args.get_int("--parallel", 1));
-  ONDO_ASSIGN_OR_RETURN(o.membw, args.get_double("--membw", 0.0));
+  ONDO_ASSIGN_OR_RETURN(o.n_prompt, args.get_int("-p"));
+  ONDO_ASSIGN_OR_RETURN(o.n_gen, args.get_int("-n"));
+  ONDO_ASSIGN_OR_RETURN(o.reps, args.get_int("-r"));
+  ONDO_ASSIGN_OR_RETURN(o.parallel, args.get_int("--parallel"));
+  ONDO_ASSIGN_OR_RETURN(o.membw, args.get_double("--membw"));
   ONDO_ASSIGN_OR_RETURN(o.threads, threads_option(args));
   o.json = args.has("--json");
   o.triad = args.has("--triad");
@@ -166,10 +166,32 @@ void print_text(const model::Model& m, const BenchOptions& o, const Series& pp, 
   }
 }
 
+const CommandSpec& bench_spec() {
+  static const CommandSpec kSpec = {
+      "bench",
+      "bench [options]",
+      "Measures prompt processing (pp: one batch of -p tokens into an empty context) and generation\n"
+      "(tg: -n single-token decodes) in tokens/s as llama-bench does, and the weight bandwidth\n"
+      "generation reached. With --parallel B, B sequences decode in lockstep (as ondo serve batches).",
+      {
+          model_option_spec(),
+          {"-p|--n-prompt", "N", "512", "prompt tokens (0: skip pp)"},
+          {"-n|--n-gen", "N", "128", "generated tokens (0: skip tg)"},
+          threads_option_spec(),
+          {"-r|--repetitions", "N", "3", "repetitions of each test"},
+          {"--parallel", "B", "1", "sequences decoding in lockstep"},
+          {"--membw", "GBS", "0", "the machine's memory bandwidth in GB/s, to report a share of it"},
+          {"--triad", "", "", "measure the memory bandwidth (STREAM triad) in-process first"},
+          {"--json", "", "", "print the results as JSON"},
+      },
+      "ondo bench -m model.gguf -p 512 -n 128 -r 3",
+  };
+  return kSpec;
+}
+
 int bench(int argc, char** argv) {
-  Args args({"-m|--model", "-p|--n-prompt", "-n|--n-gen", "-t|--threads", "-r|--repetitions", "--membw", "--parallel"},
-            {"--json", "--triad"});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("bench", st.error());
+  Args args;
+  if (auto done = parse_command(bench_spec(), argc, argv, &args)) return *done;
   auto opts = bench_options(args);
   if (!opts.ok()) return report("bench", opts.error());
   BenchOptions& o = *opts;

@@ -1,5 +1,4 @@
-// `ondo chat -m MODEL [--chat-template NAME|FILE] [--system TEXT] [-n N] [sampling] [-t N] [-c N]`:
-// an interactive chat on stdin/stdout. History is kept and re-rendered through the chat
+// `ondo chat [options]` (chat_spec(), shown by --help): an interactive chat on stdin/stdout. History is kept and re-rendered through the chat
 // template each turn; the common token prefix is reused from the KV cache. When the history
 // outgrows the context, the oldest turns are dropped (and the user is told). Commands:
 // /reset forgets the history, /exit (or end of input) quits. Layer: cli.
@@ -42,16 +41,19 @@ Result<std::string> reply(infer::Session& session, const text::Tokenizer& tok, c
   return text;
 }
 
-// Renders the history; drops the oldest non-system turns until prompt + reply budget fit.
+// Renders the history; drops the oldest non-system turns until the prompt leaves room for a
+// reply of `reply_min` tokens.
 Result<infer::ChatPrompt> fit_prompt(const text::ChatTemplate& tmpl, const text::Tokenizer& tok, nlohmann::ordered_json& history,
-                                     int32_t n_ctx, int32_t reply_budget) {
+                                     int32_t n_ctx, int32_t reply_min) {
   while (true) {
     ONDO_ASSIGN_OR_RETURN(infer::ChatPrompt p, infer::build_chat_prompt(tmpl, tok, history, nullptr, true));
-    if (int64_t(p.tokens.size()) + reply_budget <= n_ctx) return p;
+    if (int64_t(p.tokens.size()) + reply_min <= n_ctx) return p;
     size_t first = (!history.empty() && history[0].value("role", "") == "system") ? 1 : 0;
     if (history.size() <= first + 1) {
       return make_error(ErrorCode::InvalidArgument, "the message (" + std::to_string(p.tokens.size()) +
-                                                        " tokens) does not fit in the context of " + std::to_string(n_ctx));
+                                                        " tokens) leaves no room for a reply of " + std::to_string(reply_min) +
+                                                        " tokens in the context of " + std::to_string(n_ctx) +
+                                                        " (use a shorter message, a smaller -n or a larger -c)");
     }
     // drop the oldest user turn and the assistant reply that followed it
     history.erase(history.begin() + long(first));
@@ -60,22 +62,47 @@ Result<infer::ChatPrompt> fit_prompt(const text::ChatTemplate& tmpl, const text:
   }
 }
 
+const CommandSpec& chat_spec() {
+  static const CommandSpec kSpec = {
+      "chat",
+      "chat [options]",
+      "Chats with a model on stdin/stdout: each line is a user message; the reply streams to stdout.\n"
+      "The history is kept (re-rendered through the chat template each turn, reusing the KV cache)\n"
+      "and its oldest turns are dropped when it outgrows the context. /reset forgets the history;\n"
+      "/exit or the end of input quits.",
+      with_sampling_options({
+          model_option_spec(),
+          {"--system", "TEXT", "", "a system message at the start of the history"},
+          {"--chat-template", "NAME|FILE", "the model's own", "a built-in template name or a Jinja file"},
+          {"-n|--n-predict", "N", "", "reply length limit in tokens, at least 1 (default: the rest of the context)"},
+          {"-c|--ctx", "N", "the trained context, at most 4096", "context size in tokens"},
+          threads_option_spec(),
+      }),
+      "ondo chat --temp 0\n"
+      "ondo chat -m model.gguf --system 'You are terse.' -n 256",
+  };
+  return kSpec;
+}
+
 int chat(int argc, char** argv) {
-  std::vector<std::string> with_value = {"-m|--model", "--chat-template", "--system", "-n|--n-predict", "-t|--threads", "-c|--ctx"};
-  for (auto& s : sampling_option_names()) with_value.push_back(s);
-  Args args(with_value, {});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("chat", st.error());
+  Args args;
+  if (auto done = parse_command(chat_spec(), argc, argv, &args)) return *done;
   auto sampling = sampling_from_args(args);
   if (!sampling.ok()) return report("chat", sampling.error());
-  auto n_predict = args.get_int("-n", 512);
+  auto n_predict = args.get_int("-n", 0);
   auto threads = threads_option(args);
   auto ctx = args.get_int("-c", 0);
   if (!n_predict.ok()) return report("chat", n_predict.error());
+  if (args.has("-n") && *n_predict < 1) {
+    return report("chat", make_error(ErrorCode::InvalidArgument, "-n must be at least 1 (seen " + std::to_string(*n_predict) + ")"));
+  }
   if (!threads.ok()) return report("chat", threads.error());
   if (!ctx.ok()) return report("chat", ctx.error());
+  if (*ctx < 0 || *ctx > (1 << 22)) return report("chat", make_error(ErrorCode::InvalidArgument, "-c is out of range"));
   core::ComputePool compute(*threads);
   auto model = load_model_option(args, compute);
   if (!model.ok()) return report("chat", model.error());
+  warn_ctx_above_trained("chat", "-c", *ctx, **model);
   auto tok = text::Tokenizer::from_gguf((*model)->file());
   if (!tok.ok()) return report("chat", tok.error());
   auto tmpl = infer::select_chat_template((*model)->file(), args.get("--chat-template").value_or(""));
@@ -84,9 +111,16 @@ int chat(int argc, char** argv) {
   auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("chat", session.error());
 
+  // With -n the reply needs room for N tokens; without, it may use the rest of the context
+  // and the history is trimmed to leave at least a quarter of it (at most 128 tokens).
+  const int32_t n_ctx = (*session)->n_ctx();
+  const bool fixed_budget = args.has("-n");
+  const int32_t reply_min = fixed_budget ? int32_t(std::min<int64_t>(*n_predict, n_ctx))
+                                         : std::max(1, std::min(128, n_ctx / 4));
   infer::GenerateOptions opts;
-  opts.n_predict = int32_t(std::clamp<int64_t>(*n_predict, 1, (*session)->n_ctx()));
+  opts.n_predict = fixed_budget ? reply_min : n_ctx;
   opts.sampling = *sampling;
+  report_seed("chat", args, opts.sampling);
   nlohmann::ordered_json history = nlohmann::ordered_json::array();
   const auto system = args.get("--system");
   if (system) history.push_back({{"role", "system"}, {"content", *system}});
@@ -105,7 +139,7 @@ int chat(int argc, char** argv) {
     }
     if (line.empty()) continue;
     history.push_back({{"role", "user"}, {"content", line}});
-    auto prompt = fit_prompt(tmpl->tmpl, **tok, history, (*session)->n_ctx(), opts.n_predict);
+    auto prompt = fit_prompt(tmpl->tmpl, **tok, history, n_ctx, reply_min);
     if (!prompt.ok()) {
       report("chat", prompt.error());
       history.erase(history.end() - 1);

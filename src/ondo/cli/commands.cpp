@@ -31,7 +31,7 @@ void usage() {
     std::fprintf(stderr, "  %-12.*s %.*s\n", int(c.name.size()), c.name.data(),
                  int(c.summary.size()), c.summary.data());
   }
-  std::fprintf(stderr, "\nrun `ondo <command> --help` for a command's options\n");
+  std::fprintf(stderr, "\nrun `ondo <command> --help` for a command's options; `ondo --version` for the version\n");
 }
 
 }  // namespace
@@ -41,6 +41,10 @@ int dispatch(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     usage();
     return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    std::printf("ondo %s\n", version_text().c_str());
+    return 0;
   }
   for (const Command& c : kCommands) {
     if (c.name == argv[1]) return c.run(argc - 1, argv + 1);

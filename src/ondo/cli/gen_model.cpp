@@ -16,19 +16,29 @@ namespace {
 
 namespace mg = model::gen;
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: ondo gen-model --shape SHAPE --out FILE [--type f16|f32|bf16] [--seed N]\n"
-               "                      [--vocab VOCAB.gguf] [-t N]\n"
-               "  writes random weights (reproducible from the seed) with a real model's shape\n"
-               "  --shape   one of: %s\n"
-               "  --type    matrix type (default f16; norms stay F32)\n"
-               "  --seed    default 0\n"
-               "  --vocab   the vocabulary GGUF (default: $ONDO_TESTDATA/<shape's vocabulary>,\n"
-               "            else ../shared/testdata/...)\n"
-               "  -t N      threads (default: physical cores)\n",
-               mg::shapes_list().c_str());
+const CommandSpec& gen_model_spec() {
+  static const std::string kDescription =
+      "Writes a model with random weights (reproducible from the seed) and a real model's exact\n"
+      "shape, for benchmarks without downloads. Shapes: " + mg::shapes_list();
+  static const CommandSpec kSpec = {
+      "gen-model",
+      "gen-model --shape SHAPE --out FILE [options]",
+      kDescription,
+      {
+          {"--shape", "SHAPE", "", "the real model whose shape to copy (required)"},
+          {"--out", "FILE", "", "the GGUF to write (required)"},
+          {"--type", "f16|f32|bf16", "f16", "matrix type (norms stay F32)"},
+          {"--seed", "N", "0", "random seed"},
+          {"--vocab", "VOCAB.gguf", "$ONDO_TESTDATA/<the shape's vocabulary>, else ../shared/testdata/...",
+           "the vocabulary GGUF"},
+          threads_option_spec(),
+      },
+      "ondo gen-model --shape tinyllama-1.1b --type f16 --seed 1 --out /tmp/tinyllama-random.gguf",
+  };
+  return kSpec;
 }
+
+void usage() { std::fprintf(stderr, "usage: ondo %s\n", std::string(gen_model_spec().usage).c_str()); }
 
 std::filesystem::path default_vocab(const mg::ModelShape& s) {
   const char* env = std::getenv("ONDO_TESTDATA");
@@ -47,13 +57,13 @@ Result<mg::GenOptions> parse_options(const Args& args) {
   const auto out = args.get("--out");
   if (!out) return make_error(ErrorCode::InvalidArgument, "no output file given (use --out FILE)");
   o.output = *out;
-  const std::string type = args.get("--type").value_or("f16");
+  const std::string type = args.get_string("--type");
   const auto dt = core::dtype_from_name(type);
   if (!dt || (*dt != core::DType::F16 && *dt != core::DType::F32 && *dt != core::DType::BF16)) {
     return make_error(ErrorCode::InvalidArgument, "--type must be f16, f32 or bf16 (seen '" + type + "')");
   }
   o.type = *dt;
-  ONDO_ASSIGN_OR_RETURN(int64_t seed, args.get_int("--seed", 0));
+  ONDO_ASSIGN_OR_RETURN(int64_t seed, args.get_int("--seed"));
   if (seed < 0) return make_error(ErrorCode::InvalidArgument, "--seed must not be negative");
   o.seed = uint64_t(seed);
   if (!o.shape->vocab_file.empty()) o.vocab = args.get("--vocab").value_or(default_vocab(*o.shape).string());
@@ -63,15 +73,8 @@ Result<mg::GenOptions> parse_options(const Args& args) {
 }  // namespace
 
 int cmd_gen_model(int argc, char** argv) {
-  Args args({"--shape", "--type", "--seed", "--out", "--vocab", "-t|--threads"}, {"-h|--help"});
-  if (Status st = args.parse(argc, argv); !st.ok()) {
-    usage();
-    return report("gen-model", st.error());
-  }
-  if (args.has("-h")) {
-    usage();
-    return 0;
-  }
+  Args args;
+  if (auto done = parse_command(gen_model_spec(), argc, argv, &args)) return *done;
   if (!args.positional().empty()) {
     usage();
     return report("gen-model", make_error(ErrorCode::InvalidArgument, "unexpected argument '" + args.positional()[0] + "'"));

@@ -23,12 +23,19 @@ using gguf::ValueType;
 constexpr size_t kMaxShownChars = 120;  // longer strings are cut with "..."
 constexpr uint64_t kMaxShownItems = 8;  // longer arrays show their first items
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: ondo info MODEL.gguf [--tensors]\n"
-               "  prints a GGUF model's architecture, hyperparameters, tokenizer, tensor types\n"
-               "  and sizes\n"
-               "  --tensors   also list every tensor (name, type, shape, bytes)\n");
+const CommandSpec& info_spec() {
+  static const CommandSpec kSpec = {
+      "info",
+      "info [--tensors] MODEL.gguf",
+      "Prints what a GGUF file holds: version, architecture and its hyperparameters, tokenizer,\n"
+      "tensor types with counts, and sizes. Reads the metadata only; never loads the weights.",
+      {
+          {"--tensors", "", "", "also list every tensor (name, type, shape, bytes)"},
+      },
+      "ondo info models/ondo-recipe.gguf\n"
+      "ondo info --tensors model.gguf",
+  };
+  return kSpec;
 }
 
 // llama.cpp's llama_ftype values (llama.h) as its tools print them; facts, not a registry of
@@ -184,17 +191,10 @@ void print_tensors(const gguf::GgufFile& f, bool list_all) {
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
-  Args args({}, {"-h|--help", "--tensors"});
-  if (Status st = args.parse(argc, argv); !st.ok()) {
-    usage();
-    return report("info", st.error());
-  }
-  if (args.has("-h")) {
-    usage();
-    return 0;
-  }
+  Args args;
+  if (auto done = parse_command(info_spec(), argc, argv, &args)) return *done;
   if (args.positional().size() != 1) {
-    usage();
+    std::fprintf(stderr, "usage: ondo %.*s\n", int(info_spec().usage.size()), info_spec().usage.data());
     return report("info", make_error(ErrorCode::InvalidArgument,
                                      "expected one model file (seen " +
                                          std::to_string(args.positional().size()) + ")"));

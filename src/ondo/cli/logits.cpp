@@ -1,4 +1,4 @@
-// `ondo logits -m MODEL --tokens 1,2,3 [-t N] [--dump-activations DIR]`: evaluates the tokens
+// `ondo logits [-m MODEL] --tokens 1,2,3 [-t N] [-c N] [--dump-activations DIR]`: evaluates the tokens
 // as one sequence and prints {"n_vocab": V, "logits": [[V floats], ...]} (one row per token,
 // %.9g); --dump-activations writes every named activation into DIR (model_options.h) to
 // compare a model with the reference layer by layer. Layer: cli.
@@ -11,9 +11,31 @@
 
 namespace ondo::cli {
 
+namespace {
+
+const CommandSpec& logits_spec() {
+  static const CommandSpec kSpec = {
+      "logits",
+      "logits [options] --tokens 1,2,3",
+      "Evaluates the token ids as one sequence and prints {\"n_vocab\": V, \"logits\": [[V floats], ...]}\n"
+      "(one row per token, %.9g) on stdout, to compare a model with a reference.",
+      {
+          model_option_spec(),
+          {"--tokens", "IDS", "", "comma-separated token ids (required)"},
+          threads_option_spec(),
+          {"-c|--ctx", "N", "the larger of 256 and the token count", "context size in tokens"},
+          {"--dump-activations", "DIR", "", "write every named activation into DIR (<name>.f32 and shapes.tsv)"},
+      },
+      "ondo logits -m model.gguf --tokens 1,15043,3186",
+  };
+  return kSpec;
+}
+
+}  // namespace
+
 int cmd_logits(int argc, char** argv) {
-  Args args({"-m|--model", "--tokens", "-t|--threads", "-c|--ctx", "--dump-activations"}, {});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("logits", st.error());
+  Args args;
+  if (auto done = parse_command(logits_spec(), argc, argv, &args)) return *done;
   auto tok_arg = args.get("--tokens");
   if (!tok_arg) return report("logits", make_error(ErrorCode::InvalidArgument, "no tokens given (use --tokens 1,2,3)"));
   auto ids = parse_id_list(*tok_arg);
@@ -30,10 +52,12 @@ int cmd_logits(int argc, char** argv) {
   core::ComputePool compute(*threads);
   auto model = load_model_option(args, compute, std::move(load));
   if (!model.ok()) return report("logits", model.error());
+  if (auto st = check_ids_in_range(*ids, (*model)->hparams().n_vocab); !st.ok()) return report("logits", st.error());
 
   const int64_t n = int64_t(ids->size());
   auto ctx = args.get_int("-c", std::max<int64_t>(n, 256));
   if (!ctx.ok()) return report("logits", ctx.error());
+  if (args.has("-c")) warn_ctx_above_trained("logits", "-c", *ctx, **model);
   auto session = infer::Session::create(**model, compute, {int32_t(*ctx), 512});
   if (!session.ok()) return report("logits", session.error());
   auto logits = (*session)->eval(*ids, /*all_logits=*/true);

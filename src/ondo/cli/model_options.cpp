@@ -1,6 +1,7 @@
 // Shared model-loading helpers of the subcommands. Layer: cli.
 #include "ondo/cli/model_options.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <optional>
 
 #include "ondo/core/thread_pool.h"
+#include "ondo/gguf/keys.h"
 
 namespace ondo::cli {
 namespace {
@@ -26,6 +28,34 @@ std::optional<std::string> default_model_path() {
     if (std::filesystem::exists(dir / kBuiltinModel, ec)) return (dir / kBuiltinModel).lexically_normal().string();
   }
   return std::nullopt;
+}
+
+OptionSpec model_option_spec() {
+  return {"-m|--model", "MODEL", "$ONDO_MODEL, else the built-in models/ondo-recipe.gguf", "the GGUF model file"};
+}
+
+OptionSpec threads_option_spec() { return {"-t|--threads", "N", "physical cores", "compute threads"}; }
+
+Result<std::string> model_path_option(const Args& args) {
+  auto path = args.get("-m");
+  if (!path) path = default_model_path();
+  if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
+  return *path;
+}
+
+bool is_builtin_model(const gguf::GgufFile& file) {
+  const gguf::Value* v = file.find(gguf::keys::kName);
+  if (!v) return false;
+  auto s = v->as_string();
+  return s && *s == "ondo-recipe";
+}
+
+void warn_ctx_above_trained(std::string_view cmd, std::string_view option, int64_t n_ctx, const model::Model& model) {
+  const int32_t trained = model.hparams().n_ctx_train;
+  if (trained <= 0 || n_ctx <= trained) return;
+  std::fprintf(stderr, "ondo %.*s: warning: %.*s %lld is above the context the model was trained for (%d tokens); "
+               "output past %d tokens is unreliable\n", int(cmd.size()), cmd.data(), int(option.size()), option.data(),
+               (long long)n_ctx, trained, trained);
 }
 
 model::LoadOptions load_options_from_env() {
@@ -60,10 +90,8 @@ Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::
 
 Result<std::unique_ptr<model::Model>> load_model_option(const Args& args, core::ComputePool& pool,
                                                         model::LoadOptions options) {
-  auto path = args.get("-m");
-  if (!path) path = default_model_path();
-  if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf)");
-  return load_model(*path, pool, std::move(options));
+  ONDO_ASSIGN_OR_RETURN(std::string path, model_path_option(args));
+  return load_model(path, pool, std::move(options));
 }
 
 Result<int> threads_option(const Args& args) {

@@ -17,6 +17,20 @@ namespace ondo::cli {
 // nullopt when neither exists.
 std::optional<std::string> default_model_path();
 
+// The option table rows of the model-running subcommands.
+OptionSpec model_option_spec();    // -m|--model MODEL (default: the built-in model)
+OptionSpec threads_option_spec();  // -t|--threads N (default: physical cores)
+
+// The path option "-m" names, else default_model_path(); error when neither.
+Result<std::string> model_path_option(const Args& args);
+
+// True for the built-in recipe model (its general.name is "ondo-recipe").
+bool is_builtin_model(const gguf::GgufFile& file);
+
+// A warning on stderr ("ondo CMD: warning: ...") when `n_ctx` is above the context the
+// model was trained for (hparams n_ctx_train, when known).
+void warn_ctx_above_trained(std::string_view cmd, std::string_view option, int64_t n_ctx, const model::Model& model);
+
 // The typed load options the environment asks for: ONDO_INTERLEAVE=0 keeps every weight in
 // the file's layout (no kernel-private copies).
 model::LoadOptions load_options_from_env();

@@ -15,14 +15,21 @@ namespace {
 
 namespace mq = model::quantize;
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: ondo quantize IN.gguf OUT.gguf TYPE [-t N]\n"
-               "  writes IN (F32/F16/BF16 weights) with the per-tensor type mix of llama.cpp's\n"
-               "  preset TYPE, one of: %s\n"
-               "  -t N   threads (default: physical cores)\n",
-               mq::presets_list().c_str());
+const CommandSpec& quantize_spec() {
+  static const std::string kDescription =
+      "Writes IN (F32/F16/BF16 weights) with the per-tensor type mix of llama.cpp's preset TYPE,\n"
+      "printing each tensor's type and the sizes on stderr. TYPE is one of: " + mq::presets_list();
+  static const CommandSpec kSpec = {
+      "quantize",
+      "quantize [options] IN.gguf OUT.gguf TYPE",
+      kDescription,
+      {threads_option_spec()},
+      "ondo quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M",
+  };
+  return kSpec;
 }
+
+void usage() { std::fprintf(stderr, "usage: ondo %s\n", std::string(quantize_spec().usage).c_str()); }
 
 std::string shape_text(const std::vector<int64_t>& s) {
   std::string out;
@@ -40,15 +47,8 @@ void print_tensor(const mq::TensorReport& r) {
 }  // namespace
 
 int cmd_quantize(int argc, char** argv) {
-  Args args({"-t|--threads"}, {"-h|--help"});
-  if (Status st = args.parse(argc, argv); !st.ok()) {
-    usage();
-    return report("quantize", st.error());
-  }
-  if (args.has("-h")) {
-    usage();
-    return 0;
-  }
+  Args args;
+  if (auto done = parse_command(quantize_spec(), argc, argv, &args)) return *done;
   const auto& pos = args.positional();
   if (pos.size() != 3) {
     usage();

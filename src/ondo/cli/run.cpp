@@ -1,6 +1,5 @@
-// `ondo run -m MODEL -p TEXT [-n N] [sampling options] [--ignore-eos] [-t N] [-c N]`:
-// writes only the continuation, as the raw bytes of its tokens, as they are generated.
-// Layer: cli.
+// `ondo run [options] (-p TEXT | -f FILE)`: writes only the continuation, as the raw bytes of
+// its tokens, as they are generated. Options: run_spec() (shown by --help). Layer: cli.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -74,19 +73,46 @@ Result<std::shared_ptr<const infer::grammar::Grammar>> grammar_from_args(const A
   return std::shared_ptr<const infer::grammar::Grammar>();
 }
 
+const CommandSpec& run_spec() {
+  static const CommandSpec kSpec = {
+      "run",
+      "run [options] (-p TEXT | -f FILE)",
+      "Generates a continuation of a prompt and writes it, as the raw bytes of its tokens, to stdout\n"
+      "as it is generated; timings go to stderr. With --chat the prompt is sent as a user message\n"
+      "through the model's chat template (the built-in model answers only in chat form).",
+      with_sampling_options({
+          model_option_spec(),
+          {"-p|--prompt", "TEXT", "", "the prompt"},
+          {"-f|--file", "FILE", "", "read the prompt from FILE"},
+          {"-n|--n-predict", "N", "128", "generate at most N tokens (0 or more)"},
+          {"-c|--ctx", "N", "the trained context, at most 4096", "context size in tokens"},
+          threads_option_spec(),
+          {"--chat", "", "", "send the prompt as a user message through the chat template"},
+          {"--system", "TEXT", "", "a system message before the prompt (needs --chat)"},
+          {"--chat-template", "NAME|FILE", "the model's own", "a built-in template name or a Jinja file (needs --chat)"},
+          {"--json-schema", "FILE", "", "constrain the output to JSON matching the schema in FILE"},
+          {"--grammar", "FILE", "", "constrain the output to the GBNF grammar in FILE"},
+          {"--ignore-eos", "", "", "keep generating past the end-of-sequence token"},
+      }),
+      "ondo run -m model.gguf -p 'Once upon a time' -n 64 --seed 1\n"
+      "ondo run --chat -p '{\"ingredients\": [\"egg\", \"tomato\"], \"except_recipe\": []}' --temp 0",
+  };
+  return kSpec;
+}
+
 int run(int argc, char** argv) {
-  std::vector<std::string> with_value = {"-m|--model", "-p|--prompt", "-f|--file", "-n|--n-predict",
-                                         "-t|--threads", "-c|--ctx", "--chat-template", "--system",
-                                         "--json-schema", "--grammar"};
-  for (auto& s : sampling_option_names()) with_value.push_back(s);
-  Args args(with_value, {"--ignore-eos", "--chat"});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("run", st.error());
+  Args args;
+  if (auto done = parse_command(run_spec(), argc, argv, &args)) return *done;
   auto prompt = prompt_from_args(args);
   if (!prompt.ok()) return report("run", prompt.error());
   auto sampling = sampling_from_args(args);
   if (!sampling.ok()) return report("run", sampling.error());
-  auto n_predict = args.get_int("-n", 128);
+  auto n_predict = args.get_int("-n");
   if (!n_predict.ok()) return report("run", n_predict.error());
+  if (*n_predict < 0) {
+    return report("run", make_error(ErrorCode::InvalidArgument,
+                                    "-n must be 0 or more (seen " + std::to_string(*n_predict) + ")"));
+  }
   auto threads = threads_option(args);
   if (!threads.ok()) return report("run", threads.error());
   auto constraint = grammar_from_args(args);
@@ -98,6 +124,11 @@ int run(int argc, char** argv) {
   core::ComputePool compute(*threads);
   auto model = load_model_option(args, compute);
   if (!model.ok()) return report("run", model.error());
+  if (!args.has("--chat") && is_builtin_model((*model)->file())) {
+    std::fprintf(stderr, "ondo run: note: the built-in model answers the recipe task in chat form; add --chat, e.g. "
+                         "ondo run --chat -p '{\"ingredients\": [\"egg\"], \"except_recipe\": []}'\n");
+  }
+  warn_ctx_above_trained("run", "-c", *ctx, **model);
   auto tokenizer = text::Tokenizer::from_gguf((*model)->file());
   if (!tokenizer.ok()) return report("run", tokenizer.error());
   auto ids = prompt_tokens(args, **model, **tokenizer, *prompt);
@@ -110,6 +141,7 @@ int run(int argc, char** argv) {
   opts.ignore_eos = args.has("--ignore-eos");
   opts.sampling = *sampling;
   opts.grammar = *constraint;
+  if (opts.n_predict > 0) report_seed("run", args, opts.sampling);
   auto stats = infer::generate(**session, **tokenizer, *ids, opts, [](int32_t, std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);

@@ -1,5 +1,4 @@
-// `ondo serve -m MODEL[=ALIAS] [-m ...] [--host H] [--port P] [--parallel N] [--ctx N] ...`:
-// loads the models, starts one Scheduler per model (all sharing one ComputePool of -t
+// `ondo serve [options]` (serve_spec(), shown by --help): loads the models, starts one Scheduler per model (all sharing one ComputePool of -t
 // threads) and the OpenAI-compatible HTTP server, and drains gracefully on SIGTERM/SIGINT. Layer: cli (reads ONDO_API_KEY and files here;
 // the serve layer gets typed options).
 #include <csignal>
@@ -39,13 +38,48 @@ struct Config {
   int threads = 1;  // the process's compute threads, shared by every model
 };
 
-Result<int64_t> ranged(const Args& args, std::string_view key, int64_t fallback, int64_t lo, int64_t hi) {
-  ONDO_ASSIGN_OR_RETURN(int64_t v, args.get_int(key, fallback));
+// The option's value (the table's default when absent), checked to [lo, hi].
+Result<int64_t> ranged(const Args& args, std::string_view key, int64_t lo, int64_t hi) {
+  ONDO_ASSIGN_OR_RETURN(int64_t v, args.get_int(key));
   if (v < lo || v > hi) {
     return make_error(ErrorCode::InvalidArgument, std::string(key) + ": out of range (seen " + std::to_string(v) +
                                                       ", expected " + std::to_string(lo) + " to " + std::to_string(hi) + ")");
   }
   return v;
+}
+
+const CommandSpec& serve_spec() {
+  static const CommandSpec kSpec = {
+      "serve",
+      "serve [options]",
+      "Loads the models, then serves them over an OpenAI-compatible HTTP API (see docs/api.md).\n"
+      "Prints \"listening\" once every model is loaded.\n"
+      "SIGTERM/SIGINT drain running requests (up to 30 s) and stop. The API key also comes from\n"
+      "$ONDO_API_KEY.",
+      {
+          {"-m|--model", "MODEL[=ALIAS]", "the built-in model",
+           "a GGUF model, served under ALIAS (else its file name's stem); repeat for more"},
+          {"--host", "HOST", "127.0.0.1", "address to listen on"},
+          {"--port", "PORT", "8080", "port to listen on (0: any free port)"},
+          {"--parallel", "N", "4", "sequences each model decodes at once"},
+          {"--ctx", "N", "4096", "context per sequence in tokens (capped at the trained context unless given)"},
+          threads_option_spec(),
+          {"--api-key", "KEY", "", "require this bearer key"},
+          {"--api-key-file", "FILE", "", "require the key stored in FILE"},
+          {"--insecure", "", "", "allow a non-loopback --host without an API key"},
+          {"--max-queue", "N", "64", "requests that may wait per model; more get 429"},
+          {"--cache-mem", "MIB", "256", "prompt cache memory per model in MiB"},
+          {"--max-body", "MIB", "8", "largest request body in MiB"},
+          {"--timeout", "S", "600", "request time limit in seconds"},
+          {"--keep-alive", "S", "75", "idle keep-alive connection timeout in seconds"},
+          {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
+          {"--header-timeout", "S", "10", "seconds a client has to send its request headers"},
+          {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
+      },
+      "ondo serve --port 8080\n"
+      "ondo serve -m qwen.gguf=qwen -m llama.gguf=llama --parallel 8 --api-key-file key.txt",
+  };
+  return kSpec;
 }
 
 Result<std::string> api_key(const Args& args) {
@@ -84,17 +118,17 @@ Result<Config> config_from_args(const Args& args) {
     if (!builtin) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
     c.models.emplace_back(*builtin, std::filesystem::path(*builtin).stem().string());
   }
-  c.server.host = args.get("--host").value_or("127.0.0.1");
-  ONDO_ASSIGN_OR_RETURN(int64_t port, ranged(args, "--port", 8080, 0, 65535));
-  ONDO_ASSIGN_OR_RETURN(int64_t parallel, ranged(args, "--parallel", 4, 1, 256));
-  ONDO_ASSIGN_OR_RETURN(int64_t ctx, ranged(args, "--ctx", 4096, 16, 1 << 20));
-  ONDO_ASSIGN_OR_RETURN(int64_t queue, ranged(args, "--max-queue", 64, 0, 100000));
-  ONDO_ASSIGN_OR_RETURN(int64_t cache, ranged(args, "--cache-mem", 256, 0, 1 << 20));
-  ONDO_ASSIGN_OR_RETURN(int64_t body, ranged(args, "--max-body", 8, 1, 4096));
-  ONDO_ASSIGN_OR_RETURN(int64_t timeout, ranged(args, "--timeout", 600, 1, 86400));
-  ONDO_ASSIGN_OR_RETURN(int64_t keep_alive, ranged(args, "--keep-alive", 75, 1, 3600));
-  ONDO_ASSIGN_OR_RETURN(int64_t per_ip, ranged(args, "--max-conns-per-ip", 128, 0, 100000));
-  ONDO_ASSIGN_OR_RETURN(int64_t header_s, ranged(args, "--header-timeout", 10, 1, 3600));
+  c.server.host = args.get_string("--host");
+  ONDO_ASSIGN_OR_RETURN(int64_t port, ranged(args, "--port", 0, 65535));
+  ONDO_ASSIGN_OR_RETURN(int64_t parallel, ranged(args, "--parallel", 1, 256));
+  ONDO_ASSIGN_OR_RETURN(int64_t ctx, ranged(args, "--ctx", 16, 1 << 20));
+  ONDO_ASSIGN_OR_RETURN(int64_t queue, ranged(args, "--max-queue", 0, 100000));
+  ONDO_ASSIGN_OR_RETURN(int64_t cache, ranged(args, "--cache-mem", 0, 1 << 20));
+  ONDO_ASSIGN_OR_RETURN(int64_t body, ranged(args, "--max-body", 1, 4096));
+  ONDO_ASSIGN_OR_RETURN(int64_t timeout, ranged(args, "--timeout", 1, 86400));
+  ONDO_ASSIGN_OR_RETURN(int64_t keep_alive, ranged(args, "--keep-alive", 1, 3600));
+  ONDO_ASSIGN_OR_RETURN(int64_t per_ip, ranged(args, "--max-conns-per-ip", 0, 100000));
+  ONDO_ASSIGN_OR_RETURN(int64_t header_s, ranged(args, "--header-timeout", 1, 3600));
   ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   c.server.port = int(port);
@@ -149,6 +183,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   infer::SchedulerOptions so = c.sched;
   const int32_t train_ctx = l->model->hparams().n_ctx_train;
   if (!c.ctx_given && train_ctx > 0) so.n_ctx = std::min(so.n_ctx, train_ctx);
+  if (c.ctx_given) warn_ctx_above_trained("serve", "--ctx", so.n_ctx, *l->model);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
   l->served.kind = serve::ModelKind::Generator;  // encoders (embeddings) come with their routes
@@ -171,11 +206,8 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
 }
 
 int serve(int argc, char** argv) {
-  Args args({"-m|--model", "--host", "--port", "--parallel", "--ctx", "-t|--threads", "--api-key", "--api-key-file",
-             "--max-queue", "--cache-mem", "--max-body", "--timeout", "--keep-alive", "--chat-template",
-             "--max-conns-per-ip", "--header-timeout"},
-            {"--insecure"});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("serve", st.error());
+  Args args;
+  if (auto done = parse_command(serve_spec(), argc, argv, &args)) return *done;
   auto config = config_from_args(args);
   if (!config.ok()) return report("serve", config.error());
 
@@ -187,12 +219,8 @@ int serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
 
-  auto server = serve::Server::create(config->server);
-  if (!server.ok()) return report("serve", server.error());
-  if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
-  std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
-               config->server.api_key.empty() ? "no API key" : "API key required");
-
+  // Every model loads before the server binds: a missing or bad file fails the start, and
+  // "listening" means the models are there to answer.
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
   std::vector<std::unique_ptr<Loaded>> loaded;
   std::vector<serve::ServedModel> served;
@@ -202,7 +230,12 @@ int serve(int argc, char** argv) {
     served.push_back((*l)->served);
     loaded.push_back(std::move(*l));
   }
+  auto server = serve::Server::create(config->server);
+  if (!server.ok()) return report("serve", server.error());
   (*server)->set_models(std::move(served));
+  if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
+  std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
+               config->server.api_key.empty() ? "no API key" : "API key required");
   std::fprintf(stderr, "ondo serve: ready\n");
 
   int sig = 0;

@@ -8,6 +8,7 @@
 
 #include "ondo/cli/args.h"
 #include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
 #include "ondo/gguf/keys.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/text/chat_template/chat_template.h"
@@ -17,20 +18,34 @@ namespace {
 
 using nlohmann::ordered_json;
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: ondo template (-m MODEL.gguf | --template FILE | --chat-template NAME)\n"
-               "                     --messages FILE.json [--tools FILE.json]\n"
-               "                     [--add-generation-prompt] [--bos TEXT] [--eos TEXT]\n"
-               "                     [--date YYYY-MM-DD]\n"
-               "  renders a chat template exactly as jinja2 does and prints it on stdout\n"
-               "  --messages   a JSON array of messages (or an object with \"messages\")\n"
-               "  --tools      a JSON array of OpenAI tool objects\n"
-               "  built-in names:");
-  for (std::string_view n : text::builtin_chat_template_names()) {
-    std::fprintf(stderr, " %.*s", int(n.size()), n.data());
-  }
-  std::fprintf(stderr, "\n");
+const CommandSpec& template_spec() {
+  static const std::string kDescription = [] {
+    std::string d =
+        "Renders a chat template for messages exactly as jinja2 does and prints the bytes on stdout.\n"
+        "The template comes from a model's GGUF (tokenizer.chat_template, with its BOS/EOS token\n"
+        "texts; default: the built-in model), a Jinja file, or a built-in name:";
+    for (std::string_view n : text::builtin_chat_template_names()) d += " " + std::string(n);
+    return d;
+  }();
+  static const CommandSpec kSpec = {
+      "template",
+      "template [-m MODEL | --template FILE | --chat-template NAME] --messages FILE.json [options]",
+      kDescription,
+      {
+          model_option_spec(),
+          {"--template", "FILE", "", "a Jinja template file instead of a model's"},
+          {"--chat-template", "NAME", "", "a built-in template instead of a model's"},
+          {"--messages", "FILE", "", "a JSON array of messages, or an object with \"messages\" (required)"},
+          {"--tools", "FILE", "", "a JSON array of OpenAI tool objects"},
+          {"--add-generation-prompt", "", "", "end with the assistant turn's opening"},
+          {"--bos", "TEXT", "the model's BOS text", "the bos_token the template sees"},
+          {"--eos", "TEXT", "the model's EOS text", "the eos_token the template sees"},
+          {"--date", "YYYY-MM-DD", "", "the date the template's strftime_now/date_string sees"},
+      },
+      "ondo template --messages chat.json --add-generation-prompt\n"
+      "ondo template --chat-template chatml --messages chat.json",
+  };
+  return kSpec;
 }
 
 Result<std::string> read_text(const std::string& path) {
@@ -73,12 +88,14 @@ struct Source {
 
 Result<Source> load_source(const Args& args) {
   const int given = int(args.has("-m")) + int(args.has("--template")) + int(args.has("--chat-template"));
-  if (given != 1) {
+  if (given > 1) {
     return make_error(ErrorCode::InvalidArgument,
-                      "give exactly one of -m MODEL, --template FILE, --chat-template NAME");
+                      "give at most one of -m MODEL, --template FILE, --chat-template NAME");
   }
   Source src;
-  if (auto path = args.get("-m")) {
+  if (given == 0 || args.has("-m")) {  // a model's template; the built-in model by default
+    ONDO_ASSIGN_OR_RETURN(const std::string model_path, model_path_option(args));
+    const std::string* path = &model_path;
     ONDO_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> f, gguf::GgufFile::open(*path));
     auto tmpl = f->get_string(gguf::keys::kChatTemplate);
     if (!tmpl.ok()) {
@@ -112,20 +129,11 @@ Result<Source> load_source(const Args& args) {
 }  // namespace
 
 int cmd_template(int argc, char** argv) {
-  Args args({"-m|--model", "--template", "--chat-template", "--messages", "--tools", "--bos", "--eos",
-             "--date"},
-            {"--add-generation-prompt", "-h|--help"});
-  if (Status st = args.parse(argc, argv); !st.ok()) {
-    usage();
-    return report("template", st.error());
-  }
-  if (args.has("-h")) {
-    usage();
-    return 0;
-  }
+  Args args;
+  if (auto done = parse_command(template_spec(), argc, argv, &args)) return *done;
   if (!args.has("--messages")) {
-    usage();
-    return report("template", make_error(ErrorCode::InvalidArgument, "--messages FILE.json is required"));
+    return report("template", make_error(ErrorCode::InvalidArgument,
+                                         "--messages FILE.json is required (see `ondo template --help`)"));
   }
   auto src = load_source(args);
   if (!src.ok()) return report("template", src.error());

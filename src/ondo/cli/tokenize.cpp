@@ -1,4 +1,4 @@
-// `ondo tokenize -m MODEL [--no-special] [--parse-special] [-f FILE|-] [--] TEXT...`: prints
+// `ondo tokenize [-m MODEL] [--no-special] [--parse-special] [-f FILE|-] [--] TEXT...`: prints
 // the token ids of the text as one JSON array ("[1,9038,2501]" and a newline) on stdout.
 // TEXT words are joined with single spaces; -f reads a file (or stdin for "-") byte for
 // byte. --no-special adds no BOS/EOS/CLS/SEP; --parse-special reads special-token text as
@@ -12,14 +12,30 @@
 
 #include "ondo/cli/args.h"
 #include "ondo/cli/commands.h"
+#include "ondo/cli/model_options.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/text/tokenizer.h"
 
 namespace ondo::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: ondo tokenize -m MODEL [--no-special] [--parse-special] (-f FILE | -f - | [--] TEXT...)\n";
+const CommandSpec& tokenize_spec() {
+  static const CommandSpec kSpec = {
+      "tokenize",
+      "tokenize [options] (-f FILE | -f - | [--] TEXT...)",
+      "Prints the token ids of a text as one JSON array (\"[1,9038,2501]\" and a newline) on stdout.\n"
+      "TEXT words are joined with single spaces; -f reads a file (or stdin for \"-\") byte for byte.",
+      {
+          model_option_spec(),
+          {"-f|--file", "FILE", "", "tokenize the bytes of FILE (\"-\": stdin) instead of TEXT"},
+          {"--no-special", "", "", "add no BOS/EOS/CLS/SEP tokens"},
+          {"--parse-special", "", "", "read special-token text (e.g. <|im_start|>) as those tokens"},
+      },
+      "ondo tokenize 'Hello world'\n"
+      "ondo tokenize -m model.gguf --no-special -f prompt.txt",
+  };
+  return kSpec;
+}
 
 Result<std::string> read_input(const Args& args) {
   auto file = args.get("-f");
@@ -45,21 +61,16 @@ Result<std::string> read_input(const Args& args) {
 }
 
 Result<std::unique_ptr<text::Tokenizer>> open_tokenizer(const Args& args) {
-  auto path = args.get("-m");
-  if (!path) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL)");
-  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(*path));
+  ONDO_ASSIGN_OR_RETURN(std::string path, model_path_option(args));
+  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
   return text::Tokenizer::from_gguf(*file);
 }
 
 }  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-  Args args({"-m|--model", "-f|--file"}, {"--no-special", "--parse-special", "-h|--help"});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("tokenize", st.error());
-  if (args.has("-h")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  Args args;
+  if (auto done = parse_command(tokenize_spec(), argc, argv, &args)) return *done;
   auto input = read_input(args);
   if (!input.ok()) return report("tokenize", input.error());
   auto tok = open_tokenizer(args);

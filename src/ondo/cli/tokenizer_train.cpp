@@ -41,15 +41,33 @@ Result<std::vector<std::string>> read_texts(const std::string& path) {
   return out;
 }
 
+const CommandSpec& tokenizer_train_spec() {
+  static const CommandSpec kSpec = {
+      "tokenizer train",
+      "tokenizer train --data FILE... --out TOK.gguf [options]",
+      "Learns a SentencePiece-style BPE vocabulary with byte fallback from text files (a .jsonl\n"
+      "file gives its lines' \"text\", \"prompt\" and \"completion\" strings; any other file is read\n"
+      "whole) and writes it as GGUF tokenizer metadata, for `ondo train --tokenizer`.",
+      {
+          {"--data", "FILE", "", "training text; repeat for more files (required)"},
+          {"--vocab", "N", "4096", "vocabulary size"},
+          {"--out", "FILE", "", "the tokenizer GGUF to write (required)"},
+          {"--control", "TOKEN", "", "a control token to reserve (e.g. <|im_start|>); repeat for more"},
+      },
+      "ondo tokenizer train --data train.jsonl --vocab 1024 --out tok.gguf",
+  };
+  return kSpec;
+}
+
 int tokenizer_train(int argc, char** argv) {
-  Args args({"--data", "--vocab", "--out", "--control"}, {});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("tokenizer train", st.error());
+  Args args;
+  if (auto done = parse_command(tokenizer_train_spec(), argc, argv, &args)) return *done;
   const auto files = args.get_all("--data");
   const auto out = args.get("--out");
   if (files.empty() || !out) {
     return report("tokenizer train", make_error(ErrorCode::InvalidArgument, "need --data FILE and --out tok.gguf"));
   }
-  auto vocab = args.get_int("--vocab", 4096);
+  auto vocab = args.get_int("--vocab");
   if (!vocab.ok()) return report("tokenizer train", vocab.error());
   if (*vocab < 1 || *vocab > (1 << 20)) {
     return report("tokenizer train", make_error(ErrorCode::InvalidArgument, "--vocab is out of range"));
@@ -77,9 +95,12 @@ int tokenizer_train(int argc, char** argv) {
 }  // namespace
 
 int cmd_tokenizer(int argc, char** argv) {
+  const bool help = argc >= 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0);
   if (argc < 2 || std::strcmp(argv[1], "train") != 0) {
-    std::fprintf(stderr, "usage: ondo tokenizer train --data FILE... --vocab N --out tok.gguf [--control TOKEN...]\n");
-    return 2;
+    std::fprintf(help ? stdout : stderr,
+                 "usage: ondo tokenizer train --data FILE... --out TOK.gguf [options]\n\n"
+                 "`ondo tokenizer train --help` describes the options.\n");
+    return help ? 0 : 2;
   }
   return tokenizer_train(argc - 1, argv + 1);
 }

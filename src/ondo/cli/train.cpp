@@ -1,8 +1,6 @@
-// `ondo train --data FILE [--val-data FILE | --val-split F] --tokenizer tok.gguf --layers L
-// --dim D --heads H [--kv-heads K] --ffn F --ctx C --batch B --steps N [--lr X] [--warmup N]
-// [--weight-decay X] [--clip X] [--eval-every K] [--ckpt-dir DIR] [--ckpt-every K] [--seed S]
-// [-t N] [--chat-template NAME|FILE] --out model.gguf [--resume CKPT]`: trains a llama model
-// from scratch on the CPU and writes it as GGUF. SIGINT writes a checkpoint and exits.
+// `ondo train --data FILE --tokenizer tok.gguf --out model.gguf [shape and schedule options]`
+// (train_spec(), shown by --help): trains a llama model from scratch on the CPU and writes it
+// as GGUF. SIGINT writes a checkpoint and exits.
 // Layer: cli.
 #include <atomic>
 #include <csignal>
@@ -38,19 +36,60 @@ Result<std::string> template_source(const Args& args, const gguf::GgufFile& tok_
   return std::string(*text::builtin_chat_template("chatml"));
 }
 
+const CommandSpec& train_spec() {
+  static const CommandSpec kSpec = {
+      "train",
+      "train --data FILE --tokenizer TOK.gguf --out MODEL.gguf --layers L --dim D --heads H --ffn F\n"
+      "                  --ctx C --batch B --steps N [options]",
+      "Trains a llama model from scratch on the CPU (AdamW, cosine schedule after a linear warm-up)\n"
+      "and writes it as GGUF. Data: .txt (one token stream) or .jsonl lines {\"text\": ...} or\n"
+      "{\"prompt\": ..., \"completion\": ...} (rendered through the chat template; only the\n"
+      "completion counts in the loss). SIGINT writes a checkpoint and exits; --resume continues.",
+      {
+          {"--data", "FILE", "", "training examples, JSONL (required)"},
+          {"--val-data", "FILE", "", "validation examples (default: split off --val-split of --data)"},
+          {"--val-split", "F", "0.05", "share of --data held out for validation, in [0, 1)"},
+          {"--tokenizer", "FILE", "", "a GGUF holding the tokenizer (e.g. from `ondo tokenizer train`; required)"},
+          {"--layers", "L", "", "transformer blocks (required)"},
+          {"--dim", "D", "", "model width (required)"},
+          {"--heads", "H", "", "attention heads (required)"},
+          {"--kv-heads", "K", "0", "key/value heads (0: as many as --heads)"},
+          {"--ffn", "F", "", "feed-forward width (required)"},
+          {"--ctx", "C", "", "context length in tokens (required)"},
+          {"--batch", "B", "", "examples per step (required)"},
+          {"--steps", "N", "", "optimizer steps (required)"},
+          {"--lr", "X", "1e-3", "peak learning rate"},
+          {"--warmup", "N", "100", "linear warm-up steps (should be fewer than --steps)"},
+          {"--weight-decay", "X", "0.1", "AdamW weight decay"},
+          {"--clip", "X", "1.0", "gradient norm clip (0: off)"},
+          {"--eval-every", "K", "0", "validation loss every K steps (0: only at the end)"},
+          {"--ckpt-dir", "DIR", "OUT.ckpt", "checkpoint directory"},
+          {"--ckpt-every", "K", "0", "checkpoint every K steps (0: never)"},
+          {"--seed", "S", "1", "random seed (initialization, shuffling, split)"},
+          threads_option_spec(),
+          {"--chat-template", "NAME|FILE", "the tokenizer's, else chatml", "the chat template stored in the model"},
+          {"--out", "FILE", "", "the model to write (required)"},
+          {"--resume", "CKPT", "", "continue from a checkpoint"},
+      },
+      "ondo train --data train.jsonl --tokenizer tok.gguf --layers 4 --dim 256 --heads 4 --kv-heads 2 \\\n"
+      "  --ffn 704 --ctx 256 --batch 8 --steps 800 --lr 2e-3 --warmup 50 --out model.gguf",
+  };
+  return kSpec;
+}
+
 struct IntOpt {
   const char* name;
-  int64_t fallback;
+  bool required;  // else the table's default applies
   int64_t lo, hi;
   int64_t* dst;
 };
 
 Status read_ints(const Args& args, std::initializer_list<IntOpt> opts) {
   for (const IntOpt& o : opts) {
-    if (o.fallback < 0 && !args.has(o.name)) {
+    if (o.required && !args.has(o.name)) {
       return make_error(ErrorCode::InvalidArgument, std::string(o.name) + " is required");
     }
-    ONDO_ASSIGN_OR_RETURN(*o.dst, args.get_int(o.name, o.fallback));
+    ONDO_ASSIGN_OR_RETURN(*o.dst, o.required ? args.get_int(o.name, 0) : args.get_int(o.name));
     if (*o.dst < o.lo || *o.dst > o.hi) {
       return make_error(ErrorCode::InvalidArgument, std::string(o.name) + " = " + std::to_string(*o.dst) +
                                                         " is out of range (" + std::to_string(o.lo) + ".." +
@@ -62,21 +101,25 @@ Status read_ints(const Args& args, std::initializer_list<IntOpt> opts) {
 
 Result<train::TrainOptions> train_options(const Args& args, int32_t n_vocab) {
   int64_t layers, dim, heads, kv, ffn, ctx, batch, steps, warmup, eval_every, ckpt_every, seed;
-  ONDO_TRY(read_ints(args, {{"--layers", -1, 1, 256, &layers}, {"--dim", -1, 2, 16384, &dim},
-                            {"--heads", -1, 1, 256, &heads}, {"--kv-heads", 0, 0, 256, &kv},
-                            {"--ffn", -1, 1, 65536, &ffn}, {"--ctx", -1, 2, 65536, &ctx},
-                            {"--batch", -1, 1, 4096, &batch}, {"--steps", -1, 1, 1000000000, &steps},
-                            {"--warmup", 100, 0, 1000000000, &warmup}, {"--eval-every", 0, 0, 1000000000, &eval_every},
-                            {"--ckpt-every", 0, 0, 1000000000, &ckpt_every}, {"--seed", 1, 0, INT64_MAX, &seed}}));
+  ONDO_TRY(read_ints(args, {{"--layers", true, 1, 256, &layers}, {"--dim", true, 2, 16384, &dim},
+                            {"--heads", true, 1, 256, &heads}, {"--kv-heads", false, 0, 256, &kv},
+                            {"--ffn", true, 1, 65536, &ffn}, {"--ctx", true, 2, 65536, &ctx},
+                            {"--batch", true, 1, 4096, &batch}, {"--steps", true, 1, 1000000000, &steps},
+                            {"--warmup", false, 0, 1000000000, &warmup}, {"--eval-every", false, 0, 1000000000, &eval_every},
+                            {"--ckpt-every", false, 0, 1000000000, &ckpt_every}, {"--seed", false, 0, INT64_MAX, &seed}}));
   train::TrainOptions o;
   o.model = {n_vocab, int32_t(dim), int32_t(layers), int32_t(heads), int32_t(kv ? kv : heads), int32_t(ffn),
              int32_t(ctx)};
   ONDO_TRY(train::validate_config(o.model));
-  ONDO_ASSIGN_OR_RETURN(double lr, args.get_double("--lr", 1e-3));
-  ONDO_ASSIGN_OR_RETURN(double wd, args.get_double("--weight-decay", 0.1));
-  ONDO_ASSIGN_OR_RETURN(double clip, args.get_double("--clip", 1.0));
+  ONDO_ASSIGN_OR_RETURN(double lr, args.get_double("--lr"));
+  ONDO_ASSIGN_OR_RETURN(double wd, args.get_double("--weight-decay"));
+  ONDO_ASSIGN_OR_RETURN(double clip, args.get_double("--clip"));
   if (!(lr > 0 && lr < 10) || !(wd >= 0 && wd < 10) || !(clip >= 0)) {
     return make_error(ErrorCode::InvalidArgument, "--lr, --weight-decay or --clip is out of range");
+  }
+  if (warmup > steps) {
+    std::fprintf(stderr, "ondo train: warning: --steps %lld ends before the warm-up of %lld steps does: the learning "
+                 "rate never reaches --lr (give --warmup below --steps)\n", (long long)steps, (long long)warmup);
   }
   o.opt.lr = float(lr), o.opt.weight_decay = float(wd), o.opt.clip = float(clip);
   o.opt.warmup = warmup, o.opt.total_steps = steps;
@@ -109,7 +152,7 @@ Status train_main(const Args& args) {
   if (auto vd = args.get("--val-data")) {
     ONDO_ASSIGN_OR_RETURN(val, train::load_examples(*vd, *tok, &tmpl, o.model.n_ctx));
   } else {
-    ONDO_ASSIGN_OR_RETURN(double split, args.get_double("--val-split", 0.05));
+    ONDO_ASSIGN_OR_RETURN(double split, args.get_double("--val-split"));
     if (!(split >= 0 && split < 1)) return make_error(ErrorCode::InvalidArgument, "--val-split must be in [0, 1)");
     val = train::split_validation(examples, split, o.seed);
   }
@@ -144,11 +187,8 @@ Status train_main(const Args& args) {
 }  // namespace
 
 int cmd_train(int argc, char** argv) {
-  Args args({"--data", "--val-data", "--val-split", "--tokenizer", "--layers", "--dim", "--heads", "--kv-heads",
-             "--ffn", "--ctx", "--batch", "--steps", "--lr", "--warmup", "--weight-decay", "--clip", "--eval-every",
-             "--ckpt-dir", "--ckpt-every", "--seed", "-t|--threads", "--chat-template", "--out", "--resume"},
-            {});
-  if (auto st = args.parse(argc, argv); !st.ok()) return report("train", st.error());
+  Args args;
+  if (auto done = parse_command(train_spec(), argc, argv, &args)) return *done;
   auto st = train_main(args);
   if (!st.ok()) return st.error().code == ErrorCode::Cancelled ? 130 : report("train", st.error());
   return 0;
