@@ -7,7 +7,7 @@
 
 #include <regex>
 
-#include "ondo/serve/version.h"
+#include "ondo/core/version.h"
 #include "serve/http_fixture.h"
 
 namespace ondo::serve {
@@ -242,7 +242,7 @@ TEST(OllamaHttp, ModelRoutes) {
   OllamaFixture f("x");
   auto v = f.client().Get("/api/version");
   ASSERT_TRUE(v);
-  EXPECT_EQ(json::parse(v->body), json({{"version", kOndoVersion}}));
+  EXPECT_EQ(json::parse(v->body), json({{"version", ondo_version()}}));
 
   auto t = f.client().Get("/api/tags");
   ASSERT_TRUE(t);

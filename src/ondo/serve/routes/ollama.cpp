@@ -6,7 +6,7 @@
 
 #include "ondo/serve/api_ollama.h"
 #include "ondo/serve/routes/routes.h"
-#include "ondo/serve/version.h"
+#include "ondo/core/version.h"
 
 namespace ondo::serve {
 namespace {
@@ -109,7 +109,7 @@ void generate(ServerState& state, const httplib::Request& req, httplib::Response
 }  // namespace
 
 void handle_ollama_version(ServerState&, const httplib::Request&, httplib::Response& res) {
-  reply(res, {{"version", kOndoVersion}});
+  reply(res, {{"version", ondo_version()}});
 }
 
 void handle_ollama_tags(ServerState& state, const httplib::Request&, httplib::Response& res) {
