@@ -1,6 +1,6 @@
 // libFuzzer target for request bodies: arbitrary bytes through the parsers and validation of
 // every public route that takes a body (POST /v1/chat/completions, POST /v1/completions,
-// POST /v1/responses), and for a chat (or translated Responses) body that validates, the chat prompt (chatml, byte tokenizer) and the
+// POST /v1/responses, POST /v1/embeddings, POST /v1/rerank), and for a chat (or translated Responses) body that validates, the chat prompt (chatml, byte tokenizer) and the
 // grammars of its response_format and tools under small limits. Layer: fuzz (links every
 // ondo layer). A crash, hang or sanitizer report here is a bug in serve's request handling
 // (or in the compilers it calls); refusals are expected and ignored.
@@ -8,12 +8,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <string_view>
+#include <vector>
 
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/grammar/json_schema.h"
 #include "ondo/serve/api_types.h"
+#include "ondo/serve/embeddings_api.h"
 #include "ondo/serve/responses_request.h"
 #include "ondo/text/chat_template/chat_template.h"
+#include "ondo/text/rerank_prompt.h"
 #include "ondo/text/vocab.h"
 
 namespace {
@@ -74,6 +77,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto responses = serve::parse_responses_request(body); responses.ok()) check_chat(responses->chat);
   if (auto completion = serve::parse_completion_request(body); completion.ok() && !completion->prompt_is_tokens) {
     (void)tokenizer().encode(completion->prompt_text, text::EncodeOptions{});
+  }
+  if (auto emb = serve::parse_embeddings_request(body); emb.ok()) {
+    for (const auto& in : emb->inputs) {
+      if (!in.is_tokens) (void)tokenizer().encode(in.text, text::EncodeOptions{});
+    }
+  }
+  if (auto rr = serve::parse_rerank_request(body); rr.ok()) {
+    for (const auto& d : rr->documents) (void)text::rerank_pair_tokens(tokenizer(), rr->query, d);
+    std::vector<float> scores(rr->documents.size(), 0.0f);
+    (void)serve::rerank_response(*rr, scores, 0);
   }
   return 0;
 }
