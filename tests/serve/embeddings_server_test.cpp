@@ -74,6 +74,13 @@ TEST_F(EmbeddingsServe, RerankMatchesLlamaCpp) {
     worst = std::max(worst, d);
   }
   std::printf("[ measured ] rerank over HTTP: max abs diff %.3g\n", worst);
+  // Each request is logged and counted with its model and prompt tokens.
+  const std::string first = "model=rank stream=0 finish=stop prompt_tokens=" + std::to_string(ref["cases"][0]["n_tokens"].get<int>());
+  EXPECT_NE(server_.log().find(first), std::string::npos) << server_.log();
+  httplib::Client c("127.0.0.1", server_.port());
+  const std::string metrics = c.Get("/metrics")->body;
+  EXPECT_NE(metrics.find("ondo_requests_total{route=\"/v1/rerank\",status=\"200\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("ondo_prompt_tokens_total{model=\"rank\"}"), std::string::npos) << metrics;
 
   // One query, several documents: sorted by score, top_n, documents returned, /rerank alias.
   const json c0 = ref["cases"][0];

@@ -72,6 +72,7 @@ Result<std::vector<std::vector<float>>> run(const ServerState& state, const Serv
   infer::EmbeddingRequest er;
   er.inputs = std::move(seqs);
   ONDO_ASSIGN_OR_RETURN(auto handle, m.scheduler->submit_embedding(std::move(er)));
+  if (const auto& record = current_request()) record->generated = true;  // counted in the model's metrics
   const int timeout_ms = state.options().request_timeout_s * 1000;
   auto done = handle->wait(timeout_ms);
   if (!done) {
@@ -82,6 +83,7 @@ Result<std::vector<std::vector<float>>> run(const ServerState& state, const Serv
   const infer::RequestTiming t = handle->timing();
   if (const auto& record = current_request()) {
     record->queue_s = t.queue_seconds;
+    record->first_token_s = t.first_token_seconds;  // the first vector
     record->finish_reason = done->ok() ? "stop" : "error";
   }
   return std::move(*done);
