@@ -1,8 +1,8 @@
 // libFuzzer target for request bodies: arbitrary bytes through the parsers and validation of
 // every public route that takes a body (POST /v1/chat/completions, POST /v1/completions,
 // POST /v1/responses, POST /v1/messages and its count_tokens, POST /api/generate, /api/chat,
-// /api/show), and for a chat (or translated Responses / Anthropic) body that validates, the
-// chat prompt (chatml, byte tokenizer) and the
+// /api/show, POST /v1/embeddings, POST /v1/rerank), and for a chat (or translated Responses /
+// Anthropic) body that validates, the chat prompt (chatml, byte tokenizer) and the
 // grammars of its response_format and tools under small limits. Layer: fuzz (links every
 // ondo layer). A crash, hang or sanitizer report here is a bug in serve's request handling
 // (or in the compilers it calls); refusals are expected and ignored.
@@ -10,14 +10,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <string_view>
+#include <vector>
 
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/grammar/json_schema.h"
 #include "ondo/serve/anthropic_request.h"
 #include "ondo/serve/api_ollama.h"
 #include "ondo/serve/api_types.h"
+#include "ondo/serve/embeddings_api.h"
 #include "ondo/serve/responses_request.h"
 #include "ondo/text/chat_template/chat_template.h"
+#include "ondo/text/rerank_prompt.h"
 #include "ondo/text/vocab.h"
 
 namespace {
@@ -87,5 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ollama.ok() && !ollama->load_only && !ollama->raw) check_chat(ollama->chat);
   }
   (void)serve::parse_ollama_show(body);
+  if (auto emb = serve::parse_embeddings_request(body); emb.ok()) {
+    for (const auto& in : emb->inputs) {
+      if (!in.is_tokens) (void)tokenizer().encode(in.text, text::EncodeOptions{});
+    }
+  }
+  if (auto rr = serve::parse_rerank_request(body); rr.ok()) {
+    for (const auto& d : rr->documents) (void)text::rerank_pair_tokens(tokenizer(), rr->query, d);
+    std::vector<float> scores(rr->documents.size(), 0.0f);
+    (void)serve::rerank_response(*rr, scores, 0);
+  }
   return 0;
 }

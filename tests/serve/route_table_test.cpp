@@ -96,12 +96,20 @@ json post_body(const Route& r) {
   if (path.rfind("/v1/messages", 0) == 0) {  // the message and its count_tokens
     return {{"model", "fake"}, {"max_tokens", 4}, {"messages", json::array({{{"role", "user"}, {"content", "x"}}})}};
   }
+  if (path == "/v1/embeddings") return {{"model", "fake"}, {"input", "x"}};
+  if (path == "/v1/rerank" || path == "/rerank") return {{"model", "fake"}, {"query", "q"}, {"documents", {"d"}}};
   return chat_body();
 }
 
 // What a row answers to that request: 200, but 404 from the rows of /v1/responses/{id} (this
 // server stores no responses).
-int expected_status(const Route& r) { return std::string(r.path) == "/v1/responses/{id}" ? 404 : 200; }
+// The embeddings rows answer 400: the fixture serves only a text generation model.
+int expected_status(const Route& r) {
+  const std::string path = r.path;
+  if (path == "/v1/responses/{id}") return 404;
+  if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
+  return 200;
+}
 
 TEST(RouteTable, MetricsLabelsComeFromTheTable) {
   testing::RequestHookLog log;

@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"detokenize", "write the text of token ids", cmd_detokenize},
     {"template", "render a chat template for messages", cmd_template},
     {"quantize", "write a model in a llama.cpp quantization preset (Q4_K_M, Q8_0, ...)", cmd_quantize},
+    {"embed", "print the embedding vectors (or rerank scores) of texts as JSON", cmd_embed},
     {"serve", "serve models over an OpenAI-compatible HTTP API", cmd_serve},
     {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},

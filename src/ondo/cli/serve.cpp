@@ -1,6 +1,7 @@
 // `ondo serve [options]` (serve_spec(), shown by --help): loads the models, starts one Scheduler per model (all sharing one ComputePool of -t
 // threads) and the OpenAI-compatible HTTP server, and drains gracefully on SIGTERM/SIGINT. Layer: cli (reads ONDO_API_KEY and files here;
 // the serve layer gets typed options).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -173,11 +174,40 @@ std::string template_text(const gguf::GgufFile& file, const std::string& source)
   return ss.str();
 }
 
+// An encoder (embeddings, rerank): no chat template, no KV cache; whole inputs of up to the
+// trained context run in one pass.
+Result<std::unique_ptr<Loaded>> load_encoder(const Config& c, core::ComputePool& pool, std::unique_ptr<Loaded> l,
+                                             const std::string& path, const std::string& alias) {
+  infer::SchedulerOptions so = c.sched;
+  const int32_t train_ctx = l->model->hparams().n_ctx_train;
+  so.n_ctx = std::min(so.n_ctx, train_ctx);  // learned positions end there
+  so.max_batch_tokens = std::max(so.max_batch_tokens, so.n_ctx);
+  ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
+  l->served.alias = alias;
+  l->served.kind = serve::ModelKind::Encoder;
+  l->served.tokenizer = l->tokenizer.get();
+  l->served.scheduler = l->scheduler.get();
+  l->served.created = int64_t(std::time(nullptr));
+  l->served.embedding_width = l->model->n_embd_out();
+  l->served.max_input_tokens = so.n_ctx;
+  l->served.reranker = l->model->hparams().pooling == model::Pooling::Rank;
+  serve::ModelCard card = serve::model_card_from_gguf(l->model->file());  // GET /api/tags, /api/show
+  card.modified_at = modified_at(path);
+  card.loaded_bytes = uint64_t(l->model->memory().weight_bytes);
+  l->served.card = std::make_shared<const serve::ModelCard>(std::move(card));
+  std::fprintf(stderr, "ondo serve: model '%s' from %s (%s, %d %s, inputs up to %d tokens; weights %.1f MiB mapped)\n",
+               alias.c_str(), path.c_str(), l->served.reranker ? "reranker" : "embeddings", l->served.embedding_width,
+               l->served.reranker ? "score(s)" : "dimensions", so.n_ctx,
+               double(l->model->memory().weight_bytes) / double(1 << 20));
+  return l;
+}
+
 Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& pool, const std::string& path,
                                          const std::string& alias) {
   auto l = std::make_unique<Loaded>();
   ONDO_ASSIGN_OR_RETURN(l->model, load_model(path, pool, load_options_from_env()));
   ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
+  if (l->model->kind() == model::ModelKind::Encode) return load_encoder(c, pool, std::move(l), path, alias);
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));
   if (!tmpl.warning.empty()) std::fprintf(stderr, "ondo serve: %s: warning: %s\n", alias.c_str(), tmpl.warning.c_str());
   infer::SchedulerOptions so = c.sched;
@@ -186,7 +216,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   if (c.ctx_given) warn_ctx_above_trained("serve", "--ctx", so.n_ctx, *l->model);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
-  l->served.kind = serve::ModelKind::Generator;  // encoders (embeddings) come with their routes
+  l->served.kind = serve::ModelKind::Generator;
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
   l->served.scheduler = l->scheduler.get();

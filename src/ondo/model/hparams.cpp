@@ -105,8 +105,9 @@ Status read_rope(const gguf::GgufFile& f, core::RopeStyle style, HParams& hp) {
 Status read_pooling(const gguf::GgufFile& f, Pooling fallback, HParams& hp) {
   const std::string key = arch_key(hp.arch, "pooling_type");
   ONDO_ASSIGN_OR_RETURN(uint64_t v, f.get_uint_or(key, uint64_t(fallback)));
-  if (v > uint64_t(Pooling::Last)) {
-    return bad(f, "metadata key '" + key + "' = " + std::to_string(v) + " is not a supported pooling (0 none, 1 mean, 2 cls, 3 last)");
+  if (v > uint64_t(Pooling::Rank)) {
+    return bad(f, "metadata key '" + key + "' = " + std::to_string(v) +
+                      " is not a supported pooling (0 none, 1 mean, 2 cls, 3 last, 4 rank)");
   }
   hp.pooling = Pooling(v);
   return ok_status();

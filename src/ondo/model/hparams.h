@@ -15,8 +15,9 @@
 namespace ondo::model {
 
 // How an encoder turns the hidden states of a sequence into one vector (GGUF
-// "<arch>.pooling_type" numbering: 0 none, 1 mean, 2 cls, 3 last).
-enum class Pooling { None = 0, Mean = 1, Cls = 2, Last = 3 };
+// "<arch>.pooling_type" numbering: 0 none, 1 mean, 2 cls, 3 last, 4 rank). Rank takes the
+// first token's state through the model's classifier head: scores, not an embedding.
+enum class Pooling { None = 0, Mean = 1, Cls = 2, Last = 3, Rank = 4 };
 
 struct HParams {
   // -- common to every architecture --
@@ -38,9 +39,12 @@ struct HParams {
   core::RopeStyle rope_style = core::RopeStyle::Normal;
   bool causal = true;                   // decoders; encoders attend both ways
   Pooling pooling = Pooling::None;      // encoders: how a sequence becomes one vector
+  int32_t n_cls_out = 0;                // Rank pooling: scores per sequence (classifier labels)
 
   int32_t q_dim() const { return n_head * head_dim; }      // H*D
   int32_t kv_dim() const { return n_head_kv * head_dim; }  // Hkv*D
+  // Floats per sequence an encoder returns: n_cls_out scores for Rank, else C.
+  int32_t n_out() const { return pooling == Pooling::Rank ? n_cls_out : n_embd; }
 };
 
 // Reads the common core from "<arch>.*" keys (not n_vocab: the model takes it from the

@@ -56,8 +56,8 @@ class Model {
   const HParams& hparams() const { return hp_; }
   const ArchUnit& unit() const { return *unit_; }
   ModelKind kind() const { return unit_->kind; }
-  // Floats per pooled vector of encode().
-  int32_t n_embd_out() const { return hp_.n_embd; }
+  // Floats per sequence of encode(): n_embd, or the classifier's scores for rank pooling.
+  int32_t n_embd_out() const { return hp_.n_out(); }
   const gguf::GgufFile& file() const { return *file_; }
   MemoryEstimate memory() const;
   // The unit's weights as its concrete type W, or nullptr when they are another type.

@@ -2,6 +2,7 @@
 // model/ (see STYLE 9, "New architecture"). Layer: model.
 #include "ondo/model/registry.h"
 
+#include "ondo/model/bert/bert.h"
 #include "ondo/model/llama/llama.h"
 #include "ondo/model/qwen2/qwen2.h"
 
@@ -11,6 +12,7 @@ namespace {
 const ArchUnit* const kArchitectures[] = {
     &llama::kUnit,
     &qwen2::kUnit,
+    &bert::kUnit,
 };
 
 }  // namespace

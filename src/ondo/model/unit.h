@@ -55,7 +55,7 @@ struct StepContext {
 // of n_vocab floats into `logits`, rows in batch order. The batch is already validated.
 using ForwardFn = Status (*)(const StepContext& ctx, std::span<const BatchToken> batch, KvStore& kv,
                              float* logits);
-// Encoders: one pooled vector of n_embd floats per sequence of the batch, in order of the
+// Encoders: one pooled vector of hp.n_out() floats per sequence of the batch, in order of the
 // sequences' first tokens. The batch is already validated (Model::encode's contract).
 using EncodeFn = Status (*)(const StepContext& ctx, std::span<const BatchToken> batch, float* out);
 

@@ -2,8 +2,9 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
-#include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/anthropic.h"
+#include "ondo/serve/routes/embeddings.h"
+#include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
@@ -36,6 +37,9 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/chat", handle_ollama_chat, AuthRule::ApiKey},
     // llama-server utility routes and unversioned aliases.
     // Embeddings and rerank.
+    {"POST", "/v1/embeddings", handle_embeddings, AuthRule::ApiKey},
+    {"POST", "/v1/rerank", handle_rerank, AuthRule::ApiKey},
+    {"POST", "/rerank", handle_rerank, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

@@ -23,8 +23,9 @@
 
 namespace ondo::serve {
 
-// What a served model can do. A Generator has a Scheduler and answers chat/completions; an
-// Encoder (embeddings) has none and answers those routes with a 400 (its routes come later).
+// What a served model can do. A Generator answers chat/completions; an Encoder answers
+// /v1/embeddings (or, when it is a reranker, /v1/rerank) and refuses the generation routes
+// with a 400. Both run on their Scheduler.
 enum class ModelKind { Generator, Encoder };
 
 struct ServedModel {
@@ -32,7 +33,12 @@ struct ServedModel {
   ModelKind kind = ModelKind::Generator;
   const text::Tokenizer* tokenizer = nullptr;  // borrowed
   std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
-  infer::Scheduler* scheduler = nullptr;  // borrowed; required for a Generator, null for an Encoder
+  infer::Scheduler* scheduler = nullptr;  // borrowed; required
+  // Encoders: floats per vector (scores per pair for a reranker), the longest input in tokens,
+  // and whether the model scores (query, document) pairs (pooling rank) instead of embedding.
+  int32_t embedding_width = 0;
+  int32_t max_input_tokens = 0;
+  bool reranker = false;
   int64_t created = 0;                    // unix seconds, shown by /v1/models
   // The model's tool-call format; set_models() detects it from the chat template.
   infer::tools::ToolFormat tool_format = infer::tools::ToolFormat::Generic;

@@ -175,6 +175,7 @@ int32_t Tokenizer::sep_id() const { return impl_->vocab.sep; }
 int32_t Tokenizer::unk_id() const { return impl_->vocab.unk; }
 bool Tokenizer::add_bos() const { return impl_->vocab.add_bos; }
 bool Tokenizer::add_eos() const { return impl_->vocab.add_eos; }
+bool Tokenizer::add_sep() const { return impl_->vocab.add_sep; }
 
 bool Tokenizer::is_end_of_generation(int32_t id) const {
   return impl_->vocab.valid(id) && impl_->vocab.eog[id] != 0;

@@ -67,6 +67,7 @@ class Tokenizer {
   int32_t unk_id() const;
   bool add_bos() const;    // tokenizer.ggml.add_bos_token, else llama.cpp's default for the type (SPM: true)
   bool add_eos() const;
+  bool add_sep() const;    // tokenizer.ggml.add_sep_token (WordPiece default true)
   bool is_end_of_generation(int32_t id) const;  // eos, eot, eom and the like (llama.cpp's "EOG" set)
   bool is_control(int32_t id) const;
   std::string_view model_name() const;  // "llama" (SPM), "gpt2" (BPE), "bert" (WordPiece)

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "ondo/core/fp16.h"
+
 #include <cmath>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -86,6 +89,70 @@ TEST(Ops, SwigluMatchesFormula) {
     const double s = g[i] / (1.0 + std::exp(-double(g[i])));
     EXPECT_NEAR(y[i], s * u[i], 1e-5);
   }
+}
+
+TEST(Ops, LayerNormMatchesDouble) {
+  auto x = randn(301, 3), w = randn(301, 4), b = randn(301, 5);
+  for (float& v : x) v = v * 3.0f + 2.0f;  // a non-zero mean
+  std::vector<float> y(301);
+  layer_norm(x.data(), w.data(), b.data(), 1e-12f, 301, y.data());
+  double mean = 0, var = 0;
+  for (float v : x) mean += v;
+  mean /= 301;
+  for (float v : x) var += (v - mean) * (v - mean);
+  var /= 301;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double want = (x[i] - mean) / std::sqrt(var + 1e-12) * w[i] + b[i];
+    EXPECT_NEAR(y[i], want, 2e-6 * (std::fabs(want) + 1.0)) << i;
+  }
+  // No weight, no bias, in place: zero mean and unit variance.
+  layer_norm(x.data(), nullptr, nullptr, 1e-5f, 301, x.data());
+  double m2 = 0, v2 = 0;
+  for (float v : x) m2 += v;
+  for (float v : x) v2 += double(v) * v;
+  EXPECT_NEAR(m2 / 301, 0.0, 1e-6);
+  EXPECT_NEAR(v2 / 301, 1.0, 1e-4);
+}
+
+TEST(Ops, GeluIsTheFp16TableOfTheTanhForm) {
+  // Edges: the cut-offs at +-10 and exact values at 0.
+  const float xs[] = {-11.0f, -10.0f, -9.99f, -3.0f, -0.5f, 0.0f, 1e-3f, 0.5f, 1.0f, 3.0f, 9.99f, 10.0f, 25.0f};
+  float y[std::size(xs)];
+  gelu(xs, int64_t(std::size(xs)), y);
+  EXPECT_EQ(y[0], 0.0f);
+  EXPECT_EQ(y[1], 0.0f);
+  EXPECT_EQ(y[5], 0.0f);
+  EXPECT_EQ(y[11], 10.0f);
+  EXPECT_EQ(y[12], 25.0f);
+  for (size_t i = 2; i < 11; ++i) {
+    // The table's value: the input rounded to fp16, gelu in float, the result rounded to fp16.
+    const float want = fp16_to_f32(f32_to_fp16(gelu_tanh_exact(fp16_to_f32(f32_to_fp16(xs[i])))));
+    EXPECT_EQ(y[i], want) << xs[i];
+    // And close to the double-precision tanh form (fp16 rounding of input and output).
+    const double x = xs[i];
+    const double g = 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+    EXPECT_NEAR(y[i], g, 2e-3 * (std::fabs(g) + 0.05)) << xs[i];
+  }
+  // Over a sweep, the table stays within fp16 rounding of the exact form.
+  auto x = randn(4096, 6);
+  std::vector<float> out(x.size());
+  gelu(x.data(), int64_t(x.size()), out.data());
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(out[i], gelu_tanh_exact(x[i]), 4e-3 * (std::fabs(x[i]) + 0.01));
+}
+
+TEST(Ops, L2NormalizeGivesUnitNorm) {
+  auto x = randn(384, 7);
+  std::vector<float> y = x;
+  l2_normalize(y.data(), int64_t(y.size()));
+  double ss = 0, xs = 0;
+  for (float v : y) ss += double(v) * v;
+  for (float v : x) xs += double(v) * v;
+  EXPECT_NEAR(ss, 1.0, 1e-6);
+  const float norm = float(1.0 / std::sqrt(xs));
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(y[i], x[i] * norm);
+  std::vector<float> zeros(8, 0.0f);
+  l2_normalize(zeros.data(), 8);
+  for (float v : zeros) EXPECT_EQ(v, 0.0f);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Scalar element-wise and row kernels (the forward pass's non-matmul work). Layer: core.
 #include "ondo/core/kernels/ops.h"
 
+#include <array>
 #include <cmath>
+
+#include "ondo/core/fp16.h"
 
 namespace ondo::core {
 
@@ -64,6 +67,64 @@ void swiglu(const float* g, const float* u, int64_t n, float* y) {
 
 void add_inplace(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+void layer_norm(const float* x, const float* w, const float* b, float eps, int64_t n, float* y) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += double(x[i]);
+  const float mean = float(sum / double(n));
+  double sum2 = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] - mean;
+    y[i] = v;
+    sum2 += double(v * v);
+  }
+  const float variance = float(sum2 / double(n));
+  const float scale = 1.0f / std::sqrt(variance + eps);
+  for (int64_t i = 0; i < n; ++i) {
+    float v = y[i] * scale;
+    if (w) v *= w[i];
+    if (b) v += b[i];
+    y[i] = v;
+  }
+}
+
+float gelu_tanh_exact(float x) {
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoefA = 0.044715f;
+  return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * x * (1.0f + kCoefA * x * x)));
+}
+
+namespace {
+
+// fp16(gelu(fp16 value i)) for every fp16 bit pattern i, built once (thread-safe static).
+const std::array<uint16_t, 65536>& gelu_table() {
+  static const std::array<uint16_t, 65536> table = [] {
+    std::array<uint16_t, 65536> t{};
+    for (uint32_t i = 0; i < 65536; ++i) t[i] = f32_to_fp16(gelu_tanh_exact(fp16_to_f32(uint16_t(i))));
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+void gelu(const float* x, int64_t n, float* y) {
+  const std::array<uint16_t, 65536>& table = gelu_table();
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    if (v <= -10.0f) y[i] = 0.0f;
+    else if (v >= 10.0f) y[i] = v;
+    else y[i] = fp16_to_f32(table[f32_to_fp16(v)]);
+  }
+}
+
+void l2_normalize(float* x, int64_t n) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += double(x[i] * x[i]);
+  if (sum <= 0.0) return;
+  const float norm = float(1.0 / std::sqrt(sum));
+  for (int64_t i = 0; i < n; ++i) x[i] *= norm;
 }
 
 }  // namespace ondo::core

@@ -34,4 +34,21 @@ void swiglu(const float* g, const float* u, int64_t n, float* y);
 // y[i] += x[i]
 void add_inplace(float* y, const float* x, int64_t n);
 
+// LayerNorm as ggml_norm + ggml_mul + ggml_add: mean and variance of x summed in double,
+// y[i] = (x[i] - mean) / sqrt(var + eps) * w[i] + b[i]. w and b may be null (none).
+// y may alias x.
+void layer_norm(const float* x, const float* w, const float* b, float eps, int64_t n, float* y);
+
+// GELU, tanh form, as ggml's CPU backend computes it (GGML_GELU_FP16): x <= -10 gives 0,
+// x >= 10 gives x; otherwise x is rounded to fp16 and looked up in a 65536-entry table of
+// fp16(0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))). y may alias x.
+void gelu(const float* x, int64_t n, float* y);
+// The exact value the table holds for one x (0.5 x (1 + tanh(...)) in float, no rounding);
+// the scalar reference the table is built from.
+float gelu_tanh_exact(float x);
+
+// Scales x to unit L2 norm in place as llama.cpp's common_embd_normalize(.., 2): sum of
+// squares in double, norm = float(1 / sqrt(sum)), x[i] *= norm. An all-zero x stays zero.
+void l2_normalize(float* x, int64_t n);
+
 }  // namespace ondo::core

@@ -39,7 +39,8 @@ void pool_sequences(Pooling pooling, const ForwardScratch& s, const float* x, in
     const int64_t first = s.seq_starts[q], end = s.seq_starts[q + 1];
     float* o = out + int64_t(q) * C;
     switch (pooling) {
-      case Pooling::Cls: std::copy_n(x + first * C, C, o); break;
+      case Pooling::Cls:
+      case Pooling::Rank: std::copy_n(x + first * C, C, o); break;
       case Pooling::Last: std::copy_n(x + (end - 1) * C, C, o); break;
       default: {
         std::fill_n(o, C, 0.0f);

@@ -19,7 +19,8 @@ namespace ondo::model::blocks {
 void bidirectional_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s);
 
 // out [S][C]: one vector per sequence of x [T][C], in batch order: Mean (sum over positions
-// in order, then / n), Cls (the first token's row), Last (the last token's row).
+// in order, then / n), Cls and Rank (the first token's row; Rank's head runs after),
+// Last (the last token's row).
 // Requires: pooling != None.
 void pool_sequences(Pooling pooling, const ForwardScratch& s, const float* x, int64_t C, float* out);
 
