@@ -98,6 +98,7 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");
+  c.server.cors_origins = args.get_all("--cors-origin");
   c.server.max_body_bytes = size_t(body) << 20;
   c.server.request_timeout_s = int(timeout);
   c.server.keep_alive_timeout_s = int(keep_alive);
@@ -127,6 +128,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   if (!c.ctx_given && train_ctx > 0) so.n_ctx = std::min(so.n_ctx, train_ctx);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
+  l->served.path = path;
   l->served.kind = serve::ModelKind::Generator;  // encoders (embeddings) come with their routes
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
@@ -144,7 +146,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
 int serve(int argc, char** argv) {
   Args args({"-m|--model", "--host", "--port", "--parallel", "--ctx", "-t|--threads", "--api-key", "--api-key-file",
              "--max-queue", "--cache-mem", "--max-body", "--timeout", "--keep-alive", "--chat-template",
-             "--max-conns-per-ip", "--header-timeout"},
+             "--max-conns-per-ip", "--header-timeout", "--cors-origin"},
             {"--insecure"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("serve", st.error());
   auto config = config_from_args(args);
@@ -163,6 +165,9 @@ int serve(int argc, char** argv) {
   if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
                config->server.api_key.empty() ? "no API key" : "API key required");
+  for (const std::string& origin : config->server.cors_origins) {
+    std::fprintf(stderr, "ondo serve: CORS: allowing browser origin %s\n", origin.c_str());
+  }
 
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
   std::vector<std::unique_ptr<Loaded>> loaded;

@@ -25,6 +25,14 @@ constexpr Route kRoutes[] = {
     // Anthropic Messages API.
     // Ollama API.
     // llama-server utility routes and unversioned aliases.
+    {"POST", "/tokenize", handle_tokenize, AuthRule::ApiKey},
+    {"POST", "/detokenize", handle_detokenize, AuthRule::ApiKey},
+    {"POST", "/apply-template", handle_apply_template, AuthRule::ApiKey},
+    {"GET", "/props", handle_props, AuthRule::ApiKey},
+    {"GET", "/slots", handle_slots, AuthRule::ApiKey},
+    {"POST", "/chat/completions", handle_chat_completions, AuthRule::ApiKey},
+    {"POST", "/completions", handle_completions, AuthRule::ApiKey},
+    {"GET", "/models", handle_list_models, AuthRule::ApiKey},
     // Embeddings and rerank.
 };
 
