@@ -3,6 +3,7 @@
 // off; and --host localhost listening on [::1] as well as 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include "ondo/serve/cors.h"
 #include "serve/http_fixture.h"
 
 namespace ondo::serve {

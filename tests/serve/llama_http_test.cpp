@@ -143,7 +143,11 @@ TEST(LlamaRoutes, PropsAndSlots) {
   for (size_t i = 0; i < s.size(); ++i) {
     EXPECT_EQ(s[i]["id"], int(i));
     EXPECT_EQ(s[i]["n_ctx"], f.sched.options().n_ctx);
-    EXPECT_EQ(s[i]["is_processing"], false);
+    // The fake scheduler reports 1 running and 2 waiting: the first slot shows busy.
+    EXPECT_EQ(s[i]["is_processing"], i == 0) << i;
+    EXPECT_EQ(s[i]["model_running"], 1);
+    EXPECT_EQ(s[i]["model_waiting"], 2);
+    EXPECT_EQ(s[i]["model"], "fake");
     EXPECT_FALSE(s[i].contains("prompt"));
   }
   EXPECT_EQ(f.client().Get("/slots?fail_on_no_slot=1")->status, 200);

@@ -343,6 +343,12 @@ Status Server::start() {
   impl_->port = port;
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
   if (impl_->http6) impl_->listener6 = std::thread([this] { impl_->http6->listen_after_bind(); });
+  // httplib's stop() only closes a listener that is already running: a server stopped right
+  // after start() would otherwise leave its listener thread in accept() forever.
+  const auto until = Clock::now() + std::chrono::seconds(10);
+  while ((!impl_->http.is_running() || (impl_->http6 && !impl_->http6->is_running())) && Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return ok_status();
 }
 
