@@ -130,7 +130,7 @@ TEST(JsonSchema, Arrays) {
   auto g = schema(R"({"type":"array","items":{"type":"integer"},"minItems":2,"maxItems":3})");
   REJECTS(g, "[1]");
   ACCEPTS(g, "[1,2]");
-  ACCEPTS(g, "[1, 2, 3]");
+  ACCEPTS(g, "[1,2,3]");
   REJECTS(g, "[1,2,3,4]");
   REJECTS(g, "[1,\"a\"]");
   auto p = schema(R"({"type":"array","prefixItems":[{"type":"string"},{"type":"boolean"}],"items":false})");

@@ -10,6 +10,7 @@
 // with more integer digits than K is beyond every bound by at least 1 and compares the same
 // either way.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "ondo/infer/grammar/json_schema_parts.h"

@@ -1,8 +1,9 @@
 // Running one prepared generation: submit to the model's Scheduler, then either collect the
 // whole answer or stream it, written by the request's WireFormat (wire.h), cancelling on disconnect, stop
 // string or timeout, and writing what really happened (tokens, times, how it ended) into the
-// request's record for the access log, metrics and usage hook. Layer: serve. Waits on
-// RequestHandle only; never runs model code.
+// request's record for the access log, metrics and usage hook. Several choices (n > 1,
+// prompt batches) are one scheduler request each, read in order (blocking) or interleaved
+// (streaming). Layer: serve. Waits on RequestHandle only; never runs model code.
 #include <chrono>
 #include <cstdio>
 #include <functional>
