@@ -36,7 +36,7 @@ function checkCalls(calls) {
 async function main() {
   let cuts = 0;
   for (let seed = 1; seed <= 4; seed++) {
-    const full = await client.chat.completions.create({ model, messages, tools, tool_choice: 'required', seed, max_tokens: 1200 });
+    const full = await client.chat.completions.create({ model, messages, tools, tool_choice: 'required', seed });  // max_tokens: the rest of the context
     const choice = full.choices[0];
     assert.equal(choice.finish_reason, 'tool_calls', `seed ${seed}: ${JSON.stringify(choice)}`);
     const calls = choice.message.tool_calls;
