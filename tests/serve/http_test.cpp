@@ -121,7 +121,7 @@ TEST(Http, ErrorsAreOpenAiShaped) {
             std::make_pair(400, std::string("prompt[0]")));
   EXPECT_EQ(status_param("/v1/completions", {{"model", "fake"}, {"prompt", "a"}, {"logit_bias", {{"9999", 1}}}}),
             std::make_pair(400, std::string("logit_bias")));
-  EXPECT_EQ(status_param("/v1/chat/completions", chat_body({{"n", 2}})), std::make_pair(400, std::string("n")));
+  EXPECT_EQ(status_param("/v1/chat/completions", chat_body({{"n", 17}})), std::make_pair(400, std::string("n")));
   auto big = f.post("/v1/completions", {{"model", "fake"}, {"prompt", std::string(5000, 'a')}});
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(json::parse(big->body)["error"]["code"], "request_too_large");

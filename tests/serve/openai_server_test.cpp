@@ -41,6 +41,19 @@ TEST_F(ServeTiny, OfficialOpenAiClient) {
   EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
 }
 
+// n > 1 and prompt batches (node/choices_client.mjs): indices, reproducible seeds, the
+// prompt evaluated once, streaming by index, usage sums, the cap on n.
+TEST_F(ServeTiny, SeveralChoicesWithOfficialClient) {
+  const auto node_dir = std::filesystem::path(ONDO_SOURCE_DIR) / "tests" / "serve" / "node";
+  int rc = 0;
+  run_capture("node --version >/dev/null 2>&1", &rc);
+  if (rc != 0) GTEST_SKIP() << "node is not installed (scripts/setup installs it)";
+  if (!std::filesystem::exists(node_dir / "node_modules" / "openai")) GTEST_SKIP() << "the openai npm package is not installed";
+  const std::string out = run_node("choices_client.mjs", server_.base_url() + "/v1 tiny", &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
+}
+
 TEST_F(ServeTiny, CurlSseFraming) {
   int rc = 0;
   const std::string body = R"({"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":10,"stream":true,"stream_options":{"include_usage":true}})";

@@ -46,11 +46,13 @@ class StructuredServe : public ::testing::Test {
     if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();
   }
   void tools_round_trip() {
-    for (const char* model : {"tiny", "rand"}) {
-      int rc = 0;
-      const std::string out = run_node("tools_client.mjs", server_.base_url() + "/v1 " + model, &rc);
-      EXPECT_EQ(rc, 0) << model << ":\n" << out;
-      EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
+    for (const char* script : {"tools_client.mjs", "tools_end_client.mjs"}) {
+      for (const char* model : {"tiny", "rand"}) {
+        int rc = 0;
+        const std::string out = run_node(script, server_.base_url() + "/v1 " + model, &rc);
+        EXPECT_EQ(rc, 0) << script << " " << model << ":\n" << out;
+        EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
+      }
     }
   }
   std::filesystem::path dir_;
@@ -80,6 +82,18 @@ TEST_F(StructuredServe, ToolCallsHermesFormat) {
 TEST_F(StructuredServe, ToolCallsLlama31Format) {
   start("meta-llama-Llama-3.1-8B-Instruct");
   tools_round_trip();
+}
+
+// tool_choice auto must leave a plain answer that starts with "{" possible: the built-in
+// recipe model answers with its recipe JSON as text although tools are offered.
+TEST_F(StructuredServe, AutoToolsLeaveJsonAnswersAsText) {
+  const auto recipe = std::filesystem::path(ONDO_SOURCE_DIR) / "models" / "ondo-recipe.gguf";
+  if (!std::filesystem::exists(recipe)) GTEST_SKIP() << recipe << " missing";
+  ASSERT_TRUE(server_.start({"-m", recipe.string() + "=recipe", "-t", "1", "--ctx", "256"})) << server_.log();
+  int rc = 0;
+  const std::string out = run_node("tools_auto_text.mjs", server_.base_url() + "/v1 recipe", &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -253,8 +253,11 @@ int serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
 
-  // Every model loads before the server binds: a missing or bad file fails the start, and
-  // "listening" means the models are there to answer.
+  // The server's options are checked first (a bad --host, --cors-origin, ... fails before any
+  // model loads); every model loads before the server binds: a missing or bad file fails the
+  // start, and "listening" means the models are there to answer.
+  auto server = serve::Server::create(config->server);
+  if (!server.ok()) return report("serve", server.error());
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
   std::vector<std::unique_ptr<Loaded>> loaded;
   std::vector<serve::ServedModel> served;
@@ -264,8 +267,6 @@ int serve(int argc, char** argv) {
     served.push_back((*l)->served);
     loaded.push_back(std::move(*l));
   }
-  auto server = serve::Server::create(config->server);
-  if (!server.ok()) return report("serve", server.error());
   (*server)->set_models(std::move(served));
   if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),

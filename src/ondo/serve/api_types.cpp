@@ -159,11 +159,9 @@ Status parse_max_tokens(const json& obj, GenerationFields& g) {
   return ok_status();
 }
 
-Status parse_unsupported(const json& obj) {
-  ONDO_ASSIGN_OR_RETURN(auto n, opt_int(obj, "n", 1, 128));
-  if (n && *n != 1) {
-    return field_error("n", "only one choice per request is supported (seen " + std::to_string(*n) + ", expected 1)");
-  }
+Status parse_n(const json& obj, GenerationFields& g) {
+  ONDO_ASSIGN_OR_RETURN(auto n, opt_int(obj, "n", 1, kMaxChoices));
+  g.n = int32_t(n.value_or(1));
   return ok_status();
 }
 
@@ -180,7 +178,7 @@ Status parse_common(const json& obj, GenerationFields& g) {
     ONDO_ASSIGN_OR_RETURN(auto iu, opt_bool(*so, "include_usage", "stream_options.include_usage"));
     g.include_usage = iu.value_or(false);
   }
-  ONDO_TRY(parse_unsupported(obj));
+  ONDO_TRY(parse_n(obj, g));
   ONDO_TRY(detail::parse_output_constraint(obj, g.constraint));
   ONDO_TRY(parse_max_tokens(obj, g));
   ONDO_ASSIGN_OR_RETURN(g.stop, parse_stop(obj));
@@ -262,6 +260,29 @@ Result<std::vector<int32_t>> token_array(const json& arr, const std::string& pat
   return ids;
 }
 
+// `prompt` as an array of strings or of token arrays: one prompt each, all of one kind.
+Status parse_prompt_batch(const json& arr, CompletionRequest& r) {
+  if (arr.size() > size_t(kMaxChoices)) {
+    return field_error("prompt", "too many prompts (seen " + std::to_string(arr.size()) + ", at most " +
+                                     std::to_string(kMaxChoices) + ")");
+  }
+  r.prompt_is_tokens = arr[0].is_array();
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const json& e = arr[i];
+    const std::string path = "prompt[" + std::to_string(i) + "]";
+    if (!r.prompt_is_tokens) {
+      if (!e.is_string()) return field_error(path, "expected a string like prompt[0] (seen " + seen(e) + ")");
+      (i == 0 ? r.prompt_text : r.more_prompt_texts.emplace_back()) = e.get<std::string>();
+      continue;
+    }
+    if (!e.is_array()) return field_error(path, "expected an array of token ids like prompt[0] (seen " + seen(e) + ")");
+    ONDO_ASSIGN_OR_RETURN(auto ids, token_array(e, path));
+    if (ids.empty()) return field_error(path, "expected a non-empty array");
+    (i == 0 ? r.prompt_tokens : r.more_prompt_tokens.emplace_back()) = std::move(ids);
+  }
+  return ok_status();
+}
+
 Status parse_prompt(const json& obj, CompletionRequest& r) {
   const json* p = member(obj, "prompt");
   if (!p) return field_error("prompt", "missing (expected a string or an array of token ids)");
@@ -272,19 +293,7 @@ Status parse_prompt(const json& obj, CompletionRequest& r) {
   if (!p->is_array()) return field_error("prompt", "expected a string or an array of token ids (seen " + seen(*p) + ")");
   if (p->empty()) return field_error("prompt", "expected a non-empty array");
   const json& first = (*p)[0];
-  if (first.is_string() || first.is_array()) {  // a batch of prompts: one is fine
-    if (p->size() != 1) {
-      return field_error("prompt", "only one prompt per request is supported (seen " + std::to_string(p->size()) + ")");
-    }
-    if (first.is_string()) {
-      r.prompt_text = first.get<std::string>();
-      return ok_status();
-    }
-    r.prompt_is_tokens = true;
-    ONDO_ASSIGN_OR_RETURN(r.prompt_tokens, token_array(first, "prompt[0]"));
-    if (r.prompt_tokens.empty()) return field_error("prompt[0]", "expected a non-empty array");
-    return ok_status();
-  }
+  if (first.is_string() || first.is_array()) return parse_prompt_batch(*p, r);
   r.prompt_is_tokens = true;
   ONDO_ASSIGN_OR_RETURN(r.prompt_tokens, token_array(*p, "prompt"));
   return ok_status();
@@ -328,6 +337,12 @@ Result<CompletionRequest> parse_completion_request(std::string_view body) {
   ONDO_TRY(parse_prompt(obj, r));
   ONDO_TRY(parse_common(obj, r.gen));
   ONDO_TRY(parse_completion_extras(obj, r));
+  const size_t n_prompts = 1 + (r.prompt_is_tokens ? r.more_prompt_tokens.size() : r.more_prompt_texts.size());
+  if (n_prompts * size_t(r.gen.n) > size_t(kMaxChoices)) {
+    return field_error("n", std::to_string(n_prompts) + " prompts x n " + std::to_string(r.gen.n) + " make " +
+                                std::to_string(n_prompts * size_t(r.gen.n)) + " choices (at most " +
+                                std::to_string(kMaxChoices) + " per request)");
+  }
   return r;
 }
 

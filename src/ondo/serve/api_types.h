@@ -41,6 +41,7 @@ struct GenerationFields {
   bool seed_given = false;
   int32_t n_logprobs = -1;             // -1: none; 0..20 alternatives per token
   bool ignore_eos = false;             // extension
+  int32_t n = 1;                       // choices per prompt (1..kMaxChoices)
   OutputConstraint constraint;         // response_format / grammar
 };
 
@@ -61,6 +62,10 @@ struct CompletionRequest {
   bool prompt_is_tokens = false;
   std::string prompt_text;
   std::vector<int32_t> prompt_tokens;  // ids are range-checked against the vocabulary later
+  // Prompts 2.. of a batch (`prompt` as an array of strings or of token arrays), of the same
+  // kind as the first (texts when !prompt_is_tokens, else token ids).
+  std::vector<std::string> more_prompt_texts;
+  std::vector<std::vector<int32_t>> more_prompt_tokens;
 };
 
 // Largest accepted request values.
@@ -69,6 +74,7 @@ constexpr int32_t kMaxStopStrings = 4;
 constexpr int32_t kMaxLogprobs = 20;
 constexpr size_t kMaxLogitBias = 1024;
 constexpr size_t kMaxTools = 128;
+constexpr int32_t kMaxChoices = 16;  // n, and prompts x n on /v1/completions
 
 Result<ChatRequest> parse_chat_request(std::string_view body);
 Result<CompletionRequest> parse_completion_request(std::string_view body);

@@ -125,6 +125,8 @@ std::string Metrics::render(const std::vector<ModelGauges>& gauges) const {
   for (const auto& g : gauges) out += "ondo_prefix_cache_queries_total{" + model_label(g.model) + "} " + std::to_string(g.stats.prefix_cache_queries) + "\n";
   header(out, "ondo_prefix_cache_hits_total", "counter", "Prefix cache lookups that reused KV blocks.");
   for (const auto& g : gauges) out += "ondo_prefix_cache_hits_total{" + model_label(g.model) + "} " + std::to_string(g.stats.prefix_cache_hits) + "\n";
+  header(out, "ondo_prompt_tokens_evaluated_total", "counter", "Prompt tokens run through the model (not cached or shared).");
+  for (const auto& g : gauges) out += "ondo_prompt_tokens_evaluated_total{" + model_label(g.model) + "} " + std::to_string(g.stats.prompt_tokens_evaluated) + "\n";
   return out;
 }
 

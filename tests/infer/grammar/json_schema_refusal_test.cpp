@@ -28,7 +28,7 @@ TEST(JsonSchemaRefusal, KeywordAndPath) {
     EXPECT_EQ(refusal(s), std::string("schema: keyword '") + kw + "' at /properties/a~1b is not supported");
   }
   EXPECT_NE(refusal(R"({"type":"array","uniqueItems":true})").find("'uniqueItems' at /"), std::string::npos);
-  EXPECT_NE(refusal(R"({"type":"number","minimum":1})").find("'minimum' at /"), std::string::npos);
+  EXPECT_NE(refusal(R"({"type":"number","minimum":0.12345678901234567})").find("'minimum' at /"), std::string::npos);
   EXPECT_NE(refusal(R"({"type":"string","format":"hostname"})").find("'format' at /"), std::string::npos);
   EXPECT_NE(refusal(R"({"type":"string","pattern":"^(?=a)b$"})").find("lookaround"), std::string::npos);
   EXPECT_NE(refusal(R"({"type":"string","pattern":"(a)\\1"})").find("backreferences"), std::string::npos);

@@ -42,11 +42,13 @@ TEST(JsonSchema, Types) {
 TEST(JsonSchema, AnyValueAndJsonObject) {
   auto any = schema("{}");
   ACCEPTS(any, R"({"a":[1,{"b":null}],"c":"x"})");
-  ACCEPTS(any, "[ ]");
+  REJECTS(any, "[ ]");  // compact: no whitespace between tokens
+  ACCEPTS(any, "[]");
   REJECTS(any, "{,}");
   auto obj = json_object_grammar();
   ASSERT_NE(obj, nullptr);
-  ACCEPTS(obj, R"({"k": [true, false]})");
+  ACCEPTS(obj, R"({"k":[true,false]})");
+  REJECTS(obj, R"({"k": [true, false]})");
   ACCEPTS(obj, "{}");
   REJECTS(obj, "[1]");
   REJECTS(obj, "\"s\"");
@@ -58,13 +60,21 @@ TEST(JsonSchema, ObjectPropertiesOrderAndRequired) {
   ACCEPTS(g, R"({"a":"x"})");
   ACCEPTS(g, R"({"b":1,"a":"x"})");
   ACCEPTS(g, R"({"b":1,"a":"x","c":true})");
-  ACCEPTS(g, R"({ "a": "x", "c": false })");
-  ACCEPTS(g, "{\n  \"a\": \"x\"\n}");
+  REJECTS(g, R"({ "a": "x", "c": false })");  // compact: no whitespace between tokens
+  REJECTS(g, "{\n  \"a\": \"x\"\n}");
+  ACCEPTS(g, R"({"a":"x","c":false})");
   REJECTS(g, R"({"a":"x","b":1})");  // declared order
   REJECTS(g, R"({"b":1})");          // required a
   REJECTS(g, R"({"a":"x","d":1})");  // no extras when additionalProperties is absent
   REJECTS(g, R"({"a":"x",})");
-  REJECTS(g, "{\"a\":    \"x\"}");   // bounded whitespace: at most one space
+  REJECTS(g, "{\"a\":    \"x\"}");
+  SchemaOptions loose;
+  loose.compact = false;
+  auto spaced = compile_json_schema_text(R"({"type":"object","properties":{"a":{"type":"string"}}})", loose);
+  ASSERT_TRUE(spaced.ok());
+  ACCEPTS(*spaced, R"({ "a": "x" })");
+  ACCEPTS(*spaced, "{\n  \"a\": \"x\"\n}");
+  REJECTS(*spaced, "{\"a\":    \"x\"}");  // bounded whitespace: at most one space
 }
 
 TEST(JsonSchema, AdditionalProperties) {
@@ -120,7 +130,7 @@ TEST(JsonSchema, Arrays) {
   auto g = schema(R"({"type":"array","items":{"type":"integer"},"minItems":2,"maxItems":3})");
   REJECTS(g, "[1]");
   ACCEPTS(g, "[1,2]");
-  ACCEPTS(g, "[1, 2, 3]");
+  ACCEPTS(g, "[1,2,3]");
   REJECTS(g, "[1,2,3,4]");
   REJECTS(g, "[1,\"a\"]");
   auto p = schema(R"({"type":"array","prefixItems":[{"type":"string"},{"type":"boolean"}],"items":false})");

@@ -116,6 +116,59 @@ TEST(Scheduler, PrefixCacheHitGivesTheSameTokens) {
   EXPECT_TRUE(fresh == second);
 }
 
+// The choices of an n > 1 request: once the first one's prompt is in its slot (running, or
+// finished and not yet reused), the others copy its K/V (prefix cache off, so nothing else
+// can serve it) and evaluate only the last prompt token; their tokens equal the same
+// requests run alone.
+TEST(Scheduler, RunningSlotSharesItsPromptExactly) {
+  ONDO_TESTDATA_OR_SKIP(dir);
+  auto f = load(dir);
+  std::string text;
+  for (int i = 0; i < 6; ++i) text += "Once upon a time there was a little girl. ";
+  SchedulerOptions o;
+  o.n_parallel = 3;
+  o.n_ctx = 512;
+  o.cache_mem_bytes = 0;
+  auto s = Scheduler::create(*f.model, *f.tok, o, *f.pool);
+  ASSERT_TRUE(s.ok());
+  const GenerationRequest base = request(*f.tok, text, 11, 24);
+  const uint64_t n_prompt = base.prompt.size();
+  auto first = (*s)->submit(base);
+  ASSERT_TRUE(first.ok());
+  auto ev = (*first)->next();  // its prompt is evaluated now
+  ASSERT_TRUE(ev.has_value());
+  std::vector<std::shared_ptr<RequestHandle>> others;
+  for (uint64_t seed : {12u, 13u}) {
+    GenerationRequest r = base;
+    r.sampling.seed = seed;
+    others.push_back(*(*s)->submit(r));
+  }
+  std::vector<Output> shared;
+  for (auto& h : others) shared.push_back(drain(*h));
+  Output first_out = drain(**first);
+  first_out.tokens.insert(first_out.tokens.begin(), ev->token);
+  first_out.logprobs.insert(first_out.logprobs.begin(), ev->logprob);
+  for (const Output& out : shared) EXPECT_EQ(out.timing.cached_prompt_tokens, int32_t(n_prompt) - 1);
+  const SchedulerStats st = (*s)->stats();
+  EXPECT_EQ(st.prompt_tokens_evaluated, n_prompt + 2);  // once, plus the last token per sibling
+  EXPECT_EQ(st.prompt_tokens_shared, 2 * (n_prompt - 1));
+  for (size_t i = 0; i < 2; ++i) {
+    auto alone = Scheduler::create(*f.model, *f.tok, o, *f.pool);
+    ASSERT_TRUE(alone.ok());
+    GenerationRequest r = base;
+    r.sampling.seed = 12 + i;
+    EXPECT_TRUE(drain(**(*alone)->submit(r)) == shared[i]) << "choice " << i + 1;
+    EXPECT_EQ((*alone)->stats().prompt_tokens_shared, 0u);
+  }
+  // a finished request's slot keeps its K/V until reused: the next one with that prompt
+  // starts from it, and still answers as if alone
+  auto again = drain(**(*s)->submit(base));
+  EXPECT_EQ(again.timing.cached_prompt_tokens, int32_t(n_prompt) - 1);
+  EXPECT_TRUE(again == first_out);
+  const GenerationRequest other = request(*f.tok, "A different story.", 5, 8);
+  EXPECT_LE(drain(**(*s)->submit(other)).timing.cached_prompt_tokens, 1);  // at most the shared BOS
+}
+
 TEST(Scheduler, RefusesOversizedPromptsAndFullQueues) {
   ONDO_TESTDATA_OR_SKIP(dir);
   auto f = load(dir);

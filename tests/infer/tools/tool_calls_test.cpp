@@ -52,22 +52,55 @@ TEST(ToolGrammar, GenericAcceptsConformingCallsOnly) {
   ASSERT_TRUE(aut.ok());
   EXPECT_TRUE(accepts(*aut, "Just text, with {braces} later."));
   EXPECT_TRUE(accepts(*aut, ""));
-  EXPECT_FALSE(accepts(*aut, R"({"not":"a call"})"));
+  // a plain answer may start with "{" (a JSON-speaking model), only not with the call wrapper
+  EXPECT_TRUE(accepts(*aut, R"({"not":"a call"})"));
+  EXPECT_TRUE(accepts(*aut, R"({"recipe_name": "egg toast"})"));
+  EXPECT_TRUE(accepts(*aut, "{"));
+  EXPECT_TRUE(accepts(*aut, R"({"tool_call)"));
+  EXPECT_FALSE(accepts(*aut, R"({"tool_calls": "text"})"));
+  EXPECT_FALSE(accepts(*aut, R"({"tool_calls")"));
+  // no whitespace inside the JSON of a call
+  EXPECT_FALSE(accepts(*req, R"({"tool_calls": [{"name": "get_weather", "arguments": {"city": "Seoul"}}]})"));
+}
+
+TEST(ToolGrammar, ParallelCallListsEnd) {
+  auto tools = weather_tools();
+  const std::string call = R"({"name":"tree","arguments":{"v":1,"next":null}})";
+  auto list = [&](int n) {
+    std::string s = R"({"tool_calls":[)";
+    for (int i = 0; i < n; ++i) s += (i ? "," : "") + call;
+    return s + "]}";
+  };
+  auto generic = tool_call_gbnf(tools, ToolMode::Required, ToolFormat::Generic, true);
+  ASSERT_TRUE(generic.ok());
+  EXPECT_TRUE(accepts(*generic, list(kMaxParallelCalls)));
+  EXPECT_FALSE(accepts(*generic, list(kMaxParallelCalls + 1)));
+  auto hermes = tool_call_gbnf(tools, ToolMode::Required, ToolFormat::Hermes, true);
+  ASSERT_TRUE(hermes.ok());
+  auto blocks = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += (i ? "\n" : "") + std::string("<tool_call>\n") + call + "\n</tool_call>";
+    return s;
+  };
+  EXPECT_TRUE(accepts(*hermes, blocks(kMaxParallelCalls)));
+  EXPECT_FALSE(accepts(*hermes, blocks(kMaxParallelCalls + 1)));
 }
 
 TEST(ToolGrammar, ModelFormats) {
   auto tools = weather_tools();
   auto llama = tool_call_gbnf(tools, ToolMode::Required, ToolFormat::Llama3Json, true);
   ASSERT_TRUE(llama.ok()) << llama.error().message;
-  EXPECT_TRUE(accepts(*llama, R"({"name": "get_weather", "parameters": {"city": "Seoul"}})"));
-  EXPECT_FALSE(accepts(*llama, R"({"name": "get_weather", "arguments": {"city": "Seoul"}})"));
+  EXPECT_TRUE(accepts(*llama, R"({"name":"get_weather","parameters":{"city":"Seoul"}})"));
+  EXPECT_FALSE(accepts(*llama, R"({"name":"get_weather","arguments":{"city":"Seoul"}})"));
+  EXPECT_FALSE(accepts(*llama, R"({"name": "get_weather", "parameters": {"city": "Seoul"}})"));
   auto hermes = tool_call_gbnf(tools, ToolMode::Auto, ToolFormat::Hermes, true);
   ASSERT_TRUE(hermes.ok()) << hermes.error().message;
-  const std::string call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Seoul\"}}\n</tool_call>";
+  const std::string call = "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Seoul\"}}\n</tool_call>";
   EXPECT_TRUE(accepts(*hermes, call));
   EXPECT_TRUE(accepts(*hermes, call + "\n" + call));
   EXPECT_TRUE(accepts(*hermes, "No call needed."));
-  EXPECT_FALSE(accepts(*hermes, "<b>bold</b>"));
+  EXPECT_TRUE(accepts(*hermes, "<b>bold</b>"));  // text may start with "<", not with "<tool_call>"
+  EXPECT_FALSE(accepts(*hermes, "<tool_call>oops"));
 }
 
 TEST(ToolGrammar, UnsupportedKeywordIsRefused) {
@@ -143,6 +176,31 @@ TEST(ToolCallParser, PlainTextAndIncompleteCalls) {
   EXPECT_FALSE(cut.calls_complete());
   ToolCallParser hermes_text(ToolFormat::Hermes);
   EXPECT_EQ(hermes_text.feed("{\"a\": 1}").content, "{\"a\": 1}");
+}
+
+TEST(ToolCallParser, TextStartingLikeACallIsText) {
+  // a JSON answer is text: held back only while it could still become the call wrapper
+  for (uint32_t seed = 0; seed < 10; ++seed) {
+    ToolCallParser p(ToolFormat::Generic);
+    std::string content;
+    feed_split(p, R"({"recipe_name":"egg toast","recipes":["toast"]})", seed, &content);
+    EXPECT_EQ(p.mode(), ToolCallParser::Mode::Text);
+    EXPECT_EQ(content, R"({"recipe_name":"egg toast","recipes":["toast"]})");
+    EXPECT_TRUE(p.calls().empty());
+  }
+  ToolCallParser held(ToolFormat::Generic);
+  EXPECT_EQ(held.feed(R"({"tool)").content, "");
+  EXPECT_EQ(held.mode(), ToolCallParser::Mode::Undecided);
+  EXPECT_EQ(held.finish(), R"({"tool)");  // the output ended there: it was text
+  EXPECT_EQ(held.mode(), ToolCallParser::Mode::Text);
+  ToolCallParser hermes(ToolFormat::Hermes);
+  std::string content;
+  feed_split(hermes, "<b>bold</b> text", 3, &content);
+  EXPECT_EQ(content, "<b>bold</b> text");
+  ToolCallParser call(ToolFormat::Generic);
+  EXPECT_EQ(call.feed(R"({"tool_calls":[{"name":"a","arguments":{}}]})").content, "");
+  EXPECT_TRUE(call.calls_complete());
+  EXPECT_EQ(call.finish(), "");
 }
 
 TEST(ToolFormatDetection, RealTemplates) {

@@ -54,7 +54,7 @@ async function main() {
     assert.equal(e.code, 'model_not_found');
     return true;
   });
-  await assert.rejects(client.chat.completions.create({ model, messages, n: 2 }), (e) => {
+  await assert.rejects(client.chat.completions.create({ model, messages, n: 17 }), (e) => {
     assert.ok(e instanceof OpenAI.BadRequestError, `BadRequestError, got ${e}`);
     assert.equal(e.param, 'n');
     return true;

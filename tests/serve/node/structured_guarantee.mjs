@@ -243,6 +243,31 @@ async function otherConstraints() {
   assert.equal(outputOf(cut).finish, 'length', 'max_tokens mid-value is length');
 }
 
+// Bounded numbers (zod / Pydantic style): every finished output validates under ajv's double
+// comparisons, and the JSON is compact (no whitespace outside strings).
+async function numbers() {
+  const bounds = [
+    { minimum: 0, maximum: 1 }, { exclusiveMinimum: 0, exclusiveMaximum: 1 }, { minimum: -90, maximum: 90 },
+    { minimum: 0.1, exclusiveMaximum: 0.3 }, { exclusiveMinimum: -2.5 }, { maximum: -1e-3 }, { minimum: 1.5, maximum: 1.5 },
+    { minimum: 100000.25, maximum: 100000.75 },
+  ];
+  let finished = 0;
+  for (let i = 0; i < bounds.length * 4; i++) {
+    const schema = { type: 'object', properties: { ok: { type: 'boolean' }, n: { type: 'number', ...bounds[i % bounds.length] } },
+      required: ['ok', 'n'], additionalProperties: false };
+    const r = await post('/v1/completions', { model: models[i % models.length], prompt: 'Once', seed: i, max_tokens: 60,
+      response_format: { type: 'json_schema', json_schema: { name: 'num', schema } } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const { text, finish } = outputOf(r);
+    if (finish === 'length') continue;
+    assert.ok(!/\s/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""')), `compact: ${text}`);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(JSON.parse(text)), `${JSON.stringify(schema)}: ${text} ${JSON.stringify(validate.errors)}`);
+    finished++;
+  }
+  assert.ok(finished >= bounds.length, `bounded numbers finished: ${finished}`);
+}
+
 async function refusals() {
   const model = models[0];
   const cases = [
@@ -274,6 +299,7 @@ async function main() {
   await streamed();
   await otherConstraints();
   await refusals();
+  await numbers();
   console.log('all checks passed');
 }
 

@@ -37,7 +37,9 @@ std::set<std::string> type_set(const json& s, const Compiler& c, int depth);
 }  // namespace
 
 std::string Compiler::prelude() const {
-  return "ws ::= ( \" \" | \"\\n\" [ \\t]{0," + std::to_string(opt_.max_indent) + "} )?\n"
+  const std::string ws = opt_.compact ? "ws ::= \"\"\n"
+                                      : "ws ::= ( \" \" | \"\\n\" [ \\t]{0," + std::to_string(opt_.max_indent) + "} )?\n";
+  return ws +
          "json-value ::= json-object | json-array | json-string | json-number | json-bool | json-null\n"
          "json-object ::= \"{\" ws ( json-member ( ws \",\" ws json-member )* ws )? \"}\"\n"
          "json-member ::= json-string ws \":\" ws json-value\n"

@@ -5,16 +5,18 @@
 // true / schema; when absent and `properties` is given, no extra properties are generated),
 // enum, const, anyOf, oneOf (branches with disjoint types or distinct constants only),
 // allOf (mergeable branches only), items, prefixItems, minItems, maxItems, minLength,
-// maxLength (code points), pattern (see json_schema_parts.h), integer minimum / maximum /
-// exclusiveMinimum / exclusiveMaximum (exact digit grammars), format (below), local $ref
+// maxLength (code points), pattern (see json_schema_parts.h), minimum / maximum /
+// exclusiveMinimum / exclusiveMaximum on integers and numbers (exact digit grammars; bounded
+// numbers are plain decimals without exponent, bounds of at most 15 significant digits), format (below), local $ref
 // ("#", "#/...") with $defs/definitions, recursion included. Ignored annotations: title,
 // description, $comment, examples, default, deprecated, readOnly, writeOnly, $schema, $id.
 // Formats, strict subsets of their RFCs: date (YYYY-MM-DD; February only up to 28),
 // time (hh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm), no leap second), date-time (date "T" time),
 // uuid (8-4-4-4-12 hex), email (dot-atoms of [A-Za-z0-9_%+-]{1,20}, at most 3; "@";
 // 1-4 labels of letters, digits and inner hyphens, each "."-terminated; a 2-20 letter TLD).
-// Output: compact JSON, properties in declared order; between tokens at most one space or
-// a newline plus up to `max_indent` spaces/tabs. Strings use no \u escape of a surrogate.
+// Output: compact JSON (no whitespace between tokens), properties in declared order; with
+// SchemaOptions::compact false, between tokens at most one space or a newline plus up to
+// `max_indent` spaces/tabs. Strings use no \u escape of a surrogate.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,8 @@
 namespace ondo::infer::grammar {
 
 struct SchemaOptions {
-  uint32_t max_indent = 20;          // spaces/tabs after a newline between tokens
+  bool compact = true;               // no whitespace between tokens (docs/api.md promises compact output)
+  uint32_t max_indent = 20;          // !compact: spaces/tabs after a newline between tokens
   uint32_t max_repeat = 10000;       // largest count for lengths, item counts, regex repeats
   // Nesting of schemas; each $ref followed counts as a level. The compiler recurses a few
   // frames per level: at 64 it fits 1 MB of stack with ASan+UBSan (HTTP threads have 8 MB).

@@ -43,6 +43,7 @@ class Compiler {
   Result<std::string> constants(const nlohmann::ordered_json& s, const std::string& path);
   Result<std::string> typed(const nlohmann::ordered_json& s, const std::string& path, uint32_t depth);
   Result<std::string> string_value(const nlohmann::ordered_json& s, const std::string& path);
+  Result<std::string> number_value(const nlohmann::ordered_json& s, const std::string& path);
   Result<std::string> integer_value(const nlohmann::ordered_json& s, const std::string& path);
   Result<std::string> object_value(const nlohmann::ordered_json& s, const std::string& path, uint32_t depth);
   Result<std::string> extra_key(const nlohmann::ordered_json& props);

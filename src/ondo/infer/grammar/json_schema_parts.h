@@ -21,6 +21,19 @@ std::string class_expr(const std::vector<CpRange>& ranges);
 // absent bound is unbounded. Requires lo <= hi when both are given.
 std::string integer_range(std::optional<int64_t> lo, std::optional<int64_t> hi);
 
+// A bound of a number: its JSON text as the schema holds it ("2.5", "1e-05", "-3").
+struct NumberBound {
+  std::string text;
+  bool exclusive = false;
+};
+
+// GBNF for the plain decimals (no exponent, no "-0", no leading zeros) above every `lower`
+// bound and below every `upper` one, compared exactly (json_schema_number.cpp says why that
+// matches a validator's doubles; fractions near the bounds keep to 15 significant digits).
+// Errors: Unsupported for a bound with more than 15 significant digits or beyond 1e15 in
+// magnitude; InvalidArgument when no number lies within the bounds.
+Result<std::string> number_range(const std::vector<NumberBound>& lower, const std::vector<NumberBound>& upper);
+
 // GBNF for the content (between the quotes) of a string of `format`; error (Unsupported)
 // for formats not listed in json_schema.h.
 Result<std::string> format_content(std::string_view format);

@@ -59,15 +59,12 @@ Result<std::string> Compiler::typed(const json& s, const std::string& path, uint
   }
   const bool has_number = std::find(types.begin(), types.end(), "number") != types.end();
   if (has_number) std::erase(types, std::string("integer"));
-  for (const char* kw : {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) {
-    if (has_number && s.contains(kw)) return unsupported(kw, path, "bounds are supported for type 'integer' only");
-  }
   std::vector<std::string> alts;
   for (const auto& t : types) {
     std::string e;
     if (t == "null") e = "json-null";
     if (t == "boolean") e = "json-bool";
-    if (t == "number") e = "json-number";
+    if (t == "number") { ONDO_ASSIGN_OR_RETURN(e, number_value(s, path)); }
     if (t == "string") { ONDO_ASSIGN_OR_RETURN(e, string_value(s, path)); }
     if (t == "integer") { ONDO_ASSIGN_OR_RETURN(e, integer_value(s, path)); }
     if (t == "object") { ONDO_ASSIGN_OR_RETURN(e, object_value(s, path, depth)); }
@@ -104,6 +101,26 @@ Result<std::string> Compiler::string_value(const json& s, const std::string& pat
   if (hi < lo) return invalid(path, "maxLength is below minLength");
   const std::string rep = "{" + std::to_string(lo) + "," + (hi == kInf ? "" : std::to_string(hi)) + "}";
   return new_rule("string", std::string(kQuote) + " json-char" + rep + " " + kQuote);
+}
+
+Result<std::string> Compiler::number_value(const json& s, const std::string& path) {
+  std::vector<NumberBound> lower, upper;
+  const char* first = nullptr;
+  for (const char* kw : {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}) {
+    if (!s.contains(kw)) continue;
+    const json& v = s[kw];
+    if (!v.is_number()) return invalid(path + "/" + kw, "must be a number");
+    if (!first) first = kw;
+    const std::string k = kw;
+    (k.find("inimum") != std::string::npos ? lower : upper).push_back({v.dump(), k.starts_with("exclusive")});
+  }
+  if (!first) return std::string("json-number");
+  auto range = number_range(lower, upper);
+  if (!range.ok()) {
+    if (range.error().code == ErrorCode::Unsupported) return unsupported(first, path, range.error().message);
+    return invalid(path, range.error().message);
+  }
+  return new_rule("num", *range);
 }
 
 Result<std::string> Compiler::integer_value(const json& s, const std::string& path) {

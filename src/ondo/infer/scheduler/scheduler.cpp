@@ -29,6 +29,9 @@ struct Slot {
   int32_t next_token = -1;      // sampled, to be evaluated next step
   std::unique_ptr<GenerationStep> step;
   bool stored_prefix = false;
+  // A free slot: the tokens whose K/V it still holds from its last request, until the next
+  // request is admitted to it (share_from_running() reuses them).
+  std::vector<int32_t> kept;
   bool busy() const { return req != nullptr; }
 };
 
@@ -102,6 +105,7 @@ class SchedulerImpl final : public Scheduler {
   void finish(Slot& s, FinishReason why, const std::string& error = "");
   void release(Slot& s);
   void admit(Slot& s, int32_t slot, std::shared_ptr<RequestState> req);
+  int32_t share_from_running(int32_t slot, std::span<const int32_t> prompt, int32_t have);
   void forward_batch();
   void after_logits(Slot& s, std::span<const float> logits);
   void fail_running(const char* where, const char* what);
@@ -137,6 +141,8 @@ class SchedulerImpl final : public Scheduler {
   bool stopping_ = false;
   int32_t running_count_ = 0;
   std::atomic<int64_t> used_positions_{0};  // K/V positions held by running slots
+  std::atomic<uint64_t> prompt_evaluated_{0};  // prompt tokens run through a forward pass
+  std::atomic<uint64_t> prompt_shared_{0};     // prompt tokens copied from a running slot
   std::thread thread_;
 };
 
@@ -180,6 +186,8 @@ SchedulerStats SchedulerImpl::stats() const {
   s.prefix_cache_queries = prefix_.queries();
   s.prefix_cache_hits = prefix_.hits();
   s.prefix_cache_bytes = prefix_.bytes();
+  s.prompt_tokens_evaluated = prompt_evaluated_.load();
+  s.prompt_tokens_shared = prompt_shared_.load();
   s.kv_usage_ratio = double(used_positions_.load()) / double(int64_t(opt_.n_parallel) * opt_.n_ctx);
   return s;
 }
@@ -217,7 +225,9 @@ void SchedulerImpl::finish(Slot& s, FinishReason why, const std::string& error) 
 
 void SchedulerImpl::release(Slot& s) {
   used_positions_.fetch_sub(int64_t(s.tokens.size()));
+  std::vector<int32_t> kept = std::move(s.tokens);
   s = Slot{};
+  s.kept = std::move(kept);
   std::lock_guard<std::mutex> lock(mu_);
   --running_count_;
 }
@@ -260,12 +270,49 @@ void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req)
   s.step->accept_prompt(r.prompt);
   s.tokens.reserve(size_t(opt_.n_ctx));  // no growth while decoding
   // at least the last prompt token is evaluated, for its logits
-  const int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i);
+  int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i);
+  cached = share_from_running(i, r.prompt, cached);
   s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
   s.n_prompt_done = cached;
   used_positions_.fetch_add(cached);
   req->set_scheduled(cached);
   s.req = std::move(req);
+}
+
+// Copies the K/V of another slot whose tokens start with more of `prompt` than the slot `i`
+// already holds (`have` positions), up to all but the last prompt token (evaluated for its
+// logits): a running slot, or a free one that still holds its last request's K/V (slot `i`
+// itself included: then nothing is copied). So the choices of an n > 1 request, submitted
+// once the first one's prompt is in, evaluate the prompt once, with or without the prefix
+// cache, even when the first one has already finished. Returns the positions now held. The
+// K/V of a position depends only on the tokens up to it, so the copy is exact.
+int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> prompt, int32_t have) {
+  const int32_t want = int32_t(prompt.size()) - 1;
+  int32_t best = have;
+  int32_t from = -1;
+  for (size_t j = 0; j < slots_.size() && best < want; ++j) {
+    const Slot& o = slots_[j];
+    const std::vector<int32_t>& held = o.busy() ? o.tokens : o.kept;
+    const int32_t lim = std::min<int32_t>(want, int32_t(held.size()));
+    int32_t m = 0;
+    while (m < lim && held[size_t(m)] == prompt[size_t(m)]) ++m;
+    if (m > best || (m == best && m > have && int32_t(j) == i)) {  // slot i's own K/V needs no copy
+      best = m;
+      from = int32_t(j);
+    }
+  }
+  slots_[size_t(i)].kept.clear();  // from here on its K/V is the new request's
+  if (from < 0) return have;
+  if (from != i) {
+    model::KvStore& kv = kv_->store();
+    const size_t n = size_t(best - have) * size_t(kv.kv_dim);
+    for (int32_t l = 0; l < kv.n_layer; ++l) {
+      std::copy_n(kv.k + kv.offset(l, from, have), n, kv.k + kv.offset(l, i, have));
+      std::copy_n(kv.v + kv.offset(l, from, have), n, kv.v + kv.offset(l, i, have));
+    }
+  }
+  prompt_shared_.fetch_add(uint64_t(best - have));
+  return best;
 }
 
 void SchedulerImpl::loop() {
@@ -353,7 +400,9 @@ void SchedulerImpl::forward_batch() {
   }
   // record evaluated tokens
   for (const model::BatchToken& b : batch_) {
-    slots_[size_t(b.seq)].tokens.push_back(b.token);
+    Slot& s = slots_[size_t(b.seq)];
+    if (s.next_token < 0) prompt_evaluated_.fetch_add(1);
+    s.tokens.push_back(b.token);
     used_positions_.fetch_add(1);
   }
   for (Slot& s : slots_) {

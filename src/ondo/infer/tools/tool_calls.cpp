@@ -35,6 +35,32 @@ void rebase_refs(ojson& s, const std::string& base) {
   }
 }
 
+// The text every call list of the format starts with (the grammars below write no whitespace
+// inside JSON): output that does not start with it is plain text.
+std::string_view call_marker(ToolFormat f) {
+  switch (f) {
+    case ToolFormat::Generic: return "{\"tool_calls\"";
+    case ToolFormat::Llama3Json: return "{\"name\"";
+    case ToolFormat::Hermes: return kOpenTag;
+  }
+  return "{";
+}
+
+// GBNF rules `name`, `name`-1, ...: any text (maybe empty) that does not start with `marker`:
+// a proper prefix of it, or a prefix followed by another character and then anything.
+std::string text_without_prefix(const std::string& name, std::string_view marker) {
+  std::string out;
+  for (size_t k = 0; k < marker.size(); ++k) {
+    const std::string rule = k == 0 ? name : name + "-" + std::to_string(k);
+    const char c = marker[k];
+    const std::string cls = std::string("[^") + (c == ']' || c == '\\' || c == '^' || c == '-' ? "\\" : "") + c + "]";
+    out += rule + " ::= \"\" | " + cls + " .*";
+    if (k + 1 < marker.size()) out += " | " + grammar::gbnf_quote(std::string(1, c)) + " " + name + "-" + std::to_string(k + 1);
+    out += "\n";
+  }
+  return out;
+}
+
 const char* args_key(ToolFormat f) { return f == ToolFormat::Llama3Json ? "parameters" : "arguments"; }
 
 // The JSON Schema of one call object (or any of them) with the tools' schemas in $defs.
@@ -63,7 +89,7 @@ ojson generic_schema(std::span<const ToolSpec> tools, bool parallel) {
   ojson defs = inner["$defs"];
   inner.erase("$defs");
   ojson arr = {{"type", "array"}, {"items", inner}, {"minItems", 1}};
-  if (!parallel) arr["maxItems"] = 1;
+  arr["maxItems"] = parallel ? kMaxParallelCalls : 1;
   return {{"$defs", defs},
           {"type", "object"},
           {"properties", {{"tool_calls", arr}}},
@@ -115,14 +141,14 @@ Result<std::string> tool_call_gbnf(std::span<const ToolSpec> tools, ToolMode mod
   if (format == ToolFormat::Hermes) {
     gbnf += "\nxtc-call ::= " + grammar::gbnf_quote(std::string(kOpenTag) + "\n") + " root " +
             grammar::gbnf_quote("\n" + std::string(kCloseTag));
-    gbnf += parallel ? "\nxtc-calls ::= xtc-call (\"\\n\" xtc-call)*" : "\nxtc-calls ::= xtc-call";
+    gbnf += parallel ? "\nxtc-calls ::= xtc-call (\"\\n\" xtc-call){0," + std::to_string(kMaxParallelCalls - 1) + "}"
+                     : "\nxtc-calls ::= xtc-call";
     calls = "xtc-calls";
   }
   if (mode == ToolMode::Required) {
     gbnf += "\n" + root + " ::= " + calls + "\n";
   } else {
-    const char* first = format == ToolFormat::Hermes ? "[^<]" : "[^{]";
-    gbnf += "\n" + root + " ::= " + calls + " | xtc-text\nxtc-text ::= (" + first + " .*)?\n";
+    gbnf += "\n" + root + " ::= " + calls + " | xtc-text\n" + text_without_prefix("xtc-text", call_marker(format));
   }
   return gbnf;
 }
@@ -149,10 +175,23 @@ ParseStep ToolCallParser::feed(std::string_view text) {
   return out;
 }
 
+std::string ToolCallParser::finish() {
+  if (mode_ != Mode::Undecided) return "";
+  mode_ = Mode::Text;
+  return all_;
+}
+
 void ToolCallParser::step_char(char c, size_t pos, ParseStep& out) {
-  if (mode_ == Mode::Undecided) {
-    const bool call = format_ == ToolFormat::Hermes ? c == '<' : c == '{';
-    mode_ = call ? Mode::Calls : Mode::Text;
+  if (mode_ == Mode::Undecided) {  // held back while the output is a prefix of the call marker
+    const std::string_view marker = call_marker(format_);
+    if (pos < marker.size() && c == marker[pos]) {
+      if (pos + 1 < marker.size()) return;
+      mode_ = Mode::Calls;
+      for (size_t i = 0; i <= pos; ++i) step_char(all_[i], i, out);
+      return;
+    }
+    mode_ = Mode::Text;
+    out.content += all_.substr(0, pos);
   }
   if (mode_ == Mode::Text) {
     out.content += c;

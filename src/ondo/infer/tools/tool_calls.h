@@ -43,9 +43,14 @@ enum class ToolMode : uint8_t { Auto, Required };
 // The root rule of the grammars below.
 inline constexpr std::string_view kToolGrammarRoot = "xtc-root";
 
-// GBNF whose root rule is kToolGrammarRoot: for Auto, text whose first character cannot start a call
-// (`{` for Generic and Llama3Json, `<` for Hermes) or calls; for Required, calls only. Each
-// call names one of `tools` and its arguments conform to that tool's parameters.
+// Most calls in one answer when parallel calls are allowed: the list then ends for sure.
+inline constexpr int32_t kMaxParallelCalls = 8;
+
+// GBNF whose root rule is kToolGrammarRoot: for Auto, calls or text that does not start with
+// the format's call marker (`{"tool_calls"` for Generic, `{"name"` for Llama3Json,
+// `<tool_call>` for Hermes), so a plain answer may still start with `{`; for Required, calls
+// only (1 to kMaxParallelCalls when `parallel`, else one). Each call names one of `tools` and
+// its arguments conform to that tool's parameters; no whitespace inside the JSON.
 // Errors: the JSON Schema compiler's (Unsupported naming the keyword and its path inside
 // "/$defs/fn-<i>" for tool i), InvalidArgument for an empty tool list.
 Result<std::string> tool_call_gbnf(std::span<const ToolSpec> tools, ToolMode mode, ToolFormat format,
@@ -69,13 +74,16 @@ struct ParseStep {
   std::vector<ArgsPiece> calls;
 };
 
-// Incremental parser of one generation. The first character decides: a call starts with
-// `{` (Generic, Llama3Json) or `<` (Hermes), which the grammars above guarantee; any other
-// first character makes the whole output plain text.
+// Incremental parser of one generation. The start decides: output that starts with the
+// format's call marker (see tool_call_gbnf) is calls, which the grammars above guarantee;
+// any other output is plain text (held back while it is still a prefix of the marker).
 class ToolCallParser {
  public:
   explicit ToolCallParser(ToolFormat format);
   ParseStep feed(std::string_view text);
+  // At the end of the output: the text still held back (a proper prefix of the call marker),
+  // now plain text; "" otherwise.
+  std::string finish();
   enum class Mode { Undecided, Text, Calls };
   Mode mode() const { return mode_; }
   const std::vector<ParsedCall>& calls() const { return calls_; }

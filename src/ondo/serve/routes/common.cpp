@@ -43,11 +43,11 @@ Result<const ServedModel*> lookup_generator(const ServerState& state, const std:
   return m;
 }
 
-Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
-  const std::string field(prompt_field);
+namespace {
+
+Status check_prompt(const std::vector<int32_t>& prompt, const std::string& field, const PreparedRequest& p) {
   const int32_t n_vocab = p.model->tokenizer->n_vocab();
   const int32_t n_ctx = p.model->scheduler->options().n_ctx;
-  auto& prompt = p.request.prompt;
   constexpr ErrorCode kBad = ErrorCode::InvalidArgument;
   if (prompt.empty()) return field_error(kBad, field, "the prompt has no tokens");
   for (size_t i = 0; i < prompt.size(); ++i) {
@@ -68,6 +68,23 @@ Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
                        std::to_string(*p.fields.max_tokens) + " completion tokens plus " + std::to_string(n_prompt) +
                            " prompt tokens exceed the context of " + std::to_string(n_ctx) + " tokens per request");
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Status prepare_generation(PreparedRequest& p, std::string_view prompt_field) {
+  const std::string field(prompt_field);
+  const int32_t n_vocab = p.model->tokenizer->n_vocab();
+  const int32_t n_ctx = p.model->scheduler->options().n_ctx;
+  const auto& prompt = p.request.prompt;
+  constexpr ErrorCode kBad = ErrorCode::InvalidArgument;
+  const bool batch = !p.more_prompts.empty();
+  ONDO_TRY(check_prompt(prompt, batch ? field + "[0]" : field, p));
+  for (size_t i = 0; i < p.more_prompts.size(); ++i) {
+    ONDO_TRY(check_prompt(p.more_prompts[i], field + "[" + std::to_string(i + 1) + "]", p));
+  }
+  const int64_t n_prompt = int64_t(prompt.size());
   for (const auto& [id, bias] : p.fields.sampling.logit_bias) {
     if (id >= n_vocab) {
       return field_error(kBad, "logit_bias",

@@ -1,8 +1,9 @@
 // Running one prepared generation: submit to the model's Scheduler, then either collect the
 // whole answer or stream it, written by the request's WireFormat (wire.h), cancelling on disconnect, stop
 // string or timeout, and writing what really happened (tokens, times, how it ended) into the
-// request's record for the access log, metrics and usage hook. Layer: serve. Waits on
-// RequestHandle only; never runs model code.
+// request's record for the access log, metrics and usage hook. Several choices (n > 1,
+// prompt batches) are one scheduler request each, read in order (blocking) or interleaved
+// (streaming). Layer: serve. Waits on RequestHandle only; never runs model code.
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -17,21 +18,53 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
+// Tool calling while streaming: content text goes out as text, calls as tool-call pieces (a
+// header with id and name, then argument pieces).
+struct ToolStream {
+  explicit ToolStream(infer::tools::ToolFormat f) : parser(f) {}
+  infer::tools::ToolCallParser parser;
+  std::vector<std::string> ids;
+};
+
+// One choice: a prompt's sample, with its own scheduler request and output state.
+struct Choice {
+  Choice(const PreparedRequest& p, int32_t i, int32_t prompt_i)
+      : index(i), prompt(prompt_i), builder(*p.model->tokenizer, p.fields.stop, p.fields.n_logprobs >= 0) {
+    if (p.tool_calling) tools.emplace(p.model->tool_format);
+  }
+  int32_t index = 0;   // in the response: prompt * n + sample
+  int32_t prompt = 0;  // which prompt of the request
+  std::shared_ptr<infer::RequestHandle> handle;
+  std::optional<infer::TokenEvent> first;  // an event read while the siblings were submitted
+  ChoiceBuilder builder;
+  std::optional<ToolStream> tools;  // streaming with tools
+  GenerationResult result;          // blocking: the answer so far
+  bool tool_calls = false;          // the answer is tool calls (complete, or cut by max_tokens)
+  bool done = false;                // its end was handled
+
+  Result<infer::TokenEvent> next(Clock::time_point deadline, const std::function<bool()>& keep_waiting) {
+    if (first) {
+      infer::TokenEvent e = std::move(*first);
+      first.reset();
+      return e;
+    }
+    return next_event(*handle, deadline, keep_waiting);
+  }
+};
+
 // Everything one generation carries between the handler and the body writer.
 struct Run {
   ServerState* state = nullptr;
   PreparedRequest prep;
   std::shared_ptr<RequestRecord> record;  // made before routing; completed after the body is sent
-  std::shared_ptr<infer::RequestHandle> handle;
   std::unique_ptr<WireFormat> wire;
-  ChoiceBuilder builder;
+  std::vector<std::unique_ptr<Choice>> choices;  // prompts x n, in response order
   Clock::time_point start;
   Clock::time_point deadline;
   Clock::time_point last_token;
   bool any_token = false;
-  int32_t n_prompt = 0;
-  bool tool_calls = false;   // the answer is complete tool calls (finish reason "tool_calls")
   std::string ended;         // an end other than the generation's own: "disconnected", "timeout", ...
+  bool error_written = false;  // streaming: the stream ended with an error event
   bool accounted = false;
 
   Run(ServerState& s, PreparedRequest p, std::unique_ptr<WireFormat> w)
@@ -39,10 +72,24 @@ struct Run {
         prep(std::move(p)),
         record(current_request() ? current_request() : std::make_shared<RequestRecord>()),
         wire(std::move(w)),
-        builder(*prep.model->tokenizer, prep.fields.stop, prep.fields.n_logprobs >= 0),
         start(Clock::now()) {
     deadline = start + std::chrono::seconds(s.options().request_timeout_s);
-    n_prompt = int32_t(prep.request.prompt.size());
+    const int32_t n_prompts = 1 + int32_t(prep.more_prompts.size());
+    for (int32_t i = 0; i < n_prompts * prep.fields.n; ++i) {
+      choices.push_back(std::make_unique<Choice>(prep, i, i / prep.fields.n));
+    }
+  }
+
+  bool multi() const { return choices.size() > 1; }
+
+  const std::vector<int32_t>& prompt_of(int32_t prompt) const {
+    return prompt == 0 ? prep.request.prompt : prep.more_prompts[size_t(prompt - 1)];
+  }
+
+  void cancel_all() {
+    for (auto& c : choices) {
+      if (c->handle) c->handle->cancel();
+    }
   }
 
   void note_event(const infer::TokenEvent& ev) {
@@ -53,13 +100,18 @@ struct Run {
     last_token = now;
   }
 
+  // Prompts count once each (not per sample); cached tokens are those of each prompt's first
+  // sample (its other samples share that sample's prompt K/V, see respond_generation()).
   UsageCounts usage() const {
     UsageCounts u;
-    u.prompt_tokens = n_prompt;
-    u.completion_tokens = builder.completion_tokens();
-    if (handle) {
-      const infer::RequestTiming t = handle->timing();
-      u.cached_tokens = t.cached_prompt_tokens;
+    for (const auto& c : choices) {
+      const bool first_sample = c->index % prep.fields.n == 0;
+      if (first_sample) u.prompt_tokens += int32_t(prompt_of(c->prompt).size());
+      if (first_sample && c->handle) u.cached_tokens += c->handle->timing().cached_prompt_tokens;
+      u.completion_tokens += c->builder.completion_tokens();
+    }
+    if (choices[0]->handle) {  // times of the first choice
+      const infer::RequestTiming t = choices[0]->handle->timing();
       u.queue_s = t.queue_seconds;
       u.first_token_s = any_token ? t.first_token_seconds : 0.0;
     }
@@ -68,22 +120,25 @@ struct Run {
   }
 
   // Writes what really happened into the request's record, however the request ended: the
-  // tokens received from the scheduler so far, the times, the finish reason. Once.
+  // tokens received from the scheduler so far, the times, the finish reason (of the first
+  // choice). Once.
   void account() {
-    if (accounted || !handle) return;
+    if (accounted || !choices[0]->handle) return;
     accounted = true;
-    const infer::RequestTiming t = handle->timing();
+    const infer::RequestTiming t = choices[0]->handle->timing();
+    const UsageCounts u = usage();
+    const Choice& c = *choices[0];
     RequestRecord& r = *record;
     r.generated = true;
     r.streamed = prep.fields.stream;
-    r.prompt_tokens = n_prompt;
-    r.cached_tokens = t.cached_prompt_tokens;
-    r.completion_tokens = builder.completion_tokens();
+    r.prompt_tokens = u.prompt_tokens;
+    r.cached_tokens = u.cached_tokens;
+    r.completion_tokens = u.completion_tokens;
     r.queue_s = t.queue_seconds;
     r.first_token_s = any_token ? t.first_token_seconds : -1.0;
     if (!ended.empty()) r.finish_reason = ended;
-    else if (tool_calls) r.finish_reason = "tool_calls";
-    else if (builder.finished()) r.finish_reason = builder.finish_reason();
+    else if (c.tool_calls && c.builder.finish_reason() != "length") r.finish_reason = "tool_calls";
+    else if (c.builder.finished()) r.finish_reason = c.builder.finish_reason();
     else r.finish_reason = "error";
   }
 };
@@ -95,8 +150,7 @@ struct AccountOnExit {
 };
 
 // A finish that is not a normal end becomes an error (and `ended` says which).
-std::optional<Error> abnormal_finish(const infer::TokenEvent& ev, Run& run) {
-  const ChoiceBuilder& b = run.builder;
+std::optional<Error> abnormal_finish(const infer::TokenEvent& ev, const ChoiceBuilder& b, Run& run) {
   if (ev.finish == infer::FinishReason::Error) {
     run.ended = "error";
     return make_error(ErrorCode::Internal, "generation: " + b.error());
@@ -108,54 +162,88 @@ std::optional<Error> abnormal_finish(const infer::TokenEvent& ev, Run& run) {
   return std::nullopt;
 }
 
-void respond_blocking(Run& run, httplib::Response& res) {
-  AccountOnExit accounted{run};
-  ChoiceBuilder& b = run.builder;
-  GenerationResult result;
+// The calls of a finished blocking answer: all of them when the list is complete (finish
+// "tool_calls"); when max_tokens cut the list after at least one complete call, those calls
+// (finish stays "length"; the cut call is dropped).
+void take_calls(const PreparedRequest& p, Choice& c) {
+  GenerationResult& r = c.result;
+  infer::tools::ToolCallParser parser(p.model->tool_format);
+  parser.feed(r.text);
+  if (parser.calls_complete()) {
+    c.tool_calls = true;
+    r.calls = parser.calls();
+    r.finish_reason = "tool_calls";
+    return;
+  }
+  if (r.finish_reason != "length" || parser.mode() != infer::tools::ToolCallParser::Mode::Calls) return;
+  for (const auto& call : parser.calls()) {
+    if (call.complete) r.calls.push_back(call);
+  }
+  c.tool_calls = !r.calls.empty();
+}
+
+// Reads one choice to its end. Returns an error to write instead of the answer.
+std::optional<Error> collect(Run& run, Choice& c) {
+  ChoiceBuilder& b = c.builder;
   while (!b.finished()) {
-    auto ev = next_event(*run.handle, run.deadline, [] { return !client_gone(); });  // cancel if the client left
+    auto ev = c.next(run.deadline, [] { return !client_gone(); });  // cancel if the client left
     if (!ev.ok()) {
       run.ended = Clock::now() < run.deadline ? "disconnected" : "timeout";
-      return run.wire->write_error(res, ev.error());
+      return ev.error();
     }
     run.note_event(*ev);
     Delta d = b.on_event(*ev);
-    result.text += d.text;
-    for (auto& t : d.tokens) result.tokens.push_back(std::move(t));
-    if (b.stop_hit()) run.handle->cancel();
-    if (auto err = abnormal_finish(*ev, run)) return run.wire->write_error(res, *err);
+    c.result.text += d.text;
+    for (auto& t : d.tokens) c.result.tokens.push_back(std::move(t));
+    if (b.stop_hit()) c.handle->cancel();
+    if (auto err = abnormal_finish(*ev, b, run)) return err;
   }
-  result.finish_reason = b.finish_reason();
-  if (run.prep.tool_calling) {
-    infer::tools::ToolCallParser parser(run.prep.model->tool_format);
-    parser.feed(result.text);
-    if (parser.calls_complete()) {
-      run.tool_calls = true;
-      result.calls = parser.calls();
-      result.finish_reason = "tool_calls";
-    }
-  }
-  result.usage = run.usage();
-  if (b.stop_hit()) run.wire->set_stop_sequence(b.stop_sequence());
-  run.wire->write_result(res, result);
+  c.result.finish_reason = b.finish_reason();
+  if (run.prep.tool_calling) take_calls(run.prep, c);
+  return std::nullopt;
 }
 
-// Tool calling while streaming: content text goes out as text, calls as tool-call pieces (a
-// header with id and name, then argument pieces).
-struct ToolStream {
-  explicit ToolStream(infer::tools::ToolFormat f) : parser(f) {}
-  infer::tools::ToolCallParser parser;
-  std::vector<std::string> ids;
-};
+void respond_blocking(Run& run, httplib::Response& res) {
+  AccountOnExit accounted{run};
+  for (auto& c : run.choices) {
+    if (auto err = collect(run, *c)) {
+      run.cancel_all();
+      return run.wire->write_error(res, *err);
+    }
+  }
+  const UsageCounts usage = run.usage();
+  if (!run.multi()) {
+    Choice& c = *run.choices[0];
+    c.result.usage = usage;
+    if (c.builder.stop_hit()) run.wire->set_stop_sequence(c.builder.stop_sequence());
+    return run.wire->write_result(res, c.result);
+  }
+  std::vector<GenerationResult> results;
+  for (auto& c : run.choices) results.push_back(std::move(c->result));
+  run.wire->write_results(res, results, usage);
+}
+
+using WriteFn = std::function<bool(const std::string&)>;
+
+std::string out_text(Run& run, const Choice& c, const std::string& text, const std::vector<TokenEntry>& tokens) {
+  return run.multi() ? run.wire->stream_choice_text(c.index, text, tokens) : run.wire->stream_text(text, tokens);
+}
+
+// The end of one choice (and, for a single choice, of the stream).
+bool write_choice_end(Run& run, const Choice& c, const std::string& fin, const WriteFn& write) {
+  if (!run.multi()) return write(run.wire->stream_end(fin, run.usage()));
+  return write(run.wire->stream_choice_end(c.index, fin));
+}
 
 // Writes the pieces of one delta; `fin` is the finish reason when this is the last one.
-bool write_tool_delta(Run& run, ToolStream& ts, const Delta& d, std::optional<std::string> fin,
-                      const std::function<bool(const std::string&)>& write) {
-  const infer::tools::ParseStep step = ts.parser.feed(d.text);
-  if (!step.content.empty() && !write(run.wire->stream_text(step.content, {}))) return false;
+bool write_tool_delta(Run& run, Choice& c, const Delta& d, std::optional<std::string> fin, const WriteFn& write) {
+  ToolStream& ts = *c.tools;
+  infer::tools::ParseStep step = ts.parser.feed(d.text);
+  if (fin) step.content += ts.parser.finish();
+  if (!step.content.empty() && !write(out_text(run, c, step.content, {}))) return false;
   for (const auto& p : step.calls) {
     ToolCallPiece piece;
-    piece.index = p.index;
+    piece.index = int32_t(p.index);
     piece.started = p.started;
     piece.arguments = p.arguments;
     if (p.started) {
@@ -163,22 +251,50 @@ bool write_tool_delta(Run& run, ToolStream& ts, const Delta& d, std::optional<st
       piece.id = ts.ids.back();
       piece.name = ts.parser.calls()[p.index].name;
     }
-    if (!write(run.wire->stream_tool_call(piece))) return false;
+    const std::string bytes =
+        run.multi() ? run.wire->stream_choice_tool_call(c.index, piece) : run.wire->stream_tool_call(piece);
+    if (!write(bytes)) return false;
   }
   if (!fin) return true;
-  if (ts.parser.calls_complete()) {
-    fin = "tool_calls";
-    run.tool_calls = true;
+  if (ts.parser.calls_complete()) fin = "tool_calls";
+  c.tool_calls = !ts.parser.calls().empty();
+  return write_choice_end(run, c, *fin, write);
+}
+
+// Takes one event of choice `c` and writes what it brings. Returns false when the stream
+// must stop (the client left, or an error was written).
+bool stream_event(Run& run, Choice& c, Result<infer::TokenEvent> ev, const WriteFn& write) {
+  ChoiceBuilder& b = c.builder;
+  if (!ev.ok() && Clock::now() < run.deadline) {  // the client went away
+    if (run.ended.empty()) run.ended = "disconnected";
+    return false;
   }
-  return write(run.wire->stream_end(*fin, run.usage()));
+  if (!ev.ok()) run.ended = "timeout";
+  std::optional<Error> err = ev.ok() ? abnormal_finish(*ev, b, run) : std::optional<Error>(ev.error());
+  if (err) {
+    run.cancel_all();
+    run.error_written = write(run.wire->stream_error(*err));
+    return false;
+  }
+  run.note_event(*ev);
+  Delta d = b.on_event(*ev);
+  if (b.stop_hit()) c.handle->cancel();
+  const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
+  if (fin) c.done = true;
+  if (fin && b.stop_hit() && !run.multi()) run.wire->set_stop_sequence(b.stop_sequence());
+  if (c.tools) return write_tool_delta(run, c, d, fin, write);
+  if ((!d.text.empty() || !d.tokens.empty()) && !write(out_text(run, c, d.text, d.tokens))) return false;
+  return !fin || write_choice_end(run, c, *fin, write);
 }
 
 // Writes the whole stream in one call of the content provider (so a drain that closes the
 // listener does not cut running streams short). Returns false when the client went away.
+// Several choices: each round takes every event already waiting, choice by choice, and
+// waits briefly on the first unfinished choice when none had one.
 bool write_stream(Run& run, httplib::DataSink& sink) {
   WireFormat& wire = *run.wire;
   auto last_write = Clock::now();
-  auto write = [&](const std::string& s) {
+  WriteFn write = [&](const std::string& s) {
     last_write = Clock::now();
     if (s.empty() || sink.write(s.data(), s.size())) return true;
     if (run.ended.empty()) run.ended = "disconnected";
@@ -190,35 +306,41 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
     if (Clock::now() - last_write < std::chrono::seconds(2)) return true;
     return write(wire.stream_keepalive());
   };
-  ChoiceBuilder& b = run.builder;
-  std::optional<ToolStream> tools;
-  if (run.prep.tool_calling) tools.emplace(run.prep.model->tool_format);
   if (!write(wire.stream_begin())) return false;
-  while (!b.finished()) {
-    auto ev = next_event(*run.handle, run.deadline, keep_waiting);
-    if (!ev.ok() && Clock::now() < run.deadline) {  // the client went away
-      if (run.ended.empty()) run.ended = "disconnected";
-      return false;
+  if (!run.multi()) {
+    Choice& c = *run.choices[0];
+    while (!c.done) {
+      if (!stream_event(run, c, c.next(run.deadline, keep_waiting), write)) return run.error_written;
     }
-    if (!ev.ok()) run.ended = "timeout";
-    std::optional<Error> err = ev.ok() ? abnormal_finish(*ev, run) : std::optional<Error>(ev.error());
-    if (err) {
-      run.handle->cancel();
-      return write(wire.stream_error(*err));
+    return true;
+  }
+  constexpr int kWaitMs = 20;
+  for (;;) {
+    bool any = false;
+    Choice* waiting = nullptr;
+    for (auto& cp : run.choices) {
+      Choice& c = *cp;
+      while (!c.done) {
+        std::optional<infer::TokenEvent> ev = std::move(c.first);
+        c.first.reset();
+        if (!ev) ev = c.handle->next(0);
+        if (!ev) break;
+        any = true;
+        if (!stream_event(run, c, std::move(*ev), write)) return run.error_written;
+      }
+      if (!c.done && !waiting) waiting = &c;
     }
-    run.note_event(*ev);
-    Delta d = b.on_event(*ev);
-    if (b.stop_hit()) run.handle->cancel();
-    const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
-    if (fin && b.stop_hit()) wire.set_stop_sequence(b.stop_sequence());
-    if (tools) {
-      if (!write_tool_delta(run, *tools, d, fin, write)) return false;
+    if (!waiting) break;
+    if (any) continue;
+    if (Clock::now() >= run.deadline || !keep_waiting()) {
+      if (!stream_event(run, *waiting, waiting->next(run.deadline, keep_waiting), write)) return run.error_written;
       continue;
     }
-    if ((!d.text.empty() || !d.tokens.empty()) && !write(wire.stream_text(d.text, d.tokens))) return false;
-    if (fin && !write(wire.stream_end(*fin, run.usage()))) return false;
+    if (auto ev = waiting->handle->next(kWaitMs)) {
+      if (!stream_event(run, *waiting, std::move(*ev), write)) return run.error_written;
+    }
   }
-  return true;
+  return write(wire.stream_choices_end(run.usage()));
 }
 
 void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
@@ -238,7 +360,7 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
         }
         run->account();  // before cpp-httplib's logger, which runs after this returns
         if (!ok) {
-          run->handle->cancel();
+          run->cancel_all();
           return false;
         }
         sink.done();
@@ -246,7 +368,7 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
       },
       [run](bool success) {
         if (!success) {
-          run->handle->cancel();
+          run->cancel_all();
           if (run->ended.empty()) run->ended = "disconnected";  // the body never started
         }
         run->account();
@@ -254,15 +376,69 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
       });
 }
 
+// A well-mixed seed per sample (splitmix64 finalizer): sample 0 keeps the request's seed, so
+// n = 1 answers as before; the same request twice gives the same n choices.
+uint64_t sample_seed(uint64_t seed, int32_t sample) {
+  if (sample == 0) return seed;
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull * uint64_t(sample);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// The scheduler request of choice `c`.
+infer::GenerationRequest choice_request(const Run& run, const Choice& c) {
+  infer::GenerationRequest r = run.prep.request;
+  if (c.prompt > 0) {
+    r.prompt = run.prompt_of(c.prompt);
+    const int32_t n_ctx = run.prep.model->scheduler->options().n_ctx;
+    r.max_tokens = run.prep.fields.max_tokens ? *run.prep.fields.max_tokens : int32_t(n_ctx - int32_t(r.prompt.size()));
+  }
+  r.sampling.seed = sample_seed(run.prep.request.sampling.seed, c.index % run.prep.fields.n);
+  return r;
+}
+
+// Submits every choice. The first sample of each prompt goes first; its other samples wait
+// for its first event (its prompt is then in its slot) so the scheduler copies that prompt's
+// K/V instead of evaluating the prompt again.
+Status submit_all(Run& run) {
+  auto submit = [&](Choice& c) -> Status {
+    auto h = run.prep.model->scheduler->submit(choice_request(run, c));
+    if (!h.ok()) return h.error();
+    c.handle = std::move(*h);
+    return ok_status();
+  };
+  const int32_t n = run.prep.fields.n;
+  for (auto& c : run.choices) {
+    if (c->index % n == 0) ONDO_TRY(submit(*c));
+  }
+  for (auto& c : run.choices) {
+    if (c->index % n != 0) continue;
+    if (n > 1) {
+      auto ev = next_event(*c->handle, run.deadline, [] { return !client_gone(); });
+      if (!ev.ok()) return ev.error();
+      c->first = std::move(*ev);
+    }
+    for (int32_t s = 1; s < n; ++s) ONDO_TRY(submit(*run.choices[size_t(c->index + s)]));
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res, std::unique_ptr<WireFormat> wire) {
   if (!wire) wire = openai_wire(p.flavor, p.model->alias, p.fields);
+  if ((p.fields.n > 1 || !p.more_prompts.empty()) && !wire->multi_choice()) {
+    return wire->write_error(res, field_error(ErrorCode::InvalidArgument, "n", "this API answers with one choice (seen " +
+                                                                                  std::to_string(p.fields.n) + ")"));
+  }
   auto run = std::make_shared<Run>(state, std::move(p), std::move(wire));
   run->prep.request.context = std::make_shared<const infer::RequestContext>(run->record->context);
-  auto handle = run->prep.model->scheduler->submit(run->prep.request);
-  if (!handle.ok()) return run->wire->write_error(res, handle.error());
-  run->handle = std::move(*handle);
+  if (Status st = submit_all(*run); !st.ok()) {
+    run->cancel_all();
+    run->account();
+    return run->wire->write_error(res, st.error());
+  }
   if (run->prep.fields.stream) return respond_stream(std::move(run), res);
   respond_blocking(*run, res);
 }

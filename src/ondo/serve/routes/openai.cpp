@@ -59,6 +59,15 @@ Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest
     if (!ids.ok()) return of_field(ids.error(), "prompt");
     p.request.prompt = std::move(*ids);
   }
+  p.more_prompts = std::move(completion.more_prompt_tokens);
+  for (size_t i = 0; i < completion.more_prompt_texts.size(); ++i) {
+    text::EncodeOptions opts;
+    opts.add_special = true;
+    opts.parse_special = false;
+    auto ids = model->tokenizer->encode(completion.more_prompt_texts[i], opts);
+    if (!ids.ok()) return of_field(ids.error(), ("prompt[" + std::to_string(i + 1) + "]").c_str());
+    p.more_prompts.push_back(std::move(*ids));
+  }
   ONDO_ASSIGN_OR_RETURN(p.request.grammar, constraint_grammar(state, p.fields.constraint));
   ONDO_TRY(prepare_generation(p, "prompt"));
   return p;

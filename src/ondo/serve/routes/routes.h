@@ -63,7 +63,8 @@ struct PreparedRequest {
   const ServedModel* model = nullptr;
   Flavor flavor = Flavor::Chat;
   GenerationFields fields;
-  infer::GenerationRequest request;
+  infer::GenerationRequest request;            // of the first prompt
+  std::vector<std::vector<int32_t>> more_prompts;  // /v1/completions: prompts 2.. of a batch
   bool tool_calling = false;  // tools given and tool_choice not none: parse calls from the output
 };
 
@@ -76,7 +77,8 @@ Result<std::shared_ptr<const infer::grammar::Grammar>> tool_grammar(ServerState&
                                                                     const ChatRequest& r);
 
 // Fills request.prompt-dependent fields (max_tokens, sampling, logprobs) after checking
-// the prompt and parameters against the model. Errors name the field (param).
+// the prompts (request.prompt, more_prompts) and parameters against the model. Errors name
+// the field (param): `prompt_field`, or "prompt[i]" for prompt i of a batch.
 Status prepare_generation(PreparedRequest& p, std::string_view prompt_field);
 
 // The generation of a chat request (any API family's request translated into ChatRequest):
@@ -87,7 +89,9 @@ Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat);
 Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest completion);
 
 // Submits and writes the response through `wire` (its JSON body, or its stream when
-// fields.stream); null `wire`: OpenAI's shape for p.flavor.
+// fields.stream); null `wire`: OpenAI's shape for p.flavor. Several choices (fields.n > 1,
+// more_prompts) need a wire with multi_choice(); each prompt's first sample is submitted
+// first and its other samples once its prompt is evaluated, so they share its prompt K/V.
 void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res,
                         std::unique_ptr<WireFormat> wire = nullptr);
 

@@ -77,6 +77,38 @@ class WireFormat {
   // The stop string that ended the generation, told before write_result / stream_end, for
   // formats that report which one (Anthropic's stop_sequence); others ignore it.
   virtual void set_stop_sequence(const std::string& stop) { (void)stop; }
+
+  // Several choices (OpenAI's n > 1 and prompt batches). A format that answers with several
+  // choices returns true and overrides the hooks below; the generation runner then uses them
+  // instead of write_result / stream_text / stream_tool_call / stream_end. A format that keeps
+  // the defaults is never given more than one choice (the request is refused, field "n").
+  virtual bool multi_choice() const { return false; }
+  // Blocking: every choice's answer in order (index 0..), and the request's summed counts.
+  virtual void write_results(httplib::Response& res, const std::vector<GenerationResult>& results,
+                             const UsageCounts& usage) {
+    GenerationResult first = results.front();
+    first.usage = usage;
+    write_result(res, first);
+  }
+  // Streaming: the pieces of choice `choice`, as stream_text / stream_tool_call do for one.
+  virtual std::string stream_choice_text(int32_t choice, const std::string& text, const std::vector<TokenEntry>& tokens) {
+    (void)choice;
+    return stream_text(text, tokens);
+  }
+  virtual std::string stream_choice_tool_call(int32_t choice, const ToolCallPiece& piece) {
+    (void)choice;
+    return stream_tool_call(piece);
+  }
+  // The end of one choice, then (after every choice ended) the end of the stream.
+  virtual std::string stream_choice_end(int32_t choice, const std::string& finish_reason) {
+    (void)choice;
+    (void)finish_reason;
+    return "";
+  }
+  virtual std::string stream_choices_end(const UsageCounts& usage) {
+    (void)usage;
+    return "";
+  }
 };
 
 // OpenAI's chat.completion / text_completion bodies and chunks for `model`.
