@@ -32,7 +32,9 @@ class OllamaEmbedServe : public ::testing::Test {
         << server_.log();
   }
   void TearDown() override {
-    if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();
+    if (server_.pid() > 0) {
+      EXPECT_EQ(server_.stop(), 0) << server_.log();
+    }
   }
   std::filesystem::path dir_;
   ServeProcess server_;
