@@ -71,6 +71,19 @@ TEST(Auth, XApiKeyHeaderIsAKeyToo) {
   EXPECT_NE(none.error().message.find("x-api-key"), std::string::npos) << none.error().message;
 }
 
+TEST(Auth, CorsOriginsAreAcceptedWithoutKey) {
+  const CorsPolicy cors = make_cors_policy({"https://app.example.com"}, false).value();
+  AccessPolicy p{"", &cors};
+  EXPECT_TRUE(check_access(p, "", "", "127.0.0.1:8080", std::string_view("https://app.example.com")).ok());
+  EXPECT_TRUE(check_access(p, "", "", "127.0.0.1:8080", std::string_view("http://localhost:3000")).ok());
+  auto other = check_access(p, "", "", "127.0.0.1:8080", std::string_view("https://evil.example"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::PermissionDenied);
+  EXPECT_NE(other.error().message.find("--cors-origin"), std::string::npos) << other.error().message;
+  // The Host rule (DNS rebinding) still holds for a listed origin.
+  EXPECT_FALSE(check_access(p, "", "", "evil.com:8080", std::string_view("https://app.example.com")).ok());
+}
+
 TEST(Auth, BindRule) {
   EXPECT_TRUE(check_bind("127.0.0.1", false, false).ok());
   EXPECT_TRUE(check_bind("localhost", false, false).ok());

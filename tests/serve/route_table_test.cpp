@@ -91,7 +91,9 @@ TEST(RouteTable, PublicRowsNeedNoKey) {
 // A valid body for each POST row (the fake scheduler answers it).
 json post_body(const Route& r) {
   const std::string path = r.path;
-  if (path == "/v1/completions") return {{"model", "fake"}, {"prompt", "x"}};
+  if (path == "/v1/completions" || path == "/completions") return {{"model", "fake"}, {"prompt", "x"}};
+  if (path == "/tokenize") return {{"content", "x"}};
+  if (path == "/detokenize") return {{"tokens", {3}}};
   if (path == "/v1/responses") return {{"model", "fake"}, {"input", "x"}};
   if (path.rfind("/v1/messages", 0) == 0) {  // the message and its count_tokens
     return {{"model", "fake"}, {"max_tokens", 4}, {"messages", json::array({{{"role", "user"}, {"content", "x"}}})}};

@@ -65,7 +65,7 @@ const CommandSpec& serve_spec() {
           {"--parallel", "N", "4", "sequences each model decodes at once"},
           {"--ctx", "N", "4096", "context per sequence in tokens (capped at the trained context unless given)"},
           threads_option_spec(),
-          {"--api-key", "KEY", "", "require this bearer key"},
+          {"--api-key", "KEY", "", "require this key (Authorization: Bearer KEY or x-api-key: KEY)"},
           {"--api-key-file", "FILE", "", "require the key stored in FILE"},
           {"--insecure", "", "", "allow a non-loopback --host without an API key"},
           {"--max-queue", "N", "64", "requests that may wait per model; more get 429"},
@@ -76,6 +76,8 @@ const CommandSpec& serve_spec() {
           {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
           {"--header-timeout", "S", "10", "seconds a client has to send its request headers"},
           {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
+          {"--cors-origin", "ORIGIN", "none (CORS off)",
+           "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
       },
       "ondo serve --port 8080\n"
       "ondo serve -m qwen.gguf=qwen -m llama.gguf=llama --parallel 8 --api-key-file key.txt",
@@ -134,6 +136,7 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");
+  c.server.cors_origins = args.get_all("--cors-origin");
   c.server.max_body_bytes = size_t(body) << 20;
   c.server.request_timeout_s = int(timeout);
   c.server.keep_alive_timeout_s = int(keep_alive);
@@ -216,6 +219,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   if (c.ctx_given) warn_ctx_above_trained("serve", "--ctx", so.n_ctx, *l->model);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
+  l->served.path = path;
   l->served.kind = serve::ModelKind::Generator;
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
@@ -266,6 +270,9 @@ int serve(int argc, char** argv) {
   if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
                config->server.api_key.empty() ? "no API key" : "API key required");
+  for (const std::string& origin : config->server.cors_origins) {
+    std::fprintf(stderr, "ondo serve: CORS: allowing browser origin %s\n", origin.c_str());
+  }
   std::fprintf(stderr, "ondo serve: ready\n");
 
   int sig = 0;

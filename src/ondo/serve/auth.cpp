@@ -102,9 +102,10 @@ Status check_access(const AccessPolicy& policy, std::string_view authorization, 
     return make_error(ErrorCode::PermissionDenied,
                       "host: '" + std::string(host.substr(0, 200)) + "' is not a loopback name (the server has no API key)");
   }
-  if (origin && !is_loopback_origin(*origin)) {
+  if (origin && !is_loopback_origin(*origin) && !(policy.cors && origin_allowed(*policy.cors, *origin))) {
     return make_error(ErrorCode::PermissionDenied,
-                      "origin: '" + std::string(origin->substr(0, 200)) + "' is not a loopback origin (the server has no API key)");
+                      "origin: '" + std::string(origin->substr(0, 200)) +
+                          "' is not a loopback origin nor one given by --cors-origin (the server has no API key)");
   }
   return ok_status();
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ondo/core/result.h"
+#include "ondo/serve/cors.h"
 
 namespace ondo::serve {
 
@@ -26,12 +27,13 @@ bool is_loopback_origin(std::string_view origin);
 
 struct AccessPolicy {
   std::string api_key;  // empty: no key; then Host/Origin must be loopback
+  const CorsPolicy* cors = nullptr;  // borrowed, optional: its origins are accepted as loopback ones are
 };
 
 // With a key, the caller presents it as `Authorization: Bearer KEY` (OpenAI's clients) or
 // `x-api-key: KEY` (Anthropic's clients and others); either matching is enough.
-// Errors: Unauthenticated (missing or wrong key), PermissionDenied (non-loopback Host or
-// Origin without a key).
+// Errors: Unauthenticated (missing or wrong key), PermissionDenied (non-loopback Host, or an
+// Origin neither loopback nor allowed by policy.cors, without a key).
 Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view x_api_key,
                     std::string_view host, std::optional<std::string_view> origin);
 

@@ -38,6 +38,14 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/embed", handle_ollama_embed, AuthRule::ApiKey},
     {"POST", "/api/embeddings", handle_ollama_embeddings, AuthRule::ApiKey},
     // llama-server utility routes and unversioned aliases.
+    {"POST", "/tokenize", handle_tokenize, AuthRule::ApiKey},
+    {"POST", "/detokenize", handle_detokenize, AuthRule::ApiKey},
+    {"POST", "/apply-template", handle_apply_template, AuthRule::ApiKey},
+    {"GET", "/props", handle_props, AuthRule::ApiKey},
+    {"GET", "/slots", handle_slots, AuthRule::ApiKey},
+    {"POST", "/chat/completions", handle_chat_completions, AuthRule::ApiKey},
+    {"POST", "/completions", handle_completions, AuthRule::ApiKey},
+    {"GET", "/models", handle_list_models, AuthRule::ApiKey},
     // Embeddings and rerank.
     {"POST", "/v1/embeddings", handle_embeddings, AuthRule::ApiKey},
     {"POST", "/v1/rerank", handle_rerank, AuthRule::ApiKey},

@@ -5,13 +5,17 @@
 
 #include <httplib.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "ondo/serve/auth.h"
+#include "ondo/serve/cors.h"
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
@@ -90,10 +94,13 @@ EdgeOptions edge_options(ServerState& state) {
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(ServerOptions o) : state(std::move(o)), http(edge_options(state)) {}
+  Impl(ServerOptions o, CorsPolicy cors) : state(std::move(o), std::move(cors)), http(edge_options(state)) {}
   ServerState state;
   EdgeServer http;
   std::thread listener;
+  // --host localhost: the second listener, on [::1] and the same port, over the same routes.
+  std::unique_ptr<EdgeServer> http6;
+  std::thread listener6;
   int port = -1;
   std::atomic<bool> drained{false};
 };
@@ -122,6 +129,25 @@ RequestRecord& request_record(const httplib::Request& req, httplib::Response& re
   return *record;
 }
 
+httplib::Server::HandlerResponse answer_cors_preflight(ServerState& state, const httplib::Request& req,
+                                                       httplib::Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  const std::string method = req.get_header_value("Access-Control-Request-Method");
+  const std::string headers = req.get_header_value("Access-Control-Request-Headers");
+  const std::string allowed = allowed_methods(req.path);
+  const PreflightAnswer a = answer_preflight(state.cors(), {origin, method, headers, allowed});
+  if (a.ok) {
+    for (const auto& [name, value] : a.headers) res.set_header(name, value);
+    res.status = 204;
+  } else if (a.wrong_method) {
+    send_error(res, method_not_allowed(method.substr(0, 40), req.path));
+    res.set_header("Allow", allowed);
+  } else {
+    send_error(res, a.refusal);
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   if (auto& stale = current_request(); stale && !stale->finished) state.finish_request(*stale);  // never logged
   current_request().reset();
@@ -133,14 +159,21 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   if (req.method == "POST" && req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
     const_cast<httplib::Request&>(req).headers.erase("Content-Type");
   }
-  if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
   std::optional<std::string_view> origin;
   const std::string origin_value = req.get_header_value("Origin");
   if (req.has_header("Origin")) origin = origin_value;
+  if (state.cors().enabled()) {
+    // A preflight carries no credentials: it is answered here, before the access check.
+    if (req.method == "OPTIONS" && origin && req.has_header("Access-Control-Request-Method")) {
+      return answer_cors_preflight(state, req, res);
+    }
+    for (auto& [name, value] : cors_response_headers(state.cors(), origin_value)) res.set_header(name, value);
+  }
+  if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
   const std::string auth = req.get_header_value("Authorization");
   const std::string x_api_key = req.get_header_value("x-api-key");
   const std::string host = req.get_header_value("Host");
-  AccessPolicy policy{state.options().api_key};
+  AccessPolicy policy{state.options().api_key, &state.cors()};
   if (auto st = check_access(policy, auth, x_api_key, host, origin); !st.ok()) {
     record.context.caller.clear();  // not established
     send_error(res, st.error(), error_shape_for_path(req.path));
@@ -230,7 +263,8 @@ bool wait_idle(const ServerState& state, Clock::time_point until) {
 Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   ONDO_TRY(check_bind(options.host, !options.api_key.empty(), options.insecure));
   if (options.max_body_bytes == 0) return make_error(ErrorCode::InvalidArgument, "--max-body: must be positive");
-  auto impl = std::make_unique<Impl>(std::move(options));
+  ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, !options.api_key.empty()));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(cors));
   configure(impl->http, impl->state);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -239,33 +273,84 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
   impl_->http.stop();
+  if (impl_->http6) impl_->http6->stop();
   if (impl_->listener.joinable()) impl_->listener.join();
+  if (impl_->listener6.joinable()) impl_->listener6.join();
 }
 
-Status Server::start() {
-  const ServerOptions& o = impl_->state.options();
-  // The listening socket takes SO_REUSEADDR only: a restarted server may bind over TIME_WAIT
-  // connections, but a second server on a busy port fails, where httplib's default
-  // SO_REUSEPORT would silently share the port between both.
+namespace {
+
+// Binds `http` to host:port (port 0: any free port) with SO_REUSEADDR only: a restarted
+// server may bind over TIME_WAIT connections, but a second server on a busy port fails, where
+// httplib's default SO_REUSEPORT would silently share the port between both. Returns the port.
+Result<int> bind_edge(EdgeServer& http, const std::string& host, int port) {
   int listen_fd = -1;
-  impl_->http.set_socket_options([&listen_fd](socket_t sock) {
+  http.set_socket_options([&listen_fd](socket_t sock) {
     const int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd = sock;
   });
-  int port = o.port;
+  const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (port == 0) {
-    port = impl_->http.bind_to_any_port(o.host);
-    if (port < 0) return make_error(ErrorCode::Unavailable, "--host " + o.host + ": cannot listen on any port");
-  } else if (!impl_->http.bind_to_port(o.host, port)) {
+    port = http.bind_to_any_port(host);
+    if (port < 0) return make_error(ErrorCode::Unavailable, "--host " + host + ": cannot listen on any port");
+  } else if (!http.bind_to_port(host, port)) {
     return make_error(ErrorCode::Unavailable,
-                      o.host + ":" + std::to_string(port) + ": cannot listen (address in use or not available)");
+                      shown + ":" + std::to_string(port) + ": cannot listen (address in use or not available)");
   }
   // httplib listens with a backlog of 5: a burst of new connections (16 clients at once)
   // overflows it and the kernel resets some of them. Listening again raises it.
   if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
+  return port;
+}
+
+// Whether this machine can bind the IPv6 loopback address (a kernel without IPv6, or with
+// it disabled, cannot).
+bool has_ipv6_loopback() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool is_localhost(const std::string& host) {
+  if (host.size() != 9) return false;
+  for (size_t i = 0; i < host.size(); ++i) {
+    if (std::tolower((unsigned char)host[i]) != "localhost"[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Server::start() {
+  const ServerOptions& o = impl_->state.options();
+  // "localhost" names both loopback addresses; each gets its own listener on one port (the
+  // name alone would bind whichever address the resolver lists first).
+  const bool both = is_localhost(o.host);
+  ONDO_ASSIGN_OR_RETURN(const int port, bind_edge(impl_->http, both ? "127.0.0.1" : o.host, o.port));
+  if (both && has_ipv6_loopback()) {
+    auto http6 = std::make_unique<EdgeServer>(edge_options(impl_->state));
+    configure(*http6, impl_->state);
+    auto bound = bind_edge(*http6, "::1", port);
+    if (!bound.ok()) return bound.error().with_context("--host localhost");
+    impl_->http6 = std::move(http6);
+  } else if (both) {
+    std::fprintf(stderr, "ondo serve: --host localhost: no IPv6 loopback on this machine; listening on 127.0.0.1 only\n");
+  }
   impl_->port = port;
   impl_->listener = std::thread([this] { impl_->http.listen_after_bind(); });
+  if (impl_->http6) impl_->listener6 = std::thread([this] { impl_->http6->listen_after_bind(); });
+  // httplib's stop() only closes a listener that is already running: a server stopped right
+  // after start() would otherwise leave its listener thread in accept() forever.
+  const auto until = Clock::now() + std::chrono::seconds(10);
+  while ((!impl_->http.is_running() || (impl_->http6 && !impl_->http6->is_running())) && Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return ok_status();
 }
 
@@ -283,6 +368,7 @@ void Server::drain(int grace_ms) {
   ServerState& state = impl_->state;
   state.set_draining();
   impl_->http.begin_drain();  // idle connections close; new requests are answered 503
+  if (impl_->http6) impl_->http6->begin_drain();
   // The listener stays open until nothing runs: httplib stops writing response bodies once its
   // listening socket is closed, so closing it first cut off a stream whose handler had returned
   // but whose body writer had not started yet (the client got headers and no body).
@@ -296,6 +382,10 @@ void Server::drain(int grace_ms) {
   }
   impl_->http.stop();
   impl_->http.shutdown_connections();
+  if (impl_->http6) {
+    impl_->http6->stop();
+    impl_->http6->shutdown_connections();
+  }
 }
 
 int Server::in_flight() const { return impl_->state.in_flight(); }

@@ -30,6 +30,7 @@ enum class ModelKind { Generator, Encoder };
 
 struct ServedModel {
   std::string alias;                      // the "model" field clients send
+  std::string path;                       // the model file (GET /props: model_path); may be empty
   ModelKind kind = ModelKind::Generator;
   const text::Tokenizer* tokenizer = nullptr;  // borrowed
   std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
@@ -48,10 +49,11 @@ struct ServedModel {
 };
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";      // "localhost": 127.0.0.1 and [::1] (when the machine has it)
   int port = 8080;                     // 0: any free port (see Server::port())
   std::string api_key;                 // empty: none (then Host/Origin must be loopback)
   bool insecure = false;               // allow a non-loopback bind without a key
+  std::vector<std::string> cors_origins;  // --cors-origin: browser origins allowed (serve/cors.h); empty: CORS off
   size_t max_body_bytes = size_t(8) << 20;
   int request_timeout_s = 600;         // a generation longer than this is cancelled
   int keep_alive_timeout_s = 75;       // idle keep-alive (longer than common LB idle timeouts)
@@ -67,14 +69,16 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Errors: InvalidArgument for a non-loopback host without a key (unless insecure).
+  // Errors: InvalidArgument for a non-loopback host without a key (unless insecure), a
+  // malformed CORS origin, or CORS origin "*" without a key.
   static Result<std::unique_ptr<Server>> create(ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   // Binds and starts serving on a background thread; /health answers 503 until
-  // set_models(). Errors: Unavailable when the address cannot be bound.
+  // set_models(). Host "localhost" binds 127.0.0.1 and, when the machine has IPv6 loopback,
+  // [::1] on the same port. Errors: Unavailable when an address cannot be bound.
   Status start();
   int port() const;  // the bound port (after start)
   // Publishes the models and marks the server ready. Aliases must be unique. Detects each

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ondo/serve/cors.h"
 #include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
 #include "ondo/serve/request_context.h"
@@ -22,10 +23,13 @@ using ModelTable = std::vector<ServedModel>;
 
 class ServerState {
  public:
-  explicit ServerState(ServerOptions options)
-      : options_(std::move(options)), grammars_(options_.grammar_cache_entries, options_.grammar_cache_bytes) {}
+  ServerState(ServerOptions options, CorsPolicy cors)
+      : options_(std::move(options)),
+        cors_(std::move(cors)),
+        grammars_(options_.grammar_cache_entries, options_.grammar_cache_bytes) {}
 
   const ServerOptions& options() const { return options_; }
+  const CorsPolicy& cors() const { return cors_; }
   Metrics& metrics() { return metrics_; }
   GrammarCache& grammar_cache() { return grammars_; }
 
@@ -47,6 +51,7 @@ class ServerState {
 
  private:
   ServerOptions options_;
+  CorsPolicy cors_;
   Metrics metrics_;
   GrammarCache grammars_;
   mutable std::mutex mu_;

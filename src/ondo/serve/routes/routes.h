@@ -25,6 +25,13 @@ void handle_list_models(ServerState& state, const httplib::Request& req, httplib
 void handle_get_model(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res);
+// llama-server's utility routes (llama.cpp): POST /tokenize, /detokenize, /apply-template;
+// GET /props, /slots.
+void handle_tokenize(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_detokenize(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_apply_template(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_props(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_slots(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
 // Counts the request as in flight until the handler returns (streams count on their own).
 class InFlight {

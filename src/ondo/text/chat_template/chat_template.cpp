@@ -13,6 +13,7 @@ namespace ondo::text {
 
 struct ChatTemplate::Impl {
   std::string name;
+  std::string source;
   std::unique_ptr<jinja::Program> program;
 };
 
@@ -20,11 +21,13 @@ Result<ChatTemplate> ChatTemplate::parse(std::string_view source, std::string na
   ONDO_ASSIGN_OR_RETURN(std::unique_ptr<jinja::Program> program, jinja::parse_program(source, name));
   auto impl = std::make_shared<Impl>();
   impl->name = std::move(name);
+  impl->source = std::string(source);
   impl->program = std::move(program);
   return ChatTemplate(std::move(impl));
 }
 
 const std::string& ChatTemplate::name() const { return impl_->name; }
+const std::string& ChatTemplate::source() const { return impl_->source; }
 
 namespace {
 

@@ -55,6 +55,7 @@ class ChatTemplate {
   Result<std::string> render(const ChatTemplateInputs& in, const RenderLimits& lim = {}) const;
 
   const std::string& name() const;
+  const std::string& source() const;  // the Jinja text it was parsed from
 
  private:
   struct Impl;
