@@ -7,7 +7,9 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "serve/serve_process.h"
 #include "support/testdata.h"
@@ -61,6 +63,11 @@ TEST_F(OllamaEmbedServe, CountedInLogAndMetrics) {
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
   // [CLS] hello world [SEP] and [CLS] two [SEP]
   EXPECT_NE(r->body.find("\"prompt_eval_count\":7"), std::string::npos) << r->body;
+  // The access log line is written after the body was sent: wait for it (at most 10 s).
+  const std::string line = "POST /api/embed 200 ";
+  for (int i = 0; i < 200 && server_.log().find(line) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_NE(server_.log().find("model=emb stream=0 finish=stop prompt_tokens=7"), std::string::npos) << server_.log();
   const std::string metrics = c.Get("/metrics")->body;
   EXPECT_NE(metrics.find("ondo_requests_total{route=\"/api/embed\",status=\"200\"}"), std::string::npos) << metrics;
