@@ -1,11 +1,11 @@
 // libFuzzer target for request bodies: arbitrary bytes through the parsers and validation of
 // every public route that takes a body (POST /v1/chat/completions, POST /v1/completions,
 // POST /v1/responses, POST /v1/messages and its count_tokens, POST /api/generate, /api/chat,
-// /api/show, POST /v1/embeddings, POST /v1/rerank), and for a chat (or translated Responses /
-// Anthropic) body that validates, the chat prompt (chatml, byte tokenizer) and the
-// grammars of its response_format and tools under small limits. Layer: fuzz (links every
-// ondo layer). A crash, hang or sanitizer report here is a bug in serve's request handling
-// (or in the compilers it calls); refusals are expected and ignored.
+// /api/show, /api/embed, /api/embeddings, POST /v1/embeddings, POST /v1/rerank), and for a
+// chat (or translated Responses / Anthropic) body that validates, the chat prompt (chatml,
+// byte tokenizer) and the grammars of its response_format and tools under small limits.
+// Layer: fuzz (links every ondo layer). A crash, hang or sanitizer report here is a bug in
+// serve's request handling (or in the compilers it calls); refusals are expected and ignored.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -94,6 +94,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& in : emb->inputs) {
       if (!in.is_tokens) (void)tokenizer().encode(in.text, text::EncodeOptions{});
     }
+  }
+  for (auto oe : {serve::parse_ollama_embed(body), serve::parse_ollama_embeddings(body)}) {
+    if (!oe.ok()) continue;
+    for (const auto& in : oe->inputs) (void)tokenizer().encode(in.text, text::EncodeOptions{});
   }
   if (auto rr = serve::parse_rerank_request(body); rr.ok()) {
     for (const auto& d : rr->documents) (void)text::rerank_pair_tokens(tokenizer(), rr->query, d);

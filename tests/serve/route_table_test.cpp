@@ -98,7 +98,8 @@ json post_body(const Route& r) {
   if (path.rfind("/v1/messages", 0) == 0) {  // the message and its count_tokens
     return {{"model", "fake"}, {"max_tokens", 4}, {"messages", json::array({{{"role", "user"}, {"content", "x"}}})}};
   }
-  if (path == "/v1/embeddings") return {{"model", "fake"}, {"input", "x"}};
+  if (path == "/v1/embeddings" || path == "/api/embed") return {{"model", "fake"}, {"input", "x"}};
+  if (path == "/api/embeddings") return {{"model", "fake"}, {"prompt", "x"}};
   if (path == "/v1/rerank" || path == "/rerank") return {{"model", "fake"}, {"query", "q"}, {"documents", {"d"}}};
   return chat_body();
 }
@@ -110,6 +111,7 @@ int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
+  if (path == "/api/embed" || path == "/api/embeddings") return 400;
   return 200;
 }
 

@@ -1,7 +1,7 @@
 // Ollama request bodies translated into OpenAI chat / completion requests and validated by
 // the OpenAI parsers (api_ollama.h), with Ollama's defaults (stream true, its sampling
-// defaults) and the fields ondo cannot honour refused by name. Layer: serve. Pure functions
-// of the body bytes.
+// defaults) and the fields ondo cannot honour refused by name; and the embedding bodies
+// (/api/embed, /api/embeddings). Layer: serve. Pure functions of the body bytes.
 #include "ondo/serve/api_ollama.h"
 
 #include "ondo/serve/api_fields.h"
@@ -191,6 +191,23 @@ Status check_generate_extras(const json& obj) {
   return ok_status();
 }
 
+// The fields both embedding routes share: model, truncate, options (no key is read: an
+// encoder has no sampling), keep_alive (accepted, ignored).
+Result<OllamaEmbedRequest> embed_base(const json& obj) {
+  OllamaEmbedRequest r;
+  ONDO_ASSIGN_OR_RETURN(r.model, model_name(obj));
+  ONDO_ASSIGN_OR_RETURN(r.truncate, flag(obj, "truncate", true));
+  if (const json* o = member(obj, "options"); o && !o->is_object()) {
+    return field_error("options", "expected an object (seen " + seen(*o) + ")");
+  }
+  if (const json* k = member(obj, "keep_alive"); k && !k->is_string() && !k->is_number()) {
+    return field_error("keep_alive", "expected a duration string (\"5m\") or a number of seconds (seen " + seen(*k) + ")");
+  }
+  return r;
+}
+
+EmbeddingInput text_input(std::string text) { return {false, std::move(text), {}}; }
+
 }  // namespace
 
 Result<OllamaRequest> parse_ollama_chat(std::string_view body) {
@@ -246,6 +263,44 @@ Result<OllamaShowRequest> parse_ollama_show(std::string_view body) {
   if (!member(obj, "model") && member(obj, "name")) named["model"] = obj["name"];  // the older spelling
   ONDO_ASSIGN_OR_RETURN(r.model, model_name(named));
   ONDO_ASSIGN_OR_RETURN(r.verbose, flag(obj, "verbose", false));
+  return r;
+}
+
+
+Result<OllamaEmbedRequest> parse_ollama_embed(std::string_view body) {
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  ONDO_ASSIGN_OR_RETURN(OllamaEmbedRequest r, embed_base(obj));
+  if (const json* in = member(obj, "input")) {
+    if (in->is_string()) {
+      if (!in->get_ref<const std::string&>().empty()) r.inputs.push_back(text_input(in->get<std::string>()));
+    } else if (in->is_array()) {
+      if (in->size() > kMaxEmbeddingInputs) {
+        return field_error("input", std::to_string(in->size()) + " inputs are too many (at most " +
+                                        std::to_string(kMaxEmbeddingInputs) + " per request)");
+      }
+      for (size_t i = 0; i < in->size(); ++i) {
+        const json& v = (*in)[i];
+        if (!v.is_string()) return field_error("input[" + std::to_string(i) + "]", "expected a string (seen " + seen(v) + ")");
+        r.inputs.push_back(text_input(v.get<std::string>()));
+      }
+    } else {
+      return field_error("input", "expected a string or an array of strings (seen " + seen(*in) + ")");
+    }
+  }
+  if (const json* d = member(obj, "dimensions")) {
+    ONDO_ASSIGN_OR_RETURN(int64_t n, json_to_int(*d, 0, int64_t(1) << 24, "dimensions"));
+    if (n > 0) r.dimensions = int32_t(n);  // 0: the model's width, as Ollama reads it
+  }
+  return r;
+}
+
+Result<OllamaEmbedRequest> parse_ollama_embeddings(std::string_view body) {
+  ONDO_ASSIGN_OR_RETURN(json obj, parse_object(body));
+  ONDO_ASSIGN_OR_RETURN(OllamaEmbedRequest r, embed_base(obj));
+  if (const json* p = member(obj, "prompt")) {
+    if (!p->is_string()) return field_error("prompt", "expected a string (seen " + seen(*p) + ")");
+    if (!p->get_ref<const std::string&>().empty()) r.inputs.push_back(text_input(p->get<std::string>()));
+  }
   return r;
 }
 

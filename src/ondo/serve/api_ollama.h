@@ -10,11 +10,14 @@
 // ("Ollama API").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ondo/core/result.h"
 #include "ondo/serve/api_types.h"
+#include "ondo/serve/embeddings_api.h"
 #include "ondo/serve/responses_request.h"
 
 namespace ondo::serve {
@@ -46,6 +49,20 @@ struct OllamaShowRequest {
   bool verbose = false;
 };
 Result<OllamaShowRequest> parse_ollama_show(std::string_view body);
+
+// POST /api/embed ({"model", "input": string | [string], "truncate", "dimensions", "options",
+// "keep_alive"}) and the older POST /api/embeddings ({"model", "prompt", ...}), parsed in
+// api_ollama_embed.cpp. Errors: InvalidArgument whose field is the Ollama path at fault.
+struct OllamaEmbedRequest {
+  std::string model;
+  std::vector<EmbeddingInput> inputs;  // text only; empty: Ollama's "load the model" call
+  bool truncate = true;                // Ollama's default: cut to the context
+  std::optional<int32_t> dimensions;   // absent or 0: the model's width
+};
+Result<OllamaEmbedRequest> parse_ollama_embed(std::string_view body);
+// /api/embeddings: `prompt` becomes the one input (none when absent or ""); `truncate` is an
+// ondo extension there (default true, as /api/embed); `dimensions` is not read.
+Result<OllamaEmbedRequest> parse_ollama_embeddings(std::string_view body);
 
 // The served alias an Ollama model name means: the name itself, or without the ":latest" tag
 // Ollama clients add. `served` answers whether an alias exists.

@@ -35,6 +35,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/api/show", handle_ollama_show, AuthRule::ApiKey},
     {"POST", "/api/generate", handle_ollama_generate, AuthRule::ApiKey},
     {"POST", "/api/chat", handle_ollama_chat, AuthRule::ApiKey},
+    {"POST", "/api/embed", handle_ollama_embed, AuthRule::ApiKey},
+    {"POST", "/api/embeddings", handle_ollama_embeddings, AuthRule::ApiKey},
     // llama-server utility routes and unversioned aliases.
     {"POST", "/tokenize", handle_tokenize, AuthRule::ApiKey},
     {"POST", "/detokenize", handle_detokenize, AuthRule::ApiKey},

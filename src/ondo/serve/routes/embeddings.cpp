@@ -49,16 +49,17 @@ int32_t closing_token(const text::Tokenizer& tok) {
   return -1;
 }
 
-// Checks input `index`'s length against the model; with `truncate`, cuts it instead.
-Status fit(std::vector<int32_t>& ids, const ServedModel& m, bool truncate, const std::string& path, const char* what,
-           size_t index) {
+// Checks an input's length against the model (`subject` names it in the message: "input 3");
+// with `truncate`, cuts it instead.
+Status fit(std::vector<int32_t>& ids, const ServedModel& m, bool truncate, const std::string& path,
+           const std::string& subject) {
   if (ids.empty()) return field_error(kBad, path, "has no tokens");
   if (int64_t(ids.size()) <= m.max_input_tokens) return ok_status();
   if (truncate) {
     truncate_tokens(ids, m.max_input_tokens, closing_token(*m.tokenizer));
     return ok_status();
   }
-  return field_error(kBad, path, std::string(what) + " " + std::to_string(index) + " is " + std::to_string(ids.size()) +
+  return field_error(kBad, path, subject + " is " + std::to_string(ids.size()) +
                                      " tokens long, more than the model's context of " +
                                      std::to_string(m.max_input_tokens) + " tokens (give \"truncate\": true to cut it)");
 }
@@ -95,49 +96,36 @@ int64_t count_tokens(const std::vector<std::vector<int32_t>>& seqs) {
   return n;
 }
 
-Result<nlohmann::ordered_json> embeddings(ServerState& state, EmbeddingsRequest r) {
-  ONDO_ASSIGN_OR_RETURN(const ServedModel* m, lookup_encoder(state, r.model, false));
-  if (r.dimensions && *r.dimensions > m->embedding_width) {
-    return field_error(kBad, "dimensions", std::to_string(*r.dimensions) + " is more than the model's " +
-                                               std::to_string(m->embedding_width) + " dimensions");
-  }
-  const int32_t n_vocab = m->tokenizer->n_vocab();
-  std::vector<std::vector<int32_t>> seqs;
-  seqs.reserve(r.inputs.size());
-  for (size_t i = 0; i < r.inputs.size(); ++i) {
-    const std::string path = "input[" + std::to_string(i) + "]";
-    EmbeddingInput& in = r.inputs[i];
-    std::vector<int32_t> ids;
-    if (in.is_tokens) {
-      for (size_t k = 0; k < in.tokens.size(); ++k) {
-        if (in.tokens[k] >= n_vocab) {
-          return field_error(kBad, path + "[" + std::to_string(k) + "]", "token id " + std::to_string(in.tokens[k]) +
-                                                                             " is out of range (vocabulary has " +
-                                                                             std::to_string(n_vocab) + " tokens)");
-        }
+// Input i's token ids: its text tokenized as llama-server tokenizes embedding inputs (special
+// tokens added and recognised), or its ids checked against the vocabulary.
+Result<std::vector<int32_t>> input_tokens(const text::Tokenizer& tok, EmbeddingInput& in, const std::string& path) {
+  if (in.is_tokens) {
+    const int32_t n_vocab = tok.n_vocab();
+    for (size_t k = 0; k < in.tokens.size(); ++k) {
+      if (in.tokens[k] >= n_vocab) {
+        return field_error(kBad, path + "[" + std::to_string(k) + "]", "token id " + std::to_string(in.tokens[k]) +
+                                                                           " is out of range (vocabulary has " +
+                                                                           std::to_string(n_vocab) + " tokens)");
       }
-      ids = std::move(in.tokens);
-    } else {
-      // As llama-server tokenizes embedding inputs: special tokens added and recognised.
-      text::EncodeOptions opts;
-      opts.add_special = true;
-      opts.parse_special = true;
-      auto enc = m->tokenizer->encode(in.text, opts);
-      if (!enc.ok()) return field_error(kBad, path, enc.error().message);
-      ids = std::move(*enc);
     }
-    ONDO_TRY(fit(ids, *m, r.truncate, path, "input", i));
-    seqs.push_back(std::move(ids));
+    return std::move(in.tokens);
   }
-  const int64_t n_tokens = count_tokens(seqs);
-  ONDO_ASSIGN_OR_RETURN(auto vectors, run(state, *m, std::move(seqs)));
-  for (auto& v : vectors) {
-    // Normalised as llama-server does by default; `dimensions` keeps the first components
-    // and normalises again (Matryoshka truncation).
-    core::l2_normalize(v.data(), int64_t(v.size()));
-    if (r.dimensions && *r.dimensions < int32_t(v.size())) v = truncate_dimensions(v, *r.dimensions);
-  }
-  return embeddings_response(r.model, vectors, r.base64, n_tokens);
+  text::EncodeOptions opts;
+  opts.add_special = true;
+  opts.parse_special = true;
+  auto enc = tok.encode(in.text, opts);
+  if (!enc.ok()) return field_error(kBad, path, enc.error().message);
+  return std::move(*enc);
+}
+
+Result<nlohmann::ordered_json> embeddings(ServerState& state, EmbeddingsRequest r) {
+  EmbeddingJob job;
+  job.model = r.model;
+  job.inputs = std::move(r.inputs);
+  job.truncate = r.truncate;
+  job.dimensions = r.dimensions;
+  ONDO_ASSIGN_OR_RETURN(EmbeddingOutcome out, run_embedding_job(state, std::move(job)));
+  return embeddings_response(r.model, out.vectors, r.base64, out.prompt_tokens);
 }
 
 Result<nlohmann::ordered_json> rerank(ServerState& state, const RerankRequest& r) {
@@ -148,7 +136,7 @@ Result<nlohmann::ordered_json> rerank(ServerState& state, const RerankRequest& r
     const std::string path = "documents[" + std::to_string(i) + "]";
     auto ids = text::rerank_pair_tokens(*m->tokenizer, r.query, r.documents[i]);
     if (!ids.ok()) return field_error(kBad, path, ids.error().message);
-    ONDO_TRY(fit(*ids, *m, r.truncate, path, "the query with document", i));
+    ONDO_TRY(fit(*ids, *m, r.truncate, path, "the query with document " + std::to_string(i)));
     seqs.push_back(std::move(*ids));
   }
   const int64_t n_tokens = count_tokens(seqs);
@@ -160,6 +148,35 @@ Result<nlohmann::ordered_json> rerank(ServerState& state, const RerankRequest& r
 }
 
 }  // namespace
+
+Result<EmbeddingOutcome> run_embedding_job(ServerState& state, EmbeddingJob job) {
+  ONDO_ASSIGN_OR_RETURN(const ServedModel* m, lookup_encoder(state, job.model, false));
+  if (job.dimensions && *job.dimensions > m->embedding_width) {
+    return field_error(kBad, "dimensions", std::to_string(*job.dimensions) + " is more than the model's " +
+                                               std::to_string(m->embedding_width) + " dimensions");
+  }
+  EmbeddingOutcome out;
+  if (job.inputs.empty()) return out;  // only the model was asked about (Ollama's load call)
+  std::vector<std::vector<int32_t>> seqs;
+  seqs.reserve(job.inputs.size());
+  for (size_t i = 0; i < job.inputs.size(); ++i) {
+    const std::string path = job.single ? job.input_field : job.input_field + "[" + std::to_string(i) + "]";
+    const std::string subject = job.single ? job.input_field : job.input_field + " " + std::to_string(i);
+    ONDO_ASSIGN_OR_RETURN(auto ids, input_tokens(*m->tokenizer, job.inputs[i], path));
+    ONDO_TRY(fit(ids, *m, job.truncate, path, subject));
+    seqs.push_back(std::move(ids));
+  }
+  out.prompt_tokens = count_tokens(seqs);
+  ONDO_ASSIGN_OR_RETURN(out.vectors, run(state, *m, std::move(seqs)));
+  if (!job.normalize) return out;
+  for (auto& v : out.vectors) {
+    // Normalised as llama-server does by default; `dimensions` keeps the first components
+    // and normalises again (Matryoshka truncation).
+    core::l2_normalize(v.data(), int64_t(v.size()));
+    if (job.dimensions && *job.dimensions < int32_t(v.size())) v = truncate_dimensions(v, *job.dimensions);
+  }
+  return out;
+}
 
 void handle_embeddings(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);

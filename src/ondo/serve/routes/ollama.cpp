@@ -51,19 +51,6 @@ json listed_json(const ServedModel& m) {
           {"details", details_json(m)}};
 }
 
-// The served model an Ollama name means (with or without ":latest"). Errors as lookup_model().
-Result<const ServedModel*> find_model(const ServerState& state, const std::string& name) {
-  auto models = state.models();
-  const std::string alias = ollama_alias(name, [&](const std::string& a) {
-    if (!models) return false;
-    for (const ServedModel& m : *models) {
-      if (m.alias == a) return true;
-    }
-    return false;
-  });
-  return lookup_model(state, alias);
-}
-
 // Ollama's parameters text ("name value" lines): the context and the end-of-generation text.
 std::string parameters_text(const ServedModel& m) {
   std::string out;
@@ -92,7 +79,7 @@ void generate(ServerState& state, const httplib::Request& req, httplib::Response
   auto parsed = endpoint == OllamaEndpoint::Chat ? parse_ollama_chat(req.body) : parse_ollama_generate(req.body);
   if (!parsed.ok()) return fail(res, parsed.error());
   OllamaRequest& r = *parsed;
-  auto model = find_model(state, r.model);
+  auto model = find_ollama_model(state, r.model);
   if (!model.ok()) return fail(res, model.error());
   if (r.load_only) {
     auto gen = lookup_generator(state, (*model)->alias);
@@ -107,6 +94,19 @@ void generate(ServerState& state, const httplib::Request& req, httplib::Response
 }
 
 }  // namespace
+
+// The served model an Ollama name means (with or without ":latest"). Errors as lookup_model().
+Result<const ServedModel*> find_ollama_model(const ServerState& state, const std::string& name) {
+  auto models = state.models();
+  const std::string alias = ollama_alias(name, [&](const std::string& a) {
+    if (!models) return false;
+    for (const ServedModel& m : *models) {
+      if (m.alias == a) return true;
+    }
+    return false;
+  });
+  return lookup_model(state, alias);
+}
 
 void handle_ollama_version(ServerState&, const httplib::Request&, httplib::Response& res) {
   reply(res, {{"version", ondo_version()}});
@@ -139,7 +139,7 @@ void handle_ollama_ps(ServerState& state, const httplib::Request&, httplib::Resp
 void handle_ollama_show(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   auto parsed = parse_ollama_show(req.body);
   if (!parsed.ok()) return fail(res, parsed.error());
-  auto found = find_model(state, parsed->model);
+  auto found = find_ollama_model(state, parsed->model);
   if (!found.ok()) return fail(res, found.error());
   const ServedModel& m = **found;
   const ModelCard* c = m.card.get();

@@ -1,5 +1,5 @@
 // The Ollama API family: GET /api/version, /api/tags, /api/ps; POST /api/show,
-// /api/generate, /api/chat. Layer: serve (internal to it). The rows are in route_table.cpp's
+// /api/generate, /api/chat, /api/embed, /api/embeddings (ollama_embed.cpp). Layer: serve (internal to it). The rows are in route_table.cpp's
 // "Ollama API" block; docs/api.md ("Ollama API") describes what is supported.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "ondo/core/result.h"
 #include "ondo/serve/routes/wire.h"
 
 namespace ondo::serve {
@@ -21,6 +22,13 @@ void handle_ollama_ps(ServerState& state, const httplib::Request& req, httplib::
 void handle_ollama_show(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_ollama_generate(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_ollama_chat(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_ollama_embed(ServerState& state, const httplib::Request& req, httplib::Response& res);
+void handle_ollama_embeddings(ServerState& state, const httplib::Request& req, httplib::Response& res);
+
+struct ServedModel;
+// The served model an Ollama name means (the alias, with or without ":latest"). Errors as
+// lookup_model(): Unavailable (loading, draining), NotFound (field "model").
+Result<const ServedModel*> find_ollama_model(const ServerState& state, const std::string& name);
 
 enum class OllamaEndpoint { Generate, Chat };
 
