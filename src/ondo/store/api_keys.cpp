@@ -61,6 +61,34 @@ Result<NewSecret> make_secret() {
   return s;
 }
 
+Result<CreatedKey> create_api_key(Store& store, const ApiKey& fields, int64_t now) {
+  const std::pair<const char*, int64_t> limits[] = {{"rpm", fields.rpm},
+                                                     {"tpm", fields.tpm},
+                                                     {"max_concurrent", fields.max_concurrent},
+                                                     {"budget_tokens", fields.budget_tokens}};
+  for (const auto& [name, v] : limits) {
+    if (v < 0) return field_error(ErrorCode::InvalidArgument, name, "must be 0 (no limit) or more (seen " + std::to_string(v) + ")");
+  }
+  const std::string& p = fields.budget_period;
+  if (!p.empty() && p != "day" && p != "month" && p != "total") {
+    return field_error(ErrorCode::InvalidArgument, "budget_period", "unknown period '" + p.substr(0, 100) + "' (expected day, month or total)");
+  }
+  if (fields.expires_at && *fields.expires_at <= now) {
+    return field_error(ErrorCode::InvalidArgument, "expires_at", "is not in the future (" + format_time(*fields.expires_at) + ")");
+  }
+  for (const std::string& m : fields.models) {
+    if (m.empty()) return field_error(ErrorCode::InvalidArgument, "models", "an empty model name");
+  }
+  ONDO_ASSIGN_OR_RETURN(NewSecret s, make_secret());
+  CreatedKey out{fields, std::move(s.secret)};
+  out.key.id = s.id;
+  out.key.hash = s.hash;
+  out.key.created_at = now;
+  out.key.revoked_at = std::nullopt;
+  ONDO_TRY(store.insert_api_key(out.key));
+  return out;
+}
+
 bool looks_like_secret(std::string_view t) {
   if (t.size() != kSecretPrefix.size() + 1 + kIdHex + 1 + kSecretHex || t.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
     return false;

@@ -25,6 +25,17 @@ struct NewSecret {
 // Errors: Internal when the random source fails.
 Result<NewSecret> make_secret();
 
+struct CreatedKey {
+  ApiKey key;
+  std::string secret;  // shown once
+};
+
+// Stores a new key with `fields`' name, expiry, models, limits and metadata (its id, hash and
+// created_at are made here; revoked_at is ignored).
+// Errors: InvalidArgument naming the field (negative limit, unknown budget_period, expiry not
+// after `now`, empty model name); the store's errors as they are.
+Result<CreatedKey> create_api_key(Store& store, const ApiKey& fields, int64_t now);
+
 // Whether `text` has the shape of a store secret (it may still be unknown).
 bool looks_like_secret(std::string_view text);
 
