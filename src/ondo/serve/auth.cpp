@@ -114,13 +114,13 @@ Status check_access(const AccessPolicy& policy, std::string_view authorization, 
 Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::string_view authorization,
                          std::string_view x_api_key, std::string_view host, std::optional<std::string_view> origin,
                          int64_t now) {
+  if (admin_route && policy.admin_key.empty()) {  // whatever other key is set
+    return make_error(ErrorCode::PermissionDenied, "admin API: disabled (start ondo serve with --admin-key)");
+  }
   const bool gateway = policy.store || !policy.admin_key.empty();
   if (!gateway) {
     ONDO_TRY(check_access(policy.access, authorization, x_api_key, host, origin));
     return Caller{policy.access.api_key.empty() ? "local" : "api-key", std::nullopt};
-  }
-  if (admin_route && policy.admin_key.empty()) {
-    return make_error(ErrorCode::PermissionDenied, "admin API: disabled (start ondo serve with --admin-key)");
   }
   constexpr std::string_view kBearer = "Bearer ";
   const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
