@@ -126,7 +126,6 @@ AuthRule auth_rule(std::string_view method, std::string_view path) {
   for (const Route& r : kRoutes) {
     if (!path_matches(r, path)) continue;
     any = true;
-    if (r.auth == AuthRule::Admin) return AuthRule::Admin;
     if (r.auth != AuthRule::Public) return AuthRule::ApiKey;
   }
   return any ? AuthRule::Public : AuthRule::ApiKey;

@@ -43,8 +43,8 @@ const Route* find_route(std::string_view method, std::string_view path);
 // ("GET", "POST", "GET, DELETE"); empty when no row matches.
 std::string allowed_methods(std::string_view path);
 // The access rule for a request: its row's rule; for a path that matches rows of other
-// methods only (a 405), Public when all of them are public, Admin when any is admin; ApiKey
-// otherwise (404 too).
+// methods only (a 405), Public when all of them are public; ApiKey otherwise (404 too; an
+// admin path's 405 as well: it runs no admin handler).
 AuthRule auth_rule(std::string_view method, std::string_view path);
 // The metrics' route label: the matching row's path template, or "other".
 std::string route_label(std::string_view path);
