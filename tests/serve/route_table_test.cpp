@@ -84,7 +84,7 @@ TEST(RouteTable, PublicRowsNeedNoKey) {
   for (const Route& r : route_table()) {
     if (std::string(r.method) != "GET") continue;
     const int status = c.Get(instance(r))->status;
-    EXPECT_EQ(status, r.auth == AuthRule::Public ? 200 : 401) << r.path;
+    EXPECT_EQ(status, r.auth == AuthRule::Public ? 200 : r.auth == AuthRule::Admin ? 403 : 401) << r.path;  // admin: off here
   }
 }
 
@@ -106,10 +106,11 @@ json post_body(const Route& r) {
 
 // What a row answers to that request: 200, but 404 from the rows of /v1/responses/{id} (this
 // server stores no responses).
-// The embeddings rows answer 400: the fixture serves only a text generation model.
+// The admin rows answer 403 (no admin key). The embeddings rows answer 400: the fixture serves only a text generation model.
 int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
+  if (path.rfind("/v1/admin/", 0) == 0) return 403;  // the fixture has no --admin-key: admin API off
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
   if (path == "/api/embed" || path == "/api/embeddings") return 400;
   return 200;

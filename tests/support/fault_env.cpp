@@ -72,6 +72,53 @@ class FaultFile final : public core::WritableFile {
   std::unique_ptr<core::WritableFile> base_;
 };
 
+class FaultRandomFile final : public core::RandomFile {
+ public:
+  FaultRandomFile(FaultEnv& env, std::unique_ptr<core::RandomFile> base) : env_(env), base_(std::move(base)) {}
+
+  Result<size_t> read_at(uint64_t offset, std::span<uint8_t> out) override {
+    if (env_.crashed_) return injected(path(), "read", "crashed");
+    return base_->read_at(offset, out);
+  }
+
+  Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
+    Status err;
+    const auto fault = env_.next(path(), "write", &err);
+    if (!fault) return base_->write_at(offset, data);
+    if (*fault == Fault::ShortWrite && data.size() > 1) {
+      (void)base_->write_at(offset, data.first(data.size() / 2));
+      return injected(path(), "write", "injected short write");
+    }
+    return err;
+  }
+
+  Status truncate(uint64_t size) override {
+    Status err;
+    if (env_.next(path(), "truncate", &err)) return err;
+    return base_->truncate(size);
+  }
+
+  Result<uint64_t> size() override {
+    if (env_.crashed_) return injected(path(), "stat", "crashed");
+    return base_->size();
+  }
+
+  Status sync() override {
+    Status err;
+    if (env_.next(path(), "fsync", &err)) return err;
+    ONDO_TRY(base_->sync());
+    env_.random_synced_[path()] = read_file_bytes(path());
+    return ok_status();
+  }
+
+  Status close() override { return base_->close(); }
+  const fs::path& path() const override { return base_->path(); }
+
+ private:
+  FaultEnv& env_;
+  std::unique_ptr<core::RandomFile> base_;
+};
+
 std::optional<Fault> FaultEnv::next(const fs::path& path, const char* op, Status* error) {
   const size_t n = n_ops_++;
   if (crashed_) {
@@ -103,6 +150,26 @@ void FaultEnv::crash() {
     }
   }
   renames_.clear();
+  for (const auto& [path, bytes] : random_synced_) {
+    if (bytes) {
+      std::ofstream(path, std::ios::binary | std::ios::trunc) << *bytes;
+    } else {
+      fs::remove(path, ec);
+    }
+  }
+}
+
+Result<std::unique_ptr<core::RandomFile>> FaultEnv::open_random(const fs::path& path, bool create) {
+  Status err;
+  if (next(path, "open", &err)) return std::move(err).error();
+  if (!random_synced_.count(path)) random_synced_[path] = read_file_bytes(path);
+  ONDO_ASSIGN_OR_RETURN(auto f, base_.open_random(path, create));
+  return std::unique_ptr<core::RandomFile>(std::make_unique<FaultRandomFile>(*this, std::move(f)));
+}
+
+Result<bool> FaultEnv::exists(const fs::path& path) {
+  if (crashed_) return injected(path, "stat", "crashed");
+  return base_.exists(path);
 }
 
 Result<std::unique_ptr<core::WritableFile>> FaultEnv::open(const fs::path& path, core::OpenMode mode) {
@@ -133,6 +200,7 @@ Status FaultEnv::remove(const fs::path& path) {
   Status err;
   if (next(path, "remove", &err)) return err;
   synced_.erase(path);
+  if (auto it = random_synced_.find(path); it != random_synced_.end()) it->second = std::nullopt;
   return base_.remove(path);
 }
 

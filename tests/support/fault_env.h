@@ -2,7 +2,10 @@
 // chosen operation, a failed call, a short (torn) write, or a crash. Test support only.
 //
 // Operations are counted from 0 in call order: every open, append, sync, close, rename,
-// remove, sync_dir, list and free_space call is one. A crash models power loss at that
+// remove, sync_dir, list and free_space call is one, and of a RandomFile every open_random,
+// write_at, truncate and sync (reads, size, exists and close are not counted; after a crash
+// they fail too). A RandomFile's crash: it gets back the bytes it had at its last sync (or
+// when first opened here; a file created here and never synced disappears). A crash models power loss at that
 // point: the operation does not happen, every file written through this Env loses the bytes
 // not yet synced (truncated to its last synced length), every rename not followed by a
 // sync_dir of its directory is undone (the old target's bytes come back, or the target
@@ -42,6 +45,8 @@ class FaultEnv final : public core::Env {
   void crash_now() { crash(); }
 
   Result<std::unique_ptr<core::WritableFile>> open(const std::filesystem::path& path, core::OpenMode mode) override;
+  Result<std::unique_ptr<core::RandomFile>> open_random(const std::filesystem::path& path, bool create) override;
+  Result<bool> exists(const std::filesystem::path& path) override;
   Status rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   Status remove(const std::filesystem::path& path) override;
   Status sync_dir(const std::filesystem::path& dir) override;
@@ -50,6 +55,7 @@ class FaultEnv final : public core::Env {
 
  private:
   friend class FaultFile;
+  friend class FaultRandomFile;
   struct PendingRename {
     std::filesystem::path to;
     std::optional<std::string> old_bytes;  // the replaced file, if there was one
@@ -63,7 +69,9 @@ class FaultEnv final : public core::Env {
   size_t n_ops_ = 0;
   bool crashed_ = false;
   std::map<std::filesystem::path, uint64_t> synced_;  // file written here -> bytes synced
-  std::vector<PendingRename> renames_;                // not yet made durable by sync_dir
+  std::vector<PendingRename> renames_;
+  // RandomFile opened here -> its bytes at the last sync (nullopt: absent then)
+  std::map<std::filesystem::path, std::optional<std::string>> random_synced_;                // not yet made durable by sync_dir
 };
 
 // The whole file, or nullopt when it cannot be read.

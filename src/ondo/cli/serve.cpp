@@ -14,6 +14,7 @@
 
 #include "ondo/cli/commands.h"
 #include "ondo/cli/model_options.h"
+#include "ondo/cli/store_options.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/serve/server.h"
@@ -37,6 +38,7 @@ struct Config {
   std::string chat_template;
   std::vector<std::pair<std::string, std::string>> models;  // path, alias
   int threads = 1;  // the process's compute threads, shared by every model
+  std::optional<store::StoreOptions> store;  // set when the server opens a store
 };
 
 // The option's value (the table's default when absent), checked to [lo, hi].
@@ -56,7 +58,9 @@ const CommandSpec& serve_spec() {
       "Loads the models, then serves them over an OpenAI-compatible HTTP API (see docs/api.md).\n"
       "Prints \"listening\" once every model is loaded.\n"
       "SIGTERM/SIGINT drain running requests (up to 30 s) and stop. The API key also comes from\n"
-      "$ONDO_API_KEY.",
+      "$ONDO_API_KEY, the admin key from $ONDO_ADMIN_KEY.\n"
+      "With --data-dir, --db or an admin key, the server opens the store: its keys (`ondo admin keys`)\n"
+      "are API keys too, every API route needs a key, and /v1/admin/* takes the admin key.",
       {
           {"-m|--model", "MODEL[=ALIAS]", "the built-in model",
            "a GGUF model, served under ALIAS (else its file name's stem); repeat for more"},
@@ -67,6 +71,9 @@ const CommandSpec& serve_spec() {
           threads_option_spec(),
           {"--api-key", "KEY", "", "require this key (Authorization: Bearer KEY or x-api-key: KEY)"},
           {"--api-key-file", "FILE", "", "require the key stored in FILE"},
+          {"--admin-key", "KEY", "", "enable /v1/admin/* with this key (opens the store)"},
+          data_dir_option_spec(),
+          db_option_spec(),
           {"--insecure", "", "", "allow a non-loopback --host without an API key"},
           {"--max-queue", "N", "64", "requests that may wait per model; more get 429"},
           {"--cache-mem", "MIB", "256", "prompt cache memory per model in MiB"},
@@ -134,6 +141,12 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(int64_t header_s, ranged(args, "--header-timeout", 1, 3600));
   ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
+  if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
+  else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
+  if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
+  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty()) {
+    ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
+  }
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");
   c.server.cors_origins = args.get_all("--cors-origin");
@@ -253,9 +266,18 @@ int serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the server
 
-  // The server's options are checked first (a bad --host, --cors-origin, ... fails before any
-  // model loads); every model loads before the server binds: a missing or bad file fails the
+  // The store opens and the server's options are checked first (an unreachable store, a bad
+  // --host or --cors-origin, ... fails before any model loads); every model loads before the server binds: a missing or bad file fails the
   // start, and "listening" means the models are there to answer.
+  std::unique_ptr<store::Store> store;  // outlives the server: _Exit below
+  if (config->store) {
+    auto opened = store::open_store(*config->store);
+    if (!opened.ok()) return report("serve", opened.error());
+    store = std::move(*opened);
+    config->server.store = store.get();
+    std::fprintf(stderr, "ondo serve: store %s (%s)%s\n", store->location().c_str(), std::string(store->engine()).c_str(),
+                 config->server.admin_key.empty() ? "" : "; admin API on");
+  }
   auto server = serve::Server::create(config->server);
   if (!server.ok()) return report("serve", server.error());
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
@@ -270,7 +292,7 @@ int serve(int argc, char** argv) {
   (*server)->set_models(std::move(served));
   if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
-               config->server.api_key.empty() ? "no API key" : "API key required");
+               config->server.api_key.empty() && !store ? "no API key" : "API key required");
   for (const std::string& origin : config->server.cors_origins) {
     std::fprintf(stderr, "ondo serve: CORS: allowing browser origin %s\n", origin.c_str());
   }

@@ -3,6 +3,7 @@
 #include "ondo/core/env.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -61,6 +62,71 @@ class PosixFile final : public WritableFile {
   int fd_;
 };
 
+class PosixRandomFile final : public RandomFile {
+ public:
+  PosixRandomFile(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Result<size_t> read_at(uint64_t offset, std::span<uint8_t> out) override {
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t r = ::pread(fd_, out.data() + done, out.size() - done, off_t(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return os_error(path_, "read", errno);
+      }
+      if (r == 0) break;
+      done += size_t(r);
+    }
+    return done;
+  }
+
+  Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t w = ::pwrite(fd_, data.data() + done, data.size() - done, off_t(offset + done));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return os_error(path_, "write", errno);
+      }
+      done += size_t(w);
+    }
+    return ok_status();
+  }
+
+  Status truncate(uint64_t size) override {
+    if (::ftruncate(fd_, off_t(size)) != 0) return os_error(path_, "truncate", errno);
+    return ok_status();
+  }
+
+  Result<uint64_t> size() override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return os_error(path_, "stat", errno);
+    return uint64_t(st.st_size);
+  }
+
+  Status sync() override {
+    if (::fsync(fd_) != 0) return os_error(path_, "fsync", errno);
+    return ok_status();
+  }
+
+  Status close() override {
+    if (fd_ < 0) return ok_status();
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) return os_error(path_, "close", errno);
+    return ok_status();
+  }
+
+  const std::filesystem::path& path() const override { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_;
+};
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> open(const std::filesystem::path& path, OpenMode mode) override {
@@ -71,6 +137,23 @@ class PosixEnv final : public Env {
     const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return os_error(path, "create", errno);
     return std::unique_ptr<WritableFile>(std::make_unique<PosixFile>(path, fd));
+  }
+
+  Result<std::unique_ptr<RandomFile>> open_random(const std::filesystem::path& path, bool create) override {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    if (fd < 0) {
+      const int err = errno;
+      if (err == ENOENT) return make_error(ErrorCode::NotFound, path.string() + ": open failed (no such file)");
+      return os_error(path, "open", err);
+    }
+    return std::unique_ptr<RandomFile>(std::make_unique<PosixRandomFile>(path, fd));
+  }
+
+  Result<bool> exists(const std::filesystem::path& path) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) return true;
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    return os_error(path, "stat", errno);
   }
 
   Status rename(const std::filesystem::path& from, const std::filesystem::path& to) override {

@@ -36,6 +36,24 @@ class WritableFile {
   virtual const std::filesystem::path& path() const = 0;
 };
 
+// An open file read and written at byte offsets (a database's pages, its log). The
+// destructor closes it (errors ignored: call close() to see them).
+class RandomFile {
+ public:
+  virtual ~RandomFile() = default;
+  // Reads up to out.size() bytes at `offset`; returns how many were read (fewer only at the end
+  // of the file).
+  virtual Result<size_t> read_at(uint64_t offset, std::span<uint8_t> out) = 0;
+  // Writes all of `data` at `offset` (the file grows as needed).
+  virtual Status write_at(uint64_t offset, std::span<const uint8_t> data) = 0;
+  virtual Status truncate(uint64_t size) = 0;
+  virtual Result<uint64_t> size() = 0;
+  // fsync: the bytes written so far survive a crash once this returns ok.
+  virtual Status sync() = 0;
+  virtual Status close() = 0;
+  virtual const std::filesystem::path& path() const = 0;
+};
+
 enum class OpenMode {
   CreateNew,  // error when the file exists (O_EXCL)
   Truncate,   // create or empty it
@@ -49,6 +67,11 @@ class Env {
   static Env& posix();
 
   virtual Result<std::unique_ptr<WritableFile>> open(const std::filesystem::path& path, OpenMode mode) = 0;
+  // Opens `path` for reading and writing at offsets; creates it (0600) when `create` and absent.
+  // Error NotFound when absent and not `create`.
+  virtual Result<std::unique_ptr<RandomFile>> open_random(const std::filesystem::path& path, bool create) = 0;
+  // Whether `path` exists.
+  virtual Result<bool> exists(const std::filesystem::path& path) = 0;
   // rename(2): atomically replaces `to` when it exists.
   virtual Status rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Removes a file (not a directory). Error NotFound when absent.

@@ -1,6 +1,8 @@
 // API key, Host/Origin and bind checks. Layer: serve.
 #include "ondo/serve/auth.h"
 
+#include "ondo/store/api_keys.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -108,6 +110,36 @@ Status check_access(const AccessPolicy& policy, std::string_view authorization, 
                           "' is not a loopback origin nor one given by --cors-origin (the server has no API key)");
   }
   return ok_status();
+}
+
+Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::string_view authorization,
+                         std::string_view x_api_key, std::string_view host, std::optional<std::string_view> origin,
+                         int64_t now) {
+  if (admin_route && policy.admin_key.empty()) {  // whatever other key is set
+    return make_error(ErrorCode::PermissionDenied, "admin API: disabled (start ondo serve with --admin-key)");
+  }
+  const bool gateway = policy.store || !policy.admin_key.empty();
+  if (!gateway) {
+    ONDO_TRY(check_access(policy.access, authorization, x_api_key, host, origin));
+    return Caller{policy.access.api_key.empty() ? "local" : "api-key", std::nullopt};
+  }
+  constexpr std::string_view kBearer = "Bearer ";
+  const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
+  const std::string_view key = bearer ? authorization.substr(kBearer.size()) : x_api_key;
+  if (key.empty()) {
+    return make_error(ErrorCode::Unauthenticated,
+                      "authorization: missing API key (expected 'Authorization: Bearer KEY' or 'x-api-key: KEY')");
+  }
+  if (!policy.admin_key.empty() && constant_time_equal(key, policy.admin_key)) return Caller{"admin", std::nullopt};
+  if (admin_route) return make_error(ErrorCode::PermissionDenied, "admin API: this key is not the admin key");
+  if (!policy.access.api_key.empty() && constant_time_equal(key, policy.access.api_key)) return Caller{"api-key", std::nullopt};
+  if (policy.store && store::looks_like_secret(key)) {
+    ONDO_ASSIGN_OR_RETURN(store::ApiKey k, store::authenticate(*policy.store, key, now));
+    Caller c{"key:" + k.id, std::nullopt};
+    if (!k.models.empty()) c.models = std::move(k.models);
+    return c;
+  }
+  return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
 }
 
 Status check_bind(std::string_view host, bool has_key, bool insecure) {

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ondo/core/result.h"
 #include "ondo/serve/cors.h"
+#include "ondo/store/store.h"
 
 namespace ondo::serve {
 
@@ -36,6 +38,28 @@ struct AccessPolicy {
 // Origin neither loopback nor allowed by policy.cors, without a key).
 Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view x_api_key,
                     std::string_view host, std::optional<std::string_view> origin);
+
+// Who a request is, once let in by authorize().
+struct Caller {
+  std::string name;  // "local" (no key needed), "api-key" (--api-key), "admin" (--admin-key), "key:<id>"
+  std::optional<std::vector<std::string>> models;  // a store key's model list, when it has one
+};
+
+// The gateway's rules: with a store or an admin key, every non-public route needs a key
+// (the static --api-key, the --admin-key, or a live store key); admin routes need the admin
+// key. Without them, check_access()'s rules apply.
+struct GatewayPolicy {
+  AccessPolicy access;
+  std::string admin_key;           // empty: the admin API is off
+  store::Store* store = nullptr;   // borrowed; null: no store keys
+};
+
+// Errors: Unauthenticated (missing or wrong key; a store key that is revoked or expired, with
+// when), PermissionDenied (an admin route with the admin API off or a non-admin key; and
+// check_access()'s Host/Origin errors); the store's errors as they are.
+Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::string_view authorization,
+                         std::string_view x_api_key, std::string_view host, std::optional<std::string_view> origin,
+                         int64_t now);
 
 // Errors: InvalidArgument when binding `host` (not loopback) with no key and not insecure.
 Status check_bind(std::string_view host, bool has_key, bool insecure);

@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ondo/infer/request_context.h"
 
@@ -20,6 +22,8 @@ struct RequestRecord {
   std::string method;
   std::string route;              // the route table's path template, or "other"
   int status = 0;                 // the HTTP status sent
+  // The models the caller's store key may use (none: any); lookup_model() enforces it.
+  std::optional<std::vector<std::string>> allowed_models;
   std::chrono::steady_clock::time_point start;
 
   // Set once the request reached the scheduler (generated is then true).

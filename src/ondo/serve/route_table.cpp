@@ -2,6 +2,7 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
+#include "ondo/serve/routes/admin.h"
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/embeddings.h"
 #include "ondo/serve/routes/ollama.h"
@@ -50,6 +51,11 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/embeddings", handle_embeddings, AuthRule::ApiKey},
     {"POST", "/v1/rerank", handle_rerank, AuthRule::ApiKey},
     {"POST", "/rerank", handle_rerank, AuthRule::ApiKey},
+    // Admin (the gateway's keys; --admin-key).
+    {"GET", "/v1/admin/keys", handle_admin_list_keys, AuthRule::Admin},
+    {"POST", "/v1/admin/keys", handle_admin_create_key, AuthRule::Admin},
+    {"GET", "/v1/admin/keys/{id}", handle_admin_get_key, AuthRule::Admin},
+    {"DELETE", "/v1/admin/keys/{id}", handle_admin_revoke_key, AuthRule::Admin},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

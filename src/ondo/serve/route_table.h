@@ -18,6 +18,7 @@ class ServerState;
 enum class AuthRule {
   Public,  // anyone (load balancer health checks)
   ApiKey,  // the API key when one is set, else loopback Host/Origin only (serve/auth.h)
+  Admin,   // the admin key (--admin-key) only
 };
 
 using RouteHandler = void (*)(ServerState& state, const httplib::Request& req, httplib::Response& res);
@@ -42,7 +43,8 @@ const Route* find_route(std::string_view method, std::string_view path);
 // ("GET", "POST", "GET, DELETE"); empty when no row matches.
 std::string allowed_methods(std::string_view path);
 // The access rule for a request: its row's rule; for a path that matches rows of other
-// methods only (a 405), Public when all of them are public; ApiKey otherwise (404 too).
+// methods only (a 405), Public when all of them are public; ApiKey otherwise (404 too; an
+// admin path's 405 as well: it runs no admin handler).
 AuthRule auth_rule(std::string_view method, std::string_view path);
 // The metrics' route label: the matching row's path template, or "other".
 std::string route_label(std::string_view path);

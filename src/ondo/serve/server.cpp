@@ -12,6 +12,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 
 #include "ondo/serve/auth.h"
@@ -173,8 +174,13 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   const std::string auth = req.get_header_value("Authorization");
   const std::string x_api_key = req.get_header_value("x-api-key");
   const std::string host = req.get_header_value("Host");
-  AccessPolicy policy{state.options().api_key, &state.cors()};
-  if (auto st = check_access(policy, auth, x_api_key, host, origin); !st.ok()) {
+  GatewayPolicy policy{{state.options().api_key, &state.cors()}, state.options().admin_key, state.options().store};
+  const bool admin = auth_rule(req.method, req.path) == AuthRule::Admin;
+  auto st = authorize(policy, admin, auth, x_api_key, host, origin, int64_t(std::time(nullptr)));
+  if (st.ok()) {
+    record.context.caller = st->name;
+    record.allowed_models = st->models;
+  } else {
     record.context.caller.clear();  // not established
     send_error(res, st.error(), error_shape_for_path(req.path));
     if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
@@ -261,9 +267,10 @@ bool wait_idle(const ServerState& state, Clock::time_point until) {
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
-  ONDO_TRY(check_bind(options.host, !options.api_key.empty(), options.insecure));
+  ONDO_TRY(check_bind(options.host, !options.api_key.empty() || !options.admin_key.empty() || options.store, options.insecure));
   if (options.max_body_bytes == 0) return make_error(ErrorCode::InvalidArgument, "--max-body: must be positive");
-  ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, !options.api_key.empty()));
+  const bool keyed = !options.api_key.empty() || !options.admin_key.empty() || options.store;  // every route needs a key
+  ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, keyed));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(cors));
   configure(impl->http, impl->state);
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -21,6 +21,10 @@
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
 
+namespace ondo::store {
+class Store;
+}  // namespace ondo::store
+
 namespace ondo::serve {
 
 // What a served model can do. A Generator answers chat/completions; an Encoder answers
@@ -52,6 +56,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";      // "localhost": 127.0.0.1 and [::1] (when the machine has it)
   int port = 8080;                     // 0: any free port (see Server::port())
   std::string api_key;                 // empty: none (then Host/Origin must be loopback)
+  // The gateway (see auth.h authorize()): with either, every API route needs a key.
+  std::string admin_key;               // empty: /v1/admin/* is off
+  store::Store* store = nullptr;       // borrowed, outlives the Server; its keys are API keys
   bool insecure = false;               // allow a non-loopback bind without a key
   std::vector<std::string> cors_origins;  // --cors-origin: browser origins allowed (serve/cors.h); empty: CORS off
   size_t max_body_bytes = size_t(8) << 20;

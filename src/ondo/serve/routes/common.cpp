@@ -26,8 +26,15 @@ Result<const ServedModel*> lookup_model(const ServerState& state, const std::str
   if (state.draining()) return make_error(ErrorCode::Unavailable, "server: shutting down");
   auto models = state.models();
   if (!models || !state.ready()) return make_error(ErrorCode::Unavailable, "server: models are still loading");
+  const auto& record = current_request();
+  const auto* allowed = record && record->allowed_models ? &*record->allowed_models : nullptr;
   for (const ServedModel& m : *models) {
-    if (m.alias == alias) return &m;
+    if (m.alias != alias) continue;
+    if (allowed && std::find(allowed->begin(), allowed->end(), alias) == allowed->end()) {
+      return field_error(ErrorCode::PermissionDenied, "model",
+                         "'" + alias.substr(0, 200) + "' is not allowed for this API key (" + record->context.caller + ")");
+    }
+    return &m;
   }
   std::string names;
   for (const ServedModel& m : *models) names += (names.empty() ? "" : ", ") + m.alias;
