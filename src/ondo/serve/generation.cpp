@@ -26,6 +26,9 @@ Delta ChoiceBuilder::on_event(const infer::TokenEvent& event) {
   const bool real_token = event.token >= 0 && event.token < tok_.n_vocab();
   if (real_token && !stop_.stopped()) {
     const bool eog = tok_.is_end_of_generation(event.token);
+    // An end-of-generation token that did not end it (ignore_eos) was still generated and
+    // used the budget: counted, without text.
+    if (eog && event.finish == infer::FinishReason::None) ++n_tokens_;
     if (!eog) {
       ++n_tokens_;
       if (want_logprobs_) pending_.push_back(entry(event));
