@@ -20,6 +20,20 @@ Error os_error(const std::filesystem::path& path, const char* op, int err) {
   return make_error(code, path.string() + ": " + op + " failed (" + std::strerror(err) + ")");
 }
 
+// fsync and close of a file's descriptor, errors naming the file (both file kinds below).
+Status sync_fd(int fd, const std::filesystem::path& path) {
+  if (::fsync(fd) != 0) return os_error(path, "fsync", errno);
+  return ok_status();
+}
+
+Status close_fd(int& fd, const std::filesystem::path& path) {
+  if (fd < 0) return ok_status();
+  const int rc = ::close(fd);
+  fd = -1;
+  if (rc != 0) return os_error(path, "close", errno);
+  return ok_status();
+}
+
 class PosixFile final : public WritableFile {
  public:
   PosixFile(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -42,18 +56,8 @@ class PosixFile final : public WritableFile {
     return ok_status();
   }
 
-  Status sync() override {
-    if (::fsync(fd_) != 0) return os_error(path_, "fsync", errno);
-    return ok_status();
-  }
-
-  Status close() override {
-    if (fd_ < 0) return ok_status();
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    if (rc != 0) return os_error(path_, "close", errno);
-    return ok_status();
-  }
+  Status sync() override { return sync_fd(fd_, path_); }
+  Status close() override { return close_fd(fd_, path_); }
 
   const std::filesystem::path& path() const override { return path_; }
 
@@ -107,18 +111,8 @@ class PosixRandomFile final : public RandomFile {
     return uint64_t(st.st_size);
   }
 
-  Status sync() override {
-    if (::fsync(fd_) != 0) return os_error(path_, "fsync", errno);
-    return ok_status();
-  }
-
-  Status close() override {
-    if (fd_ < 0) return ok_status();
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    if (rc != 0) return os_error(path_, "close", errno);
-    return ok_status();
-  }
+  Status sync() override { return sync_fd(fd_, path_); }
+  Status close() override { return close_fd(fd_, path_); }
 
   const std::filesystem::path& path() const override { return path_; }
 
