@@ -7,7 +7,8 @@
 // runs one forward pass, samples, and posts events. HTTP threads only submit() and wait on
 // their RequestHandle (they never run model code). A shared prompt prefix is reused from the
 // prefix cache (KV blocks keyed by a cryptographic hash of model identity and tokens), or
-// copied from a running slot whose tokens start with it (the choices of an n > 1 request).
+// copied from another slot whose tokens start with it, running or freed but not yet reused
+// (the choices of an n > 1 request).
 // Determinism: a request's tokens and logprobs do not depend on what else is batched, on
 // prompt chunking, or on whether its prefix came from the cache.
 // Compute: the scheduler borrows the process's ComputePool and holds a Serving lease for each
@@ -132,7 +133,7 @@ struct SchedulerStats {
   uint64_t prefix_cache_hits = 0;
   uint64_t prefix_cache_bytes = 0;
   uint64_t prompt_tokens_evaluated = 0;  // prompt tokens run through a forward pass
-  uint64_t prompt_tokens_shared = 0;     // prompt tokens whose K/V were copied from a running slot
+  uint64_t prompt_tokens_shared = 0;     // prompt tokens whose K/V were copied from another slot
 };
 
 class Scheduler {
