@@ -257,6 +257,23 @@ TEST_F(Hostile, BodyLimitsHoldForChunkedAndFormBodies) {
   expect_healthy("body limits");
 }
 
+TEST_F(Hostile, PostWithoutLengthHasAnEmptyBody) {
+  start();
+  // No Content-Length and no Transfer-Encoding: an empty body (RFC 9112 6.3), answered at once,
+  // not after the body timeout; the connection stays usable.
+  const int fd = connect_to(server_.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const RawResponse first = read_response(fd, 5000);
+  EXPECT_EQ(first.status, 400) << first.head << "\n" << first.body;
+  ASSERT_TRUE(send_all(fd, "POST /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  const RawResponse second = read_response(fd, 5000);
+  EXPECT_EQ(second.status, 405) << second.head;
+  ASSERT_TRUE(send_all(fd, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  EXPECT_EQ(read_response(fd, 5000).status, 200);
+  ::close(fd);
+}
+
 TEST_F(Hostile, OversizedRequestLineAndHeadersAreRefused) {
   start();
   expect_error(exchange(server_.port(), "GET /" + std::string(1 << 20, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414,

@@ -118,6 +118,15 @@ void Conn::next_request() {
   refusal = BodyRefusal::None;
 }
 
+void Conn::frame_bodyless_request() {
+  if (scan.state != HeaderScan::State::Complete || scan.chunked || scan.content_length >= 0) return;
+  constexpr std::string_view kEmpty = "Content-Length: 0\r\n";
+  buf.insert(scan.header_end - 2, kEmpty);  // before the blank line that ends the head
+  scan.header_end += kEmpty.size();
+  scan.scanned += kEmpty.size();
+  scan.content_length = 0;
+}
+
 ConnStream::ConnStream(Conn& conn, EdgeClock::time_point read_deadline, std::chrono::milliseconds write_timeout,
                        size_t max_body)
     : conn_(conn), read_deadline_(read_deadline), write_timeout_(write_timeout), max_body_(max_body) {}

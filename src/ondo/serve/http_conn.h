@@ -59,6 +59,10 @@ struct Conn {
 
   // Drops the consumed bytes and resets the scan for the next request.
   void next_request();
+  // A complete head with neither Content-Length nor Transfer-Encoding frames a request with no
+  // body (RFC 9112 6.3); httplib would read a POST's body until the connection closes, so
+  // "Content-Length: 0" is added to the head it reads.
+  void frame_bodyless_request();
 };
 
 // The stream httplib reads one request from and writes its response to.

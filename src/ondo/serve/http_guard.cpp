@@ -252,6 +252,7 @@ void EdgeServer::Impl::advance(Conn* c) {
                   "request body: " + std::to_string(s.content_length) + " bytes, larger than the server's limit of " +
                       std::to_string(opt.max_body_bytes) + " (--max-body)");
   }
+  c->frame_bodyless_request();
   size_t need = 0;  // body bytes to have before a worker takes the request
   if (!s.chunked && !s.expect_continue && s.content_length > 0) {
     need = std::min(size_t(s.content_length), opt.limits.prebuffer_body_bytes);
