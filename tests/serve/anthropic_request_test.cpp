@@ -10,6 +10,7 @@
 
 #include "ondo/serve/anthropic_request.h"
 #include "ondo/serve/error_map.h"
+#include "support/mutate_body.h"
 
 namespace ondo::serve {
 namespace {
@@ -171,21 +172,10 @@ TEST(AnthropicRequest, MalformedBodiesFuzz) {
       R"({"model":"m","max_tokens":9,"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"tool","name":"f"}})",
       R"({"model":"m","max_tokens":9,"messages":[{"role":"user","content":"x"}],"stop_sequences":["a"],"temperature":0.1,"metadata":{"user_id":"u"}})",
   };
-  const std::string alphabet = std::string("{}[]\":,0123456789-.eE truefalsnul\\u\xff") + '\0';
   std::mt19937 rng(8642);
   int errors = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
-    const int edits = 1 + int(rng() % 4);
-    for (int e = 0; e < edits && !s.empty(); ++e) {
-      const size_t pos = rng() % s.size();
-      switch (rng() % 4) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
-      }
-    }
+    const std::string s = testing::mutate_body(seeds, rng, testing::kJsonMutationBytesWithNul);
     const Outcome o = run(s, rng() % 2 ? AnthropicCall::Messages : AnthropicCall::CountTokens);
     EXPECT_TRUE(o.status == 200 || o.status == 400) << o.status << " for " << s;
     errors += o.status != 200;

@@ -9,6 +9,7 @@
 
 #include "ondo/serve/api_ollama.h"
 #include "ondo/serve/error_map.h"
+#include "support/mutate_body.h"
 
 namespace ondo::serve {
 namespace {
@@ -126,21 +127,10 @@ TEST(OllamaEmbed, MalformedBodiesFuzz) {
       R"({"model":"m:latest","input":"text","keep_alive":0})",
       R"({"model":"m","prompt":"text","options":{},"truncate":true})",
   };
-  const std::string alphabet = std::string("{}[]\":,0123456789-.eE truefalsnul\\u\xff") + '\0';
   std::mt19937 rng(1357);
   int errors = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
-    const int edits = 1 + int(rng() % 4);
-    for (int e = 0; e < edits && !s.empty(); ++e) {
-      const size_t pos = rng() % s.size();
-      switch (rng() % 4) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
-      }
-    }
+    const std::string s = testing::mutate_body(seeds, rng, testing::kJsonMutationBytesWithNul);
     for (const auto& r : {parse_ollama_embed(s), parse_ollama_embeddings(s)}) {
       if (r.ok()) continue;
       ++errors;

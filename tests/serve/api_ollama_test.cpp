@@ -7,6 +7,7 @@
 
 #include "ondo/serve/api_ollama.h"
 #include "ondo/serve/error_map.h"
+#include "support/mutate_body.h"
 
 namespace ondo::serve {
 namespace {
@@ -274,21 +275,10 @@ TEST(OllamaRequest, MalformedBodiesFuzz) {
       R"({"model":"m","prompt":"hi","raw":true,"context":[1,2],"keep_alive":"5m","options":{"temperature":0.5,"top_k":3}})",
       R"({"model":"m","messages":[{"role":"user","content":"x"},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":{"a":[1]}}}]},{"role":"tool","content":"2","tool_name":"f"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"format":"json"})",
   };
-  const std::string alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u\xff\x00";
   std::mt19937 rng(2468);
   int errors = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
-    const int edits = 1 + int(rng() % 4);
-    for (int e = 0; e < edits && !s.empty(); ++e) {
-      const size_t pos = rng() % s.size();
-      switch (rng() % 4) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
-      }
-    }
+    const std::string s = testing::mutate_body(seeds, rng, testing::kJsonMutationBytes);
     for (const auto& r : {parse_ollama_generate(s), parse_ollama_chat(s)}) {
       if (r.ok()) continue;
       ++errors;

@@ -8,6 +8,7 @@
 
 #include "ondo/serve/api_types.h"
 #include "ondo/serve/error_map.h"
+#include "support/mutate_body.h"
 
 namespace ondo::serve {
 namespace {
@@ -122,21 +123,10 @@ TEST(ApiTypes, MalformedBodiesFuzz) {
       R"({"model":"m","prompt":[1,2,3],"max_tokens":5,"logprobs":2,"stream":true,"stream_options":{"include_usage":true}})",
       R"({"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x"}]}],"temperature":0.5})",
   };
-  const std::string alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u\xff\x00";
   std::mt19937 rng(1234);
   int errors = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
-    const int edits = 1 + int(rng() % 4);
-    for (int e = 0; e < edits && !s.empty(); ++e) {
-      const size_t pos = rng() % s.size();
-      switch (rng() % 4) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
-      }
-    }
+    const std::string s = testing::mutate_body(seeds, rng, testing::kJsonMutationBytes);
     for (const char* endpoint : {"chat", "completions"}) {
       const Outcome o = run(endpoint, s);
       EXPECT_TRUE(o.status == 200 || o.status == 400) << o.status << " for " << s;

@@ -10,6 +10,7 @@
 
 #include "ondo/serve/error_map.h"
 #include "ondo/serve/responses_request.h"
+#include "support/mutate_body.h"
 
 namespace ondo::serve {
 namespace {
@@ -172,21 +173,10 @@ TEST(ResponsesRequest, MalformedBodiesFuzz) {
       R"({"model":"m","input":"x","tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],"tool_choice":{"type":"function","name":"f"}})",
       R"({"model":"m","input":"x","instructions":"i","text":{"format":{"type":"json_schema","name":"n","schema":{"type":"object"}}},"max_output_tokens":3})",
   };
-  const std::string alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u\xff\x00";
   std::mt19937 rng(4321);
   int errors = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string s = seeds[rng() % seeds.size()];
-    const int edits = 1 + int(rng() % 4);
-    for (int e = 0; e < edits && !s.empty(); ++e) {
-      const size_t pos = rng() % s.size();
-      switch (rng() % 4) {
-        case 0: s[pos] = alphabet[rng() % alphabet.size()]; break;
-        case 1: s.erase(pos, 1 + rng() % 8); break;
-        case 2: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
-        default: s = s.substr(0, pos) + seeds[rng() % seeds.size()].substr(rng() % 20); break;
-      }
-    }
+    const std::string s = testing::mutate_body(seeds, rng, testing::kJsonMutationBytes);
     const Outcome o = run(s);
     EXPECT_TRUE(o.status == 200 || o.status == 400) << o.status << " for " << s;
     errors += o.status != 200;
