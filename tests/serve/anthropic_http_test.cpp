@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "serve/http_fixture.h"
+#include "serve/named_events.h"
 
 namespace ondo::serve {
 namespace {
@@ -24,31 +25,14 @@ const json kTools = json::array({{{"name", "f"},
                                   {"description", "a tool"},
                                   {"input_schema", {{"type", "object"}, {"properties", {{"a", {{"type", "integer"}}}}}}}}});
 
-// The events of an Anthropic stream, checked for framing: "event: T\ndata: {type: T, ...}".
+// The events of an Anthropic stream (framing checked by named_events); it has no comment
+// lines (its keep-alive is the ping event).
 std::vector<json> events_of(const std::string& body) {
-  std::vector<json> out;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    const size_t end = body.find("\n\n", pos);
-    EXPECT_NE(end, std::string::npos) << "unterminated event";
-    if (end == std::string::npos) break;
-    const std::string ev = body.substr(pos, end - pos);
-    pos = end + 2;
-    const size_t nl = ev.find('\n');
-    EXPECT_EQ(ev.rfind("event: ", 0), 0u) << ev;
-    EXPECT_EQ(ev.compare(nl + 1, 6, "data: "), 0) << ev;
-    json data = json::parse(ev.substr(nl + 7));
-    EXPECT_EQ(data["type"], ev.substr(7, nl - 7));
-    out.push_back(std::move(data));
-  }
-  return out;
+  EXPECT_TRUE(body.rfind(":", 0) != 0 && body.find("\n\n:") == std::string::npos) << body;
+  return testing::named_events(body);
 }
 
-std::vector<std::string> types_of(const std::vector<json>& events) {
-  std::vector<std::string> t;
-  for (const json& e : events) t.push_back(e["type"]);
-  return t;
-}
+std::vector<std::string> types_of(const std::vector<json>& events) { return testing::event_types(events); }
 
 void expect_anthropic_error(const httplib::Result& r, int status, const std::string& type, const std::string& text) {
   ASSERT_TRUE(r);

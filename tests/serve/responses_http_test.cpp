@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "serve/http_fixture.h"
+#include "serve/named_events.h"
 
 namespace ondo::serve {
 namespace {
@@ -19,34 +20,15 @@ json responses_body(json extra = json::object()) {
   return b;
 }
 
-// The events of a Responses stream, checked for framing: "event: T\ndata: {type: T, ...}",
-// sequence numbers 0, 1, 2, ...; keep-alive comments are skipped.
+// The events of a Responses stream (framing checked by named_events), with sequence numbers
+// 0, 1, 2, ...
 std::vector<json> events_of(const std::string& body) {
-  std::vector<json> out;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    const size_t end = body.find("\n\n", pos);
-    EXPECT_NE(end, std::string::npos) << "unterminated event";
-    if (end == std::string::npos) break;
-    const std::string ev = body.substr(pos, end - pos);
-    pos = end + 2;
-    if (ev[0] == ':') continue;
-    const size_t nl = ev.find('\n');
-    EXPECT_EQ(ev.rfind("event: ", 0), 0u) << ev;
-    EXPECT_EQ(ev.compare(nl + 1, 6, "data: "), 0) << ev;
-    json data = json::parse(ev.substr(nl + 7));
-    EXPECT_EQ(data["type"], ev.substr(7, nl - 7));
-    EXPECT_EQ(data["sequence_number"], out.size());
-    out.push_back(std::move(data));
-  }
+  std::vector<json> out = testing::named_events(body);
+  for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i]["sequence_number"], i);
   return out;
 }
 
-std::vector<std::string> types_of(const std::vector<json>& events) {
-  std::vector<std::string> t;
-  for (const json& e : events) t.push_back(e["type"]);
-  return t;
-}
+std::vector<std::string> types_of(const std::vector<json>& events) { return testing::event_types(events); }
 
 TEST(ResponsesHttp, ResponseObject) {
   Fixture f("Hello there");
