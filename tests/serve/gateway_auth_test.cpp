@@ -79,6 +79,18 @@ TEST_F(GatewayAuth, RefusalsSayWhy) {
   EXPECT_NE(off.error().message.find("--admin-key"), std::string::npos);
 }
 
+TEST_F(GatewayAuth, EitherPresentedKeyMayMatch) {
+  // As without a store: a key in x-api-key works beside a wrong Bearer, and the other way round.
+  auto header = authorize(policy_, false, "Bearer nope", created_.secret, "example.com", std::nullopt, 2000);
+  ASSERT_TRUE(header.ok()) << header.error().message;
+  EXPECT_EQ(header->name, "key:" + created_.key.id);
+  EXPECT_TRUE(authorize(policy_, false, "Bearer static-key", "nope", "example.com", std::nullopt, 2000).ok());
+  EXPECT_TRUE(authorize(policy_, true, "Basic x", "admin-key", "example.com", std::nullopt, 2000).ok());
+  auto basic = authorize(policy_, false, "Basic x", "", "example.com", std::nullopt, 2000);
+  ASSERT_FALSE(basic.ok());
+  EXPECT_EQ(basic.error().message, "authorization: incorrect API key");  // sent, but not a key
+}
+
 TEST_F(GatewayAuth, WithoutAStoreTheOldRulesHold) {
   GatewayPolicy plain{{""}, "", nullptr};
   auto local = authorize(plain, false, "", "", "127.0.0.1:8080", std::nullopt, 0);

@@ -83,22 +83,39 @@ bool is_loopback_origin(std::string_view origin) {
   return is_loopback_host_header(rest);
 }
 
+namespace {
+
+// The keys a request presents: `Authorization: Bearer KEY` and `x-api-key: KEY` (either may be
+// empty); a request may send both, and either one matching is enough.
+struct PresentedKeys {
+  std::string_view keys[2];
+  bool none_sent = true;  // neither header was sent ("Authorization: Basic ..." was sent: a wrong key)
+  bool empty() const { return none_sent; }
+};
+
+PresentedKeys presented_keys(std::string_view authorization, std::string_view x_api_key) {
+  constexpr std::string_view kBearer = "bearer ";
+  const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == kBearer;
+  return {{bearer ? authorization.substr(kBearer.size()) : std::string_view(), x_api_key},
+          authorization.empty() && x_api_key.empty()};
+}
+
+Error missing_key() {
+  return make_error(ErrorCode::Unauthenticated,
+                    "authorization: missing API key (expected 'Authorization: Bearer KEY' or 'x-api-key: KEY')");
+}
+
+}  // namespace
+
 Status check_access(const AccessPolicy& policy, std::string_view authorization, std::string_view x_api_key,
                     std::string_view host, std::optional<std::string_view> origin) {
   if (!policy.api_key.empty()) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (authorization.empty() && x_api_key.empty()) {
-      return make_error(ErrorCode::Unauthenticated,
-                        "authorization: missing API key (expected 'Authorization: Bearer KEY' or 'x-api-key: KEY')");
+    const PresentedKeys keys = presented_keys(authorization, x_api_key);
+    if (keys.empty()) return missing_key();
+    for (std::string_view key : keys.keys) {
+      if (!key.empty() && constant_time_equal(key, policy.api_key)) return ok_status();
     }
-    const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
-    const std::string_view key = bearer ? authorization.substr(kBearer.size()) : std::string_view();
-    const bool bearer_ok = bearer && constant_time_equal(key, policy.api_key);
-    const bool header_ok = !x_api_key.empty() && constant_time_equal(x_api_key, policy.api_key);
-    if (!bearer_ok && !header_ok) {
-      return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
-    }
-    return ok_status();
+    return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
   }
   if (!is_loopback_host_header(host)) {
     return make_error(ErrorCode::PermissionDenied,
@@ -123,22 +140,27 @@ Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::str
     ONDO_TRY(check_access(policy.access, authorization, x_api_key, host, origin));
     return Caller{policy.access.api_key.empty() ? "local" : "api-key", std::nullopt};
   }
-  constexpr std::string_view kBearer = "Bearer ";
-  const bool bearer = authorization.size() >= kBearer.size() && lower(authorization.substr(0, kBearer.size())) == "bearer ";
-  const std::string_view key = bearer ? authorization.substr(kBearer.size()) : x_api_key;
-  if (key.empty()) {
-    return make_error(ErrorCode::Unauthenticated,
-                      "authorization: missing API key (expected 'Authorization: Bearer KEY' or 'x-api-key: KEY')");
+  const PresentedKeys keys = presented_keys(authorization, x_api_key);
+  if (keys.empty()) return missing_key();
+  std::optional<Error> store_refusal;  // a store key that is revoked, expired, ... (said over "incorrect")
+  for (std::string_view key : keys.keys) {
+    if (key.empty()) continue;
+    if (!policy.admin_key.empty() && constant_time_equal(key, policy.admin_key)) return Caller{"admin", std::nullopt};
+    if (admin_route) continue;
+    if (!policy.access.api_key.empty() && constant_time_equal(key, policy.access.api_key)) return Caller{"api-key", std::nullopt};
+    if (policy.store && store::looks_like_secret(key)) {
+      auto k = store::authenticate(*policy.store, key, now);
+      if (!k.ok()) {
+        if (!store_refusal) store_refusal = k.error();
+        continue;
+      }
+      Caller c{"key:" + k->id, std::nullopt};
+      if (!k->models.empty()) c.models = std::move(k->models);
+      return c;
+    }
   }
-  if (!policy.admin_key.empty() && constant_time_equal(key, policy.admin_key)) return Caller{"admin", std::nullopt};
   if (admin_route) return make_error(ErrorCode::PermissionDenied, "admin API: this key is not the admin key");
-  if (!policy.access.api_key.empty() && constant_time_equal(key, policy.access.api_key)) return Caller{"api-key", std::nullopt};
-  if (policy.store && store::looks_like_secret(key)) {
-    ONDO_ASSIGN_OR_RETURN(store::ApiKey k, store::authenticate(*policy.store, key, now));
-    Caller c{"key:" + k.id, std::nullopt};
-    if (!k.models.empty()) c.models = std::move(k.models);
-    return c;
-  }
+  if (store_refusal) return *store_refusal;
   return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
 }
 
