@@ -83,6 +83,8 @@ const CommandSpec& serve_spec() {
           {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
           {"--header-timeout", "S", "10", "seconds a client has to send its request headers"},
           {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
+          {"--prices", "FILE", "none (all free)",
+           "JSON prices per model alias in USD per 1M tokens: {\"m\": {\"input\": 0.15, \"cached_input\": 0.075, \"output\": 0.6}, \"*\": {...}}"},
           {"--cors-origin", "ORIGIN", "none (CORS off)",
            "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
       },
@@ -150,6 +152,10 @@ Result<Config> config_from_args(const Args& args) {
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");
   c.server.cors_origins = args.get_all("--cors-origin");
+  if (auto f = args.get("--prices")) {
+    ONDO_ASSIGN_OR_RETURN(serve::PriceTable prices, serve::load_prices(*f));
+    c.server.prices = std::make_shared<const serve::PriceTable>(std::move(prices));
+  }
   c.server.max_body_bytes = size_t(body) << 20;
   c.server.request_timeout_s = int(timeout);
   c.server.keep_alive_timeout_s = int(keep_alive);

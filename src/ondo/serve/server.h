@@ -17,6 +17,7 @@
 #include "ondo/infer/tools/tool_calls.h"
 #include "ondo/serve/http_limits.h"
 #include "ondo/serve/model_card.h"
+#include "ondo/serve/prices.h"
 #include "ondo/serve/request_context.h"
 #include "ondo/text/chat_template/chat_template.h"
 #include "ondo/text/tokenizer.h"
@@ -70,6 +71,8 @@ struct ServerOptions {
   // Called once per finished request with its final record (see request_context.h); the
   // usage store writes its rows from it. Empty: none.
   RequestHook on_request_done;
+  // --prices: USD per 1M tokens per model (serve/prices.h), for usage costs and budgets; null: all free.
+  std::shared_ptr<const PriceTable> prices;
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
 };
