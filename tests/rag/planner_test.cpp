@@ -136,8 +136,17 @@ TEST_F(Planner, PostFilterGrowsEfAndFallsBackWhenNeeded) {
   auto far = pick(20, q, true, 0);
   auto f = planned_search(*index_, q, 10, &far, post);
   ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->plan.kind, PlanKind::PostFilter) << f->plan.reason;
   EXPECT_GT(f->plan.ef_used, 16u * 4) << f->plan.reason;
   EXPECT_EQ(f->hits.size(), 10u);
+  // With ef capped, the same query falls back to an exact scan over the matches.
+  post.ef_max = 64;
+  auto c = planned_search(*index_, q, 10, &far, post);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->plan.kind, PlanKind::PostFilterFallback) << c->plan.reason;
+  EXPECT_EQ(c->plan.ef_used, 64u);
+  EXPECT_NE(c->plan.reason.find("(the ef cap): exact scan over the matches"), std::string::npos) << c->plan.reason;
+  check(*c, far, 10, q, true, "capped");
 }
 
 TEST_F(Planner, UnfilteredAndEdgeCases) {
