@@ -137,6 +137,20 @@ bool DenseIndex::contains(int64_t id) const {
   return impl_->slot_of.count(id) != 0;
 }
 
+std::vector<int64_t> DenseIndex::present(std::span<const int64_t> ids) const {
+  std::vector<int64_t> out;
+  out.reserve(ids.size());
+  {
+    std::shared_lock lock(impl_->mu);
+    for (int64_t id : ids) {
+      if (impl_->slot_of.count(id) != 0) out.push_back(id);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 bool DenseIndex::has_graph() const {
   std::shared_lock lock(impl_->mu);
   return impl_->graph != nullptr;

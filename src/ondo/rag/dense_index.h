@@ -61,6 +61,8 @@ class DenseIndex {
   const DenseIndexOptions& options() const;
   size_t size() const;
   bool contains(int64_t id) const;
+  // The ids of `ids` that are in the index, sorted, each once (one lock for the lot).
+  std::vector<int64_t> present(std::span<const int64_t> ids) const;
   // Whether the HNSW graph exists (size reached the threshold at some point, or loaded).
   bool has_graph() const;
 

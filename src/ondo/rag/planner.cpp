@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <unordered_set>
 
 #include "ondo/rag/dense_index_impl.h"
 
@@ -69,17 +68,12 @@ Result<PlannedSearch> planned_search(const DenseIndex& index, std::span<const fl
     return out;
   }
 
-  // The matching ids that are in the index, once each.
-  std::unordered_set<int64_t> allowed;
-  allowed.reserve(matching_ids->size());
-  for (int64_t id : *matching_ids) {
-    if (index.contains(id)) allowed.insert(id);
-  }
-  plan.matching = allowed.size();
+  // The matching ids that are in the index, sorted, once each.
+  const std::vector<int64_t> ids = index.present(*matching_ids);
+  plan.matching = ids.size();
   const double sel = plan.total == 0 ? 0.0 : static_cast<double>(plan.matching) / plan.total;
   const std::string sel_note = "filter matches " + std::to_string(plan.matching) + " of " +
                                std::to_string(plan.total) + " vectors (" + percent(sel) + ")";
-  std::vector<int64_t> ids(allowed.begin(), allowed.end());
 
   if (!graph || plan.matching == 0) {
     plan.kind = PlanKind::Exact;
@@ -111,7 +105,7 @@ Result<PlannedSearch> planned_search(const DenseIndex& index, std::span<const fl
     plan.candidates_scanned += cand.size();
     out.hits.clear();
     for (const Hit& h : cand) {
-      if (allowed.count(h.id) == 0) continue;
+      if (!std::binary_search(ids.begin(), ids.end(), h.id)) continue;
       out.hits.push_back(h);
       if (out.hits.size() == k) break;
     }
