@@ -6,8 +6,8 @@
 // stored vectors (issue 16.6). Layer: rag; uses core only.
 //
 // Thread contract: const methods (search*, size, save, ...) may run concurrently from any
-// threads; add/remove/rebuild_from/load take an exclusive lock, so they are safe to call
-// concurrently with searches too (searches wait).
+// threads; add/remove/rebuild_from/load_or_rebuild take an exclusive lock, so they are safe
+// to call concurrently with searches too (searches wait; rebuilds build outside the lock).
 // Memory: the vectors are held once in a contiguous matrix (C floats each) for exact scans
 // and, when the graph exists, once more inside hnswlib's graph.
 #pragma once

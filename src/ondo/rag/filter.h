@@ -26,7 +26,8 @@ struct Filter {
   FilterType type = FilterType::And;
   // Comparisons only.
   std::string key;
-  // Comparisons only: exactly one value for eq..lte; the list for in/nin (may be empty).
+  // Comparisons only: exactly one value for eq..lte; the list for in/nin (may be empty;
+  // OpenAI documents strings and numbers there, booleans are accepted too).
   std::vector<AttrValue> values;
   // And/Or only: the operands (at least one).
   std::vector<Filter> filters;
@@ -46,8 +47,8 @@ Result<Filter> parse_filter(const nlohmann::json& j, std::string_view path = "fi
 // The filter back as OpenAI-shaped JSON (parse_filter(filter_to_json(f)) == f).
 nlohmann::json filter_to_json(const Filter& f);
 
-// Whether `attrs` pass `f`. Semantics (OpenAI documents none for these cases; our choice,
-// the same as Pinecone/Chroma-style metadata filters):
+// Whether `attrs` pass `f`. OpenAI's reference documents the operators' names only
+// ("ne: not equal", "nin: not in"), not these cases; our choices:
 // - a comparison on a key the attributes lack never matches, ne and nin included (a file
 //   without "author" is not returned by author != "x"; wrap in `or` to include it);
 // - values of different types are never equal: eq/in do not match, ne/nin match (the key is
