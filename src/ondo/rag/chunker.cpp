@@ -157,8 +157,9 @@ std::vector<Chunk> chunk_document(const Document& doc, const ChunkingOptions& o,
     if (e >= n) break;
     // The next chunk starts up to overlap_tokens before e, at a sentence or paragraph start
     // when the overlap holds one.
+    // A chunk that ends before a heading is not overlapped: the next section starts clean.
     size_t next = e;
-    while (next > s + 1 && span(next - 1, e) <= o.overlap_tokens) --next;
+    while (w[e].brk < 3 && next > s + 1 && span(next - 1, e) <= o.overlap_tokens) --next;
     for (size_t p = next; p < e; ++p) {
       if (w[p].brk >= 1) {
         next = p;

@@ -2,6 +2,8 @@
 #include "ondo/serve/collections_api.h"
 
 #include <algorithm>
+#include <sys/random.h>
+
 #include <cmath>
 
 #include "ondo/serve/json_limits.h"
@@ -50,6 +52,22 @@ Result<std::string> parse_metadata(const ojson& v, std::string_view field) {
 }
 
 }  // namespace
+
+std::string new_collection_id(std::string_view prefix) {
+  unsigned char bytes[12];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t r = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (r > 0) got += size_t(r);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(prefix);
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
 
 bool known_file_purpose(std::string_view p) {
   return p == "assistants" || p == "batch" || p == "fine-tune" || p == "vision" || p == "user_data" || p == "evals";

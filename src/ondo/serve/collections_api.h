@@ -17,6 +17,9 @@
 
 namespace ondo::serve {
 
+// A fresh id: `prefix` + 24 random hex digits ("file-", "vs_").
+std::string new_collection_id(std::string_view prefix);
+
 // OpenAI's purposes for an uploaded file.
 bool known_file_purpose(std::string_view purpose);
 

@@ -148,6 +148,9 @@ class SqliteStore final : public Store {
 
   // --- Collections (store.h "Collections"). File bytes live in <data_dir>/files/<id>. ---
   Status insert_file(const FileRecord& f, std::string_view content) override {
+    // Ids are random; a duplicate is refused before its bytes could replace the first file's.
+    ONDO_ASSIGN_OR_RETURN(std::optional<FileRecord> existing, find_file(f.id));
+    if (existing) return make_error(ErrorCode::InvalidArgument, location_ + ": file '" + f.id + "' exists");
     ONDO_TRY(write_file_bytes(f.id, content));
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
@@ -159,7 +162,7 @@ class SqliteStore final : public Store {
     sqlite3_bind_int64(s.get(), 5, f.created_at);
     const int rc = sqlite3_step(s.get());
     if (rc == SQLITE_DONE) return ok_status();
-    if (rc != SQLITE_CONSTRAINT_PRIMARYKEY) (void)env_.remove(files_dir_ / f.id);  // a duplicate's bytes are the first's
+    if (rc != SQLITE_CONSTRAINT_PRIMARYKEY) (void)env_.remove(files_dir_ / f.id);  // no row: no bytes
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return make_error(ErrorCode::InvalidArgument, location_ + ": file '" + f.id + "' exists");
     return error(rc, "insert file '" + f.id + "'");
   }
@@ -172,7 +175,7 @@ class SqliteStore final : public Store {
     const int rc = sqlite3_step(s.get());
     if (rc == SQLITE_DONE) return std::optional<FileRecord>();
     if (rc != SQLITE_ROW) return error(rc, "read file '" + std::string(id) + "'");
-    return std::optional<FileRecord>(read_file_row(s.get()));
+    return std::optional<FileRecord>(*read_file_row(s.get()));
   }
 
   Result<std::vector<FileRecord>> list_files(std::string_view purpose) override {
