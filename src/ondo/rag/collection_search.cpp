@@ -35,7 +35,10 @@ const char* search_mode_name(SearchMode m) {
   return m == SearchMode::Dense ? "dense" : m == SearchMode::Lexical ? "lexical" : "hybrid";
 }
 
-CollectionIndexes::CollectionIndexes(store::Store& store, std::filesystem::path dir) : store_(store), dir_(std::move(dir)) {}
+CollectionIndexes::CollectionIndexes(store::Store& store, std::filesystem::path dir) : store_(store), dir_(std::move(dir)) {
+  std::error_code ec;
+  if (!dir_.empty()) std::filesystem::create_directories(dir_, ec);  // a failure shows when an index is saved
+}
 
 std::filesystem::path CollectionIndexes::file_of(const std::string& id) const { return dir_ / (id + ".hnsw"); }
 

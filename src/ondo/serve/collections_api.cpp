@@ -130,7 +130,9 @@ Result<CreateVectorStoreRequest> parse_create_vector_store(std::string_view body
   ONDO_ASSIGN_OR_RETURN(ojson j, parse_object(body));
   ONDO_TRY(only_known(j, {"name", "file_ids", "chunking_strategy", "metadata", "expires_after", "embedding_model"}));
   CreateVectorStoreRequest r;
-  if (j.contains("name") && !j["name"].is_null()) ONDO_ASSIGN_OR_RETURN(r.name, string_field(j["name"], "name"));
+  if (j.contains("name") && !j["name"].is_null()) {
+    ONDO_ASSIGN_OR_RETURN(r.name, string_field(j["name"], "name"));
+  }
   if (j.contains("file_ids")) {
     const ojson& ids = j["file_ids"];
     if (!ids.is_array()) return field_error(kBad, "file_ids", "expected an array of file ids");
@@ -140,8 +142,12 @@ Result<CreateVectorStoreRequest> parse_create_vector_store(std::string_view body
       r.file_ids.push_back(std::move(id));
     }
   }
-  if (j.contains("chunking_strategy")) ONDO_ASSIGN_OR_RETURN(r.chunking, parse_chunking(j["chunking_strategy"], "chunking_strategy"));
-  if (j.contains("metadata")) ONDO_ASSIGN_OR_RETURN(r.metadata, parse_metadata(j["metadata"], "metadata"));
+  if (j.contains("chunking_strategy")) {
+    ONDO_ASSIGN_OR_RETURN(r.chunking, parse_chunking(j["chunking_strategy"], "chunking_strategy"));
+  }
+  if (j.contains("metadata")) {
+    ONDO_ASSIGN_OR_RETURN(r.metadata, parse_metadata(j["metadata"], "metadata"));
+  }
   if (j.contains("expires_after") && !j["expires_after"].is_null()) {
     return field_error(ErrorCode::Unsupported, "expires_after", "vector stores do not expire in ondo");
   }
@@ -157,8 +163,12 @@ Result<AttachFileRequest> parse_attach_file(std::string_view body) {
   AttachFileRequest r;
   if (!j.contains("file_id")) return field_error(kBad, "file_id", "missing");
   ONDO_ASSIGN_OR_RETURN(r.file_id, string_field(j["file_id"], "file_id"));
-  if (j.contains("attributes")) ONDO_ASSIGN_OR_RETURN(r.attributes, parse_attributes(j["attributes"], "attributes"));
-  if (j.contains("chunking_strategy")) ONDO_ASSIGN_OR_RETURN(r.chunking, parse_chunking(j["chunking_strategy"], "chunking_strategy"));
+  if (j.contains("attributes")) {
+    ONDO_ASSIGN_OR_RETURN(r.attributes, parse_attributes(j["attributes"], "attributes"));
+  }
+  if (j.contains("chunking_strategy")) {
+    ONDO_ASSIGN_OR_RETURN(r.chunking, parse_chunking(j["chunking_strategy"], "chunking_strategy"));
+  }
   return r;
 }
 

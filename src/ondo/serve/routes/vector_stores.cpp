@@ -121,7 +121,9 @@ Result<rag::CollectionQuery> search_query(Collections& c, const store::VectorSto
   for (const std::string& s : r.queries) q.text += (q.text.empty() ? "" : " ") + s;
   q.k = size_t(r.max_num_results);
   q.score_threshold = r.score_threshold;
-  if (r.filters) ONDO_ASSIGN_OR_RETURN(q.filter, rag::parse_filter(*r.filters, "filters"));
+  if (r.filters) {
+    ONDO_ASSIGN_OR_RETURN(q.filter, rag::parse_filter(*r.filters, "filters"));
+  }
   const std::string& rk = r.ranker;
   q.mode = rk == "none" || rk == "dense" ? rag::SearchMode::Dense : rk == "lexical" ? rag::SearchMode::Lexical : rag::SearchMode::Hybrid;
   if (r.hybrid) {
