@@ -5,9 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
-#include <new>
-#include <queue>
-#include <stdexcept>
 
 #include "ondo/rag/dense_index_impl.h"
 
@@ -48,11 +45,6 @@ class TopK {
 };
 
 }  // namespace
-
-float DotSpace::distance(const void* a, const void* b, const void* param) {
-  const size_t n = *static_cast<const size_t*>(param);
-  return 1.0f - dense_dot(static_cast<const float*>(a), static_cast<const float*>(b), n);
-}
 
 Status check_vector(std::span<const float> v, int dim, std::string_view what) {
   if (v.size() != static_cast<size_t>(dim)) {
@@ -103,37 +95,13 @@ void DenseIndex::Impl::erase_slot(size_t slot) {
   data.resize(last * c);
 }
 
-Status DenseIndex::Impl::build_graph(DotSpace& on) {
+Status DenseIndex::Impl::build_graph() {
   graph.reset();
-  graph_deleted = 0;
-  try {
-    auto g = std::make_unique<hnswlib::HierarchicalNSW<float>>(
-        &on, std::max<size_t>(ids.size() * 2, 1024), static_cast<size_t>(opt.hnsw_m),
-        static_cast<size_t>(opt.hnsw_ef_construction), static_cast<size_t>(opt.hnsw_seed));
-    g->setEf(1);  // search_graph passes its ef as hnswlib's k (max(ef_, k) = k)
-    for (size_t s = 0; s < ids.size(); ++s) {
-      g->addPoint(row(s), static_cast<hnswlib::labeltype>(ids[s]));
-    }
-    graph = std::move(g);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::ResourceExhausted, "dense index: out of memory building the graph");
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::Internal, std::string("dense index: hnswlib: ") + e.what());
-  }
-  return ok_status();
-}
-
-Status DenseIndex::Impl::graph_add(int64_t id, const float* unit) {
-  try {
-    if (graph->cur_element_count >= graph->max_elements_) {
-      graph->resizeIndex(graph->max_elements_ * 2);
-    }
-    graph->addPoint(unit, static_cast<hnswlib::labeltype>(id));
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::ResourceExhausted, "dense index: out of memory growing the graph");
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::Internal, std::string("dense index: hnswlib: ") + e.what());
-  }
+  ONDO_ASSIGN_OR_RETURN(std::unique_ptr<HnswGraph> g,
+                        HnswGraph::create(static_cast<size_t>(opt.dim), std::max<size_t>(ids.size() * 2, 1024),
+                                          opt.hnsw_m, opt.hnsw_ef_construction, opt.hnsw_seed));
+  for (size_t s = 0; s < ids.size(); ++s) ONDO_TRY(g->add(ids[s], row(s)));
+  graph = std::move(g);
   return ok_status();
 }
 
@@ -185,13 +153,13 @@ Status DenseIndex::add(int64_t id, std::span<const float> vec) {
   }
   m.append(id, unit);
   if (m.graph) {
-    Status st = m.graph_add(id, unit.data());
+    Status st = m.graph->add(id, unit.data());
     if (!st.ok()) {
       m.erase_slot(m.ids.size() - 1);
       return st;
     }
   } else if (m.ids.size() >= m.opt.hnsw_threshold) {
-    Status st = m.build_graph(m.space);
+    Status st = m.build_graph();
     if (!st.ok()) {
       m.erase_slot(m.ids.size() - 1);
       return st;
@@ -209,14 +177,10 @@ Status DenseIndex::remove(int64_t id) {
   }
   m.erase_slot(it->second);
   if (m.graph) {
-    try {
-      m.graph->markDelete(static_cast<hnswlib::labeltype>(id));
-      ++m.graph_deleted;
-    } catch (const std::exception& e) {
-      return make_error(ErrorCode::Internal, std::string("dense index: hnswlib: ") + e.what());
-    }
+    ONDO_TRY(m.graph->remove(id));
     // Tombstones cost graph memory and search time; compact when they outnumber the living.
-    if (m.graph_deleted > m.ids.size() && m.graph_deleted > 1024) return m.build_graph(m.space);
+    // A failed compaction leaves no graph: searches go exact and the next add rebuilds it.
+    if (m.graph->tombstones() > m.ids.size() && m.graph->tombstones() > 1024) (void)m.build_graph();
   }
   return ok_status();
 }
@@ -235,14 +199,12 @@ std::vector<Hit> DenseIndex::Impl::exact(const float* q, size_t k,
 std::vector<Hit> DenseIndex::Impl::graph_candidates(const float* q, size_t ef) const {
   std::vector<Hit> out;
   if (!graph || ef == 0) return out;
-  auto pq = graph->searchKnn(q, ef);
-  out.reserve(pq.size());
+  const std::vector<int64_t> near = graph->nearest(q, ef);
+  out.reserve(near.size());
   const size_t c = static_cast<size_t>(opt.dim);
-  while (!pq.empty()) {
-    const int64_t id = static_cast<int64_t>(pq.top().second);
-    pq.pop();
+  for (int64_t id : near) {
     auto it = slot_of.find(id);
-    if (it == slot_of.end()) continue;  // defensive: tombstones are skipped by hnswlib
+    if (it == slot_of.end()) continue;  // defensive: hnswlib skips tombstones itself
     // Rescored from our matrix so graph and exact scores agree bit for bit.
     out.push_back(Hit{id, dense_dot(q, data.data() + it->second * c, c)});
   }

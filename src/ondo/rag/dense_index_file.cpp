@@ -11,8 +11,6 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
-#include <new>
-#include <stdexcept>
 
 #include "ondo/core/env.h"
 #include "ondo/core/sha256.h"
@@ -99,12 +97,11 @@ Status DenseIndex::save(const std::filesystem::path& path) const {
   std::string payload;
   if (m.graph) {
     const auto tmp = temp_beside(path, "graph");
-    try {
-      m.graph->saveIndex(tmp.string());
-    } catch (const std::exception& e) {
+    Status st = m.graph->save(tmp);
+    if (!st.ok()) {
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
-      return make_error(ErrorCode::InvalidFile, path.string() + ": saving the graph: " + e.what());
+      return st;
     }
     auto bytes = read_all(tmp);
     std::error_code ec;
@@ -141,12 +138,11 @@ Status DenseIndex::rebuild_from(std::span<const StoredVector> vectors) {
                                      "vector " + std::to_string(vectors[i].id)));
     fresh->append(vectors[i].id, unit);
   }
-  if (fresh->ids.size() >= opt.hnsw_threshold) ONDO_TRY(fresh->build_graph(impl_->space));
+  if (fresh->ids.size() >= opt.hnsw_threshold) ONDO_TRY(fresh->build_graph());
   std::unique_lock lock(impl_->mu);
   impl_->data = std::move(fresh->data);
   impl_->ids = std::move(fresh->ids);
   impl_->slot_of = std::move(fresh->slot_of);
-  impl_->graph_deleted = 0;
   impl_->graph = std::move(fresh->graph);
   return ok_status();
 }
@@ -187,43 +183,31 @@ Result<LoadReport> DenseIndex::load_or_rebuild(const std::filesystem::path& path
       return rebuild(name + ": could not stage the graph for loading");
     }
   }
-  std::unique_ptr<hnswlib::HierarchicalNSW<float>> g;
-  std::string load_error;
-  try {
-    g = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl_->space, tmp.string());
-  } catch (const std::bad_alloc&) {
-    load_error = "out of memory loading the graph";
-  } catch (const std::exception& e) {
-    load_error = std::string("hnswlib: ") + e.what();
-  }
+  auto loaded = HnswGraph::load(tmp, static_cast<size_t>(opt.dim));
   std::error_code ec;
   std::filesystem::remove(tmp, ec);
-  if (!g) return rebuild(name + ": " + load_error);
+  if (!loaded.ok()) return rebuild(name + ": " + loaded.error().message);
+  std::unique_ptr<HnswGraph> g = std::move(loaded).value();
   // The graph must hold exactly the stored vectors, bit for bit.
   const size_t c = static_cast<size_t>(opt.dim);
-  if (g->offsetData_ + c * sizeof(float) > g->size_data_per_element_ ||
-      g->label_offset_ + sizeof(hnswlib::labeltype) > g->size_data_per_element_) {
-    return rebuild(name + ": graph element layout does not fit dim " + std::to_string(c));
-  }
   size_t live = 0;
-  for (size_t i = 0; i < g->cur_element_count; ++i) {
-    const auto internal = static_cast<hnswlib::tableint>(i);
-    if (g->isMarkedDeleted(internal)) continue;
+  std::string stale;
+  g->for_each_live([&](int64_t id, const float* v) {
     ++live;
-    const auto id = static_cast<int64_t>(g->getExternalLabel(internal));
+    if (!stale.empty()) return;
     auto it = fresh->slot_of.find(id);
-    if (it == fresh->slot_of.end()) return rebuild(name + ": stale (id " + std::to_string(id) + " is not stored)");
-    if (std::memcmp(g->getDataByInternalId(internal), fresh->row(it->second), c * sizeof(float)) != 0) {
-      return rebuild(name + ": stale (vector " + std::to_string(id) + " differs from the store)");
+    if (it == fresh->slot_of.end()) {
+      stale = "id " + std::to_string(id) + " is not stored";
+    } else if (std::memcmp(v, fresh->row(it->second), c * sizeof(float)) != 0) {
+      stale = "vector " + std::to_string(id) + " differs from the store";
     }
-  }
+  });
+  if (!stale.empty()) return rebuild(name + ": stale (" + stale + ")");
   if (live != fresh->ids.size()) return rebuild(name + ": stale (graph holds " + std::to_string(live) + " live vectors)");
-  g->setEf(1);
   std::unique_lock lock(impl_->mu);
   impl_->data = std::move(fresh->data);
   impl_->ids = std::move(fresh->ids);
   impl_->slot_of = std::move(fresh->slot_of);
-  impl_->graph_deleted = g->num_deleted_;
   impl_->graph = std::move(g);
   return LoadReport{false, name + ": loaded"};
 }

@@ -103,7 +103,8 @@ Result<PlannedSearch> planned_search(const DenseIndex& index, std::span<const fl
   // Post-filter: start where k matches are expected twice over, double until k pass.
   const double want = std::ceil(static_cast<double>(k) / sel * 2.0);
   size_t ef = std::max<size_t>(o.ef_start, static_cast<size_t>(std::min(want, 1e15)));
-  ef = std::min(std::max<size_t>(ef, 1), plan.total);
+  const size_t ef_cap = o.ef_max == 0 ? plan.total : std::min(o.ef_max, plan.total);
+  ef = std::min(std::max<size_t>(ef, 1), ef_cap);
   for (;;) {
     std::vector<Hit> cand = index.search_graph(q, ef);
     plan.ef_used = ef;
@@ -120,13 +121,14 @@ Result<PlannedSearch> planned_search(const DenseIndex& index, std::span<const fl
                     " passed at ef " + std::to_string(ef);
       return out;
     }
-    if (ef >= plan.total) break;
-    ef = std::min(ef * 2, plan.total);
+    if (ef >= ef_cap) break;
+    ef = std::min(ef * 2, ef_cap);
   }
   plan.kind = PlanKind::PostFilterFallback;
   plan.reason = sel_note + ", not selective: HNSW post-filter found only " +
                 std::to_string(out.hits.size()) + " of " + std::to_string(k) + " at ef " +
-                std::to_string(plan.ef_used) + " (the whole index): exact scan over the matches";
+                std::to_string(plan.ef_used) + (ef_cap == plan.total ? " (the whole index)" : " (the ef cap)") +
+                ": exact scan over the matches";
   plan.candidates_scanned += plan.matching;
   out.hits = index.search_exact_ids(q, k, ids);
   return out;

@@ -44,6 +44,9 @@ struct PlannerOptions {
   size_t prefilter_max_ids = 2000;
   // The first ef for post-filtering is max(ef_start, k / selectivity * 2), capped at total.
   size_t ef_start = 64;
+  // Post-filtering stops growing ef here and scans the matches exactly instead (bounds the
+  // graph work for filters whose matches lie far from the query); 0: up to the index size.
+  size_t ef_max = 0;
 };
 
 struct PlannedSearch {
