@@ -236,6 +236,10 @@ void answer(ServerState& state, const httplib::Request& req, httplib::Response& 
   if (!c.ok()) return send_error(res, c.error());
   auto body = action(**c, req);
   if (!body.ok()) return send_error(res, body.error());
+  // The official clients' createAndPoll / uploadAndPoll wait this long between polls.
+  if (body->value("object", "") == "vector_store.file" && body->value("status", "") == store::kFileInProgress) {
+    res.set_header("openai-poll-after-ms", "200");
+  }
   send_json(res, 200, *body);
 }
 
