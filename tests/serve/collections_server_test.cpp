@@ -119,6 +119,7 @@ TEST_F(CollectionsServe, OpenAiClientIngestsSearchesAndSurvivesRestart) {
   ASSERT_EQ(r->status, 200) << r->body;
   const json plan = json::parse(r->body)["search_plan"];
   EXPECT_NE(plan["index"].get<std::string>().find("rebuilt"), std::string::npos) << plan.dump();
+  EXPECT_EQ(plan["index"].get<std::string>().find("holds no graph"), std::string::npos) << "the damage went unseen: " << plan.dump();
   EXPECT_EQ(server.stop(), 0) << server.log();
 }
 

@@ -35,7 +35,8 @@ const char* search_mode_name(SearchMode m) {
   return m == SearchMode::Dense ? "dense" : m == SearchMode::Lexical ? "lexical" : "hybrid";
 }
 
-CollectionIndexes::CollectionIndexes(store::Store& store, std::filesystem::path dir) : store_(store), dir_(std::move(dir)) {
+CollectionIndexes::CollectionIndexes(store::Store& store, std::filesystem::path dir, size_t hnsw_threshold)
+    : store_(store), dir_(std::move(dir)), hnsw_threshold_(hnsw_threshold) {
   std::error_code ec;
   if (!dir_.empty()) std::filesystem::create_directories(dir_, ec);  // a failure shows when an index is saved
 }
@@ -52,6 +53,7 @@ Result<std::shared_ptr<CollectionIndexes::Entry>> CollectionIndexes::entry(const
   ONDO_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_.list_chunks(vs.id));
   auto e = std::make_shared<Entry>();
   DenseIndexOptions o;
+  o.hnsw_threshold = hnsw_threshold_;
   o.dim = vs.dimensions > 0 ? vs.dimensions : (chunks.empty() ? 1 : int(chunks[0].vector.size()));
   ONDO_ASSIGN_OR_RETURN(e->index, DenseIndex::create(o));
   std::vector<StoredVector> vectors;

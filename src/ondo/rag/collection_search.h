@@ -60,7 +60,8 @@ struct CollectionResult {
 class CollectionIndexes {
  public:
   // `dir` empty: indexes are kept in memory only (rebuilt from the store at each start).
-  CollectionIndexes(store::Store& store, std::filesystem::path dir);
+  // `hnsw_threshold`: vectors from which an index builds its HNSW graph (DenseIndexOptions).
+  CollectionIndexes(store::Store& store, std::filesystem::path dir, size_t hnsw_threshold = DenseIndexOptions{}.hnsw_threshold);
 
   // Searches vector store `vs`. Errors: InvalidArgument (a query vector of the wrong width),
   // the store's errors.
@@ -80,6 +81,7 @@ class CollectionIndexes {
 
   store::Store& store_;
   const std::filesystem::path dir_;
+  const size_t hnsw_threshold_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_;  // guarded by mu_
 };

@@ -135,13 +135,7 @@ Status Ingestor::ingest_or_error(const Key& job) {
   ONDO_ASSIGN_OR_RETURN(std::string bytes, store_.read_file_content(file_id));
   ONDO_ASSIGN_OR_RETURN(Document doc, parse_document(file->filename, bytes));
   const ChunkingPlan plan = plan_chunking(row->max_chunk_size_tokens, row->chunk_overlap_tokens, model.max_input_tokens);
-  const text::Tokenizer* tok = model.tokenizer;
-  text::EncodeOptions plain;
-  plain.add_special = false;
-  const std::vector<Chunk> chunks = chunk_document(doc, {plan.max_tokens, plan.overlap_tokens}, [&](std::string_view s) {
-    auto ids = tok->encode(s, plain);
-    return ids.ok() ? int32_t(ids->size()) : int32_t(s.size());
-  });
+  const std::vector<Chunk> chunks = chunk_document(doc, {plan.max_tokens, plan.overlap_tokens}, model.count_tokens);
   {
     std::lock_guard<std::mutex> lock(mu_);
     progress_[job].chunks_total = int64_t(chunks.size());

@@ -21,15 +21,15 @@
 #include <vector>
 
 #include "ondo/core/result.h"
+#include "ondo/rag/chunker.h"
 #include "ondo/store/store.h"
-#include "ondo/text/tokenizer.h"
 
 namespace ondo::rag {
 
 // What ingestion needs to know of an embedding model.
 struct EmbedderInfo {
-  const text::Tokenizer* tokenizer = nullptr;  // borrowed; outlives the job
-  int32_t max_input_tokens = 0;                // the longest input, special tokens included
+  TokenCounter count_tokens;     // the model's tokenizer, without special tokens
+  int32_t max_input_tokens = 0;  // the longest input, special tokens included
 };
 
 struct IngestHooks {

@@ -33,7 +33,14 @@ Collections::Collections(ServerState& state, store::Store& store, std::filesyste
   rag::IngestHooks hooks;
   hooks.embedder = [this](const std::string& model) -> Result<rag::EmbedderInfo> {
     ONDO_ASSIGN_OR_RETURN(const ServedModel* m, find_embedder(state_, model));
-    return rag::EmbedderInfo{m->tokenizer, m->max_input_tokens};
+    const text::Tokenizer* tok = m->tokenizer;  // borrowed; outlives the server
+    auto count = [tok](std::string_view s) {
+      text::EncodeOptions plain;
+      plain.add_special = false;
+      auto ids = tok->encode(s, plain);
+      return ids.ok() ? int32_t(ids->size()) : int32_t(s.size());
+    };
+    return rag::EmbedderInfo{count, m->max_input_tokens};
   };
   hooks.embed = [this](const std::string& model, const std::vector<std::string>& texts) -> Result<std::vector<std::vector<float>>> {
     EmbeddingJob job;
