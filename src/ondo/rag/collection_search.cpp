@@ -44,10 +44,12 @@ CollectionIndexes::CollectionIndexes(store::Store& store, std::filesystem::path 
 std::filesystem::path CollectionIndexes::file_of(const std::string& id) const { return dir_ / (id + ".hnsw"); }
 
 Result<std::shared_ptr<CollectionIndexes::Entry>> CollectionIndexes::entry(const store::VectorStoreRecord& vs) {
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(vs.id);
     if (it != entries_.end()) return it->second;
+    generation = generation_[vs.id];
   }
   // Built outside the lock (it reads every chunk); a racing builder's copy may win: same data.
   ONDO_ASSIGN_OR_RETURN(std::vector<store::ChunkRecord> chunks, store_.list_chunks(vs.id));
@@ -75,6 +77,7 @@ Result<std::shared_ptr<CollectionIndexes::Entry>> CollectionIndexes::entry(const
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (generation_[vs.id] != generation) return e;  // chunks changed while it was built: not kept
   auto [it, inserted] = entries_.emplace(vs.id, e);
   return it->second;
 }
@@ -83,6 +86,7 @@ void CollectionIndexes::add(const std::string& vs_id, const std::vector<store::C
   std::shared_ptr<Entry> e;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    ++generation_[vs_id];
     auto it = entries_.find(vs_id);
     if (it == entries_.end()) return;  // not loaded: the next use builds it from the store
     e = it->second;
@@ -102,6 +106,7 @@ void CollectionIndexes::add(const std::string& vs_id, const std::vector<store::C
 
 void CollectionIndexes::invalidate(const std::string& vs_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++generation_[vs_id];
   entries_.erase(vs_id);
   if (!dir_.empty()) {
     std::error_code ec;

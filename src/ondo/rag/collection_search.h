@@ -84,6 +84,9 @@ class CollectionIndexes {
   const size_t hnsw_threshold_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_;  // guarded by mu_
+  // Per vector store, bumped by add() and invalidate(): an index built from a snapshot taken
+  // before a bump is used once but not kept (it may lack chunks committed meanwhile).
+  std::map<std::string, uint64_t> generation_;  // guarded by mu_
 };
 
 }  // namespace ondo::rag

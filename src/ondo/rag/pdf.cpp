@@ -1,6 +1,7 @@
 // PDF text through Debian's poppler-cpp (see document.h): each page's text in reading order,
 // paragraphs at blank lines, a page break ends a paragraph. Layer: rag.
 #include <poppler-document.h>
+#include <poppler-global.h>
 #include <poppler-page.h>
 
 #include <memory>
@@ -31,6 +32,12 @@ std::string collapse(std::string_view s) {
 }  // namespace
 
 Result<Document> parse_pdf(std::string_view bytes) {
+  // poppler reports damaged files on stderr as well; the error value here says it once.
+  static const bool quiet = [] {
+    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+    return true;
+  }();
+  (void)quiet;
   if (bytes.size() >= kMaxPdfBytes) return make_error(ErrorCode::InvalidFile, "the PDF is too large (2 GiB or more)");
   // poppler-cpp reads from the buffer it is given and does not copy it; `bytes` outlives `doc`.
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(bytes.data(), int(bytes.size())));
