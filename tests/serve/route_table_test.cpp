@@ -106,13 +106,14 @@ json post_body(const Route& r) {
 
 // What a row answers to that request: 200, but 404 from the rows of /v1/responses/{id} (this
 // server stores no responses).
-// The admin rows answer 403 (no admin key). The embeddings rows answer 400: the fixture serves only a text generation model.
+// The admin rows answer 403 (no admin key); files and vector stores 503 (no store). The embeddings rows answer 400: the fixture serves only a text generation model.
 int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
   if (path.rfind("/v1/admin/", 0) == 0) return 403;  // the fixture has no --admin-key: admin API off
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
   if (path == "/api/embed" || path == "/api/embeddings") return 400;
+  if (path.rfind("/v1/files", 0) == 0 || path.rfind("/v1/vector_stores", 0) == 0) return 503;  // no store
   return 200;
 }
 

@@ -78,6 +78,7 @@ const CommandSpec& serve_spec() {
           {"--max-queue", "N", "64", "requests that may wait per model; more get 429"},
           {"--cache-mem", "MIB", "256", "prompt cache memory per model in MiB"},
           {"--max-body", "MIB", "8", "largest request body in MiB"},
+          {"--max-file-size", "BYTES", "0", "largest file /v1/files takes; 0: the --max-body limit"},
           {"--timeout", "S", "600", "request time limit in seconds"},
           {"--keep-alive", "S", "75", "idle keep-alive connection timeout in seconds"},
           {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
@@ -157,6 +158,11 @@ Result<Config> config_from_args(const Args& args) {
     c.server.prices = std::make_shared<const serve::PriceTable>(std::move(prices));
   }
   c.server.max_body_bytes = size_t(body) << 20;
+  ONDO_ASSIGN_OR_RETURN(int64_t file_bytes, ranged(args, "--max-file-size", 0, int64_t(4096) << 20));
+  c.server.max_file_bytes = file_bytes > 0 ? size_t(file_bytes) : c.server.max_body_bytes;
+  // The vector stores' index files live next to the SQLite database; with PostgreSQL
+  // (replicas) each server keeps them in memory, rebuilt from the shared vectors at start.
+  if (c.store && c.store->db_url.empty()) c.server.index_dir = c.store->data_dir / "indexes";
   c.server.request_timeout_s = int(timeout);
   c.server.keep_alive_timeout_s = int(keep_alive);
   c.server.http.max_connections_per_address = int(per_ip);

@@ -4,6 +4,7 @@
 
 #include "ondo/serve/routes/admin.h"
 #include "ondo/serve/routes/anthropic.h"
+#include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/embeddings.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/responses.h"
@@ -51,6 +52,16 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/embeddings", handle_embeddings, AuthRule::ApiKey},
     {"POST", "/v1/rerank", handle_rerank, AuthRule::ApiKey},
     {"POST", "/rerank", handle_rerank, AuthRule::ApiKey},
+    // Files and vector stores (collections; the store).
+    {"GET", "/v1/files", handle_list_files, AuthRule::ApiKey},
+    {"POST", "/v1/files", handle_create_file, AuthRule::ApiKey},
+    {"GET", "/v1/files/{id}", handle_get_file, AuthRule::ApiKey},
+    {"DELETE", "/v1/files/{id}", handle_delete_file, AuthRule::ApiKey},
+    {"GET", "/v1/vector_stores", handle_list_vector_stores, AuthRule::ApiKey},
+    {"POST", "/v1/vector_stores", handle_create_vector_store, AuthRule::ApiKey},
+    {"GET", "/v1/vector_stores/{path}", handle_vector_store_get, AuthRule::ApiKey},
+    {"POST", "/v1/vector_stores/{path}", handle_vector_store_post, AuthRule::ApiKey},
+    {"DELETE", "/v1/vector_stores/{path}", handle_vector_store_delete, AuthRule::ApiKey},
     // Admin (the gateway's keys; --admin-key).
     {"GET", "/v1/admin/keys", handle_admin_list_keys, AuthRule::Admin},
     {"POST", "/v1/admin/keys", handle_admin_create_key, AuthRule::Admin},

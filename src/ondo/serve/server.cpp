@@ -20,6 +20,7 @@
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
+#include "ondo/serve/collections.h"
 #include "ondo/serve/server_state.h"
 
 namespace ondo::serve {
@@ -272,6 +273,10 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   const bool keyed = !options.api_key.empty() || !options.admin_key.empty() || options.store;  // every route needs a key
   ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, keyed));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(cors));
+  if (store::Store* store = impl->state.options().store) {
+    const ServerOptions& o = impl->state.options();
+    impl->state.set_collections(std::make_shared<Collections>(impl->state, *store, o.index_dir, o.ingest_queue));
+  }
   configure(impl->http, impl->state);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -279,6 +284,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
+  if (Collections* c = impl_->state.collections()) c->stop();
   impl_->http.stop();
   if (impl_->http6) impl_->http6->stop();
   if (impl_->listener.joinable()) impl_->listener.join();
@@ -368,12 +374,14 @@ void Server::set_models(std::vector<ServedModel> models) {
     if (m.chat_template) m.tool_format = infer::tools::detect_tool_format(*m.chat_template);
   }
   impl_->state.publish(std::move(models));
+  if (Collections* c = impl_->state.collections()) c->start();  // re-queues interrupted ingestion
 }
 
 void Server::drain(int grace_ms) {
   if (impl_->drained.exchange(true)) return;
   ServerState& state = impl_->state;
   state.set_draining();
+  if (Collections* c = state.collections()) c->stop();  // a file cut short stays in_progress
   impl_->http.begin_drain();  // idle connections close; new requests are answered 503
   if (impl_->http6) impl_->http6->begin_drain();
   // The listener stays open until nothing runs: httplib stops writing response bodies once its

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ struct ServerOptions {
   RequestHook on_request_done;
   // --prices: USD per 1M tokens per model (serve/prices.h), for usage costs and budgets; null: all free.
   std::shared_ptr<const PriceTable> prices;
+  // Collections (with a store): the largest file /v1/files takes (--max-file-size; the body
+  // limit --max-body applies first), the folder of the vector stores' HNSW index files (empty:
+  // memory only, rebuilt from the store at start) and the files waiting for ingestion at most.
+  size_t max_file_bytes = size_t(8) << 20;
+  std::filesystem::path index_dir;
+  size_t ingest_queue = 1024;
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
 };

@@ -19,6 +19,8 @@
 
 namespace ondo::serve {
 
+class Collections;
+
 using ModelTable = std::vector<ServedModel>;
 
 class ServerState {
@@ -49,6 +51,11 @@ class ServerState {
   void leave() { in_flight_.fetch_sub(1); }
   int in_flight() const { return in_flight_.load(); }
 
+  // The collections service (files, vector stores; serve/collections.h); null without a store.
+  // Set once by Server::create, before serving.
+  Collections* collections() const { return collections_.get(); }
+  void set_collections(std::shared_ptr<Collections> c) { collections_ = std::move(c); }
+
  private:
   ServerOptions options_;
   CorsPolicy cors_;
@@ -59,6 +66,7 @@ class ServerState {
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
+  std::shared_ptr<Collections> collections_;  // last: destroyed (its worker stopped) first
 };
 
 // The record of the request the calling HTTP thread is handling, or null between requests

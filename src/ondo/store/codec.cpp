@@ -3,6 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+
 #include "ondo/store/store.h"
 
 namespace ondo::store {
@@ -37,6 +41,101 @@ Result<std::map<std::string, std::string>> decode_metadata(const std::string& te
     if (out.size() == j.size()) return out;
   }
   return make_error(ErrorCode::Internal, what + ": metadata column is not a JSON object of strings");
+}
+
+std::string encode_vector(const std::vector<float>& v) {
+  std::string out(v.size() * 4, '\0');
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t u = 0;
+    std::memcpy(&u, &v[i], 4);
+    for (int b = 0; b < 4; ++b) out[i * 4 + size_t(b)] = char((u >> (8 * b)) & 0xff);
+  }
+  return out;
+}
+
+Result<std::vector<float>> decode_vector(std::string_view bytes, const std::string& what) {
+  if (bytes.size() % 4 != 0) {
+    return make_error(ErrorCode::Internal, what + ": vector column has " + std::to_string(bytes.size()) +
+                                               " bytes, not a multiple of 4");
+  }
+  std::vector<float> v(bytes.size() / 4);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t u = 0;
+    for (int b = 0; b < 4; ++b) u |= uint32_t(uint8_t(bytes[i * 4 + size_t(b)])) << (8 * b);
+    std::memcpy(&v[i], &u, 4);
+  }
+  return v;
+}
+
+std::string to_bytea_hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+Result<std::string> from_bytea_hex(std::string_view text, const std::string& what) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) {
+    return make_error(ErrorCode::Internal, what + ": bytea column is not in hex form");
+  }
+  std::string out((text.size() - 2) / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = nibble(text[2 + 2 * i]), lo = nibble(text[3 + 2 * i]);
+    if (hi < 0 || lo < 0) return make_error(ErrorCode::Internal, what + ": bytea column has a non-hex digit");
+    out[i] = char(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::vector<std::string> query_words(std::string_view query) {
+  constexpr size_t kMaxWords = 64, kMaxWordBytes = 64;
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty() && out.size() < kMaxWords) out.push_back(cur.substr(0, kMaxWordBytes));
+    cur.clear();
+  };
+  for (char ch : query) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) && c < 0x80) cur += char(std::tolower(c));
+    else if (c >= 0x80) cur += ch;
+    else flush();
+  }
+  flush();
+  return out;
+}
+
+void add_count(FileCounts& c, const std::string& status, int64_t n, int64_t bytes) {
+  if (status == kFileInProgress) c.in_progress += n;
+  else if (status == kFileCompleted) c.completed += n;
+  else if (status == kFileFailed) c.failed += n;
+  else if (status == "cancelled") c.cancelled += n;
+  c.total += n;
+  c.usage_bytes += bytes;
+}
+
+Result<int32_t> check_chunk_widths(const std::vector<ChunkRecord>& chunks, int32_t dims, const std::string& what) {
+  int32_t width = 0;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const int32_t w = int32_t(chunks[i].vector.size());
+    if (w == 0 || (width != 0 && w != width) || (dims > 0 && w != dims)) {
+      return make_error(ErrorCode::InvalidArgument,
+                        what + ": chunk " + std::to_string(i) + " has a vector of " + std::to_string(w) +
+                            " floats (expected " + std::to_string(dims > 0 ? dims : width) + ")");
+    }
+    width = w;
+  }
+  return width;
 }
 
 Error newer_schema_error(const std::string& location, int seen) {

@@ -6,7 +6,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -16,6 +16,30 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " models TEXT NOT NULL DEFAULT '[]', rpm INTEGER NOT NULL DEFAULT 0, tpm INTEGER NOT NULL DEFAULT 0,"
     " max_concurrent INTEGER NOT NULL DEFAULT 0, budget_tokens INTEGER NOT NULL DEFAULT 0,"
     " budget_period TEXT NOT NULL DEFAULT '', metadata TEXT NOT NULL DEFAULT '{}')",
+    // 2: collections (files, vector stores, their files and chunks; chunk text in FTS5).
+    "CREATE TABLE files (id TEXT PRIMARY KEY NOT NULL, filename TEXT NOT NULL, purpose TEXT NOT NULL,"
+    " bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE vector_stores (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, embedding_model TEXT NOT NULL, dimensions INTEGER NOT NULL DEFAULT 0,"
+    " chunking_type TEXT NOT NULL, max_chunk_size_tokens INTEGER NOT NULL, chunk_overlap_tokens INTEGER NOT NULL,"
+    " metadata TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TABLE vector_store_files ("
+    " vector_store_id TEXT NOT NULL REFERENCES vector_stores(id) ON DELETE CASCADE,"
+    " file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE, created_at INTEGER NOT NULL,"
+    " status TEXT NOT NULL, last_error_code TEXT NOT NULL DEFAULT '', last_error_message TEXT NOT NULL DEFAULT '',"
+    " attributes TEXT NOT NULL DEFAULT '{}', max_chunk_size_tokens INTEGER NOT NULL, chunk_overlap_tokens INTEGER NOT NULL,"
+    " chunking_type TEXT NOT NULL, usage_bytes INTEGER NOT NULL DEFAULT 0, chunk_count INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (vector_store_id, file_id));"
+    "CREATE INDEX vector_store_files_by_file ON vector_store_files(file_id);"
+    "CREATE TABLE chunks (id INTEGER PRIMARY KEY AUTOINCREMENT, vector_store_id TEXT NOT NULL, file_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, attributes TEXT NOT NULL DEFAULT '{}',"
+    " FOREIGN KEY (vector_store_id, file_id) REFERENCES vector_store_files(vector_store_id, file_id) ON DELETE CASCADE);"
+    "CREATE INDEX chunks_by_file ON chunks(vector_store_id, file_id);"
+    "CREATE VIRTUAL TABLE chunks_fts USING fts5(text, content='chunks', content_rowid='id', tokenize='porter unicode61');"
+    "CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN"
+    " INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text); END;"
+    "CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN"
+    " INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END;",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -26,11 +50,48 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " models TEXT NOT NULL DEFAULT '[]', rpm BIGINT NOT NULL DEFAULT 0, tpm BIGINT NOT NULL DEFAULT 0,"
     " max_concurrent BIGINT NOT NULL DEFAULT 0, budget_tokens BIGINT NOT NULL DEFAULT 0,"
     " budget_period TEXT NOT NULL DEFAULT '', metadata TEXT NOT NULL DEFAULT '{}')",
+    // 2: collections (files with their bytes, vector stores, their files and chunks; chunk text
+    // as an 'english' tsvector). One DO block: the migration runner sends one statement.
+    "DO $migration$ BEGIN "
+    "CREATE TABLE files (id TEXT PRIMARY KEY NOT NULL, filename TEXT NOT NULL, purpose TEXT NOT NULL,"
+    " bytes BIGINT NOT NULL, created_at BIGINT NOT NULL, content BYTEA NOT NULL);"
+    "CREATE TABLE vector_stores (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL, embedding_model TEXT NOT NULL, dimensions INTEGER NOT NULL DEFAULT 0,"
+    " chunking_type TEXT NOT NULL, max_chunk_size_tokens INTEGER NOT NULL, chunk_overlap_tokens INTEGER NOT NULL,"
+    " metadata TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TABLE vector_store_files ("
+    " vector_store_id TEXT NOT NULL REFERENCES vector_stores(id) ON DELETE CASCADE,"
+    " file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE, created_at BIGINT NOT NULL,"
+    " status TEXT NOT NULL, last_error_code TEXT NOT NULL DEFAULT '', last_error_message TEXT NOT NULL DEFAULT '',"
+    " attributes TEXT NOT NULL DEFAULT '{}', max_chunk_size_tokens INTEGER NOT NULL, chunk_overlap_tokens INTEGER NOT NULL,"
+    " chunking_type TEXT NOT NULL, usage_bytes BIGINT NOT NULL DEFAULT 0, chunk_count BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (vector_store_id, file_id));"
+    "CREATE INDEX vector_store_files_by_file ON vector_store_files(file_id);"
+    "CREATE TABLE chunks (id BIGSERIAL PRIMARY KEY, vector_store_id TEXT NOT NULL, file_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, text TEXT NOT NULL, vector BYTEA NOT NULL, attributes TEXT NOT NULL DEFAULT '{}',"
+    " tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,"
+    " FOREIGN KEY (vector_store_id, file_id) REFERENCES vector_store_files(vector_store_id, file_id) ON DELETE CASCADE);"
+    "CREATE INDEX chunks_by_file ON chunks(vector_store_id, file_id);"
+    "CREATE INDEX chunks_tsv ON chunks USING GIN (tsv);"
+    " END $migration$",
 };
 
 // The columns of api_keys in the order both engines read them.
 inline constexpr const char* kApiKeyColumns =
     "id, hash, name, created_at, expires_at, revoked_at, models, rpm, tpm, max_concurrent, budget_tokens, "
     "budget_period, metadata";
+
+}  // namespace ondo::store
+
+namespace ondo::store {
+
+// The columns of the collection tables in the order both engines read them.
+inline constexpr const char* kFileColumns = "id, filename, purpose, bytes, created_at";
+inline constexpr const char* kVectorStoreColumns =
+    "id, name, created_at, embedding_model, dimensions, chunking_type, max_chunk_size_tokens, chunk_overlap_tokens, "
+    "metadata";
+inline constexpr const char* kVectorStoreFileColumns =
+    "vector_store_id, file_id, created_at, status, last_error_code, last_error_message, attributes, "
+    "max_chunk_size_tokens, chunk_overlap_tokens, chunking_type, usage_bytes, chunk_count";
 
 }  // namespace ondo::store

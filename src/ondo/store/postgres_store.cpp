@@ -100,6 +100,192 @@ class PostgresStore final : public Store {
     return ok_status();
   }
 
+  // --- Collections (store.h "Collections"). File bytes live in files.content (bytea). ---
+  Status insert_file(const FileRecord& f, std::string_view content) override {
+    auto r = query(std::string("INSERT INTO files (") + kFileColumns + ", content) VALUES ($1, $2, $3, $4, $5, $6)",
+                   {f.id, f.filename, f.purpose, std::to_string(f.bytes), std::to_string(f.created_at), to_bytea_hex(content)},
+                   "insert file '" + f.id + "'");
+    if (!r.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": file '" + f.id + "' exists");
+      return r.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<FileRecord>> find_file(std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(auto all, rows<FileRecord>(std::string("SELECT ") + kFileColumns + " FROM files WHERE id = $1",
+                                                     {std::string(id)}, "read file", read_file_row));
+    if (all.empty()) return std::optional<FileRecord>();
+    return std::optional<FileRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<FileRecord>> list_files(std::string_view purpose) override {
+    return rows<FileRecord>(std::string("SELECT ") + kFileColumns + " FROM files WHERE $1 = '' OR purpose = $1 ORDER BY created_at, id",
+                            {std::string(purpose)}, "list files", read_file_row);
+  }
+
+  Result<std::string> read_file_content(std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT content FROM files WHERE id = $1", {std::string(id)},
+                                            "read file '" + std::string(id) + "'"));
+    if (PQntuples(r.get()) == 0) return make_error(ErrorCode::NotFound, location_ + ": no file '" + std::string(id) + "'");
+    return from_bytea_hex(PQgetvalue(r.get(), 0, 0), location_ + ": file '" + std::string(id) + "'");
+  }
+
+  Status delete_file(std::string_view id) override {
+    return change("DELETE FROM files WHERE id = $1", {std::string(id)}, "delete file", "file '" + std::string(id) + "'");
+  }
+
+  Status insert_vector_store(const VectorStoreRecord& v) override {
+    auto r = query(std::string("INSERT INTO vector_stores (") + kVectorStoreColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                   {v.id, v.name, std::to_string(v.created_at), v.embedding_model, std::to_string(v.dimensions), v.chunking_type,
+                    std::to_string(v.max_chunk_size_tokens), std::to_string(v.chunk_overlap_tokens), v.metadata},
+                   "insert vector store '" + v.id + "'");
+    if (!r.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": vector store '" + v.id + "' exists");
+      return r.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<VectorStoreRecord>> find_vector_store(std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(auto all, rows<VectorStoreRecord>(std::string("SELECT ") + kVectorStoreColumns + " FROM vector_stores WHERE id = $1",
+                                                            {std::string(id)}, "read vector store", read_store_row));
+    if (all.empty()) return std::optional<VectorStoreRecord>();
+    return std::optional<VectorStoreRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<VectorStoreRecord>> list_vector_stores() override {
+    return rows<VectorStoreRecord>(std::string("SELECT ") + kVectorStoreColumns + " FROM vector_stores ORDER BY created_at, id", {},
+                                   "list vector stores", read_store_row);
+  }
+
+  Status delete_vector_store(std::string_view id) override {
+    return change("DELETE FROM vector_stores WHERE id = $1", {std::string(id)}, "delete vector store",
+                  "vector store '" + std::string(id) + "'");
+  }
+
+  Result<FileCounts> vector_store_file_counts(std::string_view vs) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT status, COUNT(*), COALESCE(SUM(usage_bytes), 0) FROM vector_store_files"
+                                            " WHERE vector_store_id = $1 GROUP BY status",
+                                            {std::string(vs)}, "count vector store files"));
+    FileCounts c;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      add_count(c, PQgetvalue(r.get(), i, 0), std::stoll(PQgetvalue(r.get(), i, 1)), std::stoll(PQgetvalue(r.get(), i, 2)));
+    }
+    return c;
+  }
+
+  Status insert_vector_store_file(const VectorStoreFileRecord& f) override {
+    const std::string what = "file '" + f.file_id + "' in vector store '" + f.vector_store_id + "'";
+    auto r = query(std::string("INSERT INTO vector_store_files (") + kVectorStoreFileColumns +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                   {f.vector_store_id, f.file_id, std::to_string(f.created_at), f.status, f.last_error_code, f.last_error_message,
+                    f.attributes, std::to_string(f.max_chunk_size_tokens), std::to_string(f.chunk_overlap_tokens), f.chunking_type,
+                    std::to_string(f.usage_bytes), std::to_string(f.chunk_count)},
+                   "insert " + what);
+    if (!r.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": " + what + " exists");
+      if (last_state_ == "23503") return make_error(ErrorCode::NotFound, location_ + ": " + what + ": no such vector store or file");
+      return r.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<VectorStoreFileRecord>> find_vector_store_file(std::string_view vs, std::string_view file_id) override {
+    ONDO_ASSIGN_OR_RETURN(auto all, rows<VectorStoreFileRecord>(std::string("SELECT ") + kVectorStoreFileColumns +
+                                                                    " FROM vector_store_files WHERE vector_store_id = $1 AND file_id = $2",
+                                                                {std::string(vs), std::string(file_id)}, "read vector store file",
+                                                                read_vs_file_row));
+    if (all.empty()) return std::optional<VectorStoreFileRecord>();
+    return std::optional<VectorStoreFileRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<VectorStoreFileRecord>> list_vector_store_files(std::string_view vs, std::string_view status) override {
+    return rows<VectorStoreFileRecord>(std::string("SELECT ") + kVectorStoreFileColumns +
+                                           " FROM vector_store_files WHERE vector_store_id = $1 AND ($2 = '' OR status = $2)"
+                                           " ORDER BY created_at, file_id",
+                                       {std::string(vs), std::string(status)}, "list vector store files", read_vs_file_row);
+  }
+
+  Result<std::vector<VectorStoreFileRecord>> list_files_in_status(std::string_view status) override {
+    return rows<VectorStoreFileRecord>(std::string("SELECT ") + kVectorStoreFileColumns +
+                                           " FROM vector_store_files WHERE status = $1 ORDER BY created_at, vector_store_id, file_id",
+                                       {std::string(status)}, "list vector store files", read_vs_file_row);
+  }
+
+  Status delete_vector_store_file(std::string_view vs, std::string_view file_id) override {
+    return change("DELETE FROM vector_store_files WHERE vector_store_id = $1 AND file_id = $2",
+                  {std::string(vs), std::string(file_id)}, "delete vector store file",
+                  "file '" + std::string(file_id) + "' in vector store '" + std::string(vs) + "'");
+  }
+
+  Result<std::vector<ChunkRecord>> complete_vector_store_file(std::string_view vs, std::string_view file_id,
+                                                              std::vector<ChunkRecord> chunks) override {
+    Conn c(*this);
+    ONDO_TRY(c.open());
+    ONDO_TRY(run(c.get(), "BEGIN", {}, "begin indexing").status);
+    Status st = write_chunks(c.get(), std::string(vs), std::string(file_id), chunks);
+    if (st.ok()) st = run(c.get(), "COMMIT", {}, "commit indexing").status;
+    if (!st.ok()) {
+      (void)run(c.get(), "ROLLBACK", {}, "roll back indexing");
+      return st.error();
+    }
+    return chunks;
+  }
+
+  Status fail_vector_store_file(std::string_view vs, std::string_view file_id, std::string_view code,
+                                std::string_view message) override {
+    return change("UPDATE vector_store_files SET status = 'failed', last_error_code = $3, last_error_message = $4"
+                  " WHERE vector_store_id = $1 AND file_id = $2 AND status = 'in_progress'",
+                  {std::string(vs), std::string(file_id), std::string(code), std::string(message)}, "mark file failed",
+                  "file '" + std::string(file_id) + "' in progress in vector store '" + std::string(vs) + "'");
+  }
+
+  Result<std::vector<ChunkRecord>> list_chunks(std::string_view vs) override {
+    return rows<ChunkRecord>("SELECT id, vector_store_id, file_id, seq, text, vector, attributes FROM chunks"
+                             " WHERE vector_store_id = $1 ORDER BY id",
+                             {std::string(vs)}, "list chunks", [&](PGresult* r, int i) { return read_chunk_row(r, i, true); });
+  }
+
+  Result<std::vector<ChunkRecord>> get_chunks(std::string_view vs, const std::vector<int64_t>& ids, bool with_vectors) override {
+    std::vector<ChunkRecord> out;
+    if (ids.empty()) return out;
+    std::string list = "{";
+    for (size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
+    list += "}";
+    ONDO_ASSIGN_OR_RETURN(auto got, rows<ChunkRecord>(std::string("SELECT id, vector_store_id, file_id, seq, text, ") +
+                                                          (with_vectors ? "vector" : "''::bytea") +
+                                                          ", attributes FROM chunks WHERE vector_store_id = $1 AND id = ANY($2::bigint[])",
+                                                      {std::string(vs), list}, "read chunks",
+                                                      [&](PGresult* r, int i) { return read_chunk_row(r, i, with_vectors); }));
+    for (int64_t id : ids) {  // in the order asked
+      for (ChunkRecord& c : got) {
+        if (c.id == id) out.push_back(std::move(c));
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<LexicalHit>> lexical_search(std::string_view vs, std::string_view query_text, int limit) override {
+    const std::vector<std::string> words = query_words(query_text);
+    std::vector<LexicalHit> out;
+    if (words.empty() || limit <= 0) return out;
+    // Each word becomes its own tsquery (so nothing in it is tsquery syntax), OR-ed together.
+    std::string tsq;
+    std::vector<std::optional<std::string>> params = {std::string(vs), std::to_string(limit)};
+    for (const std::string& w : words) {
+      params.push_back(w);
+      tsq += std::string(tsq.empty() ? "" : " || ") + "plainto_tsquery('english', $" + std::to_string(params.size()) + ")";
+    }
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT id, ts_rank_cd(tsv, q) AS score FROM chunks, (SELECT " + tsq +
+                                                " AS q) qq WHERE vector_store_id = $1 AND tsv @@ q ORDER BY score DESC, id LIMIT $2",
+                                            params, "full-text search"));
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      out.push_back({std::stoll(PQgetvalue(r.get(), i, 0)), std::stod(PQgetvalue(r.get(), i, 1))});
+    }
+    return out;
+  }
+
  private:
   // A connection borrowed from the pool for one scope; a broken one is dropped, not returned.
   class Conn {
@@ -233,6 +419,107 @@ class PostgresStore final : public Store {
     k.budget_period = s(11);
     ONDO_ASSIGN_OR_RETURN(k.metadata, decode_metadata(s(12), what));
     return k;
+  }
+
+  // --- Collections: helpers. ---
+  template <typename T, typename Read>
+  Result<std::vector<T>> rows(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                              const std::string& what, Read read) {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql, params, what));
+    std::vector<T> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      Result<T> row = read(r.get(), i);
+      if (!row.ok()) return row.error();
+      out.push_back(std::move(*row));
+    }
+    return out;
+  }
+
+  // A write that must change a row; none: NotFound naming `subject`.
+  Status change(const std::string& sql, const std::vector<std::optional<std::string>>& params, const std::string& what,
+                const std::string& subject) {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql, params, what));
+    if (std::string(PQcmdTuples(r.get())) == "0") return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+    return ok_status();
+  }
+
+  static Result<FileRecord> read_file_row(PGresult* r, int i) {
+    return FileRecord{PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), std::stoll(PQgetvalue(r, i, 3)),
+                      std::stoll(PQgetvalue(r, i, 4))};
+  }
+  static Result<VectorStoreRecord> read_store_row(PGresult* r, int i) {
+    VectorStoreRecord v;
+    v.id = PQgetvalue(r, i, 0);
+    v.name = PQgetvalue(r, i, 1);
+    v.created_at = std::stoll(PQgetvalue(r, i, 2));
+    v.embedding_model = PQgetvalue(r, i, 3);
+    v.dimensions = std::stoi(PQgetvalue(r, i, 4));
+    v.chunking_type = PQgetvalue(r, i, 5);
+    v.max_chunk_size_tokens = std::stoi(PQgetvalue(r, i, 6));
+    v.chunk_overlap_tokens = std::stoi(PQgetvalue(r, i, 7));
+    v.metadata = PQgetvalue(r, i, 8);
+    return v;
+  }
+  static Result<VectorStoreFileRecord> read_vs_file_row(PGresult* r, int i) {
+    VectorStoreFileRecord f;
+    f.vector_store_id = PQgetvalue(r, i, 0);
+    f.file_id = PQgetvalue(r, i, 1);
+    f.created_at = std::stoll(PQgetvalue(r, i, 2));
+    f.status = PQgetvalue(r, i, 3);
+    f.last_error_code = PQgetvalue(r, i, 4);
+    f.last_error_message = PQgetvalue(r, i, 5);
+    f.attributes = PQgetvalue(r, i, 6);
+    f.max_chunk_size_tokens = std::stoi(PQgetvalue(r, i, 7));
+    f.chunk_overlap_tokens = std::stoi(PQgetvalue(r, i, 8));
+    f.chunking_type = PQgetvalue(r, i, 9);
+    f.usage_bytes = std::stoll(PQgetvalue(r, i, 10));
+    f.chunk_count = std::stoll(PQgetvalue(r, i, 11));
+    return f;
+  }
+  Result<ChunkRecord> read_chunk_row(PGresult* r, int i, bool with_vector) {
+    ChunkRecord c;
+    c.id = std::stoll(PQgetvalue(r, i, 0));
+    c.vector_store_id = PQgetvalue(r, i, 1);
+    c.file_id = PQgetvalue(r, i, 2);
+    c.seq = std::stoi(PQgetvalue(r, i, 3));
+    c.text = PQgetvalue(r, i, 4);
+    if (with_vector) {
+      const std::string what = location_ + ": chunk " + std::to_string(c.id);
+      ONDO_ASSIGN_OR_RETURN(std::string bytes, from_bytea_hex(PQgetvalue(r, i, 5), what));
+      ONDO_ASSIGN_OR_RETURN(c.vector, decode_vector(bytes, what));
+    }
+    c.attributes = PQgetvalue(r, i, 6);
+    return c;
+  }
+
+  // The body of complete_vector_store_file() inside its transaction on `c`.
+  Status write_chunks(PGconn* c, const std::string& vs, const std::string& file_id, std::vector<ChunkRecord>& chunks) {
+    const std::string subject = "file '" + file_id + "' in progress in vector store '" + vs + "'";
+    Ran found = run(c, "SELECT v.dimensions FROM vector_store_files f JOIN vector_stores v ON v.id = f.vector_store_id"
+                       " WHERE f.vector_store_id = $1 AND f.file_id = $2 AND f.status = 'in_progress' FOR UPDATE",
+                    {vs, file_id}, "read " + subject);
+    ONDO_TRY(found.status);
+    if (PQntuples(found.result.get()) == 0) return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+    const int32_t dims = std::stoi(PQgetvalue(found.result.get(), 0, 0));
+    ONDO_ASSIGN_OR_RETURN(const int32_t width, check_chunk_widths(chunks, dims, location_ + ": " + subject));
+    int64_t usage = 0;
+    for (ChunkRecord& ch : chunks) {
+      const std::string blob = encode_vector(ch.vector);
+      Ran ins = run(c, "INSERT INTO chunks (vector_store_id, file_id, seq, text, vector, attributes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    {vs, file_id, std::to_string(ch.seq), ch.text, to_bytea_hex(blob), ch.attributes}, "insert a chunk of " + subject);
+      ONDO_TRY(ins.status);
+      ch.id = std::stoll(PQgetvalue(ins.result.get(), 0, 0));
+      ch.vector_store_id = vs;
+      ch.file_id = file_id;
+      usage += int64_t(ch.text.size() + blob.size());
+    }
+    if (dims == 0 && width > 0) {
+      ONDO_TRY(run(c, "UPDATE vector_stores SET dimensions = $2 WHERE id = $1", {vs, std::to_string(width)},
+                   "set the vector store's dimensions").status);
+    }
+    return run(c, "UPDATE vector_store_files SET status = 'completed', chunk_count = $3, usage_bytes = $4"
+                  " WHERE vector_store_id = $1 AND file_id = $2",
+               {vs, file_id, std::to_string(chunks.size()), std::to_string(usage)}, "mark file completed").status;
   }
 
   const std::string url_;

@@ -40,7 +40,8 @@ class Stmt {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string location, std::string vfs) : location_(std::move(location)), vfs_(std::move(vfs)) {}
+  SqliteStore(std::string location, std::string vfs, std::filesystem::path files_dir, core::Env& env)
+      : location_(std::move(location)), vfs_(std::move(vfs)), files_dir_(std::move(files_dir)), env_(env) {}
   ~SqliteStore() override {
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
@@ -145,6 +146,266 @@ class SqliteStore final : public Store {
     return ok_status();
   }
 
+  // --- Collections (store.h "Collections"). File bytes live in <data_dir>/files/<id>. ---
+  Status insert_file(const FileRecord& f, std::string_view content) override {
+    // Ids are random; a duplicate is refused before its bytes could replace the first file's.
+    ONDO_ASSIGN_OR_RETURN(std::optional<FileRecord> existing, find_file(f.id));
+    if (existing) return make_error(ErrorCode::InvalidArgument, location_ + ": file '" + f.id + "' exists");
+    ONDO_TRY(write_file_bytes(f.id, content));
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("INSERT INTO files (") + kFileColumns + ") VALUES (?1, ?2, ?3, ?4, ?5)", s));
+    bind_text(s.get(), 1, f.id);
+    bind_text(s.get(), 2, f.filename);
+    bind_text(s.get(), 3, f.purpose);
+    sqlite3_bind_int64(s.get(), 4, f.bytes);
+    sqlite3_bind_int64(s.get(), 5, f.created_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return ok_status();
+    if (rc != SQLITE_CONSTRAINT_PRIMARYKEY) (void)env_.remove(files_dir_ / f.id);  // no row: no bytes
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return make_error(ErrorCode::InvalidArgument, location_ + ": file '" + f.id + "' exists");
+    return error(rc, "insert file '" + f.id + "'");
+  }
+
+  Result<std::optional<FileRecord>> find_file(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kFileColumns + " FROM files WHERE id = ?1", s));
+    bind_text(s.get(), 1, id);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<FileRecord>();
+    if (rc != SQLITE_ROW) return error(rc, "read file '" + std::string(id) + "'");
+    return std::optional<FileRecord>(*read_file_row(s.get()));
+  }
+
+  Result<std::vector<FileRecord>> list_files(std::string_view purpose) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kFileColumns + " FROM files WHERE ?1 = '' OR purpose = ?1 ORDER BY created_at, id", s));
+    bind_text(s.get(), 1, purpose);
+    return collect<FileRecord>(s, "list files", [&](sqlite3_stmt* st) -> Result<FileRecord> { return read_file_row(st); });
+  }
+
+  Result<std::string> read_file_content(std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(std::optional<FileRecord> f, find_file(id));
+    if (!f) return make_error(ErrorCode::NotFound, location_ + ": no file '" + std::string(id) + "'");
+    const std::filesystem::path path = files_dir_ / f->id;
+    auto file = env_.open_random(path, false);
+    if (!file.ok()) return make_error(ErrorCode::InvalidFile, path.string() + ": the bytes of file '" + f->id + "' are missing (" + file.error().message + ")");
+    ONDO_ASSIGN_OR_RETURN(uint64_t size, (*file)->size());
+    if (int64_t(size) != f->bytes) {
+      return make_error(ErrorCode::InvalidFile, path.string() + ": damaged (" + std::to_string(size) + " bytes, expected " +
+                                                    std::to_string(f->bytes) + ")");
+    }
+    std::string out(size_t(size), '\0');
+    ONDO_ASSIGN_OR_RETURN(size_t got, (*file)->read_at(0, std::span<uint8_t>(reinterpret_cast<uint8_t*>(out.data()), out.size())));
+    if (got != out.size()) return make_error(ErrorCode::InvalidFile, path.string() + ": short read");
+    return out;
+  }
+
+  Status delete_file(std::string_view id) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ONDO_TRY(change_one("DELETE FROM files WHERE id = ?1", {std::string(id)}, "delete file", "file '" + std::string(id) + "'"));
+    }
+    (void)env_.remove(files_dir_ / std::string(id));  // the row is gone: stray bytes are harmless
+    return ok_status();
+  }
+
+  Status insert_vector_store(const VectorStoreRecord& v) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("INSERT INTO vector_stores (") + kVectorStoreColumns +
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", s));
+    bind_text(s.get(), 1, v.id);
+    bind_text(s.get(), 2, v.name);
+    sqlite3_bind_int64(s.get(), 3, v.created_at);
+    bind_text(s.get(), 4, v.embedding_model);
+    sqlite3_bind_int(s.get(), 5, v.dimensions);
+    bind_text(s.get(), 6, v.chunking_type);
+    sqlite3_bind_int(s.get(), 7, v.max_chunk_size_tokens);
+    sqlite3_bind_int(s.get(), 8, v.chunk_overlap_tokens);
+    bind_text(s.get(), 9, v.metadata);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return make_error(ErrorCode::InvalidArgument, location_ + ": vector store '" + v.id + "' exists");
+    if (rc != SQLITE_DONE) return error(rc, "insert vector store '" + v.id + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<VectorStoreRecord>> find_vector_store(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kVectorStoreColumns + " FROM vector_stores WHERE id = ?1", s));
+    bind_text(s.get(), 1, id);
+    ONDO_ASSIGN_OR_RETURN(auto all, collect<VectorStoreRecord>(s, "read vector store", read_store_row));
+    if (all.empty()) return std::optional<VectorStoreRecord>();
+    return std::optional<VectorStoreRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<VectorStoreRecord>> list_vector_stores() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kVectorStoreColumns + " FROM vector_stores ORDER BY created_at, id", s));
+    return collect<VectorStoreRecord>(s, "list vector stores", read_store_row);
+  }
+
+  Status delete_vector_store(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return change_one("DELETE FROM vector_stores WHERE id = ?1", {std::string(id)}, "delete vector store",
+                      "vector store '" + std::string(id) + "'");
+  }
+
+  Result<FileCounts> vector_store_file_counts(std::string_view vector_store_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT status, COUNT(*), COALESCE(SUM(usage_bytes), 0) FROM vector_store_files"
+                     " WHERE vector_store_id = ?1 GROUP BY status", s));
+    bind_text(s.get(), 1, vector_store_id);
+    FileCounts c;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return c;
+      if (rc != SQLITE_ROW) return error(rc, "count vector store files");
+      add_count(c, text(s.get(), 0), sqlite3_column_int64(s.get(), 1), sqlite3_column_int64(s.get(), 2));
+    }
+  }
+
+  Status insert_vector_store_file(const VectorStoreFileRecord& f) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("INSERT INTO vector_store_files (") + kVectorStoreFileColumns +
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", s));
+    sqlite3_stmt* st = s.get();
+    bind_text(st, 1, f.vector_store_id);
+    bind_text(st, 2, f.file_id);
+    sqlite3_bind_int64(st, 3, f.created_at);
+    bind_text(st, 4, f.status);
+    bind_text(st, 5, f.last_error_code);
+    bind_text(st, 6, f.last_error_message);
+    bind_text(st, 7, f.attributes);
+    sqlite3_bind_int(st, 8, f.max_chunk_size_tokens);
+    sqlite3_bind_int(st, 9, f.chunk_overlap_tokens);
+    bind_text(st, 10, f.chunking_type);
+    sqlite3_bind_int64(st, 11, f.usage_bytes);
+    sqlite3_bind_int64(st, 12, f.chunk_count);
+    const int rc = sqlite3_step(st);
+    const std::string what = "file '" + f.file_id + "' in vector store '" + f.vector_store_id + "'";
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return make_error(ErrorCode::InvalidArgument, location_ + ": " + what + " exists");
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return make_error(ErrorCode::NotFound, location_ + ": " + what + ": no such vector store or file");
+    if (rc != SQLITE_DONE) return error(rc, "insert " + what);
+    return ok_status();
+  }
+
+  Result<std::optional<VectorStoreFileRecord>> find_vector_store_file(std::string_view vs, std::string_view file_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kVectorStoreFileColumns +
+                         " FROM vector_store_files WHERE vector_store_id = ?1 AND file_id = ?2", s));
+    bind_text(s.get(), 1, vs);
+    bind_text(s.get(), 2, file_id);
+    ONDO_ASSIGN_OR_RETURN(auto all, collect<VectorStoreFileRecord>(s, "read vector store file", read_vs_file_row));
+    if (all.empty()) return std::optional<VectorStoreFileRecord>();
+    return std::optional<VectorStoreFileRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<VectorStoreFileRecord>> list_vector_store_files(std::string_view vs, std::string_view status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kVectorStoreFileColumns +
+                         " FROM vector_store_files WHERE vector_store_id = ?1 AND (?2 = '' OR status = ?2)"
+                         " ORDER BY created_at, file_id", s));
+    bind_text(s.get(), 1, vs);
+    bind_text(s.get(), 2, status);
+    return collect<VectorStoreFileRecord>(s, "list vector store files", read_vs_file_row);
+  }
+
+  Result<std::vector<VectorStoreFileRecord>> list_files_in_status(std::string_view status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kVectorStoreFileColumns +
+                         " FROM vector_store_files WHERE status = ?1 ORDER BY created_at, vector_store_id, file_id", s));
+    bind_text(s.get(), 1, status);
+    return collect<VectorStoreFileRecord>(s, "list vector store files", read_vs_file_row);
+  }
+
+  Status delete_vector_store_file(std::string_view vs, std::string_view file_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return change_one("DELETE FROM vector_store_files WHERE vector_store_id = ?1 AND file_id = ?2",
+                      {std::string(vs), std::string(file_id)}, "delete vector store file",
+                      "file '" + std::string(file_id) + "' in vector store '" + std::string(vs) + "'");
+  }
+
+  Result<std::vector<ChunkRecord>> complete_vector_store_file(std::string_view vs, std::string_view file_id,
+                                                              std::vector<ChunkRecord> chunks) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin indexing"));
+    Status st = write_chunks(std::string(vs), std::string(file_id), chunks);
+    if (st.ok()) st = exec("COMMIT", "commit indexing");
+    if (!st.ok()) {
+      (void)exec("ROLLBACK", "roll back indexing");
+      return st.error();
+    }
+    return chunks;
+  }
+
+  Status fail_vector_store_file(std::string_view vs, std::string_view file_id, std::string_view code,
+                                std::string_view message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return change_one("UPDATE vector_store_files SET status = 'failed', last_error_code = ?3, last_error_message = ?4"
+                      " WHERE vector_store_id = ?1 AND file_id = ?2 AND status = 'in_progress'",
+                      {std::string(vs), std::string(file_id), std::string(code), std::string(message)},
+                      "mark file failed", "file '" + std::string(file_id) + "' in progress in vector store '" + std::string(vs) + "'");
+  }
+
+  Result<std::vector<ChunkRecord>> list_chunks(std::string_view vs) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT id, vector_store_id, file_id, seq, text, vector, attributes FROM chunks"
+                     " WHERE vector_store_id = ?1 ORDER BY id", s));
+    bind_text(s.get(), 1, vs);
+    return collect<ChunkRecord>(s, "list chunks", [&](sqlite3_stmt* st) { return read_chunk_row(st, true); });
+  }
+
+  Result<std::vector<ChunkRecord>> get_chunks(std::string_view vs, const std::vector<int64_t>& ids, bool with_vectors) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT id, vector_store_id, file_id, seq, text, vector, attributes FROM chunks"
+                     " WHERE vector_store_id = ?1 AND id = ?2", s));
+    std::vector<ChunkRecord> out;
+    for (int64_t id : ids) {
+      sqlite3_reset(s.get());
+      bind_text(s.get(), 1, vs);
+      sqlite3_bind_int64(s.get(), 2, id);
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) continue;
+      if (rc != SQLITE_ROW) return error(rc, "read chunk " + std::to_string(id));
+      ONDO_ASSIGN_OR_RETURN(ChunkRecord c, read_chunk_row(s.get(), with_vectors));
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  Result<std::vector<LexicalHit>> lexical_search(std::string_view vs, std::string_view query, int limit) override {
+    const std::vector<std::string> words = query_words(query);
+    std::vector<LexicalHit> out;
+    if (words.empty() || limit <= 0) return out;
+    std::string match;  // each word a quoted FTS5 string, OR-ed: no FTS5 syntax reaches the engine
+    for (const std::string& w : words) match += (match.empty() ? "\"" : " OR \"") + w + "\"";
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT c.id, bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                     " WHERE chunks_fts MATCH ?1 AND c.vector_store_id = ?2 ORDER BY bm25(chunks_fts), c.id LIMIT ?3", s));
+    bind_text(s.get(), 1, match);
+    bind_text(s.get(), 2, vs);
+    sqlite3_bind_int(s.get(), 3, limit);
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "full-text search");
+      out.push_back({sqlite3_column_int64(s.get(), 0), -sqlite3_column_double(s.get(), 1)});  // bm25(): lower is better
+    }
+  }
+
  private:
   // "<db>: <what> failed (<sqlite message>[: <env message>])".
   Error error(int rc, const std::string& what) {
@@ -243,8 +504,145 @@ class SqliteStore final : public Store {
     }
   }
 
+
+  // --- Collections: helpers. ---
+  // Writes the bytes to files/<id>.tmp, syncs, renames into place and syncs the folder.
+  Status write_file_bytes(const std::string& id, std::string_view content) {
+    if (::mkdir(files_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
+      return make_error(ErrorCode::InvalidFile, files_dir_.string() + ": cannot create (" + std::strerror(errno) + ")");
+    }
+    const std::filesystem::path tmp = files_dir_ / (id + ".tmp");
+    ONDO_ASSIGN_OR_RETURN(auto out, env_.open(tmp, core::OpenMode::Truncate));
+    Status st = out->append(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content.data()), content.size()));
+    if (st.ok()) st = out->sync();
+    if (st.ok()) st = out->close();
+    if (st.ok()) st = env_.rename(tmp, files_dir_ / id);
+    if (st.ok()) st = env_.sync_dir(files_dir_);
+    if (!st.ok()) (void)env_.remove(tmp);
+    return st;
+  }
+
+  template <typename T, typename Read>
+  Result<std::vector<T>> collect(Stmt& s, const std::string& what, Read read) {
+    std::vector<T> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, what);
+      Result<T> row = read(s.get());
+      if (!row.ok()) return row.error();
+      out.push_back(std::move(*row));
+    }
+  }
+
+  // Runs a statement that must change one row or more; none: NotFound naming `subject`.
+  Status change_one(const std::string& sql, const std::vector<std::string>& params, const std::string& what,
+                    const std::string& subject) {
+    Stmt s;
+    ONDO_TRY(prepare(sql, s));
+    for (size_t i = 0; i < params.size(); ++i) bind_text(s.get(), int(i) + 1, params[i]);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, what);
+    if (sqlite3_changes(db_) == 0) return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+    return ok_status();
+  }
+
+  static Result<FileRecord> read_file_row(sqlite3_stmt* s) {
+    return FileRecord{text(s, 0), text(s, 1), text(s, 2), sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4)};
+  }
+  static Result<VectorStoreRecord> read_store_row(sqlite3_stmt* s) {
+    VectorStoreRecord v;
+    v.id = text(s, 0);
+    v.name = text(s, 1);
+    v.created_at = sqlite3_column_int64(s, 2);
+    v.embedding_model = text(s, 3);
+    v.dimensions = sqlite3_column_int(s, 4);
+    v.chunking_type = text(s, 5);
+    v.max_chunk_size_tokens = sqlite3_column_int(s, 6);
+    v.chunk_overlap_tokens = sqlite3_column_int(s, 7);
+    v.metadata = text(s, 8);
+    return v;
+  }
+  static Result<VectorStoreFileRecord> read_vs_file_row(sqlite3_stmt* s) {
+    VectorStoreFileRecord f;
+    f.vector_store_id = text(s, 0);
+    f.file_id = text(s, 1);
+    f.created_at = sqlite3_column_int64(s, 2);
+    f.status = text(s, 3);
+    f.last_error_code = text(s, 4);
+    f.last_error_message = text(s, 5);
+    f.attributes = text(s, 6);
+    f.max_chunk_size_tokens = sqlite3_column_int(s, 7);
+    f.chunk_overlap_tokens = sqlite3_column_int(s, 8);
+    f.chunking_type = text(s, 9);
+    f.usage_bytes = sqlite3_column_int64(s, 10);
+    f.chunk_count = sqlite3_column_int64(s, 11);
+    return f;
+  }
+  Result<ChunkRecord> read_chunk_row(sqlite3_stmt* s, bool with_vector) {
+    ChunkRecord c;
+    c.id = sqlite3_column_int64(s, 0);
+    c.vector_store_id = text(s, 1);
+    c.file_id = text(s, 2);
+    c.seq = sqlite3_column_int(s, 3);
+    c.text = text(s, 4);
+    if (with_vector) {
+      const void* blob = sqlite3_column_blob(s, 5);
+      const std::string_view bytes(static_cast<const char*>(blob), size_t(sqlite3_column_bytes(s, 5)));
+      ONDO_ASSIGN_OR_RETURN(c.vector, decode_vector(bytes, location_ + ": chunk " + std::to_string(c.id)));
+    }
+    c.attributes = text(s, 6);
+    return c;
+  }
+
+  // The body of complete_vector_store_file() inside its transaction (mu_ held).
+  Status write_chunks(const std::string& vs, const std::string& file_id, std::vector<ChunkRecord>& chunks) {
+    const std::string subject = "file '" + file_id + "' in progress in vector store '" + vs + "'";
+    int32_t dims = 0;
+    {
+      Stmt s;
+      ONDO_TRY(prepare("SELECT v.dimensions FROM vector_store_files f JOIN vector_stores v ON v.id = f.vector_store_id"
+                       " WHERE f.vector_store_id = ?1 AND f.file_id = ?2 AND f.status = 'in_progress'", s));
+      bind_text(s.get(), 1, vs);
+      bind_text(s.get(), 2, file_id);
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+      if (rc != SQLITE_ROW) return error(rc, "read " + subject);
+      dims = sqlite3_column_int(s.get(), 0);
+    }
+    ONDO_ASSIGN_OR_RETURN(const int32_t width, check_chunk_widths(chunks, dims, location_ + ": " + subject));
+    Stmt ins;
+    ONDO_TRY(prepare("INSERT INTO chunks (vector_store_id, file_id, seq, text, vector, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", ins));
+    int64_t usage = 0;
+    for (ChunkRecord& c : chunks) {
+      sqlite3_reset(ins.get());
+      const std::string blob = encode_vector(c.vector);
+      bind_text(ins.get(), 1, vs);
+      bind_text(ins.get(), 2, file_id);
+      sqlite3_bind_int(ins.get(), 3, c.seq);
+      bind_text(ins.get(), 4, c.text);
+      sqlite3_bind_blob(ins.get(), 5, blob.data(), int(blob.size()), SQLITE_TRANSIENT);
+      bind_text(ins.get(), 6, c.attributes);
+      const int rc = sqlite3_step(ins.get());
+      if (rc != SQLITE_DONE) return error(rc, "insert a chunk of " + subject);
+      c.id = sqlite3_last_insert_rowid(db_);
+      c.vector_store_id = vs;
+      c.file_id = file_id;
+      usage += int64_t(c.text.size() + blob.size());
+    }
+    if (dims == 0 && width > 0) {
+      ONDO_TRY(change_one("UPDATE vector_stores SET dimensions = ?2 WHERE id = ?1", {vs, std::to_string(width)},
+                          "set the vector store's dimensions", "vector store '" + vs + "'"));
+    }
+    return change_one("UPDATE vector_store_files SET status = 'completed', chunk_count = ?3, usage_bytes = ?4"
+                      " WHERE vector_store_id = ?1 AND file_id = ?2 AND status = 'in_progress'",
+                      {vs, file_id, std::to_string(chunks.size()), std::to_string(usage)}, "mark file completed", subject);
+  }
+
   const std::string location_;
   const std::string vfs_;
+  const std::filesystem::path files_dir_;  // <data_dir>/files: the bytes of uploaded files
+  core::Env& env_;
   std::mutex mu_;           // guards db_'s use: one statement at a time
   sqlite3* db_ = nullptr;
 };
@@ -273,7 +671,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& da
     g_open_files.erase(location);
     return vfs.error();
   }
-  auto store = std::make_unique<SqliteStore>(location, *vfs);
+  auto store = std::make_unique<SqliteStore>(location, *vfs, data_dir / "files", env);
   ONDO_TRY(store->open());
   return std::unique_ptr<Store>(std::move(store));
 }

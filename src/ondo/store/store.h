@@ -24,6 +24,7 @@
 
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
+#include "ondo/store/collections.h"
 
 namespace ondo::store {
 
@@ -68,6 +69,62 @@ class Store {
   // Marks key `id` revoked at `at` (a key revoked before keeps its first time).
   // Errors: NotFound when there is no key `id`.
   virtual Status revoke_api_key(std::string_view id, int64_t at) = 0;
+
+  // --- Collections (issue 16.3/16.6; rows in collections.h). ---
+  // Stores the file's row and its bytes (file.bytes must equal content.size()).
+  // Errors: InvalidArgument when a file with file.id exists.
+  virtual Status insert_file(const FileRecord& file, std::string_view content) = 0;
+  virtual Result<std::optional<FileRecord>> find_file(std::string_view id) = 0;
+  // Every file, oldest first (ties by id); `purpose` empty: all purposes.
+  virtual Result<std::vector<FileRecord>> list_files(std::string_view purpose) = 0;
+  // The file's bytes. Errors: NotFound; InvalidFile when the bytes are missing or damaged.
+  virtual Result<std::string> read_file_content(std::string_view id) = 0;
+  // Deletes the file, its bytes and, in the same transaction, its attachments to vector stores
+  // and their chunks. Errors: NotFound.
+  virtual Status delete_file(std::string_view id) = 0;
+
+  // Errors: InvalidArgument when a vector store with v.id exists.
+  virtual Status insert_vector_store(const VectorStoreRecord& v) = 0;
+  virtual Result<std::optional<VectorStoreRecord>> find_vector_store(std::string_view id) = 0;
+  virtual Result<std::vector<VectorStoreRecord>> list_vector_stores() = 0;  // oldest first
+  // Deletes the store with its file rows and chunks (the uploaded files stay). Errors: NotFound.
+  virtual Status delete_vector_store(std::string_view id) = 0;
+  virtual Result<FileCounts> vector_store_file_counts(std::string_view vector_store_id) = 0;
+
+  // Attaches a file. Errors: NotFound (no such store or file), InvalidArgument when attached.
+  virtual Status insert_vector_store_file(const VectorStoreFileRecord& f) = 0;
+  virtual Result<std::optional<VectorStoreFileRecord>> find_vector_store_file(std::string_view vector_store_id,
+                                                                              std::string_view file_id) = 0;
+  // The store's files, oldest first; `status` empty: any status.
+  virtual Result<std::vector<VectorStoreFileRecord>> list_vector_store_files(std::string_view vector_store_id,
+                                                                             std::string_view status) = 0;
+  // Every attached file in `status` across all stores, oldest first (restart recovery).
+  virtual Result<std::vector<VectorStoreFileRecord>> list_files_in_status(std::string_view status) = 0;
+  // Detaches the file and deletes its chunks in one transaction. Errors: NotFound.
+  virtual Status delete_vector_store_file(std::string_view vector_store_id, std::string_view file_id) = 0;
+  // In ONE transaction: writes `chunks` (ids assigned; their vector_store_id / file_id must be
+  // the file's), sets the store's dimensions when still 0, and flips the file from in_progress
+  // to completed with chunk_count and usage_bytes. Returns the chunks with their ids. A file
+  // never has half its chunks: on any error nothing is written.
+  // Errors: NotFound when the file is no longer attached or no longer in_progress (deleted
+  // meanwhile); InvalidArgument when a vector's width differs from the store's dimensions.
+  virtual Result<std::vector<ChunkRecord>> complete_vector_store_file(std::string_view vector_store_id,
+                                                                      std::string_view file_id,
+                                                                      std::vector<ChunkRecord> chunks) = 0;
+  // Flips an in_progress file to failed with the error. Errors: NotFound as above.
+  virtual Status fail_vector_store_file(std::string_view vector_store_id, std::string_view file_id,
+                                        std::string_view code, std::string_view message) = 0;
+  // The store's chunks in id order (all fields), for building a dense index.
+  virtual Result<std::vector<ChunkRecord>> list_chunks(std::string_view vector_store_id) = 0;
+  // The chunks with these ids that belong to the store, in the order of `ids` (missing ones
+  // left out); `with_vectors` false leaves their vectors empty.
+  virtual Result<std::vector<ChunkRecord>> get_chunks(std::string_view vector_store_id, const std::vector<int64_t>& ids,
+                                                      bool with_vectors) = 0;
+  // Full-text search over the store's chunk text, best first, at most `limit` hits: SQLite
+  // FTS5 bm25(), PostgreSQL ts_rank_cd() over a tsvector; the query's words are OR-ed.
+  // A query without words gives no hits.
+  virtual Result<std::vector<LexicalHit>> lexical_search(std::string_view vector_store_id, std::string_view query,
+                                                         int limit) = 0;
 };
 
 // The newest schema version this binary knows.
