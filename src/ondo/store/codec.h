@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ondo/core/result.h"
@@ -18,5 +19,11 @@ Result<std::map<std::string, std::string>> decode_metadata(const std::string& te
 
 // The error for a database whose schema (`seen`) is newer than this binary's.
 Error newer_schema_error(const std::string& location, int seen);
+
+// Guardrail attachments: scope "global" (target ""), "key" or "prompt" (target not empty).
+// Errors: InvalidArgument naming what is wrong.
+Status check_attachment(std::string_view scope, std::string_view target);
+Error no_attachment_error(const std::string& location, std::string_view scope, std::string_view target,
+                          std::string_view policy);
 
 }  // namespace ondo::store
