@@ -68,7 +68,8 @@ class GuardrailsServe : public ::testing::Test {
   // The reasons of the decisions of `request_id`, as "stage/action/reason".
   std::vector<std::string> decisions(const std::string& request_id) {
     std::vector<std::string> out;
-    for (const auto& d : admin_get("/v1/guardrails/decisions?request_id=" + request_id)["data"]) {
+    const json list = admin_get("/v1/guardrails/decisions?request_id=" + request_id);
+    for (const auto& d : list["data"]) {
       out.push_back(d["stage"].get<std::string>() + "/" + d["action"].get<std::string>() + "/" + d["reason"].get<std::string>());
     }
     return out;
@@ -105,7 +106,7 @@ TEST_F(GuardrailsServe, RedactsBlocksAndRecordsWithTheOpenAIClient) {
   // Input redaction: the model saw "[EMAIL]", not the address.
   EXPECT_EQ(r["mail"]["prompt_tokens"], r["placeholder"]["prompt_tokens"]) << printed;
   EXPECT_NE(r["mail"]["prompt_tokens"].get<int>(), raw) << printed;
-  EXPECT_EQ(decisions(r["mail"]["request_id"]), V{"input/redact/guardrail.pii.email"});
+  EXPECT_EQ(decisions(r["mail"]["request_id"].get<std::string>()), V{"input/redact/guardrail.pii.email"});
 
   // Input block: 400 with the reason code; a wrong check digit is not an RRN.
   EXPECT_EQ(r["rrn"]["status"], 400) << printed;
@@ -118,9 +119,9 @@ TEST_F(GuardrailsServe, RedactsBlocksAndRecordsWithTheOpenAIClient) {
   EXPECT_EQ(r["stream"]["text"], "Mail [EMAIL] now.") << printed;
   for (const auto& piece : r["stream"]["pieces"]) EXPECT_EQ(piece.get<std::string>().find('@'), std::string::npos);
   EXPECT_GT(r["stream"]["pieces"].size(), 2u);  // it streamed in pieces
-  EXPECT_EQ(decisions(r["stream"]["request_id"]), V{"output/redact/guardrail.pii.email"});
+  EXPECT_EQ(decisions(r["stream"]["request_id"].get<std::string>()), V{"output/redact/guardrail.pii.email"});
   EXPECT_EQ(r["blocking"]["text"], "Mail [EMAIL] now.") << printed;
-  EXPECT_EQ(decisions(r["blocking"]["request_id"]), V{"output/redact/guardrail.pii.email"});
+  EXPECT_EQ(decisions(r["blocking"]["request_id"].get<std::string>()), V{"output/redact/guardrail.pii.email"});
 
   // A policy named by the request blocks the forced RRN mid-stream; no digit of it was sent.
   EXPECT_EQ(r["stream_block"]["ended"], "error") << printed;
