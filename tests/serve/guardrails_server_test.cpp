@@ -171,5 +171,43 @@ TEST_F(GuardrailsServe, AdminRoutesCheckTheirInput) {
   EXPECT_EQ(admin_get("/v1/guardrails")["data"].size(), 0u);
 }
 
+TEST_F(GuardrailsServe, KeyAttachedPolicyAppliesToThatKeyOnly) {
+  auto made = admin_post("/v1/admin/keys", {{"name", "team"}});
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const json key = json::parse(made->body);
+  const json team = {{"name", "team"},
+                     {"rules", {{{"id", "words"}, {"type", "blocklist"}, {"words", {"project falcon"}}, {"action", "block"}}}}};
+  ASSERT_EQ(admin_post("/v1/guardrails", team)->status, 201);
+  auto attached = admin_post("/v1/guardrails/attach", {{"policy", "team"}, {"scope", "key"}, {"target", key["id"]}});
+  ASSERT_TRUE(attached);
+  ASSERT_EQ(attached->status, 200) << attached->body;
+  auto unknown_key = admin_post("/v1/guardrails/attach", {{"policy", "team"}, {"scope", "key"}, {"target", "k000000000000"}});
+  ASSERT_TRUE(unknown_key);
+  EXPECT_EQ(unknown_key->status, 404) << unknown_key->body;
+
+  httplib::Client http("127.0.0.1", server_.port());
+  const json chat = {{"model", "tiny"}, {"max_tokens", 1},
+                     {"messages", {{{"role", "user"}, {"content", "Tell me about Project  FALCON."}}}}};
+  auto with_key = http.Post("/v1/chat/completions", {{"Authorization", "Bearer " + key["key"].get<std::string>()}},
+                            chat.dump(), "application/json");
+  ASSERT_TRUE(with_key);
+  EXPECT_EQ(with_key->status, 400) << with_key->body;
+  EXPECT_EQ(json::parse(with_key->body)["error"]["code"], "guardrail.blocklist.words") << with_key->body;
+  const std::string id = with_key->get_header_value("x-request-id");
+  const json list = admin_get("/v1/guardrails/decisions?request_id=" + id);
+  ASSERT_EQ(list["data"].size(), 1u) << list.dump();
+  EXPECT_EQ(list["data"][0]["key_id"], key["id"]);
+  auto other = http.Post("/v1/chat/completions", {{"Authorization", "Bearer adm"}}, chat.dump(), "application/json");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200) << other->body;  // not that key: the policy does not apply
+  // Detached: the key passes too.
+  ASSERT_EQ(admin_post("/v1/guardrails/detach", {{"policy", "team"}, {"scope", "key"}, {"target", key["id"]}})->status, 200);
+  auto after = http.Post("/v1/chat/completions", {{"Authorization", "Bearer " + key["key"].get<std::string>()}},
+                         chat.dump(), "application/json");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200) << after->body;
+}
+
 }  // namespace
 }  // namespace ondo::testing
