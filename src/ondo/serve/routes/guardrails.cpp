@@ -124,8 +124,12 @@ void handle_guardrails_put(ServerState& state, const httplib::Request& req, http
   store::GuardrailPolicy row{policy->name, gr::policy_json(*policy).dump(), now, now};
   if (auto put = (*st)->put_guardrail_policy(row); !put.ok()) return send_error(res, put.error());
   auto saved = (*st)->find_guardrail_policy(policy->name);
+  if (!saved.ok()) return send_error(res, saved.error());
+  if (!saved->has_value()) {
+    return send_error(res, make_error(ErrorCode::Internal, "guardrail policy '" + policy->name + "': gone after writing"));
+  }
   auto att = (*st)->list_guardrail_attachments();
-  if (!saved.ok() || !att.ok() || !saved->has_value()) return send_error(res, !saved.ok() ? saved.error() : att.ok() ? make_error(ErrorCode::Internal, "guardrail policy: not found after writing") : att.error());
+  if (!att.ok()) return send_error(res, att.error());
   auto v = policy_view(**saved, *att);
   if (!v.ok()) return send_error(res, v.error());
   send_json(res, existing->has_value() ? 200 : 201, *v);
