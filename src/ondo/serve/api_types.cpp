@@ -184,6 +184,12 @@ Status parse_common(const json& obj, GenerationFields& g) {
   ONDO_ASSIGN_OR_RETURN(g.stop, parse_stop(obj));
   ONDO_ASSIGN_OR_RETURN(auto ignore_eos, opt_bool(obj, "ignore_eos", "ignore_eos"));
   g.ignore_eos = ignore_eos.value_or(false);
+  if (const json* gr = member(obj, "guardrails")) {  // extension: a guardrail policy to apply as well
+    if (!gr->is_string() || gr->get<std::string>().empty()) {
+      return field_error("guardrails", "expected a policy name (seen " + seen(*gr) + ")");
+    }
+    g.guardrails = gr->get<std::string>();
+  }
   return parse_sampling(obj, g);
 }
 

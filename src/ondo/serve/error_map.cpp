@@ -43,6 +43,19 @@ static_assert(rows_in_enum_order(), "error_map: one row per ErrorCode, in enum o
 // Seconds a client should wait after a full queue before retrying.
 constexpr int kRetryAfterSeconds = 1;
 
+// The reason code a guardrail block starts its message with ("guardrail.pii.kr_rrn: ..."), or
+// "" (serve/guardrail_gate.h guardrail_error()).
+std::string guardrail_reason(const Error& error) {
+  if (error.code != ErrorCode::InvalidArgument || error.message.rfind("guardrail.", 0) != 0) return "";
+  const size_t colon = error.message.find(':');
+  if (colon == std::string::npos || colon > 128) return "";
+  for (size_t i = 0; i < colon; ++i) {
+    const char c = error.message[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_')) return "";
+  }
+  return error.message.substr(0, colon);
+}
+
 }  // namespace
 
 ApiError to_api_error(const Error& error) {
@@ -55,6 +68,7 @@ ApiError to_api_error(const Error& error) {
   e.message = error.message;
   if (error.code == ErrorCode::NotFound && error.field == "model") e.code = "model_not_found";
   if (error.code == ErrorCode::Overloaded) e.retry_after_s = kRetryAfterSeconds;
+  if (std::string reason = guardrail_reason(error); !reason.empty()) e.code = std::move(reason);
   return e;
 }
 

@@ -6,6 +6,7 @@
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/embeddings.h"
+#include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
@@ -67,6 +68,14 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/admin/keys", handle_admin_create_key, AuthRule::Admin},
     {"GET", "/v1/admin/keys/{id}", handle_admin_get_key, AuthRule::Admin},
     {"DELETE", "/v1/admin/keys/{id}", handle_admin_revoke_key, AuthRule::Admin},
+    // Guardrails (admin; the fixed paths before /v1/guardrails/{name}).
+    {"GET", "/v1/guardrails", handle_guardrails_list, AuthRule::Admin},
+    {"POST", "/v1/guardrails", handle_guardrails_put, AuthRule::Admin},
+    {"GET", "/v1/guardrails/decisions", handle_guardrails_decisions, AuthRule::Admin},
+    {"POST", "/v1/guardrails/attach", handle_guardrails_attach, AuthRule::Admin},
+    {"POST", "/v1/guardrails/detach", handle_guardrails_detach, AuthRule::Admin},
+    {"GET", "/v1/guardrails/{name}", handle_guardrails_get, AuthRule::Admin},
+    {"DELETE", "/v1/guardrails/{name}", handle_guardrails_delete, AuthRule::Admin},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

@@ -145,4 +145,28 @@ Error newer_schema_error(const std::string& location, int seen) {
                         "); use a newer ondo (the database was left unchanged)");
 }
 
+Status check_attachment(std::string_view scope, std::string_view target) {
+  if (scope == "global") {
+    if (!target.empty()) return make_error(ErrorCode::InvalidArgument, "guardrail attachment: a global attachment has no target");
+    return ok_status();
+  }
+  if (scope != "key" && scope != "prompt") {
+    return make_error(ErrorCode::InvalidArgument, "guardrail attachment: scope '" + std::string(scope.substr(0, 40)) +
+                                                      "' is not global, key or prompt");
+  }
+  if (target.empty() || target.size() > 256) {
+    return make_error(ErrorCode::InvalidArgument, "guardrail attachment: a " + std::string(scope) +
+                                                      " attachment needs a target of 1 to 256 bytes");
+  }
+  return ok_status();
+}
+
+Error no_attachment_error(const std::string& location, std::string_view scope, std::string_view target,
+                          std::string_view policy) {
+  std::string what = std::string(scope);
+  if (!target.empty()) what += " '" + std::string(target) + "'";
+  return make_error(ErrorCode::NotFound, location + ": guardrail policy '" + std::string(policy) +
+                                             "' is not attached to " + what);
+}
+
 }  // namespace ondo::store

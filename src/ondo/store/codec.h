@@ -39,4 +39,10 @@ Result<int32_t> check_chunk_widths(const std::vector<ChunkRecord>& chunks, int32
 // The error for a database whose schema (`seen`) is newer than this binary's.
 Error newer_schema_error(const std::string& location, int seen);
 
+// Guardrail attachments: scope "global" (target ""), "key" or "prompt" (target not empty).
+// Errors: InvalidArgument naming what is wrong.
+Status check_attachment(std::string_view scope, std::string_view target);
+Error no_attachment_error(const std::string& location, std::string_view scope, std::string_view target,
+                          std::string_view policy);
+
 }  // namespace ondo::store

@@ -6,7 +6,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -40,6 +40,18 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text); END;"
     "CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN"
     " INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END;",
+    // 3: guardrail policies, attachments and decisions.
+    "CREATE TABLE guardrail_policies (name TEXT PRIMARY KEY NOT NULL, body TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE guardrail_attachments (scope TEXT NOT NULL, target TEXT NOT NULL DEFAULT '',"
+    " policy TEXT NOT NULL REFERENCES guardrail_policies(name) ON DELETE CASCADE, created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (scope, target, policy));"
+    "CREATE TABLE guardrail_decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
+    " request_id TEXT NOT NULL, key_id TEXT NOT NULL DEFAULT '', policy TEXT NOT NULL, rule TEXT NOT NULL,"
+    " reason TEXT NOT NULL, stage TEXT NOT NULL, action TEXT NOT NULL, span_begin INTEGER NOT NULL,"
+    " span_end INTEGER NOT NULL);"
+    "CREATE INDEX guardrail_decisions_request ON guardrail_decisions (request_id);"
+    "CREATE INDEX guardrail_decisions_at ON guardrail_decisions (at)",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -74,6 +86,20 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     "CREATE INDEX chunks_by_file ON chunks(vector_store_id, file_id);"
     "CREATE INDEX chunks_tsv ON chunks USING GIN (tsv);"
     " END $migration$",
+    // 3: guardrail policies, attachments and decisions (one DO block: PQexecParams runs one command).
+    "DO $$ BEGIN "
+    "CREATE TABLE guardrail_policies (name TEXT PRIMARY KEY NOT NULL, body TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+    "CREATE TABLE guardrail_attachments (scope TEXT NOT NULL, target TEXT NOT NULL DEFAULT '',"
+    " policy TEXT NOT NULL REFERENCES guardrail_policies(name) ON DELETE CASCADE, created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (scope, target, policy));"
+    "CREATE TABLE guardrail_decisions (id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL,"
+    " request_id TEXT NOT NULL, key_id TEXT NOT NULL DEFAULT '', policy TEXT NOT NULL, rule TEXT NOT NULL,"
+    " reason TEXT NOT NULL, stage TEXT NOT NULL, action TEXT NOT NULL, span_begin BIGINT NOT NULL,"
+    " span_end BIGINT NOT NULL);"
+    "CREATE INDEX guardrail_decisions_request ON guardrail_decisions (request_id);"
+    "CREATE INDEX guardrail_decisions_at ON guardrail_decisions (at); "
+    "END $$",
 };
 
 // The columns of api_keys in the order both engines read them.
@@ -94,4 +120,7 @@ inline constexpr const char* kVectorStoreFileColumns =
     "vector_store_id, file_id, created_at, status, last_error_code, last_error_message, attributes, "
     "max_chunk_size_tokens, chunk_overlap_tokens, chunking_type, usage_bytes, chunk_count";
 
+// The columns of guardrail_decisions in the order both engines read them.
+inline constexpr const char* kGuardrailDecisionColumns =
+    "id, at, request_id, key_id, policy, rule, reason, stage, action, span_begin, span_end";
 }  // namespace ondo::store

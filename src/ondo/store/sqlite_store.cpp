@@ -637,6 +637,172 @@ class SqliteStore final : public Store {
     return change_one("UPDATE vector_store_files SET status = 'completed', chunk_count = ?3, usage_bytes = ?4"
                       " WHERE vector_store_id = ?1 AND file_id = ?2 AND status = 'in_progress'",
                       {vs, file_id, std::to_string(chunks.size()), std::to_string(usage)}, "mark file completed", subject);
+  // --- Guardrails (issue 15.6) ---
+ public:
+  Status put_guardrail_policy(const GuardrailPolicy& p) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO guardrail_policies (name, body, created_at, updated_at) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                     s));
+    bind_text(s.get(), 1, p.name);
+    bind_text(s.get(), 2, p.body);
+    sqlite3_bind_int64(s.get(), 3, p.created_at);
+    sqlite3_bind_int64(s.get(), 4, p.updated_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "write guardrail policy '" + p.name + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<GuardrailPolicy>> find_guardrail_policy(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_ASSIGN_OR_RETURN(auto rows, policies("SELECT name, body, created_at, updated_at FROM guardrail_policies"
+                                              " WHERE name = ?1", {std::string(name)}));
+    if (rows.empty()) return std::optional<GuardrailPolicy>();
+    return std::optional<GuardrailPolicy>(std::move(rows[0]));
+  }
+
+  Result<std::vector<GuardrailPolicy>> list_guardrail_policies() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return policies("SELECT name, body, created_at, updated_at FROM guardrail_policies ORDER BY name", {});
+  }
+
+  Status delete_guardrail_policy(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("DELETE FROM guardrail_policies WHERE name = ?1", s));  // attachments cascade
+    bind_text(s.get(), 1, name);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "delete guardrail policy '" + std::string(name) + "'");
+    if (sqlite3_changes(db_) == 0) {
+      return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + std::string(name) + "'");
+    }
+    return ok_status();
+  }
+
+  Status attach_guardrail_policy(const GuardrailAttachment& a) override {
+    ONDO_TRY(check_attachment(a.scope, a.target));
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_ASSIGN_OR_RETURN(auto found, policies("SELECT name, body, created_at, updated_at FROM guardrail_policies"
+                                               " WHERE name = ?1", {a.policy}));
+    if (found.empty()) return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + a.policy + "'");
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO guardrail_attachments (scope, target, policy, created_at) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT DO NOTHING", s));
+    bind_text(s.get(), 1, a.scope);
+    bind_text(s.get(), 2, a.target);
+    bind_text(s.get(), 3, a.policy);
+    sqlite3_bind_int64(s.get(), 4, a.created_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "attach guardrail policy '" + a.policy + "'");
+    return ok_status();
+  }
+
+  Status detach_guardrail_policy(std::string_view scope, std::string_view target, std::string_view policy) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("DELETE FROM guardrail_attachments WHERE scope = ?1 AND target = ?2 AND policy = ?3", s));
+    bind_text(s.get(), 1, scope);
+    bind_text(s.get(), 2, target);
+    bind_text(s.get(), 3, policy);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "detach guardrail policy '" + std::string(policy) + "'");
+    if (sqlite3_changes(db_) == 0) return no_attachment_error(location_, scope, target, policy);
+    return ok_status();
+  }
+
+  Result<std::vector<GuardrailAttachment>> list_guardrail_attachments() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT scope, target, policy, created_at FROM guardrail_attachments ORDER BY policy, scope, target", s));
+    std::vector<GuardrailAttachment> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "list guardrail attachments");
+      out.push_back({text(s.get(), 0), text(s.get(), 1), text(s.get(), 2), sqlite3_column_int64(s.get(), 3)});
+    }
+  }
+
+  Result<std::vector<GuardrailPolicy>> guardrail_policies_for(std::string_view key_id, std::string_view prompt_name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return policies("SELECT name, body, created_at, updated_at FROM guardrail_policies WHERE name IN ("
+                    " SELECT policy FROM guardrail_attachments WHERE scope = 'global'"
+                    " OR (scope = 'key' AND target = ?1 AND ?1 <> '') OR (scope = 'prompt' AND target = ?2 AND ?2 <> ''))"
+                    " ORDER BY name",
+                    {std::string(key_id), std::string(prompt_name)});
+  }
+
+  Status insert_guardrail_decisions(const std::vector<GuardrailDecision>& decisions) override {
+    if (decisions.empty()) return ok_status();
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin writing guardrail decisions"));
+    Status st = write_decisions(decisions);
+    if (st.ok()) st = exec("COMMIT", "commit guardrail decisions");
+    if (!st.ok()) (void)exec("ROLLBACK", "roll back guardrail decisions");
+    return st;
+  }
+
+  Result<std::vector<GuardrailDecision>> list_guardrail_decisions(const GuardrailDecisionQuery& q) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kGuardrailDecisionColumns +
+                         " FROM guardrail_decisions WHERE (?1 = '' OR request_id = ?1) AND (?2 IS NULL OR at >= ?2)"
+                         " AND (?3 IS NULL OR at < ?3) ORDER BY at, id LIMIT ?4",
+                     s));
+    bind_text(s.get(), 1, q.request_id);
+    bind_opt(s.get(), 2, q.from);
+    bind_opt(s.get(), 3, q.to);
+    sqlite3_bind_int64(s.get(), 4, q.limit);
+    std::vector<GuardrailDecision> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "list guardrail decisions");
+      sqlite3_stmt* r = s.get();
+      out.push_back({sqlite3_column_int64(r, 0), sqlite3_column_int64(r, 1), text(r, 2), text(r, 3), text(r, 4),
+                     text(r, 5), text(r, 6), text(r, 7), text(r, 8), sqlite3_column_int64(r, 9),
+                     sqlite3_column_int64(r, 10)});
+    }
+  }
+
+ private:
+  // Policy rows of a query with text parameters ?1.. (mu_ held).
+  Result<std::vector<GuardrailPolicy>> policies(const std::string& sql, const std::vector<std::string>& params) {
+    Stmt s;
+    ONDO_TRY(prepare(sql, s));
+    for (size_t i = 0; i < params.size(); ++i) bind_text(s.get(), int(i + 1), params[i]);
+    std::vector<GuardrailPolicy> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read guardrail policies");
+      out.push_back({text(s.get(), 0), text(s.get(), 1), sqlite3_column_int64(s.get(), 2), sqlite3_column_int64(s.get(), 3)});
+    }
+  }
+
+  Status write_decisions(const std::vector<GuardrailDecision>& decisions) {
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO guardrail_decisions (at, request_id, key_id, policy, rule, reason, stage, action,"
+                     " span_begin, span_end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     s));
+    for (const GuardrailDecision& d : decisions) {
+      sqlite3_stmt* st = s.get();
+      sqlite3_reset(st);
+      sqlite3_bind_int64(st, 1, d.at);
+      bind_text(st, 2, d.request_id);
+      bind_text(st, 3, d.key_id);
+      bind_text(st, 4, d.policy);
+      bind_text(st, 5, d.rule);
+      bind_text(st, 6, d.reason);
+      bind_text(st, 7, d.stage);
+      bind_text(st, 8, d.action);
+      sqlite3_bind_int64(st, 9, d.span_begin);
+      sqlite3_bind_int64(st, 10, d.span_end);
+      const int rc = sqlite3_step(st);
+      if (rc != SQLITE_DONE) return error(rc, "write guardrail decision of '" + d.request_id + "'");
+    }
+    return ok_status();
   }
 
   const std::string location_;

@@ -2,7 +2,8 @@
 // directory (the embedded default: nothing to install or start) and PostgreSQL (several
 // `ondo serve` replicas sharing one state). Layer: store; uses core only. No SQL outside store/.
 //
-// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets).
+// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets); guardrail_policies,
+// guardrail_attachments, guardrail_decisions (guardrails.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -25,6 +26,7 @@
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
 #include "ondo/store/collections.h"
+#include "ondo/store/guardrails.h"
 
 namespace ondo::store {
 
@@ -125,6 +127,29 @@ class Store {
   // A query without words gives no hits.
   virtual Result<std::vector<LexicalHit>> lexical_search(std::string_view vector_store_id, std::string_view query,
                                                          int limit) = 0;
+  // --- Guardrails (issue 15.6; rows in guardrails.h) ---
+  // Creates policy `p.name` or replaces its body (keeping created_at; updated_at from `p`).
+  virtual Status put_guardrail_policy(const GuardrailPolicy& p) = 0;
+  // nullopt when there is no policy `name`.
+  virtual Result<std::optional<GuardrailPolicy>> find_guardrail_policy(std::string_view name) = 0;
+  // Every policy, by name.
+  virtual Result<std::vector<GuardrailPolicy>> list_guardrail_policies() = 0;
+  // Deletes policy `name` and its attachments. Errors: NotFound.
+  virtual Status delete_guardrail_policy(std::string_view name) = 0;
+  // Attaches a policy (again: nothing changes). Errors: NotFound (no such policy),
+  // InvalidArgument (scope not global/key/prompt; a global attachment with a target).
+  virtual Status attach_guardrail_policy(const GuardrailAttachment& a) = 0;
+  // Errors: NotFound when that attachment does not exist.
+  virtual Status detach_guardrail_policy(std::string_view scope, std::string_view target, std::string_view policy) = 0;
+  // Every attachment, by policy, scope, target.
+  virtual Result<std::vector<GuardrailAttachment>> list_guardrail_attachments() = 0;
+  // The policies that apply to a request of key `key_id` ("": none) rendering prompt
+  // `prompt_name` ("": none): the global ones, the key's and the prompt's, each once, by name.
+  virtual Result<std::vector<GuardrailPolicy>> guardrail_policies_for(std::string_view key_id,
+                                                                      std::string_view prompt_name) = 0;
+  // Appends decisions (ids assigned) in one transaction.
+  virtual Status insert_guardrail_decisions(const std::vector<GuardrailDecision>& decisions) = 0;
+  virtual Result<std::vector<GuardrailDecision>> list_guardrail_decisions(const GuardrailDecisionQuery& q) = 0;
 };
 
 // The newest schema version this binary knows.

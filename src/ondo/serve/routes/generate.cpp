@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/routes/wire.h"
@@ -66,6 +67,7 @@ struct Run {
   std::string ended;         // an end other than the generation's own: "disconnected", "timeout", ...
   bool error_written = false;  // streaming: the stream ended with an error event
   bool accounted = false;
+  OutputGuard guard;  // output guardrails (guardrail_gate.h): a filter per choice
 
   Run(ServerState& s, PreparedRequest p, std::unique_ptr<WireFormat> w)
       : state(&s),
@@ -78,6 +80,7 @@ struct Run {
     for (int32_t i = 0; i < n_prompts * prep.fields.n; ++i) {
       choices.push_back(std::make_unique<Choice>(prep, i, i / prep.fields.n));
     }
+    guard = OutputGuard(prep.guardrails, choices.size());
   }
 
   bool multi() const { return choices.size() > 1; }
@@ -125,6 +128,10 @@ struct Run {
   void account() {
     if (accounted || !choices[0]->handle) return;
     accounted = true;
+    if (auto st = record_decisions(*state, guard.decisions(), record->context.id, record->context.caller); !st.ok()) {
+      std::fprintf(stderr, "ondo serve: %s: output guardrail decisions not recorded: %s\n", record->context.id.c_str(),
+                   st.error().message.c_str());
+    }
     const infer::RequestTiming t = choices[0]->handle->timing();
     const UsageCounts u = usage();
     const Choice& c = *choices[0];
@@ -199,6 +206,10 @@ std::optional<Error> collect(Run& run, Choice& c) {
     if (auto err = abnormal_finish(*ev, b, run)) return err;
   }
   c.result.finish_reason = b.finish_reason();
+  if (auto err = run.guard.check(c.result.text)) {  // output guardrails on the whole answer
+    run.ended = "guardrail";
+    return err;
+  }
   if (run.prep.tool_calling) take_calls(run.prep, c);
   return std::nullopt;
 }
@@ -282,6 +293,12 @@ bool stream_event(Run& run, Choice& c, Result<infer::TokenEvent> ev, const Write
   const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
   if (fin) c.done = true;
   if (fin && b.stop_hit() && !run.multi()) run.wire->set_stop_sequence(b.stop_sequence());
+  if (auto err = run.guard.filter(size_t(c.index), d.text, fin.has_value())) {  // output guardrails
+    run.ended = "guardrail";
+    run.cancel_all();
+    run.error_written = write(run.wire->stream_error(*err));
+    return false;
+  }
   if (c.tools) return write_tool_delta(run, c, d, fin, write);
   if ((!d.text.empty() || !d.tokens.empty()) && !write(out_text(run, c, d.text, d.tokens))) return false;
   return !fin || write_choice_end(run, c, *fin, write);

@@ -2,6 +2,7 @@
 // prompt tokens (chat template or raw text / token ids), then run the generation.
 // Layer: serve. Prompt building is text work on the HTTP thread; no model code runs here.
 #include "ondo/infer/chat/chat_prompt.h"
+#include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -17,6 +18,18 @@ void note_model(const ServedModel& m) {
   if (const auto& record = current_request()) record->context.model = m.alias;
 }
 
+// Logprob entries carry the generated tokens' bytes, which output guardrails could not redact.
+Status check_output_guardrails(const PreparedRequest& p) {
+  if (p.fields.n_logprobs < 0) return ok_status();
+  for (const auto& policy : p.guardrails) {
+    if (policy->has_stage(guardrails::Stage::Output)) {
+      return field_error(ErrorCode::InvalidArgument, "logprobs",
+                         "not available under output guardrails (policy '" + policy->policy().name + "')");
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
@@ -25,18 +38,22 @@ Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
   if (!model->chat_template) {
     return field_error(ErrorCode::InvalidArgument, "model", "'" + model->alias + "' has no chat template");
   }
+  ONDO_ASSIGN_OR_RETURN(guardrails::PolicySet policies, request_policies(state, chat.gen.guardrails));
+  ONDO_TRY(guard_chat_input(state, policies, *model->tokenizer, chat));
   auto prompt = infer::build_chat_prompt(*model->chat_template, *model->tokenizer, chat.messages, chat.tools, true);
   if (!prompt.ok()) return of_field(prompt.error(), "messages");
   PreparedRequest p;
   p.model = model;
   p.flavor = Flavor::Chat;
   p.request.prompt = std::move(prompt->tokens);
+  p.guardrails = std::move(policies);
   ONDO_ASSIGN_OR_RETURN(auto tools, tool_grammar(state, *model, chat));
   p.fields = std::move(chat.gen);
   ONDO_ASSIGN_OR_RETURN(auto constraint, constraint_grammar(state, p.fields.constraint));
   p.tool_calling = tools != nullptr;
   p.request.grammar = p.tool_calling ? tools : constraint;
   if (p.tool_calling) p.fields.stop.clear();  // a stop string must not cut a call short
+  ONDO_TRY(check_output_guardrails(p));
   ONDO_TRY(prepare_generation(p, "messages"));
   return p;
 }
@@ -44,9 +61,12 @@ Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
 Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest completion) {
   ONDO_ASSIGN_OR_RETURN(const ServedModel* model, lookup_generator(state, completion.gen.model));
   note_model(*model);
+  ONDO_ASSIGN_OR_RETURN(guardrails::PolicySet policies, request_policies(state, completion.gen.guardrails));
+  ONDO_TRY(guard_completion_input(state, policies, *model->tokenizer, completion));
   PreparedRequest p;
   p.model = model;
   p.flavor = Flavor::Completion;
+  p.guardrails = std::move(policies);
   p.fields = std::move(completion.gen);
   if (completion.prompt_is_tokens) {
     p.request.prompt = std::move(completion.prompt_tokens);
@@ -69,6 +89,7 @@ Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest
     p.more_prompts.push_back(std::move(*ids));
   }
   ONDO_ASSIGN_OR_RETURN(p.request.grammar, constraint_grammar(state, p.fields.constraint));
+  ONDO_TRY(check_output_guardrails(p));
   ONDO_TRY(prepare_generation(p, "prompt"));
   return p;
 }

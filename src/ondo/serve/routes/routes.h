@@ -11,6 +11,7 @@
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/serve/api_types.h"
 #include "ondo/serve/error_map.h"
+#include "ondo/serve/guardrails/evaluate.h"
 #include "ondo/serve/routes/openai_json.h"
 #include "ondo/serve/routes/wire.h"
 #include "ondo/serve/server_state.h"
@@ -66,6 +67,7 @@ struct PreparedRequest {
   infer::GenerationRequest request;            // of the first prompt
   std::vector<std::vector<int32_t>> more_prompts;  // /v1/completions: prompts 2.. of a batch
   bool tool_calling = false;  // tools given and tool_choice not none: parse calls from the output
+  guardrails::PolicySet guardrails;  // the request's guardrail policies (their output rules run in generate.cpp)
 };
 
 // The grammar of a response_format / grammar constraint (null for none), from the cache.
