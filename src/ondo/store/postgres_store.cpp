@@ -431,64 +431,6 @@ class PostgresStore final : public Store {
       Result<T> row = read(r.get(), i);
       if (!row.ok()) return row.error();
       out.push_back(std::move(*row));
-  // --- Guardrails (issue 15.6) ---
- public:
-  Status put_guardrail_policy(const GuardrailPolicy& p) override {
-    auto r = query("INSERT INTO guardrail_policies (name, body, created_at, updated_at) VALUES ($1, $2, $3, $4)"
-                   " ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at",
-                   {p.name, p.body, std::to_string(p.created_at), std::to_string(p.updated_at)},
-                   "write guardrail policy '" + p.name + "'");
-    if (!r.ok()) return r.error();
-    return ok_status();
-  }
-
-  Result<std::optional<GuardrailPolicy>> find_guardrail_policy(std::string_view name) override {
-    ONDO_ASSIGN_OR_RETURN(auto rows, policies("SELECT name, body, created_at, updated_at FROM guardrail_policies"
-                                              " WHERE name = $1", {std::string(name)}));
-    if (rows.empty()) return std::optional<GuardrailPolicy>();
-    return std::optional<GuardrailPolicy>(std::move(rows[0]));
-  }
-
-  Result<std::vector<GuardrailPolicy>> list_guardrail_policies() override {
-    return policies("SELECT name, body, created_at, updated_at FROM guardrail_policies ORDER BY name", {});
-  }
-
-  Status delete_guardrail_policy(std::string_view name) override {
-    ONDO_ASSIGN_OR_RETURN(PgResult r, query("DELETE FROM guardrail_policies WHERE name = $1", {std::string(name)},
-                                            "delete guardrail policy '" + std::string(name) + "'"));
-    if (std::string(PQcmdTuples(r.get())) == "0") {
-      return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + std::string(name) + "'");
-    }
-    return ok_status();
-  }
-
-  Status attach_guardrail_policy(const GuardrailAttachment& a) override {
-    ONDO_TRY(check_attachment(a.scope, a.target));
-    auto r = query("INSERT INTO guardrail_attachments (scope, target, policy, created_at) VALUES ($1, $2, $3, $4)"
-                   " ON CONFLICT DO NOTHING",
-                   {a.scope, a.target, a.policy, std::to_string(a.created_at)}, "attach guardrail policy '" + a.policy + "'");
-    if (!r.ok() && last_state_ == "23503") {  // foreign key: no such policy
-      return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + a.policy + "'");
-    }
-    if (!r.ok()) return r.error();
-    return ok_status();
-  }
-
-  Status detach_guardrail_policy(std::string_view scope, std::string_view target, std::string_view policy) override {
-    ONDO_ASSIGN_OR_RETURN(PgResult r, query("DELETE FROM guardrail_attachments WHERE scope = $1 AND target = $2 AND policy = $3",
-                                            {std::string(scope), std::string(target), std::string(policy)},
-                                            "detach guardrail policy '" + std::string(policy) + "'"));
-    if (std::string(PQcmdTuples(r.get())) == "0") return no_attachment_error(location_, scope, target, policy);
-    return ok_status();
-  }
-
-  Result<std::vector<GuardrailAttachment>> list_guardrail_attachments() override {
-    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT scope, target, policy, created_at FROM guardrail_attachments"
-                                            " ORDER BY policy, scope, target", {}, "list guardrail attachments"));
-    std::vector<GuardrailAttachment> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
-      out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2),
-                     int64_t(std::stoll(PQgetvalue(r.get(), i, 3)))});
     }
     return out;
   }
@@ -578,6 +520,70 @@ class PostgresStore final : public Store {
     return run(c, "UPDATE vector_store_files SET status = 'completed', chunk_count = $3, usage_bytes = $4"
                   " WHERE vector_store_id = $1 AND file_id = $2",
                {vs, file_id, std::to_string(chunks.size()), std::to_string(usage)}, "mark file completed").status;
+  }
+
+  // --- Guardrails (issue 15.6) ---
+ public:
+  Status put_guardrail_policy(const GuardrailPolicy& p) override {
+    auto r = query("INSERT INTO guardrail_policies (name, body, created_at, updated_at) VALUES ($1, $2, $3, $4)"
+                   " ON CONFLICT (name) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at",
+                   {p.name, p.body, std::to_string(p.created_at), std::to_string(p.updated_at)},
+                   "write guardrail policy '" + p.name + "'");
+    if (!r.ok()) return r.error();
+    return ok_status();
+  }
+
+  Result<std::optional<GuardrailPolicy>> find_guardrail_policy(std::string_view name) override {
+    ONDO_ASSIGN_OR_RETURN(auto rows, policies("SELECT name, body, created_at, updated_at FROM guardrail_policies"
+                                              " WHERE name = $1", {std::string(name)}));
+    if (rows.empty()) return std::optional<GuardrailPolicy>();
+    return std::optional<GuardrailPolicy>(std::move(rows[0]));
+  }
+
+  Result<std::vector<GuardrailPolicy>> list_guardrail_policies() override {
+    return policies("SELECT name, body, created_at, updated_at FROM guardrail_policies ORDER BY name", {});
+  }
+
+  Status delete_guardrail_policy(std::string_view name) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("DELETE FROM guardrail_policies WHERE name = $1", {std::string(name)},
+                                            "delete guardrail policy '" + std::string(name) + "'"));
+    if (std::string(PQcmdTuples(r.get())) == "0") {
+      return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + std::string(name) + "'");
+    }
+    return ok_status();
+  }
+
+  Status attach_guardrail_policy(const GuardrailAttachment& a) override {
+    ONDO_TRY(check_attachment(a.scope, a.target));
+    auto r = query("INSERT INTO guardrail_attachments (scope, target, policy, created_at) VALUES ($1, $2, $3, $4)"
+                   " ON CONFLICT DO NOTHING",
+                   {a.scope, a.target, a.policy, std::to_string(a.created_at)}, "attach guardrail policy '" + a.policy + "'");
+    if (!r.ok() && last_state_ == "23503") {  // foreign key: no such policy
+      return make_error(ErrorCode::NotFound, location_ + ": no guardrail policy '" + a.policy + "'");
+    }
+    if (!r.ok()) return r.error();
+    return ok_status();
+  }
+
+  Status detach_guardrail_policy(std::string_view scope, std::string_view target, std::string_view policy) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("DELETE FROM guardrail_attachments WHERE scope = $1 AND target = $2 AND policy = $3",
+                                            {std::string(scope), std::string(target), std::string(policy)},
+                                            "detach guardrail policy '" + std::string(policy) + "'"));
+    if (std::string(PQcmdTuples(r.get())) == "0") return no_attachment_error(location_, scope, target, policy);
+    return ok_status();
+  }
+
+  Result<std::vector<GuardrailAttachment>> list_guardrail_attachments() override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT scope, target, policy, created_at FROM guardrail_attachments"
+                                            " ORDER BY policy, scope, target", {}, "list guardrail attachments"));
+    std::vector<GuardrailAttachment> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2),
+                     int64_t(std::stoll(PQgetvalue(r.get(), i, 3)))});
+    }
+    return out;
+  }
+
   Result<std::vector<GuardrailPolicy>> guardrail_policies_for(std::string_view key_id, std::string_view prompt_name) override {
     return policies("SELECT name, body, created_at, updated_at FROM guardrail_policies WHERE name IN ("
                     " SELECT policy FROM guardrail_attachments WHERE scope = 'global'"

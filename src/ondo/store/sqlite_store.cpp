@@ -637,6 +637,8 @@ class SqliteStore final : public Store {
     return change_one("UPDATE vector_store_files SET status = 'completed', chunk_count = ?3, usage_bytes = ?4"
                       " WHERE vector_store_id = ?1 AND file_id = ?2 AND status = 'in_progress'",
                       {vs, file_id, std::to_string(chunks.size()), std::to_string(usage)}, "mark file completed", subject);
+  }
+
   // --- Guardrails (issue 15.6) ---
  public:
   Status put_guardrail_policy(const GuardrailPolicy& p) override {
