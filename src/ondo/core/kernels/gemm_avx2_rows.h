@@ -45,56 +45,51 @@ inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<co
 // The float step kinds of gemm.h.
 enum class Step { Legacy, KMin, K };
 
-// The activations of a call, per token and block: d_x as float and the per-block constant c
-// that completes isum (legacy types: -bias * sum of the block's quants; 0 for K types, whose
-// corrections come from bsums inside R::dots). Legacy rows are converted once per call into
-// thread-local scratch; K types read d from the Q8_K blocks.
+// The activations of a call, per block and token ([b][T], so 8 consecutive tokens of a block
+// are one vector load): d_x as float, and for the legacy types the per-block constant c that
+// completes isum (-bias * sum of the block's quants; the K types' corrections come from
+// bsums inside R::dots). Made once per call into thread-local scratch.
 struct ActScratch {
-  const float* dx = nullptr;    // [T][nb]
-  const int32_t* c = nullptr;   // [T][nb]
+  const float* dx = nullptr;   // [nb][T]
+  const int32_t* c = nullptr;  // [nb][T], legacy types
+  int64_t T = 0;
 };
 
 template <class R>
 ActScratch prepare_acts(const uint8_t* xq, size_t xrb, int64_t T, int64_t nb) {
+  thread_local std::vector<float> dx;
+  thread_local std::vector<int32_t> c;
+  const size_t n = size_t(T * nb);
+  if (dx.size() < n) dx.resize(n);
   ActScratch a;
+  a.T = T;
   if constexpr (R::kStep == Step::Legacy) {
-    thread_local std::vector<float> dx;
-    thread_local std::vector<int32_t> c;
-    const size_t n = size_t(T * nb);
-    if (dx.size() < n) {
-      dx.resize(n);
-      c.resize(n);
-    }
+    if (c.size() < n) c.resize(n);
     const __m256i ones = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
     for (int64_t t = 0; t < T; ++t) {
       const auto* xb = reinterpret_cast<const BlockQ8_0*>(xq + size_t(t) * xrb);
       for (int64_t b = 0; b < nb; ++b) {
-        dx[size_t(t * nb + b)] = _cvtsh_ss(xb[b].d);
+        dx[size_t(b * T + t)] = _cvtsh_ss(xb[b].d);
         if constexpr (R::kBias != 0) {
           const __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(ones, load256(xb[b].qs)), ones16);
           __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
           h = _mm_add_epi32(h, _mm_shuffle_epi32(h, _MM_SHUFFLE(1, 0, 3, 2)));
           h = _mm_add_epi32(h, _mm_shuffle_epi32(h, _MM_SHUFFLE(2, 3, 0, 1)));
-          c[size_t(t * nb + b)] = -R::kBias * _mm_cvtsi128_si32(h);
+          c[size_t(b * T + t)] = -R::kBias * _mm_cvtsi128_si32(h);
         } else {
-          c[size_t(t * nb + b)] = 0;
+          c[size_t(b * T + t)] = 0;
         }
       }
     }
-    a.dx = dx.data();
     a.c = c.data();
-  }
-  return a;
-}
-
-// d_x of block b of token t.
-template <class R>
-inline float act_dx(const ActScratch& a, const uint8_t* xq, size_t xrb, int64_t nb, int64_t t, int64_t b) {
-  if constexpr (R::kStep == Step::Legacy) {
-    return a.dx[t * nb + b];
   } else {
-    return reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb)[b].d;
+    for (int64_t t = 0; t < T; ++t) {
+      const auto* xb = reinterpret_cast<const BlockQ8_K*>(xq + size_t(t) * xrb);
+      for (int64_t b = 0; b < nb; ++b) dx[size_t(b * T + t)] = xb[b].d;
+    }
   }
+  a.dx = dx.data();
+  return a;
 }
 
 template <class R>
@@ -116,7 +111,7 @@ void rows_t1(const uint8_t* w, size_t wrb, const uint8_t* xq, const ActScratch& 
       alignas(32) float dx[8] = {};
       alignas(32) int32_t cc[8] = {};
       for (int j = 0; j < valid; ++j) {
-        dx[j] = act_dx<R>(a, xq, 0, nb, 0, b0 + j);
+        dx[j] = a.dx[b0 + j];
         if constexpr (R::kStep == Step::Legacy) cc[j] = a.c[b0 + j];
       }
       const __m256 dxv = _mm256_load_ps(dx);
@@ -181,14 +176,19 @@ void rows_tn(const uint8_t* w, size_t wrb, const uint8_t* xq, size_t xrb, const 
       for (int g = 0; g < groups; ++g) {
         const int valid = std::min(8, tn - 8 * g);
         const uint8_t* xb[8];
+        const int64_t at = b * a.T + t0 + 8 * g;  // [b][t] of the group's first token
         alignas(32) float dx[8] = {};
         alignas(32) int32_t cc[8] = {};
-        for (int j = 0; j < 8; ++j) {
-          const int64_t t = t0 + 8 * g + (j < valid ? j : 0);
-          xb[j] = act_block<R>(xq, xrb, t, b);
-          if (j < valid) {
-            dx[j] = act_dx<R>(a, xq, xrb, nb, t, b);
-            if constexpr (kLegacy) cc[j] = a.c[t * nb + b];
+        for (int j = 0; j < 8; ++j) xb[j] = act_block<R>(xq, xrb, t0 + 8 * g + (j < valid ? j : 0), b);
+        if (valid == 8) {
+          _mm256_store_ps(dx, _mm256_loadu_ps(a.dx + at));
+          if constexpr (kLegacy) {
+            _mm256_store_si256(reinterpret_cast<__m256i*>(cc), load256(a.c + at));
+          }
+        } else {
+          for (int j = 0; j < valid; ++j) {
+            dx[j] = a.dx[at + j];
+            if constexpr (kLegacy) cc[j] = a.c[at + j];
           }
         }
         __m256i v[8], m[8];
