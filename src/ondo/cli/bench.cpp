@@ -4,18 +4,27 @@
 // means them, and the weight bandwidth generation reached, as a share of --membw or of the
 // STREAM triad bandwidth measured in-process at -t threads (--triad, core/membw). With
 // --parallel B, generation runs B sequences in lockstep, one forward of B tokens per step as
-// ondo serve batches them, and tg is their aggregate tokens/s. Layer: cli.
+// ondo serve batches them, and tg is their aggregate tokens/s. With --simd LEVEL the kernels
+// are capped at LEVEL (as ONDO_SIMD does); --simd all runs the bench once per level this CPU
+// runs, each in a child process of its own (the kernel table is fixed per process). Layer: cli.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ondo/cli/commands.h"
 #include "ondo/cli/model_options.h"
+#include "ondo/core/cpu_features.h"
+#include "ondo/core/kernels/dispatch.h"
 #include "ondo/core/membw.h"
 #include "ondo/infer/session.h"
 
@@ -183,10 +192,66 @@ const CommandSpec& bench_spec() {
           {"--membw", "GBS", "0", "the machine's memory bandwidth in GB/s, to report a share of it"},
           {"--triad", "", "", "measure the memory bandwidth (STREAM triad) in-process first"},
           {"--json", "", "", "print the results as JSON"},
+          {"--simd", "LEVEL", "", "kernels: scalar, avx2 or avx512 (one this CPU runs), or all: each level in turn"},
       },
       "ondo bench -m model.gguf -p 512 -n 128 -r 3",
   };
   return kSpec;
+}
+
+constexpr const char* kLevelNames[] = {"scalar", "avx2", "avx512"};
+
+// --simd all: this command once per level the CPU runs (up to ONDO_SIMD's cap), each in a
+// child process with --simd LEVEL in place of "all"; the children print in turn.
+int bench_each_level(int argc, char** argv) {
+  std::error_code ec;
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return report("bench", make_error(ErrorCode::Internal, "--simd all: cannot find this program: " + ec.message()));
+  int worst = 0;
+  for (int l = 0; l < 3; ++l) {
+    if (!core::kernels::level_supported(core::kernels::SimdLevel(l))) continue;
+    std::vector<std::string> words = {exe};
+    for (int i = 0; i < argc; ++i) words.emplace_back(argv[i]);
+    for (size_t i = 2; i < words.size(); ++i) {
+      if (words[i - 1] == "--simd") words[i] = kLevelNames[l];
+    }
+    std::vector<char*> cargv;
+    for (std::string& w : words) cargv.push_back(w.data());
+    cargv.push_back(nullptr);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    const pid_t pid = fork();
+    if (pid < 0) return report("bench", make_error(ErrorCode::Internal, "--simd all: fork failed"));
+    if (pid == 0) {
+      execv(exe.c_str(), cargv.data());
+      _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    worst = std::max(worst, rc);
+  }
+  return worst;
+}
+
+// Applies --simd LEVEL (before anything picks kernels); an error names the levels this CPU runs.
+Status apply_simd_option(const Args& args) {
+  const std::string level = std::string(args.get("--simd").value_or(""));
+  if (level.empty()) return ok_status();
+  if (!core::force_simd_level(level.c_str())) {
+    return make_error(ErrorCode::InvalidArgument, "--simd '" + level + "' is not one of scalar, avx2, avx512, all");
+  }
+  for (int l = 0; l < 3; ++l) {
+    if (level == kLevelNames[l] && !core::kernels::level_supported(core::kernels::SimdLevel(l))) {
+      std::string runs;
+      for (int k = 0; k < 3; ++k) {
+        if (core::kernels::level_supported(core::kernels::SimdLevel(k))) runs += std::string(runs.empty() ? "" : ", ") + kLevelNames[k];
+      }
+      return make_error(ErrorCode::InvalidArgument, "--simd " + level + ": this CPU does not run it (it runs: " + runs + ")");
+    }
+  }
+  return ok_status();
 }
 
 int bench(int argc, char** argv) {
@@ -194,6 +259,8 @@ int bench(int argc, char** argv) {
   if (auto done = parse_command(bench_spec(), argc, argv, &args)) return *done;
   auto opts = bench_options(args);
   if (!opts.ok()) return report("bench", opts.error());
+  if (args.get("--simd").value_or("") == "all") return bench_each_level(argc, argv);
+  if (auto st = apply_simd_option(args); !st.ok()) return report("bench", st.error());
   BenchOptions& o = *opts;
   core::ComputePool compute(o.threads);
   auto model = load_model_option(args, compute);

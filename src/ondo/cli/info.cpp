@@ -10,6 +10,7 @@
 #include "ondo/cli/args.h"
 #include "ondo/cli/commands.h"
 #include "ondo/core/dtype.h"
+#include "ondo/core/kernels/kernel_summary.h"
 #include "ondo/gguf/keys.h"
 #include "ondo/gguf/reader.h"
 
@@ -161,6 +162,22 @@ void print_tokenizer(const gguf::GgufFile& f) {
   if (f.find(keys::kChatTemplate)) std::printf("chat template: present\n");
 }
 
+// The matmul kernels this CPU runs for each weight type of the file (2-D tensors; the row
+// count of the first one decides whether a private layout applies), and the SIMD level.
+void print_kernels(const gguf::GgufFile& f) {
+  std::map<std::string_view, std::string> by_type;
+  for (const gguf::TensorInfo& t : f.tensors()) {
+    const std::string_view name = core::dtype_name(t.type);
+    if (t.shape.size() != 2 || by_type.count(name)) continue;
+    by_type[name] = core::matmul_kernel_summary(t.type, int64_t(t.shape[1]));
+  }
+  std::printf("kernels:       %.*s level on this CPU\n", int(core::simd_level_name().size()),
+              core::simd_level_name().data());
+  for (const auto& [name, summary] : by_type) {
+    std::printf("  %-6.*s %s\n", int(name.size()), name.data(), summary.c_str());
+  }
+}
+
 void print_tensors(const gguf::GgufFile& f, bool list_all) {
   std::map<std::string_view, uint64_t> counts;  // type name -> count
   uint64_t total = 0;
@@ -178,6 +195,7 @@ void print_tensors(const gguf::GgufFile& f, bool list_all) {
   }
   std::printf("tensor types:  %s\n", types.empty() ? "(none)" : types.c_str());
   std::printf("tensor bytes:  %s\n", human_bytes(total).c_str());
+  print_kernels(f);
   if (!list_all) return;
   for (const gguf::TensorInfo& t : f.tensors()) {
     std::string shape;

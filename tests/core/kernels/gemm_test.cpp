@@ -180,6 +180,25 @@ TEST(Gemm, IndependentOfBatchAndRowRange) {
   }
 }
 
+// Long rows and many tokens: the AVX2 kernels then take the tokens in several chunks sized to
+// keep a chunk's activations in L2 (gemm_avx2_rows.h), every level still equal to scalar.
+TEST(Gemm, LongRowsManyTokensEqualScalar) {
+  for (DType t : kTypes) {
+    const int64_t nb = dtype_info(t).block_size == 32 ? 130 : 40;  // > 192 KiB / 64 tokens
+    const int64_t N = 5, T = 70, K = nb * dtype_info(t).block_size;
+    const Case c = make_case(t, N, K, T, 11);
+    const std::vector<float> ref = reference(c);
+    for (SimdLevel l : {SimdLevel::Avx2, SimdLevel::Avx512}) {
+      if (!kernels::level_supported(l)) continue;
+      std::vector<float> y(size_t(T * N), NAN);
+      run(*kernels::gemm_kernel_at_level(t, l), c, 0, N, T, c.xq.data(), y.data(), N);
+      for (size_t e = 0; e < y.size(); ++e) {
+        ASSERT_TRUE(same_bits(y[e], ref[e])) << dtype_name(t) << " level " << int(l) << " element " << e;
+      }
+    }
+  }
+}
+
 // The canonical order is that of the scalar vec_dot references: equal bit for bit; and both
 // within 1e-5 of sum |w x| of a float64 product of the dequantized rows.
 TEST(Gemm, EqualsScalarVecDotAndFloat64) {

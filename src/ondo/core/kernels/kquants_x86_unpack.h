@@ -1,6 +1,7 @@
 // K-quant level unpacking in 256-bit AVX2, shared by kquants_avx2.cpp and kquants_avx512.cpp
-// for dequantize_row (embedding row lookup). Layer: core. Private: include only from those
-// two files; internal linkage throughout, so each unit keeps the copy compiled for its own ISA.
+// for dequantize_row (embedding row lookup), and its scale unpacking by gemm_kquants_avx2.cpp.
+// Layer: core. Private: include only from those three files; internal linkage throughout, so
+// each unit keeps the copy compiled for its own ISA.
 //
 // Each kq_levels_<t> writes one super-block as signed levels q[256] plus per-16-element
 // float factors so that x[e] = dl[e/16] * q[e] - ml[e/16], with dl and ml computed by the very

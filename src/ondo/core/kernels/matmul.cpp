@@ -1,12 +1,16 @@
 // Matmul over activations converted once: the batch-invariant GEMM kernels of gemm.h where
-// the weight type has one, else one vec_dot per output. Layer: core.
+// the weight type has one, else one vec_dot per output; and their description
+// (kernel_summary.h). Layer: core.
 #include "ondo/core/kernels/matmul.h"
 
 #include <algorithm>
 #include <atomic>
 
 #include "ondo/core/check.h"
+#include "ondo/core/kernels/dispatch.h"
 #include "ondo/core/kernels/gemm.h"
+#include "ondo/core/kernels/kernel_summary.h"
+#include "ondo/core/kernels/prepare.h"
 #include "ondo/core/quant/interleave.h"
 
 namespace ondo::core {
@@ -163,6 +167,50 @@ void matmul_many(std::span<const MatmulOutput> outs, const float* x, int64_t T, 
       }
     }
   });
+}
+
+namespace {
+
+const char* level_name(kernels::SimdLevel l) {
+  switch (l) {
+    case kernels::SimdLevel::Scalar: return "scalar";
+    case kernels::SimdLevel::Avx2: return "avx2";
+    case kernels::SimdLevel::Avx512: return "avx512";
+  }
+  return "scalar";
+}
+
+// The lowest level whose kernel is the one this CPU runs (a level without its own kernel
+// for t keeps the one below).
+template <class Same>
+kernels::SimdLevel origin_level(kernels::SimdLevel best, Same same) {
+  for (int l = 0; l < int(best); ++l) {
+    if (same(kernels::SimdLevel(l))) return kernels::SimdLevel(l);
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string matmul_kernel_summary(DType t, int64_t rows) {
+  const DTypeInfo& info = dtype_info(t);
+  if (!info.compute || info.scalar.vec_dot == nullptr) return "none";
+  const std::string_view name = simd_level_name();
+  const kernels::SimdLevel best = name == "avx512" ? kernels::SimdLevel::Avx512
+                                  : name == "avx2" ? kernels::SimdLevel::Avx2
+                                                   : kernels::SimdLevel::Scalar;
+  if (const kernels::GemmKernel* gk = kernels::gemm_kernel(t)) {
+    const kernels::SimdLevel l =
+        origin_level(best, [&](kernels::SimdLevel x) { return kernels::gemm_kernel_at_level(t, x) == gk; });
+    std::string s = std::string("gemm ") + level_name(l);
+    if (l == kernels::SimdLevel::Avx512 && info.kernels.decode_avx512) s += " + decode avx512";
+    if (has_prepared_layout(t, rows)) s += ", rows16 layout";
+    return s;
+  }
+  const auto dot = best_ops(t).vec_dot;
+  const kernels::SimdLevel l =
+      origin_level(best, [&](kernels::SimdLevel x) { return kernels::ops_at_level(t, x).vec_dot == dot; });
+  return std::string("vec_dot ") + level_name(l);
 }
 
 void get_row(const PreparedTensor& w, int64_t id, float* dst) {
