@@ -25,6 +25,8 @@ struct RequestRecord {
   // The models the caller's store key may use (none: any); lookup_model() enforces it.
   std::optional<std::vector<std::string>> allowed_models;
   std::chrono::steady_clock::time_point start;
+  // The registry prompt that served the request, "name@version" ("" when none; issue 15.5).
+  std::string prompt_ref;
 
   // Set once the request reached the scheduler (generated is then true).
   bool generated = false;
