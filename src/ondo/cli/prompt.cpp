@@ -1,6 +1,7 @@
 // `ondo prompt create|version|label|list|show|diff|render` (prompt_spec(), shown by --help):
 // the prompt registry in the store `ondo serve` uses (--data-dir or --db), through the same
 // operations as the /v1/prompts routes (serve/prompt_ops.h). Layer: cli.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -82,7 +83,9 @@ Result<ojson> label_body(const std::string& spec) {
     const size_t colon = part.find(':');
     ONDO_ASSIGN_OR_RETURN(int64_t v, serve::parse_version_number(part.substr(0, colon), "label " + spec));
     int64_t w = 1;
-    if (colon != std::string::npos) ONDO_ASSIGN_OR_RETURN(w, serve::parse_version_number(part.substr(colon + 1), "label " + spec + " weight"));
+    if (colon != std::string::npos) {
+      ONDO_ASSIGN_OR_RETURN(w, serve::parse_version_number(part.substr(colon + 1), "label " + spec + " weight"));
+    }
     versions.push_back({{"version", v}, {"weight", w}});
     if (comma == std::string::npos) break;
     start = comma + 1;

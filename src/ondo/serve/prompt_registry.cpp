@@ -4,6 +4,7 @@
 #include "ondo/serve/prompt_registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "ondo/text/chat_template/chat_template.h"
@@ -77,7 +78,8 @@ bool has_type(const ojson& v, const std::string& type) {
   if (type == "number") return v.is_number();
   if (type == "integer") {
     if (v.is_number_integer()) return true;
-    return v.is_number_float() && std::isfinite(v.get<double>()) && std::floor(v.get<double>()) == v.get<double>();
+    const double d = v.is_number_float() ? v.get<double>() : 0.5;
+    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740992.0;  // 2^53: exact in a double
   }
   return false;
 }
@@ -196,7 +198,7 @@ Result<std::vector<store::LabelTarget>> label_targets_from_json(const ojson& bod
     if (k != "version" && k != "versions") return field_error(kBad, k, "unknown field");
   }
   auto version_of = [](const ojson& v, const std::string& path) -> Result<int64_t> {
-    if (!has_type(v, "integer") || v.get<double>() < 1) return expected(path, "a version number (1 or more)", v);
+    if (!has_type(v, "integer") || v.get<double>() < 1 || v.get<double>() > 1e15) return expected(path, "a version number (1 or more)", v);
     return int64_t(v.get<double>());
   };
   std::vector<store::LabelTarget> out;
@@ -281,7 +283,9 @@ Result<PromptRef> parse_prompt_ref(const ojson& v, const std::string& field) {
   }
   if (v.contains("version")) {
     const ojson& n = v["version"];
-    if (!has_type(n, "integer") || n.get<double>() < 1) return expected(join_field_path(field, "version"), "a version number (1 or more)", n);
+    if (!has_type(n, "integer") || n.get<double>() < 1 || n.get<double>() > 1e15) {
+      return expected(join_field_path(field, "version"), "a version number (1 or more)", n);
+    }
     r.version = int64_t(n.get<double>());
   }
   if (v.contains("variables") && !v["variables"].is_null()) {

@@ -3,6 +3,7 @@
 // version into an OpenAI chat body, and the line diff of two versions.
 // Layer: serve. Pure functions.
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "ondo/core/sha256.h"
@@ -19,7 +20,11 @@ bool value_has_type(const ojson& v, const std::string& type) {
   if (type == "string") return v.is_string();
   if (type == "boolean") return v.is_boolean();
   if (type == "number") return v.is_number();
-  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == double(int64_t(v.get<double>())));
+  if (type == "integer") {
+    if (v.is_number_integer()) return true;
+    const double d = v.is_number_float() ? v.get<double>() : 0.5;
+    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740992.0;  // 2^53: exact in a double
+  }
   return false;
 }
 
