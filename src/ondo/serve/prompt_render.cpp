@@ -72,8 +72,8 @@ Result<std::string> render_one(const std::string& source, const std::string& nam
   in.add_generation_prompt = false;
   in.extra_context = ctx;
   text::RenderLimits limits;
-  limits.max_output_bytes = 1 << 20;
-  limits.max_steps = 5'000'000;
+  limits.max_output_bytes = 256 << 10;  // a prompt is text for a model's context, not a document
+  limits.max_steps = 1'000'000;
   auto out = t.render(in, limits);
   if (!out.ok()) return make_error(out.error().code, out.error().message);
   return std::move(*out);
@@ -149,7 +149,8 @@ void apply_prompt_to_chat(ojson& body, const store::PromptVersion& v, const std:
   body["messages"] = std::move(messages);
   if (!v.params_json.empty()) {
     const bool has_max = body.contains("max_tokens") || body.contains("max_completion_tokens");
-    for (const auto& [k, value] : ojson::parse(v.params_json).items()) {
+    const ojson params = ojson::parse(v.params_json);  // kept alive: items() refers into it
+    for (const auto& [k, value] : params.items()) {
       const bool is_max = k == "max_tokens" || k == "max_completion_tokens";
       if ((is_max && has_max) || body.contains(k)) continue;
       body[k] = value;
