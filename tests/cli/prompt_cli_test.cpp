@@ -52,7 +52,10 @@ TEST_F(PromptCli, CreateVersionLabelShowDiffRender) {
 
   CommandResult diff = ondo("diff greet 1 2");
   ASSERT_EQ(diff.exit_code, 0) << diff.err;
-  EXPECT_NE(diff.out.find("-     You are {{ who }}.\n+     You are {{ who }}!\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\n-     You are {{ who }}.\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\n+     You are {{ who }}!\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\n-     n: integer\n"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("\n  params:\n"), std::string::npos) << diff.out;  // unchanged lines stay
 
   CommandResult render = ondo(R"(render greet --vars '{"n": 41}')");
   ASSERT_EQ(render.exit_code, 0) << render.err;
