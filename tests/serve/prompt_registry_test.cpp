@@ -159,6 +159,29 @@ TEST(PromptRegistry, AppliesToAChatBodyWhereTheRequestSetsNothing) {
   EXPECT_EQ(own["max_tokens"], 12);
 }
 
+TEST(PromptRegistry, AppliesToAnAnthropicBody) {
+  const store::PromptVersion v = make_version(kVersion);
+  const std::vector<store::PromptMessage> rendered = {{"system", "S"}, {"user", "U"}, {"assistant", "A"}};
+  ojson body = ojson::parse(R"({"model": "m", "prompt": {"name": "t"}, "system": "mine", "top_k": 5,
+                                "messages": [{"role": "user", "content": "q"}]})");
+  apply_prompt_to_anthropic(body, v, rendered);
+  EXPECT_FALSE(body.contains("prompt"));
+  EXPECT_EQ(body["system"], "S\n\nmine");
+  ASSERT_EQ(body["messages"].size(), 3u);
+  EXPECT_EQ(body["messages"][1]["content"], "A");
+  EXPECT_EQ(body["messages"][2]["content"], "q");
+  EXPECT_EQ(body["max_tokens"], 12);
+  EXPECT_EQ(body["temperature"], 0.1);
+  EXPECT_EQ(body["top_k"], 5);
+  EXPECT_EQ(body["stop_sequences"], ojson::array({"\n"}));
+  EXPECT_FALSE(body.contains("response_format"));
+  EXPECT_EQ(body["tools"][0], (ojson{{"name", "f"}, {"input_schema", {{"type", "object"}}}}));
+  ojson blocks = ojson::parse(R"({"system": [{"type": "text", "text": "mine"}]})");
+  apply_prompt_to_anthropic(blocks, v, rendered);
+  EXPECT_EQ(blocks["system"][0]["text"], "S");
+  EXPECT_EQ(blocks["system"][1]["text"], "mine");
+}
+
 TEST(PromptRegistry, WeightedPickIsDeterministicStickyAndFollowsWeights) {
   const store::PromptLabel label{"translate", "production", {{1, 90}, {2, 10}}, 0};
   std::map<int64_t, int> counts;

@@ -108,5 +108,41 @@ TEST_F(PromptServe, RoutesNameWhatIsWrong) {
   EXPECT_EQ(chat.second["error"]["param"], "prompt.version") << chat.second.dump();
 }
 
+// The Anthropic Messages routes take the same field: count_tokens sees exactly the rendered
+// prompt, and a message names the version in x-ondo-prompt; errors come in Anthropic's shape.
+TEST_F(PromptServe, AnthropicMessagesUseThePromptField) {
+  ASSERT_TRUE(start()) << server_.log();
+  httplib::Client http("127.0.0.1", server_.port());
+  const httplib::Headers admin = {{"x-api-key", "adm"}};
+  ASSERT_EQ(http.Post("/v1/prompts", admin, R"({"name":"story"})", "application/json")->status, 201);
+  auto made = http.Post("/v1/prompts/story/versions", admin,
+                        R"({"system":"You tell tales about {{ hero }}.","messages":[{"role":"user","content":"Begin, {{ hero }}."}],)"
+                        R"("variables":{"hero":"string"},"params":{"max_tokens":5,"temperature":0}})",
+                        "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  auto counted = http.Post("/v1/messages/count_tokens", admin,
+                           R"({"model":"tiny","prompt":{"name":"story","variables":{"hero":"Tim"}}})", "application/json");
+  ASSERT_TRUE(counted);
+  ASSERT_EQ(counted->status, 200) << counted->body;
+  auto plain = http.Post("/v1/messages/count_tokens", admin,
+                         R"({"model":"tiny","system":"You tell tales about Tim.","messages":[{"role":"user","content":"Begin, Tim."}]})",
+                         "application/json");
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->status, 200) << plain->body;
+  EXPECT_EQ(nlohmann::json::parse(counted->body)["input_tokens"], nlohmann::json::parse(plain->body)["input_tokens"]);
+  auto message = http.Post("/v1/messages", admin, R"({"model":"tiny","prompt":{"name":"story","variables":{"hero":"Tim"}}})",
+                           "application/json");
+  ASSERT_TRUE(message);
+  ASSERT_EQ(message->status, 200) << message->body;  // max_tokens came from the version
+  EXPECT_EQ(message->get_header_value("x-ondo-prompt"), "story@1");
+  EXPECT_LE(nlohmann::json::parse(message->body)["usage"]["output_tokens"].get<int>(), 5);
+  auto missing = http.Post("/v1/messages", admin, R"({"model":"tiny","prompt":{"name":"story"}})", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400) << missing->body;
+  const auto error = nlohmann::json::parse(missing->body);
+  EXPECT_EQ(error["type"], "error") << missing->body;
+  EXPECT_NE(error["error"]["message"].get<std::string>().find("prompt.variables.hero: missing"), std::string::npos) << missing->body;
+}
+
 }  // namespace
 }  // namespace ondo::testing

@@ -74,6 +74,15 @@ Result<std::vector<store::PromptMessage>> render_prompt(const store::PromptVersi
 void apply_prompt_to_chat(nlohmann::ordered_json& body, const store::PromptVersion& v,
                           const std::vector<store::PromptMessage>& rendered);
 
+// The same for an Anthropic Messages body: rendered system text goes before the body's
+// `system` (string or text blocks), the other rendered messages before its `messages`;
+// params fill temperature, top_p, top_k, max_tokens (from max_tokens or
+// max_completion_tokens) and stop_sequences (from stop) where unset; tools become Anthropic
+// tools ({name, description, input_schema}) when the body has none. The response schema has
+// no Anthropic field and is not applied.
+void apply_prompt_to_anthropic(nlohmann::ordered_json& body, const store::PromptVersion& v,
+                               const std::vector<store::PromptMessage>& rendered);
+
 // A line diff of two versions' fields as text ("  same", "- removed", "+ added" lines).
 std::string diff_prompt_versions(const store::PromptVersion& from, const store::PromptVersion& to);
 

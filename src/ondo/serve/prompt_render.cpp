@@ -166,6 +166,51 @@ void apply_prompt_to_chat(ojson& body, const store::PromptVersion& v, const std:
   if (!v.tools_json.empty() && !has_tools) body["tools"] = ojson::parse(v.tools_json);
 }
 
+void apply_prompt_to_anthropic(ojson& body, const store::PromptVersion& v, const std::vector<store::PromptMessage>& rendered) {
+  body.erase("prompt");
+  std::string system;
+  ojson messages = ojson::array();
+  for (const auto& m : rendered) {
+    if (m.role == "system") system += (system.empty() ? "" : "\n\n") + m.content;
+    else messages.push_back({{"role", m.role}, {"content", m.content}});
+  }
+  if (!system.empty()) {
+    if (!body.contains("system")) body["system"] = system;
+    else if (body["system"].is_string()) body["system"] = system + "\n\n" + body["system"].get<std::string>();
+    else if (body["system"].is_array()) body["system"].insert(body["system"].begin(), ojson{{"type", "text"}, {"text", system}});
+  }
+  if (body.contains("messages") && !body["messages"].is_array()) return;  // the parser names the field
+  if (body.contains("messages")) {
+    for (const auto& m : body["messages"]) messages.push_back(m);
+  }
+  body["messages"] = std::move(messages);
+  if (!v.params_json.empty()) {
+    const ojson params = ojson::parse(v.params_json);
+    for (const char* k : {"temperature", "top_p", "top_k"}) {
+      if (params.contains(k) && !body.contains(k)) body[k] = params[k];
+    }
+    for (const char* k : {"max_tokens", "max_completion_tokens"}) {
+      if (params.contains(k) && !body.contains("max_tokens")) body["max_tokens"] = params[k];
+    }
+    if (params.contains("stop") && !body.contains("stop_sequences")) {
+      body["stop_sequences"] = params["stop"].is_string() ? ojson::array({params["stop"]}) : params["stop"];
+    }
+  }
+  const bool has_tools = body.contains("tools") && !(body["tools"].is_array() && body["tools"].empty()) && !body["tools"].is_null();
+  if (!v.tools_json.empty() && !has_tools) {
+    ojson tools = ojson::array();
+    const ojson given = ojson::parse(v.tools_json);
+    for (const auto& t : given) {
+      const ojson fn = t.contains("function") && t["function"].is_object() ? t["function"] : t;
+      ojson out = {{"name", fn.value("name", std::string())}};
+      if (fn.contains("description")) out["description"] = fn["description"];
+      out["input_schema"] = fn.contains("parameters") ? fn["parameters"] : ojson{{"type", "object"}};
+      tools.push_back(std::move(out));
+    }
+    body["tools"] = std::move(tools);
+  }
+}
+
 std::string diff_prompt_versions(const store::PromptVersion& from, const store::PromptVersion& to) {
   const std::vector<std::string> a = version_lines(from), b = version_lines(to);
   const size_t n = a.size(), m = b.size();

@@ -126,7 +126,11 @@ void handle_prompt_write(ServerState& state, const httplib::Request& req, httpli
   reply(res, 200, set_prompt_label(**s, seg[0], seg[2], *body, now_s()));
 }
 
-Result<std::optional<std::string>> apply_chat_prompt(ServerState& state, std::string_view text, httplib::Response& res) {
+namespace {
+
+enum class Family { OpenAIChat, Anthropic };
+
+Result<std::optional<std::string>> apply_prompt(ServerState& state, std::string_view text, httplib::Response& res, Family family) {
   if (text.find("\"prompt\"") == std::string_view::npos) return std::optional<std::string>();  // cheap first look
   JsonBudget budget;
   auto body = parse_request_json(text, "", budget);
@@ -134,16 +138,30 @@ Result<std::optional<std::string>> apply_chat_prompt(ServerState& state, std::st
   ONDO_ASSIGN_OR_RETURN(store::Store * s, registry(state));
   ONDO_ASSIGN_OR_RETURN(PromptRef ref, parse_prompt_ref((*body)["prompt"], "prompt"));
   std::string sticky = caller_of();
-  if (body->contains("user") && (*body)["user"].is_string() && !(*body)["user"].get<std::string>().empty()) {
-    sticky = "user:" + (*body)["user"].get<std::string>();
+  const ojson* user = body->contains("user") ? &(*body)["user"] : nullptr;
+  if (family == Family::Anthropic) {
+    const ojson& m = body->contains("metadata") ? (*body)["metadata"] : ojson();
+    user = m.is_object() && m.contains("user_id") ? &m["user_id"] : nullptr;
   }
+  if (user && user->is_string() && !user->get<std::string>().empty()) sticky = "user:" + user->get<std::string>();
   ONDO_ASSIGN_OR_RETURN(store::PromptVersion v, resolve_prompt(*s, ref, sticky, "prompt"));
   ONDO_ASSIGN_OR_RETURN(std::vector<store::PromptMessage> rendered, render_prompt(v, ref.variables, "prompt"));
-  apply_prompt_to_chat(*body, v, rendered);
+  if (family == Family::Anthropic) apply_prompt_to_anthropic(*body, v, rendered);
+  else apply_prompt_to_chat(*body, v, rendered);
   const std::string served = v.prompt + "@" + std::to_string(v.version);
   if (const auto& record = current_request()) record->prompt_ref = served;
   res.set_header("x-ondo-prompt", served);
   return std::optional<std::string>(body->dump());
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> apply_chat_prompt(ServerState& state, std::string_view text, httplib::Response& res) {
+  return apply_prompt(state, text, res, Family::OpenAIChat);
+}
+
+Result<std::optional<std::string>> apply_anthropic_prompt(ServerState& state, std::string_view text, httplib::Response& res) {
+  return apply_prompt(state, text, res, Family::Anthropic);
 }
 
 }  // namespace ondo::serve

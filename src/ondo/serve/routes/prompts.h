@@ -31,5 +31,9 @@ void handle_prompt_write(ServerState& state, const httplib::Request& req, httpli
 // used as it is). Errors: InvalidArgument (400) naming "prompt.*" fields, NotFound (404)
 // naming the prompt, label or version, Unavailable when the server has no store.
 Result<std::optional<std::string>> apply_chat_prompt(ServerState& state, std::string_view body, httplib::Response& res);
+// The same for an Anthropic Messages body (apply_prompt_to_anthropic(); the sticky key is
+// metadata.user_id when given).
+Result<std::optional<std::string>> apply_anthropic_prompt(ServerState& state, std::string_view body,
+                                                          httplib::Response& res);
 
 }  // namespace ondo::serve
