@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"embed", "print the embedding vectors (or rerank scores) of texts as JSON", cmd_embed},
     {"serve", "serve models over an OpenAI-compatible HTTP API", cmd_serve},
     {"admin", "`admin keys create|list|revoke`: the API keys of ondo serve's store", cmd_admin},
+    {"prompt", "`prompt create|version|label|list|show|diff|render`: the prompt registry of ondo serve's store", cmd_prompt},
     {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},

@@ -30,6 +30,7 @@ int cmd_quantize(int argc, char** argv);
 int cmd_gen_model(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
 int cmd_admin(int argc, char** argv);
+int cmd_prompt(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_tokenizer(int argc, char** argv);
 

@@ -25,6 +25,8 @@ struct RequestRecord {
   // The models the caller's store key may use (none: any); lookup_model() enforces it.
   std::optional<std::vector<std::string>> allowed_models;
   std::chrono::steady_clock::time_point start;
+  // The registry prompt that served the request, "name@version" ("" when none; issue 15.5).
+  std::string prompt_ref;
 
   // Set once the request reached the scheduler (generated is then true).
   bool generated = false;
@@ -52,6 +54,7 @@ std::string new_request_id();
 // The access log line (no trailing newline):
 // "ondo serve: POST /v1/chat/completions 200 id=req_.. caller=local model=m stream=1 finish=stop
 //  prompt_tokens=5 completion_tokens=9 cached_tokens=0 queue_ms=0.1 ttft_ms=2.0 total_ms=9.5"
+// and " prompt=name@version" when a registry prompt served it.
 std::string access_log_line(const RequestRecord& r);
 
 }  // namespace ondo::serve

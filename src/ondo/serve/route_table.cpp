@@ -8,6 +8,7 @@
 #include "ondo/serve/routes/embeddings.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
+#include "ondo/serve/routes/prompts.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
 
@@ -76,6 +77,14 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/guardrails/detach", handle_guardrails_detach, AuthRule::Admin},
     {"GET", "/v1/guardrails/{name}", handle_guardrails_get, AuthRule::Admin},
     {"DELETE", "/v1/guardrails/{name}", handle_guardrails_delete, AuthRule::Admin},
+    // Prompt registry (issue 15.5): reads and renders with any key, writes with the admin key.
+    // /v1/prompts/render comes before /v1/prompts/{path}: the first matching row wins.
+    {"GET", "/v1/prompts", handle_list_prompts, AuthRule::ApiKey},
+    {"POST", "/v1/prompts", handle_create_prompt, AuthRule::Admin},
+    {"POST", "/v1/prompts/render", handle_render_prompt, AuthRule::ApiKey},
+    {"GET", "/v1/prompts/{path}", handle_prompt_get, AuthRule::ApiKey},
+    {"POST", "/v1/prompts/{path}", handle_prompt_write, AuthRule::Admin},
+    {"PUT", "/v1/prompts/{path}", handle_prompt_write, AuthRule::Admin},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.
@@ -95,7 +104,7 @@ constexpr bool templates_are_well_formed() {
     const std::string_view p = r.path;
     const size_t brace = p.find('{');
     const std::string_view m = r.method;
-    if (m != "GET" && m != "POST" && m != "DELETE") return false;
+    if (m != "GET" && m != "POST" && m != "PUT" && m != "DELETE") return false;
     if (p.empty() || p.front() != '/') return false;
     if (brace != std::string_view::npos && (p.back() != '}' || p[brace - 1] != '/' || p.find('}') != p.size() - 1)) {
       return false;
@@ -103,7 +112,7 @@ constexpr bool templates_are_well_formed() {
   }
   return true;
 }
-static_assert(templates_are_well_formed(), "route_table: GET, POST or DELETE; a path starts with '/'; only its last segment may be {name}");
+static_assert(templates_are_well_formed(), "route_table: GET, POST, PUT or DELETE; a path starts with '/'; only its last segment may be {name}");
 
 // cpp-httplib matches handlers with std::regex: the fixed part escaped, "{name}" as "(.+)".
 std::string to_regex(const Route& r) {
@@ -177,6 +186,7 @@ void register_routes(httplib::Server& http, ServerState& state) {
     const std::string_view m = r.method;
     if (m == "GET") http.Get(to_regex(r), call);
     else if (m == "DELETE") http.Delete(to_regex(r), call);
+    else if (m == "PUT") http.Put(to_regex(r), call);
     else http.Post(to_regex(r), call);  // the only other method (checked above)
   }
 }

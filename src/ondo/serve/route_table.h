@@ -24,7 +24,7 @@ enum class AuthRule {
 using RouteHandler = void (*)(ServerState& state, const httplib::Request& req, httplib::Response& res);
 
 struct Route {
-  const char* method;  // "GET", "POST", "DELETE"; a GET route answers HEAD too (as cpp-httplib does)
+  const char* method;  // "GET", "POST", "PUT", "DELETE"; a GET route answers HEAD too (as cpp-httplib does)
   // The path template, which is also the metrics' route label. A trailing "{name}" segment
   // matches the non-empty rest of the path ("/v1/models/{model}" matches "/v1/models/a/b").
   const char* path;

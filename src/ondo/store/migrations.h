@@ -6,7 +6,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -52,6 +52,15 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " span_end INTEGER NOT NULL);"
     "CREATE INDEX guardrail_decisions_request ON guardrail_decisions (request_id);"
     "CREATE INDEX guardrail_decisions_at ON guardrail_decisions (at)",
+    // 4: the prompt registry (prompts, immutable versions, labels).
+    "CREATE TABLE prompts (name TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL);"
+    "CREATE TABLE prompt_versions (prompt TEXT NOT NULL REFERENCES prompts(name), version INTEGER NOT NULL,"
+    " system TEXT NOT NULL, messages TEXT NOT NULL, variables TEXT NOT NULL, examples TEXT NOT NULL,"
+    " params TEXT NOT NULL, response_schema TEXT NOT NULL, tools TEXT NOT NULL, guardrail TEXT NOT NULL,"
+    " note TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (prompt, version));"
+    "CREATE TABLE prompt_labels (prompt TEXT NOT NULL REFERENCES prompts(name), label TEXT NOT NULL,"
+    " targets TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (prompt, label))",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -100,12 +109,28 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     "CREATE INDEX guardrail_decisions_request ON guardrail_decisions (request_id);"
     "CREATE INDEX guardrail_decisions_at ON guardrail_decisions (at); "
     "END $$",
+    // 4: the prompt registry, as one statement (a DO block: the runner sends one statement).
+    "DO $$ BEGIN "
+    "CREATE TABLE prompts (name TEXT PRIMARY KEY NOT NULL, description TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL);"
+    "CREATE TABLE prompt_versions (prompt TEXT NOT NULL REFERENCES prompts(name), version BIGINT NOT NULL,"
+    " system TEXT NOT NULL, messages TEXT NOT NULL, variables TEXT NOT NULL, examples TEXT NOT NULL,"
+    " params TEXT NOT NULL, response_schema TEXT NOT NULL, tools TEXT NOT NULL, guardrail TEXT NOT NULL,"
+    " note TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (prompt, version));"
+    "CREATE TABLE prompt_labels (prompt TEXT NOT NULL REFERENCES prompts(name), label TEXT NOT NULL,"
+    " targets TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (prompt, label));"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.
 inline constexpr const char* kApiKeyColumns =
     "id, hash, name, created_at, expires_at, revoked_at, models, rpm, tpm, max_concurrent, budget_tokens, "
     "budget_period, metadata";
+
+// The columns of prompt_versions in the order both engines read them.
+inline constexpr const char* kPromptVersionColumns =
+    "prompt, version, system, messages, variables, examples, params, response_schema, tools, guardrail, note, "
+    "created_at";
 
 }  // namespace ondo::store
 

@@ -10,6 +10,7 @@
 
 #include "ondo/store/codec.h"
 #include "ondo/store/migrations.h"
+#include "ondo/store/prompt_codec.h"
 #include "ondo/store/store.h"
 
 namespace ondo::store {
@@ -647,6 +648,146 @@ class PostgresStore final : public Store {
   std::vector<PGconn*> idle_;  // guarded by mu_
   int open_ = 0;               // connections out or idle; guarded by mu_
   static thread_local std::string last_state_;  // SQLSTATE of this thread's last failed statement
+
+  // --- Prompt registry (issue 15.5). A version's number is MAX + 1 inside its INSERT; two
+  // replicas adding at once collide on the primary key and the loser retries with the next.
+ public:
+  Status insert_prompt(const Prompt& p) override {
+    auto r = query("INSERT INTO prompts (name, description, created_at) VALUES ($1, $2, $3)",
+                   {p.name, p.description, std::to_string(p.created_at)}, "insert prompt '" + p.name + "'");
+    if (!r.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, "prompt '" + p.name + "' exists");
+      return r.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<Prompt>> find_prompt(std::string_view name) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(std::string(kPromptSelect) + " WHERE name = $1", {std::string(name)},
+                                            "read prompt '" + std::string(name) + "'"));
+    if (PQntuples(r.get()) == 0) return std::optional<Prompt>();
+    return std::optional<Prompt>(read_prompt(r.get(), 0));
+  }
+
+  Result<std::vector<Prompt>> list_prompts() override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(std::string(kPromptSelect) + " ORDER BY name", {}, "list prompts"));
+    std::vector<Prompt> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_prompt(r.get(), i));
+    return out;
+  }
+
+  Result<int64_t> add_prompt_version(const PromptVersion& v) override {
+    const std::vector<std::optional<std::string>> params = {
+        v.prompt, v.system, encode_messages(v.messages), encode_variables(v.variables), encode_messages(v.examples),
+        v.params_json, v.response_schema_json, v.tools_json, v.guardrail, v.note, std::to_string(v.created_at)};
+    const std::string sql = std::string("INSERT INTO prompt_versions (") + kPromptVersionColumns +
+                            ") SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11"
+                            " FROM prompt_versions WHERE prompt = $1 RETURNING version";
+    for (int attempt = 0;; ++attempt) {
+      auto r = query(sql, params, "add a version to prompt '" + v.prompt + "'");
+      if (r.ok()) return int64_t(std::stoll(PQgetvalue(r->get(), 0, 0)));
+      if (last_state_ == "23503") return make_error(ErrorCode::NotFound, "prompt '" + v.prompt + "': not found");
+      if (last_state_ != "23505" || attempt == 15) return r.error();
+    }
+  }
+
+  Result<std::optional<PromptVersion>> find_prompt_version(std::string_view name, int64_t version) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(std::string("SELECT ") + kPromptVersionColumns +
+                                                " FROM prompt_versions WHERE prompt = $1 AND version = $2",
+                                            {std::string(name), std::to_string(version)},
+                                            "read prompt '" + std::string(name) + "' version " + std::to_string(version)));
+    if (PQntuples(r.get()) == 0) return std::optional<PromptVersion>();
+    ONDO_ASSIGN_OR_RETURN(PromptVersion v, read_prompt_version(r.get(), 0));
+    return std::optional<PromptVersion>(std::move(v));
+  }
+
+  Result<std::vector<PromptVersion>> list_prompt_versions(std::string_view name) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(std::string("SELECT ") + kPromptVersionColumns +
+                                                " FROM prompt_versions WHERE prompt = $1 ORDER BY version",
+                                            {std::string(name)}, "list the versions of prompt '" + std::string(name) + "'"));
+    std::vector<PromptVersion> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      ONDO_ASSIGN_OR_RETURN(PromptVersion v, read_prompt_version(r.get(), i));
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  // Versions and prompts are never deleted, so checking them before the one upsert is exact.
+  Status set_prompt_label(const PromptLabel& l) override {
+    ONDO_TRY(check_targets(l.targets, "prompt '" + l.prompt + "' label '" + l.label + "'"));
+    ONDO_ASSIGN_OR_RETURN(std::optional<Prompt> p, find_prompt(l.prompt));
+    if (!p) return make_error(ErrorCode::NotFound, "prompt '" + l.prompt + "': not found");
+    for (const LabelTarget& t : l.targets) {
+      if (t.version > p->latest_version) {
+        return make_error(ErrorCode::NotFound, "prompt '" + l.prompt + "': no version " + std::to_string(t.version) +
+                                                   " (latest is " + std::to_string(p->latest_version) + ")");
+      }
+    }
+    ONDO_TRY(query("INSERT INTO prompt_labels (prompt, label, targets, updated_at) VALUES ($1, $2, $3, $4)"
+                   " ON CONFLICT (prompt, label) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at",
+                   {l.prompt, l.label, encode_targets(l.targets), std::to_string(l.updated_at)},
+                   "set label '" + l.label + "' of prompt '" + l.prompt + "'"));
+    return ok_status();
+  }
+
+  Result<std::optional<PromptLabel>> find_prompt_label(std::string_view name, std::string_view label) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT prompt, label, targets, updated_at FROM prompt_labels WHERE prompt = $1 AND label = $2",
+                                            {std::string(name), std::string(label)},
+                                            "read label '" + std::string(label) + "' of prompt '" + std::string(name) + "'"));
+    if (PQntuples(r.get()) == 0) return std::optional<PromptLabel>();
+    ONDO_ASSIGN_OR_RETURN(PromptLabel l, read_label(r.get(), 0));
+    return std::optional<PromptLabel>(std::move(l));
+  }
+
+  Result<std::vector<PromptLabel>> list_prompt_labels(std::string_view name) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query("SELECT prompt, label, targets, updated_at FROM prompt_labels WHERE prompt = $1 ORDER BY label",
+                                            {std::string(name)}, "list the labels of prompt '" + std::string(name) + "'"));
+    std::vector<PromptLabel> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      ONDO_ASSIGN_OR_RETURN(PromptLabel l, read_label(r.get(), i));
+      out.push_back(std::move(l));
+    }
+    return out;
+  }
+
+ private:
+  static constexpr const char* kPromptSelect =
+      "SELECT name, description, created_at,"
+      " (SELECT COALESCE(MAX(version), 0) FROM prompt_versions v WHERE v.prompt = p.name) FROM prompts p";
+
+  static Prompt read_prompt(PGresult* r, int row) {
+    return Prompt{PQgetvalue(r, row, 0), PQgetvalue(r, row, 1), int64_t(std::stoll(PQgetvalue(r, row, 2))),
+                  int64_t(std::stoll(PQgetvalue(r, row, 3)))};
+  }
+
+  Result<PromptVersion> read_prompt_version(PGresult* r, int row) {
+    auto s = [&](int col) { return std::string(PQgetvalue(r, row, col)); };
+    PromptVersion v;
+    v.prompt = s(0);
+    v.version = std::stoll(s(1));
+    const std::string what = location_ + ": prompt '" + v.prompt + "' version " + std::to_string(v.version);
+    v.system = s(2);
+    ONDO_ASSIGN_OR_RETURN(v.messages, decode_messages(s(3), what));
+    ONDO_ASSIGN_OR_RETURN(v.variables, decode_variables(s(4), what));
+    ONDO_ASSIGN_OR_RETURN(v.examples, decode_messages(s(5), what));
+    v.params_json = s(6);
+    v.response_schema_json = s(7);
+    v.tools_json = s(8);
+    v.guardrail = s(9);
+    v.note = s(10);
+    v.created_at = std::stoll(s(11));
+    return v;
+  }
+
+  Result<PromptLabel> read_label(PGresult* r, int row) {
+    PromptLabel l;
+    l.prompt = PQgetvalue(r, row, 0);
+    l.label = PQgetvalue(r, row, 1);
+    ONDO_ASSIGN_OR_RETURN(l.targets, decode_targets(PQgetvalue(r, row, 2), location_ + ": prompt '" + l.prompt + "' label '" + l.label + "'"));
+    l.updated_at = std::stoll(PQgetvalue(r, row, 3));
+    return l;
+  }
 };
 
 thread_local std::string PostgresStore::last_state_;

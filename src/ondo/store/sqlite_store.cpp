@@ -14,6 +14,7 @@
 
 #include "ondo/store/codec.h"
 #include "ondo/store/migrations.h"
+#include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
 #include "ondo/store/store.h"
 
@@ -813,6 +814,197 @@ class SqliteStore final : public Store {
   core::Env& env_;
   std::mutex mu_;           // guards db_'s use: one statement at a time
   sqlite3* db_ = nullptr;
+
+  // --- Prompt registry (issue 15.5). Versions are numbered by one INSERT ... SELECT MAX + 1
+  // statement, which holds SQLite's write lock from its start (no two writers get one number).
+ public:
+  Status insert_prompt(const Prompt& p) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO prompts (name, description, created_at) VALUES (?1, ?2, ?3)", s));
+    bind_text(s.get(), 1, p.name);
+    bind_text(s.get(), 2, p.description);
+    sqlite3_bind_int64(s.get(), 3, p.created_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+      return make_error(ErrorCode::InvalidArgument, "prompt '" + p.name + "' exists");
+    }
+    if (rc != SQLITE_DONE) return error(rc, "insert prompt '" + p.name + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<Prompt>> find_prompt(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return find_prompt_locked(name);
+  }
+
+  Result<std::vector<Prompt>> list_prompts() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string(kPromptSelect) + " ORDER BY name", s));
+    std::vector<Prompt> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "list prompts");
+      out.push_back(read_prompt(s.get()));
+    }
+  }
+
+  Result<int64_t> add_prompt_version(const PromptVersion& v) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("INSERT INTO prompt_versions (") + kPromptVersionColumns +
+                         ") SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
+                         " FROM prompt_versions WHERE prompt = ?1 RETURNING version",
+                     s));
+    sqlite3_stmt* st = s.get();
+    bind_text(st, 1, v.prompt);
+    bind_text(st, 2, v.system);
+    bind_text(st, 3, encode_messages(v.messages));
+    bind_text(st, 4, encode_variables(v.variables));
+    bind_text(st, 5, encode_messages(v.examples));
+    bind_text(st, 6, v.params_json);
+    bind_text(st, 7, v.response_schema_json);
+    bind_text(st, 8, v.tools_json);
+    bind_text(st, 9, v.guardrail);
+    bind_text(st, 10, v.note);
+    sqlite3_bind_int64(st, 11, v.created_at);
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return make_error(ErrorCode::NotFound, "prompt '" + v.prompt + "': not found");
+    if (rc != SQLITE_ROW) return error(rc, "add a version to prompt '" + v.prompt + "'");
+    const int64_t version = sqlite3_column_int64(st, 0);
+    const int done = sqlite3_step(st);
+    if (done != SQLITE_DONE) return error(done, "add a version to prompt '" + v.prompt + "'");
+    return version;
+  }
+
+  Result<std::optional<PromptVersion>> find_prompt_version(std::string_view name, int64_t version) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kPromptVersionColumns + " FROM prompt_versions WHERE prompt = ?1 AND version = ?2", s));
+    bind_text(s.get(), 1, name);
+    sqlite3_bind_int64(s.get(), 2, version);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<PromptVersion>();
+    if (rc != SQLITE_ROW) return error(rc, "read prompt '" + std::string(name) + "' version " + std::to_string(version));
+    ONDO_ASSIGN_OR_RETURN(PromptVersion v, read_prompt_version(s.get()));
+    return std::optional<PromptVersion>(std::move(v));
+  }
+
+  Result<std::vector<PromptVersion>> list_prompt_versions(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kPromptVersionColumns + " FROM prompt_versions WHERE prompt = ?1 ORDER BY version", s));
+    bind_text(s.get(), 1, name);
+    std::vector<PromptVersion> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "list the versions of prompt '" + std::string(name) + "'");
+      ONDO_ASSIGN_OR_RETURN(PromptVersion v, read_prompt_version(s.get()));
+      out.push_back(std::move(v));
+    }
+  }
+
+  // Versions and prompts are never deleted, so checking them before the one upsert is exact.
+  Status set_prompt_label(const PromptLabel& l) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(check_targets(l.targets, "prompt '" + l.prompt + "' label '" + l.label + "'"));
+    ONDO_ASSIGN_OR_RETURN(std::optional<Prompt> p, find_prompt_locked(l.prompt));
+    if (!p) return make_error(ErrorCode::NotFound, "prompt '" + l.prompt + "': not found");
+    for (const LabelTarget& t : l.targets) {
+      if (t.version > p->latest_version) {
+        return make_error(ErrorCode::NotFound, "prompt '" + l.prompt + "': no version " + std::to_string(t.version) +
+                                                   " (latest is " + std::to_string(p->latest_version) + ")");
+      }
+    }
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO prompt_labels (prompt, label, targets, updated_at) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (prompt, label) DO UPDATE SET targets = excluded.targets, updated_at = excluded.updated_at",
+                     s));
+    bind_text(s.get(), 1, l.prompt);
+    bind_text(s.get(), 2, l.label);
+    bind_text(s.get(), 3, encode_targets(l.targets));
+    sqlite3_bind_int64(s.get(), 4, l.updated_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "set label '" + l.label + "' of prompt '" + l.prompt + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<PromptLabel>> find_prompt_label(std::string_view name, std::string_view label) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT prompt, label, targets, updated_at FROM prompt_labels WHERE prompt = ?1 AND label = ?2", s));
+    bind_text(s.get(), 1, name);
+    bind_text(s.get(), 2, label);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<PromptLabel>();
+    if (rc != SQLITE_ROW) return error(rc, "read label '" + std::string(label) + "' of prompt '" + std::string(name) + "'");
+    ONDO_ASSIGN_OR_RETURN(PromptLabel l, read_label(s.get()));
+    return std::optional<PromptLabel>(std::move(l));
+  }
+
+  Result<std::vector<PromptLabel>> list_prompt_labels(std::string_view name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT prompt, label, targets, updated_at FROM prompt_labels WHERE prompt = ?1 ORDER BY label", s));
+    bind_text(s.get(), 1, name);
+    std::vector<PromptLabel> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "list the labels of prompt '" + std::string(name) + "'");
+      ONDO_ASSIGN_OR_RETURN(PromptLabel l, read_label(s.get()));
+      out.push_back(std::move(l));
+    }
+  }
+
+ private:
+  static constexpr const char* kPromptSelect =
+      "SELECT name, description, created_at,"
+      " (SELECT COALESCE(MAX(version), 0) FROM prompt_versions v WHERE v.prompt = p.name) FROM prompts p";
+
+  Result<std::optional<Prompt>> find_prompt_locked(std::string_view name) {
+    Stmt s;
+    ONDO_TRY(prepare(std::string(kPromptSelect) + " WHERE name = ?1", s));
+    bind_text(s.get(), 1, name);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<Prompt>();
+    if (rc != SQLITE_ROW) return error(rc, "read prompt '" + std::string(name) + "'");
+    return std::optional<Prompt>(read_prompt(s.get()));
+  }
+
+  static Prompt read_prompt(sqlite3_stmt* s) {
+    return Prompt{text(s, 0), text(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+  }
+
+  Result<PromptVersion> read_prompt_version(sqlite3_stmt* s) {
+    PromptVersion v;
+    v.prompt = text(s, 0);
+    v.version = sqlite3_column_int64(s, 1);
+    const std::string what = location_ + ": prompt '" + v.prompt + "' version " + std::to_string(v.version);
+    v.system = text(s, 2);
+    ONDO_ASSIGN_OR_RETURN(v.messages, decode_messages(text(s, 3), what));
+    ONDO_ASSIGN_OR_RETURN(v.variables, decode_variables(text(s, 4), what));
+    ONDO_ASSIGN_OR_RETURN(v.examples, decode_messages(text(s, 5), what));
+    v.params_json = text(s, 6);
+    v.response_schema_json = text(s, 7);
+    v.tools_json = text(s, 8);
+    v.guardrail = text(s, 9);
+    v.note = text(s, 10);
+    v.created_at = sqlite3_column_int64(s, 11);
+    return v;
+  }
+
+  Result<PromptLabel> read_label(sqlite3_stmt* s) {
+    PromptLabel l;
+    l.prompt = text(s, 0);
+    l.label = text(s, 1);
+    ONDO_ASSIGN_OR_RETURN(l.targets, decode_targets(text(s, 2), location_ + ": prompt '" + l.prompt + "' label '" + l.label + "'"));
+    l.updated_at = sqlite3_column_int64(s, 3);
+    return l;
+  }
 };
 
 }  // namespace

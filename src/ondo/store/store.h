@@ -27,6 +27,7 @@
 #include "ondo/core/result.h"
 #include "ondo/store/collections.h"
 #include "ondo/store/guardrails.h"
+#include "ondo/store/prompts.h"
 
 namespace ondo::store {
 
@@ -150,6 +151,30 @@ class Store {
   // Appends decisions (ids assigned) in one transaction.
   virtual Status insert_guardrail_decisions(const std::vector<GuardrailDecision>& decisions) = 0;
   virtual Result<std::vector<GuardrailDecision>> list_guardrail_decisions(const GuardrailDecisionQuery& q) = 0;
+  // --- Prompt registry (issue 15.5; structs in prompts.h). Names are checked by the caller.
+  // Errors: InvalidArgument when a prompt named prompt.name exists.
+  virtual Status insert_prompt(const Prompt& prompt) = 0;
+  // nullopt when there is no prompt `name`. latest_version is filled (0: no version yet).
+  virtual Result<std::optional<Prompt>> find_prompt(std::string_view name) = 0;
+  // Every prompt, by name.
+  virtual Result<std::vector<Prompt>> list_prompts() = 0;
+  // Appends `v` as the next version of prompt v.prompt (v.version is ignored) and returns the
+  // number it got (1, 2, ...). Versions are immutable: there is no update or delete.
+  // Errors: NotFound when there is no prompt v.prompt.
+  virtual Result<int64_t> add_prompt_version(const PromptVersion& v) = 0;
+  // nullopt when prompt `name` has no version `version`.
+  virtual Result<std::optional<PromptVersion>> find_prompt_version(std::string_view name, int64_t version) = 0;
+  // The versions of prompt `name`, oldest first (empty for an unknown prompt).
+  virtual Result<std::vector<PromptVersion>> list_prompt_versions(std::string_view name) = 0;
+  // Points label.label of prompt label.prompt at label.targets, replacing what it pointed at in
+  // one write (readers see the old targets or the new ones, never a mix).
+  // Errors: NotFound naming the prompt or the first target version that does not exist;
+  // InvalidArgument for no targets, a weight under 1, or a version given twice.
+  virtual Status set_prompt_label(const PromptLabel& label) = 0;
+  // nullopt when the prompt has no such label.
+  virtual Result<std::optional<PromptLabel>> find_prompt_label(std::string_view name, std::string_view label) = 0;
+  // The labels of prompt `name`, by label.
+  virtual Result<std::vector<PromptLabel>> list_prompt_labels(std::string_view name) = 0;
 };
 
 // The newest schema version this binary knows.

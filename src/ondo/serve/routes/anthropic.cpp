@@ -7,6 +7,7 @@
 
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/serve/anthropic_request.h"
+#include "ondo/serve/routes/prompts.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -34,7 +35,10 @@ Result<int64_t> count_prompt_tokens(const ServerState& state, const ChatRequest&
 
 void handle_anthropic_messages(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
-  auto parsed = parse_anthropic_request(req.body, AnthropicCall::Messages);
+  auto with_prompt = apply_anthropic_prompt(state, req.body, res);  // the registry's `prompt` field
+  if (!with_prompt.ok()) return send_error(res, with_prompt.error(), kShape);
+  auto parsed = parse_anthropic_request(*with_prompt ? std::string_view(**with_prompt) : std::string_view(req.body),
+                                        AnthropicCall::Messages);
   if (!parsed.ok()) return send_error(res, parsed.error(), kShape);
   const std::string model = parsed->chat.gen.model;
   auto p = prepare_chat(state, std::move(parsed->chat));
@@ -45,7 +49,10 @@ void handle_anthropic_messages(ServerState& state, const httplib::Request& req, 
 
 void handle_anthropic_count_tokens(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
-  auto parsed = parse_anthropic_request(req.body, AnthropicCall::CountTokens);
+  auto with_prompt = apply_anthropic_prompt(state, req.body, res);
+  if (!with_prompt.ok()) return send_error(res, with_prompt.error(), kShape);
+  auto parsed = parse_anthropic_request(*with_prompt ? std::string_view(**with_prompt) : std::string_view(req.body),
+                                        AnthropicCall::CountTokens);
   if (!parsed.ok()) return send_error(res, parsed.error(), kShape);
   auto n = count_prompt_tokens(state, parsed->chat);
   if (!n.ok()) return send_error(res, rename_chat_error(parsed->renames, n.error()), kShape);

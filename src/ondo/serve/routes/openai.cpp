@@ -3,6 +3,7 @@
 // Layer: serve. Prompt building is text work on the HTTP thread; no model code runs here.
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/serve/guardrail_gate.h"
+#include "ondo/serve/routes/prompts.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -96,7 +97,9 @@ Result<PreparedRequest> prepare_completion(ServerState& state, CompletionRequest
 
 void handle_chat_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
-  auto parsed = parse_chat_request(req.body);
+  auto with_prompt = apply_chat_prompt(state, req.body, res);  // the registry's `prompt` field
+  if (!with_prompt.ok()) return send_error(res, with_prompt.error());
+  auto parsed = parse_chat_request(*with_prompt ? std::string_view(**with_prompt) : std::string_view(req.body));
   if (!parsed.ok()) return send_error(res, parsed.error());
   auto p = prepare_chat(state, std::move(*parsed));
   if (!p.ok()) return send_error(res, p.error());
