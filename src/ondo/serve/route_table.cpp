@@ -8,6 +8,7 @@
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
+#include "ondo/serve/routes/usage.h"
 
 namespace ondo::serve {
 namespace {
@@ -56,6 +57,9 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/admin/keys", handle_admin_create_key, AuthRule::Admin},
     {"GET", "/v1/admin/keys/{id}", handle_admin_get_key, AuthRule::Admin},
     {"DELETE", "/v1/admin/keys/{id}", handle_admin_revoke_key, AuthRule::Admin},
+    // Usage (issue 15.4): the admin key reads all usage; a store key its own (checked in the handlers).
+    {"GET", "/v1/usage", handle_usage, AuthRule::ApiKey},
+    {"GET", "/v1/usage/requests", handle_usage_requests, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

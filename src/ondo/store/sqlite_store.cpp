@@ -33,6 +33,10 @@ class Stmt {
   ~Stmt() { sqlite3_finalize(s_); }
   sqlite3_stmt** out() { return &s_; }
   sqlite3_stmt* get() const { return s_; }
+  void reset() {
+    sqlite3_finalize(s_);
+    s_ = nullptr;
+  }
 
  private:
   sqlite3_stmt* s_ = nullptr;
@@ -42,6 +46,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::string location, std::string vfs) : location_(std::move(location)), vfs_(std::move(vfs)) {}
   ~SqliteStore() override {
+    insert_usage_.reset();
+    upsert_usage_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -145,7 +151,92 @@ class SqliteStore final : public Store {
     return ok_status();
   }
 
+  // --- Usage (issue 15.4): rows and their rollups in one transaction ---
+  Status record_usage(std::span<const UsageRow> rows) override {
+    if (rows.empty()) return ok_status();
+    const std::vector<UsageTotals> deltas = rollup_deltas(rows);
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin usage write"));
+    Status st = write_usage(rows, deltas);
+    if (st.ok()) st = exec("COMMIT", "commit usage");
+    if (!st.ok()) (void)exec("ROLLBACK", "roll back usage");
+    return st;
+  }
+
+  Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& q) override {
+    const Sql sql = usage_totals_select(q, '?');
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql.text, s));
+    bind_all(s.get(), sql.params);
+    std::vector<UsageTotals> out;
+    std::vector<std::string> groups(q.group_by.size());
+    std::vector<int64_t> figures(kUsageFigureColumns);
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read usage totals");
+      for (size_t i = 0; i < groups.size(); ++i) groups[i] = text(s.get(), int(i));
+      for (size_t i = 0; i < figures.size(); ++i) figures[i] = sqlite3_column_int64(s.get(), int(groups.size() + i));
+      ONDO_ASSIGN_OR_RETURN(UsageTotals t, totals_from_result(q, groups, figures));
+      out.push_back(std::move(t));
+    }
+  }
+
+  Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
+    const Sql sql = usage_rows_select(q, '?');
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql.text, s));
+    bind_all(s.get(), sql.params);
+    std::vector<UsageRow> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read usage rows");
+      sqlite3_stmt* st = s.get();
+      out.push_back(usage_row_from([st](int i) { return int64_t(sqlite3_column_int64(st, i)); },
+                                   [st](int i) { return text(st, i); }));
+    }
+  }
+
  private:
+  // The rows and deltas of record_usage() inside its transaction; statements prepared once.
+  Status write_usage(std::span<const UsageRow> rows, const std::vector<UsageTotals>& deltas) {
+    if (!insert_usage_.get()) ONDO_TRY(prepare(usage_rows_insert(1, '?', 1), insert_usage_));
+    if (!upsert_usage_.get()) ONDO_TRY(prepare(usage_daily_upsert(1, '?', 1, false), upsert_usage_));
+    std::vector<SqlParam> params;
+    for (const UsageRow& r : rows) {
+      params.clear();
+      append_row_params(r, params);
+      ONDO_TRY(step_once(insert_usage_.get(), params, "insert usage row"));
+    }
+    for (const UsageTotals& t : deltas) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_usage_.get(), params, "update usage rollup"));
+    }
+    return ok_status();
+  }
+
+  Status step_once(sqlite3_stmt* s, const std::vector<SqlParam>& params, const char* what) {
+    sqlite3_reset(s);
+    bind_all(s, params);
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+      sqlite3_reset(s);
+      return error(rc, what);
+    }
+    return ok_status();
+  }
+
+  static void bind_all(sqlite3_stmt* s, const std::vector<SqlParam>& params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (const int64_t* v = std::get_if<int64_t>(&params[i])) sqlite3_bind_int64(s, int(i + 1), *v);
+      else bind_text(s, int(i + 1), std::get<std::string>(params[i]));
+    }
+  }
+
   // "<db>: <what> failed (<sqlite message>[: <env message>])".
   Error error(int rc, const std::string& what) {
     const std::string env = take_env_vfs_error();
@@ -247,6 +338,8 @@ class SqliteStore final : public Store {
   const std::string vfs_;
   std::mutex mu_;           // guards db_'s use: one statement at a time
   sqlite3* db_ = nullptr;
+  Stmt insert_usage_;       // prepared on first use; guarded by mu_
+  Stmt upsert_usage_;       // guarded by mu_
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // directory (the embedded default: nothing to install or start) and PostgreSQL (several
 // `ondo serve` replicas sharing one state). Layer: store; uses core only. No SQL outside store/.
 //
-// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets).
+// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets); usage_rows and
+// usage_daily (usage.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -18,12 +19,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
+#include "ondo/store/usage.h"
 
 namespace ondo::store {
 
@@ -68,6 +71,16 @@ class Store {
   // Marks key `id` revoked at `at` (a key revoked before keeps its first time).
   // Errors: NotFound when there is no key `id`.
   virtual Status revoke_api_key(std::string_view id, int64_t at) = 0;
+
+  // --- Usage (issue 15.4; rows and rollups in usage.h) ---
+  // Writes `rows` and adds them into their daily rollups, all in one transaction (committed
+  // when it returns ok; on error nothing of it is written). Rows' seq is ignored.
+  virtual Status record_usage(std::span<const UsageRow> rows) = 0;
+  // Sums of the rollups of query.from_day..to_day, one per group, in group order (an
+  // ungrouped query answers one row, zeros when there is nothing).
+  virtual Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& query) = 0;
+  // Raw rows (see UsageRowsQuery), seq set.
+  virtual Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& query) = 0;
 };
 
 // The newest schema version this binary knows.
