@@ -111,6 +111,7 @@ int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
   if (path.rfind("/v1/admin/", 0) == 0) return 403;  // the fixture has no --admin-key: admin API off
+  if (path.rfind("/v1/usage", 0) == 0) return 503;   // the fixture has no store: no usage
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
   if (path == "/api/embed" || path == "/api/embeddings") return 400;
   return 200;
