@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "ondo/store/store.h"
@@ -146,6 +147,47 @@ TEST_P(UsageStoreTest, RollupsEqualTheSumsOfTheirRows) {
   ASSERT_TRUE(one.ok());
   ASSERT_EQ(one->size(), 1u);
   EXPECT_EQ((*one)[0].requests, 10);
+}
+
+// Ranges over several months read whole months from the monthly rollups and the edge days
+// from the daily ones: every range and grouping equals the sums of the rows it covers.
+TEST_P(UsageStoreTest, LongRangesEqualTheRowSumsAtEveryEdge) {
+  const int64_t first = kDay - 40;  // 2024-08-25 .. 2024-12-22
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 120; ++i) {
+    rows.push_back(row(i % 40, (first + i) * 86400000 + i, i % 3 ? "ka" : "kb", i % 2 ? "tiny" : "big"));
+  }
+  ASSERT_TRUE(store_->record_usage(rows).ok());
+  const std::pair<int64_t, int64_t> ranges[] = {{first, first + 119}, {first + 7, first + 98}, {kDay - 3, kDay + 27},
+                                                {first, first + 5},     {first + 60, first + 200}};
+  for (const auto& [from, to] : ranges) {
+    for (std::vector<UsageGroup> g : {std::vector<UsageGroup>{}, {UsageGroup::Model}, {UsageGroup::Key, UsageGroup::Model}}) {
+      UsageQuery q;
+      q.from_day = from;
+      q.to_day = to;
+      q.group_by = g;
+      std::map<std::pair<std::string, std::string>, UsageTotals> want;
+      for (const UsageRow& r : rows) {
+        const int64_t d = day_of_ms(r.time_ms);
+        if (d < from || d > to) continue;
+        const bool by_key = g.size() == 2;
+        UsageTotals& t = want[{by_key ? r.key_id : "", g.empty() ? "" : r.model}];
+        if (by_key) t.key_id = r.key_id;
+        if (!g.empty()) t.model = r.model;
+        t.add(r);
+      }
+      auto got = store_->usage_totals(q);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      const std::string where = format_day(from) + ".." + format_day(to) + " groups " + std::to_string(g.size());
+      if (g.empty() && want.empty()) want[{"", ""}] = UsageTotals{};
+      ASSERT_EQ(got->size(), want.size()) << where;
+      size_t i = 0;
+      for (const auto& [k, t] : want) EXPECT_EQ((*got)[i++], t) << where;
+    }
+  }
+  EXPECT_EQ(month_start(kDay), kDay - 3);        // 2024-10-01
+  EXPECT_EQ(next_month_start(kDay), kDay + 28);  // 2024-11-01
+  EXPECT_EQ(format_day(next_month_start(month_start(kDay) + 80)), "2025-01-01");
 }
 
 TEST_P(UsageStoreTest, UngroupedKeyFilteredAndEmptyQueries) {

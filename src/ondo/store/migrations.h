@@ -30,7 +30,15 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " completion_tokens INTEGER NOT NULL, cost_nano_usd INTEGER NOT NULL, duration_us_sum INTEGER NOT NULL,"
     " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
     " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (day, key_id, model, prompt, route))",
+    " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID;"  // clustered by day: range scans read in order
+    // The same per month (day: the month's first day), for long ranges.
+    "CREATE TABLE usage_monthly ("
+    " day INTEGER NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,"
+    " completion_tokens INTEGER NOT NULL, cost_nano_usd INTEGER NOT NULL, duration_us_sum INTEGER NOT NULL,"
+    " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
+    " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -55,7 +63,15 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " completion_tokens BIGINT NOT NULL, cost_nano_usd BIGINT NOT NULL, duration_us_sum BIGINT NOT NULL,"
     " ttft_us_sum BIGINT NOT NULL, ttft_count BIGINT NOT NULL, max_duration_us BIGINT NOT NULL,"
     " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0,"
-    " PRIMARY KEY (day, key_id, model, prompt, route)); END $$",
+    " PRIMARY KEY (day, key_id, model, prompt, route));"
+    "CREATE TABLE usage_monthly ("
+    " day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,"
+    " completion_tokens BIGINT NOT NULL, cost_nano_usd BIGINT NOT NULL, duration_us_sum BIGINT NOT NULL,"
+    " ttft_us_sum BIGINT NOT NULL, ttft_count BIGINT NOT NULL, max_duration_us BIGINT NOT NULL,"
+    " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route));"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.

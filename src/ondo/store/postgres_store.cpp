@@ -114,12 +114,16 @@ class PostgresStore final : public Store {
     for (size_t at = 0; at < rows.size() && st.ok(); at += kUsageChunk) {
       const std::span<const UsageRow> chunk = rows.subspan(at, std::min(kUsageChunk, rows.size() - at));
       const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
+      const std::vector<UsageTotals> months = monthly_deltas(deltas);
       std::vector<SqlParam> params;
-      params.reserve(chunk.size() * 15 + deltas.size() * 27);
+      params.reserve(chunk.size() * 15 + (deltas.size() + months.size()) * 27);
       for (const UsageRow& r : chunk) append_row_params(r, params);
       for (const UsageTotals& t : deltas) append_delta_params(t, params);
-      const std::string sql = "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + ") " +
-                              usage_daily_upsert(deltas.size(), '$', chunk.size() * 15 + 1, true);
+      const size_t monthly_first = params.size() + 1;
+      for (const UsageTotals& t : months) append_delta_params(t, params);
+      const std::string sql = "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
+                              usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + ") " +
+                              usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
       st = run(c.get(), sql, text_params(params), "write usage").status;
     }
     if (several) {
@@ -157,7 +161,9 @@ class PostgresStore final : public Store {
   }
 
  private:
-  static constexpr size_t kUsageChunk = 1000;  // rows per statement: 15 + 27 parameters each, under 65535
+  // Rows per statement: 15 parameters a row and 27 a daily and a monthly rollup delta at most,
+  // under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 800;
 
   static std::vector<std::optional<std::string>> text_params(const std::vector<SqlParam>& params) {
     std::vector<std::optional<std::string>> out;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -48,6 +49,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override {
     insert_usage_.reset();
     upsert_usage_.reset();
+    upsert_monthly_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -152,15 +154,30 @@ class SqliteStore final : public Store {
   }
 
   // --- Usage (issue 15.4): rows and their rollups in one transaction ---
+  // Group commit: a writer queues its rows; whoever finds no commit running becomes the leader
+  // and commits every queued batch in one transaction (one WAL sync), then wakes the others.
+  // A failed group is retried batch by batch, so each caller's rows stay all-or-nothing.
   Status record_usage(std::span<const UsageRow> rows) override {
     if (rows.empty()) return ok_status();
-    const std::vector<UsageTotals> deltas = rollup_deltas(rows);
-    std::lock_guard<std::mutex> lock(mu_);
-    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin usage write"));
-    Status st = write_usage(rows, deltas);
-    if (st.ok()) st = exec("COMMIT", "commit usage");
-    if (!st.ok()) (void)exec("ROLLBACK", "roll back usage");
-    return st;
+    PendingUsage me{rows};
+    std::unique_lock<std::mutex> lock(group_mu_);
+    group_.push_back(&me);
+    while (!me.done) {
+      if (group_leader_) {
+        group_cv_.wait(lock);
+        continue;
+      }
+      group_leader_ = true;
+      std::vector<PendingUsage*> batch;
+      batch.swap(group_);
+      lock.unlock();
+      commit_group(batch);
+      lock.lock();
+      for (PendingUsage* p : batch) p->done = true;
+      group_leader_ = false;
+      group_cv_.notify_all();
+    }
+    return me.status;
   }
 
   Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& q) override {
@@ -201,10 +218,39 @@ class SqliteStore final : public Store {
   }
 
  private:
+  struct PendingUsage {
+    std::span<const UsageRow> rows;
+    Status status = ok_status();
+    bool done = false;  // guarded by group_mu_
+  };
+
+  void commit_group(const std::vector<PendingUsage*>& batch) {
+    std::vector<UsageRow> all;
+    for (const PendingUsage* p : batch) all.insert(all.end(), p->rows.begin(), p->rows.end());
+    const Status st = commit_usage(all);
+    if (st.ok() || batch.size() == 1) {
+      for (PendingUsage* p : batch) p->status = st;
+      return;
+    }
+    for (PendingUsage* p : batch) p->status = commit_usage(p->rows);
+  }
+
+  // One transaction: the rows and their rollup deltas.
+  Status commit_usage(std::span<const UsageRow> rows) {
+    const std::vector<UsageTotals> deltas = rollup_deltas(rows);
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin usage write"));
+    Status st = write_usage(rows, deltas);
+    if (st.ok()) st = exec("COMMIT", "commit usage");
+    if (!st.ok()) (void)exec("ROLLBACK", "roll back usage");
+    return st;
+  }
+
   // The rows and deltas of record_usage() inside its transaction; statements prepared once.
   Status write_usage(std::span<const UsageRow> rows, const std::vector<UsageTotals>& deltas) {
     if (!insert_usage_.get()) ONDO_TRY(prepare(usage_rows_insert(1, '?', 1), insert_usage_));
-    if (!upsert_usage_.get()) ONDO_TRY(prepare(usage_daily_upsert(1, '?', 1, false), upsert_usage_));
+    if (!upsert_usage_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_daily", 1, '?', 1, false), upsert_usage_));
+    if (!upsert_monthly_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_monthly", 1, '?', 1, false), upsert_monthly_));
     std::vector<SqlParam> params;
     for (const UsageRow& r : rows) {
       params.clear();
@@ -215,6 +261,11 @@ class SqliteStore final : public Store {
       params.clear();
       append_delta_params(t, params);
       ONDO_TRY(step_once(upsert_usage_.get(), params, "update usage rollup"));
+    }
+    for (const UsageTotals& t : monthly_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_monthly_.get(), params, "update monthly usage rollup"));
     }
     return ok_status();
   }
@@ -340,6 +391,11 @@ class SqliteStore final : public Store {
   sqlite3* db_ = nullptr;
   Stmt insert_usage_;       // prepared on first use; guarded by mu_
   Stmt upsert_usage_;       // guarded by mu_
+  Stmt upsert_monthly_;     // guarded by mu_
+  std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
+  std::condition_variable group_cv_;
+  std::vector<PendingUsage*> group_;
+  bool group_leader_ = false;
 };
 
 }  // namespace

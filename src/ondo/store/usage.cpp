@@ -168,6 +168,44 @@ std::vector<UsageTotals> rollup_deltas(std::span<const UsageRow> rows) {
   return out;
 }
 
+int64_t month_start(int64_t day) {
+  const std::time_t t = std::time_t(day * 86400);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  tm.tm_mday = 1;
+  return int64_t(timegm(&tm)) / 86400;
+}
+
+int64_t next_month_start(int64_t day) {
+  const std::time_t t = std::time_t(day * 86400);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  tm.tm_mday = 1;
+  tm.tm_mon += 1;  // timegm normalizes December + 1
+  return int64_t(timegm(&tm)) / 86400;
+}
+
+std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily) {
+  using Key = std::tuple<int64_t, std::string, std::string, std::string, std::string>;
+  std::map<Key, UsageTotals> groups;
+  for (const UsageTotals& d : daily) {
+    const int64_t m = month_start(d.day);
+    UsageTotals& t = groups[Key{m, d.key_id, d.model, d.prompt, d.route}];
+    if (t.requests == 0) {
+      t.day = m;
+      t.key_id = d.key_id;
+      t.model = d.model;
+      t.prompt = d.prompt;
+      t.route = d.route;
+    }
+    t.add(d);
+  }
+  std::vector<UsageTotals> out;
+  out.reserve(groups.size());
+  for (auto& [k, t] : groups) out.push_back(std::move(t));
+  return out;
+}
+
 namespace {
 
 constexpr const char* kRowColumns[] = {"time_ms",       "request_id",    "key_id",            "model",   "adapter",
@@ -225,17 +263,18 @@ std::string usage_rows_insert(size_t n, char p, size_t first) {
   return "INSERT INTO usage_rows (" + joined(kRowColumns) + ") VALUES " + tuples(n, std::size(kRowColumns), p, first);
 }
 
-std::string usage_daily_upsert(size_t n, char p, size_t first, bool postgres) {
+std::string usage_rollup_upsert(std::string_view table, size_t n, char p, size_t first, bool postgres) {
   const std::vector<std::string> cols = daily_columns();
-  std::string s = "INSERT INTO usage_daily (" + joined(cols) + ") VALUES " + tuples(n, cols.size(), p, first) +
+  const std::string t(table);
+  std::string s = "INSERT INTO " + t + " (" + joined(cols) + ") VALUES " + tuples(n, cols.size(), p, first) +
                   " ON CONFLICT (day, key_id, model, prompt, route) DO UPDATE SET ";
   for (size_t i = std::size(kDailyKeys); i < cols.size(); ++i) {
     const std::string& c = cols[i];
     if (i > std::size(kDailyKeys)) s += ", ";
     if (c == "max_duration_us") {
-      s += c + " = " + (postgres ? "GREATEST" : "max") + "(usage_daily." + c + ", excluded." + c + ")";
+      s += c + " = " + (postgres ? "GREATEST" : "max") + "(" + t + "." + c + ", excluded." + c + ")";
     } else {
-      s += c + " = usage_daily." + c + " + excluded." + c;
+      s += c + " = " + t + "." + c + " + excluded." + c;
     }
   }
   return s;
@@ -257,18 +296,46 @@ void append_delta_params(const UsageTotals& t, std::vector<SqlParam>& out) {
 Sql usage_totals_select(const UsageQuery& q, char p) {
   std::vector<std::string> groups;
   for (UsageGroup g : q.group_by) groups.push_back(group_column(g));
+  const std::vector<std::string> cols = daily_columns();
+  std::string figures;  // the figure columns, as they are (inner) or summed (outer)
+  std::string sums;
+  for (size_t i = std::size(kDailyKeys); i < cols.size(); ++i) {
+    if (i > std::size(kDailyKeys)) {
+      figures += ", ";
+      sums += ", ";
+    }
+    figures += cols[i];
+    sums += cols[i] == "max_duration_us" ? "COALESCE(MAX(max_duration_us), 0)" : "COALESCE(SUM(" + cols[i] + "), 0)";
+  }
+  // Whole months inside [from, to] come from usage_monthly unless days are grouped.
+  const int64_t first_month = month_start(q.from_day) == q.from_day ? q.from_day : next_month_start(q.from_day);
+  int64_t end_month = first_month;  // one past the last whole month
+  while (next_month_start(end_month) <= q.to_day + 1) end_month = next_month_start(end_month);
+  const bool by_day = std::find(q.group_by.begin(), q.group_by.end(), UsageGroup::Day) != q.group_by.end();
+  const bool months = !by_day && end_month > first_month;
   Sql out;
   std::string& s = out.text;
+  const std::string inner = (groups.empty() ? "" : joined(groups) + ", ") + figures;
+  std::string key;
   s = "SELECT ";
   for (const std::string& g : groups) s += (g == "day" ? "CAST(day AS TEXT)" : g) + ", ";
-  const std::vector<std::string> cols = daily_columns();
-  for (size_t i = std::size(kDailyKeys); i < cols.size(); ++i) {
-    if (i > std::size(kDailyKeys)) s += ", ";
-    s += cols[i] == "max_duration_us" ? "COALESCE(MAX(max_duration_us), 0)" : "COALESCE(SUM(" + cols[i] + "), 0)";
+  s += sums + " FROM (SELECT " + inner + " FROM usage_daily WHERE ";
+  if (months) {
+    s += "((day >= " + param(out.params, p, q.from_day) + " AND day < " + param(out.params, p, first_month) + ")";
+    s += " OR (day >= " + param(out.params, p, end_month) + " AND day <= " + param(out.params, p, q.to_day) + "))";
+  } else {
+    s += "day >= " + param(out.params, p, q.from_day) + " AND day <= " + param(out.params, p, q.to_day);
   }
-  s += " FROM usage_daily WHERE day >= " + param(out.params, p, q.from_day);
-  s += " AND day <= " + param(out.params, p, q.to_day);
-  if (q.key_id) s += " AND key_id = " + param(out.params, p, *q.key_id);
+  if (q.key_id) {
+    key = param(out.params, p, *q.key_id);
+    s += " AND key_id = " + key;
+  }
+  if (months) {
+    s += " UNION ALL SELECT " + inner + " FROM usage_monthly WHERE day >= " + param(out.params, p, first_month);
+    s += " AND day < " + param(out.params, p, end_month);
+    if (q.key_id) s += " AND key_id = " + key;
+  }
+  s += ") AS u";
   if (!groups.empty()) s += " GROUP BY " + joined(groups) + " ORDER BY " + joined(groups);
   return out;
 }

@@ -62,7 +62,9 @@ std::string format_day(int64_t day);  // "2026-12-03"
 // "2026-12-03" -> its day number. Errors: InvalidArgument naming the text.
 Result<int64_t> parse_day(std::string_view text);
 
-// GET /v1/usage: sums of the rollups of days [from_day, to_day], grouped.
+// GET /v1/usage: sums of the rollups of days [from_day, to_day], grouped. Without a day group,
+// the whole months inside the range are read from the monthly rollups and only the days at
+// its edges from the daily ones (a year: 12 monthly rows per group instead of 365).
 struct UsageQuery {
   int64_t from_day = 0;
   int64_t to_day = 0;
@@ -103,6 +105,11 @@ double latency_percentile_ms(const UsageTotals& t, double q);
 // The rollup deltas of `rows`: one UsageTotals per (day, key, model, prompt, route), every
 // field set, in key order.
 std::vector<UsageTotals> rollup_deltas(std::span<const UsageRow> rows);
+// The monthly rollups' deltas of daily ones: day becomes the first day of its month.
+std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily);
+// The first day of the month of `day`, and of the month after it.
+int64_t month_start(int64_t day);
+int64_t next_month_start(int64_t day);
 
 // GET /v1/usage/requests: raw rows with time in [from_ms, to_ms), seq > after_seq, oldest
 // (lowest seq) first, at most `limit`.
@@ -124,9 +131,9 @@ struct Sql {
 };
 // "INSERT INTO usage_rows (...) VALUES (...), ..." for n rows, placeholders from `first`.
 std::string usage_rows_insert(size_t n, char placeholder, size_t first);
-// "INSERT INTO usage_daily (...) VALUES (...), ... ON CONFLICT ... DO UPDATE SET ..." adding
-// n deltas; `postgres` picks GREATEST over SQLite's two-argument max().
-std::string usage_daily_upsert(size_t n, char placeholder, size_t first, bool postgres);
+// "INSERT INTO <table> (...) VALUES (...), ... ON CONFLICT ... DO UPDATE SET ..." adding n
+// deltas to usage_daily or usage_monthly; `postgres` picks GREATEST over SQLite's max().
+std::string usage_rollup_upsert(std::string_view table, size_t n, char placeholder, size_t first, bool postgres);
 void append_row_params(const UsageRow& row, std::vector<SqlParam>& out);      // usage_rows_insert order
 void append_delta_params(const UsageTotals& t, std::vector<SqlParam>& out);   // usage_daily_upsert order
 // The SELECT of a totals query: one text column per group (q.group_by order), then
