@@ -210,6 +210,7 @@ int run(const Options& o) {
       std::fprintf(stderr, "bench_usage: %s\n", s.error().message.c_str());
       return 1;
     }
+    std::printf("postgres: the test server (tests/support/postgres_server) runs with fsync=off: its write latency has no disk flush\n");
     bench(**s, o);
   }
   return 0;
