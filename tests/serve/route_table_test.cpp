@@ -112,6 +112,7 @@ int expected_status(const Route& r) {
   if (path == "/v1/responses/{id}") return 404;
   if (r.auth == AuthRule::Admin) return 403;  // the fixture has no --admin-key: admin API off
   if (path.rfind("/v1/prompts", 0) == 0) return 503;  // no store
+  if (path.rfind("/v1/usage", 0) == 0) return 503;   // the fixture has no store: no usage
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
   if (path == "/api/embed" || path == "/api/embeddings") return 400;
   if (path.rfind("/v1/files", 0) == 0 || path.rfind("/v1/vector_stores", 0) == 0) return 503;  // no store

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "ondo/cli/admin_usage.h"
 #include "ondo/cli/commands.h"
 #include "ondo/cli/store_options.h"
 #include "ondo/serve/routes/admin.h"
@@ -12,13 +13,16 @@ namespace ondo::cli {
 namespace {
 
 const CommandSpec& admin_spec() {
-  static const CommandSpec kSpec = {
+  static const CommandSpec kSpec = [] {
+    CommandSpec spec = {
       "admin",
-      "admin keys create [options] | admin keys list | admin keys revoke ID",
+      "admin keys create [options] | admin keys list | admin keys revoke ID | admin usage [requests] [options]",
       "Manages the API keys in the store `ondo serve` reads (the same --data-dir or --db).\n"
       "create prints the new key as JSON; its \"key\" is the secret, shown this once (only its\n"
       "SHA-256 is stored). list prints every key without secrets; revoke ID stops a key at once.\n"
-      "Limits (rpm, tpm, concurrency, budget) are stored and shown; they are not enforced yet.",
+      "Limits (rpm, tpm, concurrency, budget) are stored and shown; they are not enforced yet.\n"
+      "usage prints the sums of GET /v1/usage (from the daily rollups; --group-by key, model, day,\n"
+      "prompt); usage requests the raw rows of GET /v1/usage/requests, paged; JSON or --format csv.",
       {
           data_dir_option_spec(),
           db_option_spec(),
@@ -34,8 +38,13 @@ const CommandSpec& admin_spec() {
       },
       "ondo admin keys create --name ci --models qwen --expires-in 86400\n"
       "ondo admin keys list --db postgres://ondo@db/ondo\n"
-      "ondo admin keys revoke k1a2b3c4d5e6f",
-  };
+      "ondo admin keys revoke k1a2b3c4d5e6f\n"
+      "ondo admin usage --from 2026-12-01 --group-by model,day\n"
+      "ondo admin usage requests --key k1a2b3c4d5e6f --limit 50 --format csv",
+    };
+    for (OptionSpec& o : admin_usage_options()) spec.options.push_back(o);
+    return spec;
+  }();
   return kSpec;
 }
 
@@ -73,12 +82,27 @@ Result<store::ApiKey> fields_from_args(const Args& args, int64_t now) {
   return k;
 }
 
+// `admin usage [requests]`.
+int usage(const Args& args) {
+  const auto& pos = args.positional();
+  if (pos.size() > 2 || (pos.size() == 2 && pos[1] != "requests")) {
+    return report("admin", make_error(ErrorCode::InvalidArgument, "usage: unexpected argument '" + pos.back() + "' (expected 'usage' or 'usage requests')"));
+  }
+  auto options = store_options(args);
+  if (!options.ok()) return report("admin", options.error());
+  auto st = store::open_store(*options);
+  if (!st.ok()) return report("admin", st.error());
+  return admin_usage(**st, pos.size() == 2 ? pos[1] : std::string(), args);
+}
+
 int admin(int argc, char** argv) {
   Args args;
   if (auto done = parse_command(admin_spec(), argc, argv, &args)) return *done;
   const auto& pos = args.positional();
+  if (!pos.empty() && pos[0] == "usage") return usage(args);
   if (pos.empty() || pos[0] != "keys" || pos.size() < 2) {
-    return report("admin", make_error(ErrorCode::InvalidArgument, "expected 'keys create', 'keys list' or 'keys revoke ID' (see --help)"));
+    return report("admin", make_error(ErrorCode::InvalidArgument,
+                                      "expected 'keys create', 'keys list', 'keys revoke ID' or 'usage' (see --help)"));
   }
   const std::string& action = pos[1];
   const size_t want = action == "revoke" ? 3 : 2;

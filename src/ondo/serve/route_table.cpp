@@ -11,6 +11,7 @@
 #include "ondo/serve/routes/prompts.h"
 #include "ondo/serve/routes/responses.h"
 #include "ondo/serve/routes/routes.h"
+#include "ondo/serve/routes/usage.h"
 
 namespace ondo::serve {
 namespace {
@@ -85,6 +86,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/prompts/{path}", handle_prompt_get, AuthRule::ApiKey},
     {"POST", "/v1/prompts/{path}", handle_prompt_write, AuthRule::Admin},
     {"PUT", "/v1/prompts/{path}", handle_prompt_write, AuthRule::Admin},
+    // Usage (issue 15.4): the admin key reads all usage; a store key its own (checked in the handlers).
+    {"GET", "/v1/usage", handle_usage, AuthRule::ApiKey},
+    {"GET", "/v1/usage/requests", handle_usage_requests, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

@@ -22,6 +22,8 @@
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/collections.h"
 #include "ondo/serve/server_state.h"
+#include "ondo/serve/usage.h"
+#include "ondo/store/store.h"
 
 namespace ondo::serve {
 
@@ -45,6 +47,22 @@ std::shared_ptr<const ModelTable> ServerState::models() const {
   return models_;
 }
 
+namespace {
+
+// The usage row of a request that reached a model, written on this (the finishing HTTP)
+// thread in one short transaction with its rollup; a failure is logged, the response is gone.
+void write_usage(store::Store& store, const RequestRecord& r, const PriceTable* prices) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::optional<store::UsageRow> row = usage_row(r, prices, now_ms);
+  if (!row) return;
+  if (Status st = store.record_usage({&*row, 1}); !st.ok()) {
+    std::fprintf(stderr, "ondo serve: usage row of %s not written: %s\n", r.context.id.c_str(), st.error().message.c_str());
+  }
+}
+
+}  // namespace
+
 void ServerState::finish_request(RequestRecord& r) {
   if (r.finished) return;
   r.finished = true;
@@ -61,6 +79,7 @@ void ServerState::finish_request(RequestRecord& r) {
     metrics_.observe_generation(s);
   }
   if (options_.access_log) std::fprintf(stderr, "%s\n", access_log_line(r).c_str());
+  if (options_.store) write_usage(*options_.store, r, options_.prices.get());
   if (!options_.on_request_done) return;
   try {
     options_.on_request_done(r);

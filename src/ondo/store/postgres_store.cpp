@@ -4,6 +4,7 @@
 // Layer: store.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -287,7 +288,80 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  // --- Usage (issue 15.4): rows and their rollups in one transaction ---
+  // Each chunk of rows is one statement (the insert in a WITH, the rollup upsert after it);
+  // several chunks run inside BEGIN/COMMIT.
+  Status record_usage(std::span<const UsageRow> rows) override {
+    if (rows.empty()) return ok_status();
+    Conn c(*this);
+    ONDO_TRY(c.open());
+    const bool several = rows.size() > kUsageChunk;
+    if (several) ONDO_TRY(run(c.get(), "BEGIN", {}, "begin usage write").status);
+    Status st = ok_status();
+    for (size_t at = 0; at < rows.size() && st.ok(); at += kUsageChunk) {
+      const std::span<const UsageRow> chunk = rows.subspan(at, std::min(kUsageChunk, rows.size() - at));
+      const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
+      const std::vector<UsageTotals> months = monthly_deltas(deltas);
+      std::vector<SqlParam> params;
+      params.reserve(chunk.size() * 15 + (deltas.size() + months.size()) * 27);
+      for (const UsageRow& r : chunk) append_row_params(r, params);
+      for (const UsageTotals& t : deltas) append_delta_params(t, params);
+      const size_t monthly_first = params.size() + 1;
+      for (const UsageTotals& t : months) append_delta_params(t, params);
+      const std::string sql = "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
+                              usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + ") " +
+                              usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
+      st = run(c.get(), sql, text_params(params), "write usage").status;
+    }
+    if (several) {
+      if (st.ok()) st = run(c.get(), "COMMIT", {}, "commit usage").status;
+      if (!st.ok()) (void)run(c.get(), "ROLLBACK", {}, "roll back usage");
+    }
+    return st;
+  }
+
+  Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& q) override {
+    const Sql sql = usage_totals_select(q, '$');
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql.text, text_params(sql.params), "read usage totals"));
+    std::vector<UsageTotals> out;
+    std::vector<std::string> groups(q.group_by.size());
+    std::vector<int64_t> figures(kUsageFigureColumns);
+    for (int row = 0; row < PQntuples(r.get()); ++row) {
+      for (size_t i = 0; i < groups.size(); ++i) groups[i] = PQgetvalue(r.get(), row, int(i));
+      for (size_t i = 0; i < figures.size(); ++i) figures[i] = std::stoll(PQgetvalue(r.get(), row, int(groups.size() + i)));
+      ONDO_ASSIGN_OR_RETURN(UsageTotals t, totals_from_result(q, groups, figures));
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
+    const Sql sql = usage_rows_select(q, '$');
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql.text, text_params(sql.params), "read usage rows"));
+    std::vector<UsageRow> out;
+    PGresult* res = r.get();
+    for (int row = 0; row < PQntuples(res); ++row) {
+      out.push_back(usage_row_from([res, row](int i) { return int64_t(std::stoll(PQgetvalue(res, row, i))); },
+                                   [res, row](int i) { return std::string(PQgetvalue(res, row, i)); }));
+    }
+    return out;
+  }
+
  private:
+  // Rows per statement: 15 parameters a row and 27 a daily and a monthly rollup delta at most,
+  // under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 800;
+
+  static std::vector<std::optional<std::string>> text_params(const std::vector<SqlParam>& params) {
+    std::vector<std::optional<std::string>> out;
+    out.reserve(params.size());
+    for (const SqlParam& p : params) {
+      if (const int64_t* v = std::get_if<int64_t>(&p)) out.emplace_back(std::to_string(*v));
+      else out.emplace_back(std::get<std::string>(p));
+    }
+    return out;
+  }
+
   // A connection borrowed from the pool for one scope; a broken one is dropped, not returned.
   class Conn {
    public:

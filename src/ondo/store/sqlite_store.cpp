@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -34,6 +35,10 @@ class Stmt {
   ~Stmt() { sqlite3_finalize(s_); }
   sqlite3_stmt** out() { return &s_; }
   sqlite3_stmt* get() const { return s_; }
+  void reset() {
+    sqlite3_finalize(s_);
+    s_ = nullptr;
+  }
 
  private:
   sqlite3_stmt* s_ = nullptr;
@@ -44,6 +49,9 @@ class SqliteStore final : public Store {
   SqliteStore(std::string location, std::string vfs, std::filesystem::path files_dir, core::Env& env)
       : location_(std::move(location)), vfs_(std::move(vfs)), files_dir_(std::move(files_dir)), env_(env) {}
   ~SqliteStore() override {
+    insert_usage_.reset();
+    upsert_usage_.reset();
+    upsert_monthly_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -407,7 +415,141 @@ class SqliteStore final : public Store {
     }
   }
 
+  // --- Usage (issue 15.4): rows and their rollups in one transaction ---
+  // Group commit: a writer queues its rows; whoever finds no commit running becomes the leader
+  // and commits every queued batch in one transaction (one WAL sync), then wakes the others.
+  // A failed group is retried batch by batch, so each caller's rows stay all-or-nothing.
+  Status record_usage(std::span<const UsageRow> rows) override {
+    if (rows.empty()) return ok_status();
+    PendingUsage me{rows};
+    std::unique_lock<std::mutex> lock(group_mu_);
+    group_.push_back(&me);
+    while (!me.done) {
+      if (group_leader_) {
+        group_cv_.wait(lock);
+        continue;
+      }
+      group_leader_ = true;
+      std::vector<PendingUsage*> batch;
+      batch.swap(group_);
+      lock.unlock();
+      commit_group(batch);
+      lock.lock();
+      for (PendingUsage* p : batch) p->done = true;
+      group_leader_ = false;
+      group_cv_.notify_all();
+    }
+    return me.status;
+  }
+
+  Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& q) override {
+    const Sql sql = usage_totals_select(q, '?');
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql.text, s));
+    bind_all(s.get(), sql.params);
+    std::vector<UsageTotals> out;
+    std::vector<std::string> groups(q.group_by.size());
+    std::vector<int64_t> figures(kUsageFigureColumns);
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read usage totals");
+      for (size_t i = 0; i < groups.size(); ++i) groups[i] = text(s.get(), int(i));
+      for (size_t i = 0; i < figures.size(); ++i) figures[i] = sqlite3_column_int64(s.get(), int(groups.size() + i));
+      ONDO_ASSIGN_OR_RETURN(UsageTotals t, totals_from_result(q, groups, figures));
+      out.push_back(std::move(t));
+    }
+  }
+
+  Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
+    const Sql sql = usage_rows_select(q, '?');
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql.text, s));
+    bind_all(s.get(), sql.params);
+    std::vector<UsageRow> out;
+    for (;;) {
+      const int rc = sqlite3_step(s.get());
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read usage rows");
+      sqlite3_stmt* st = s.get();
+      out.push_back(usage_row_from([st](int i) { return int64_t(sqlite3_column_int64(st, i)); },
+                                   [st](int i) { return text(st, i); }));
+    }
+  }
+
  private:
+  struct PendingUsage {
+    std::span<const UsageRow> rows;
+    Status status = ok_status();
+    bool done = false;  // guarded by group_mu_
+  };
+
+  void commit_group(const std::vector<PendingUsage*>& batch) {
+    std::vector<UsageRow> all;
+    for (const PendingUsage* p : batch) all.insert(all.end(), p->rows.begin(), p->rows.end());
+    const Status st = commit_usage(all);
+    if (st.ok() || batch.size() == 1) {
+      for (PendingUsage* p : batch) p->status = st;
+      return;
+    }
+    for (PendingUsage* p : batch) p->status = commit_usage(p->rows);
+  }
+
+  // One transaction: the rows and their rollup deltas.
+  Status commit_usage(std::span<const UsageRow> rows) {
+    const std::vector<UsageTotals> deltas = rollup_deltas(rows);
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin usage write"));
+    Status st = write_usage(rows, deltas);
+    if (st.ok()) st = exec("COMMIT", "commit usage");
+    if (!st.ok()) (void)exec("ROLLBACK", "roll back usage");
+    return st;
+  }
+
+  // The rows and deltas of record_usage() inside its transaction; statements prepared once.
+  Status write_usage(std::span<const UsageRow> rows, const std::vector<UsageTotals>& deltas) {
+    if (!insert_usage_.get()) ONDO_TRY(prepare(usage_rows_insert(1, '?', 1), insert_usage_));
+    if (!upsert_usage_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_daily", 1, '?', 1, false), upsert_usage_));
+    if (!upsert_monthly_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_monthly", 1, '?', 1, false), upsert_monthly_));
+    std::vector<SqlParam> params;
+    for (const UsageRow& r : rows) {
+      params.clear();
+      append_row_params(r, params);
+      ONDO_TRY(step_once(insert_usage_.get(), params, "insert usage row"));
+    }
+    for (const UsageTotals& t : deltas) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_usage_.get(), params, "update usage rollup"));
+    }
+    for (const UsageTotals& t : monthly_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_monthly_.get(), params, "update monthly usage rollup"));
+    }
+    return ok_status();
+  }
+
+  Status step_once(sqlite3_stmt* s, const std::vector<SqlParam>& params, const char* what) {
+    sqlite3_reset(s);
+    bind_all(s, params);
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+      sqlite3_reset(s);
+      return error(rc, what);
+    }
+    return ok_status();
+  }
+
+  static void bind_all(sqlite3_stmt* s, const std::vector<SqlParam>& params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (const int64_t* v = std::get_if<int64_t>(&params[i])) sqlite3_bind_int64(s, int(i + 1), *v);
+      else bind_text(s, int(i + 1), std::get<std::string>(params[i]));
+    }
+  }
+
   // "<db>: <what> failed (<sqlite message>[: <env message>])".
   Error error(int rc, const std::string& what) {
     const std::string env = take_env_vfs_error();
@@ -814,6 +956,13 @@ class SqliteStore final : public Store {
   core::Env& env_;
   std::mutex mu_;           // guards db_'s use: one statement at a time
   sqlite3* db_ = nullptr;
+  Stmt insert_usage_;       // prepared on first use; guarded by mu_
+  Stmt upsert_usage_;       // guarded by mu_
+  Stmt upsert_monthly_;     // guarded by mu_
+  std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
+  std::condition_variable group_cv_;
+  std::vector<PendingUsage*> group_;
+  bool group_leader_ = false;
 
   // --- Prompt registry (issue 15.5). Versions are numbered by one INSERT ... SELECT MAX + 1
   // statement, which holds SQLite's write lock from its start (no two writers get one number).

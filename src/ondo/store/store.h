@@ -3,7 +3,9 @@
 // `ondo serve` replicas sharing one state). Layer: store; uses core only. No SQL outside store/.
 //
 // Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets); guardrail_policies,
-// guardrail_attachments, guardrail_decisions (guardrails.h).
+// guardrail_attachments, guardrail_decisions (guardrails.h); usage_rows, usage_daily, usage_monthly
+// (usage.h); files, vector_stores, vector_store_files, chunks (collections.h); prompts,
+// prompt_versions, prompt_labels (prompts.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -19,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +31,7 @@
 #include "ondo/store/collections.h"
 #include "ondo/store/guardrails.h"
 #include "ondo/store/prompts.h"
+#include "ondo/store/usage.h"
 
 namespace ondo::store {
 
@@ -175,6 +179,15 @@ class Store {
   virtual Result<std::optional<PromptLabel>> find_prompt_label(std::string_view name, std::string_view label) = 0;
   // The labels of prompt `name`, by label.
   virtual Result<std::vector<PromptLabel>> list_prompt_labels(std::string_view name) = 0;
+  // --- Usage (issue 15.4; rows and rollups in usage.h) ---
+  // Writes `rows` and adds them into their daily rollups, all in one transaction (committed
+  // when it returns ok; on error nothing of it is written). Rows' seq is ignored.
+  virtual Status record_usage(std::span<const UsageRow> rows) = 0;
+  // Sums of the rollups of query.from_day..to_day, one per group, in group order (an
+  // ungrouped query answers one row, zeros when there is nothing).
+  virtual Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& query) = 0;
+  // Raw rows (see UsageRowsQuery), seq set.
+  virtual Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& query) = 0;
 };
 
 // The newest schema version this binary knows.
