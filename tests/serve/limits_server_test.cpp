@@ -32,6 +32,9 @@ class LimitsReplicas : public ::testing::Test {
     }
     model_ = (*dir / "models" / "stories260K.gguf").string();
     if (std::system("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed (scripts/setup)";
+    if (!fs::exists(fs::path(ONDO_SOURCE_DIR) / "tests" / "serve" / "node" / "node_modules" / "openai")) {
+      GTEST_SKIP() << "openai missing (run scripts/setup: npm ci --prefix tests/serve/node)";
+    }
     auto pg = PostgresServer::start();
     if (!pg.ok()) GTEST_SKIP() << "PostgreSQL tests skipped: " << pg.error().message;
     pg_ = std::move(*pg);
