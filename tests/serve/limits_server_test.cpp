@@ -146,7 +146,7 @@ TEST_F(LimitsReplicas, OpenAiClientSeesHeadersAndRetryAfter) {
   EXPECT_NE(out.find("all checks passed"), std::string::npos) << out;
 }
 
-TEST_F(LimitsReplicas, BudgetAndConcurrencyRefusalsAreClear) {
+TEST_F(LimitsReplicas, BudgetRefusalIsInsufficientQuotaInTheFamilyShape) {
   const std::string budget = create_key("--budget-tokens 100 --budget-period day");
   ASSERT_FALSE(budget.empty());
   start_replicas();

@@ -167,6 +167,7 @@ void settle_limits(ServerState& state, const RequestRecord& record) {
     s.used_nano_usd = cost_nano_usd(prices->of(record.context.model), record.prompt_tokens, record.cached_tokens,
                                     record.completion_tokens);
   }
+  if (!s.lease && !s.budgeted && s.used_tokens == s.reserved_tokens) return;  // nothing to correct
   if (Status st = state.options().store->settle_request(s); !st.ok()) {
     std::fprintf(stderr, "ondo serve: limits: settling request %s failed: %s\n", record.context.id.c_str(),
                  st.error().message.c_str());
