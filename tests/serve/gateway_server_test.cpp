@@ -122,7 +122,7 @@ TEST_F(GatewayServe, BadCreateRequestsNameTheField) {
   const httplib::Headers admin = {{"Authorization", "Bearer adm"}};
   for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
            {R"({"rpm":-1})", "rpm"},
-           {R"({"budget_period":"week"})", "budget_period"},
+           {R"({"budget_period":"fortnight"})", "budget_period"},
            {R"({"models":[1]})", "models[0]"},
            {R"({"colour":"red"})", "colour"},
            {R"({"expires_at":1})", "expires_at"}}) {

@@ -1,6 +1,8 @@
 // `ondo admin keys create|list|revoke` (admin_spec(), shown by --help): the gateway's API keys
 // in the store that `ondo serve` uses (--data-dir or --db). Layer: cli.
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "ondo/cli/admin_usage.h"
@@ -20,7 +22,7 @@ const CommandSpec& admin_spec() {
       "Manages the API keys in the store `ondo serve` reads (the same --data-dir or --db).\n"
       "create prints the new key as JSON; its \"key\" is the secret, shown this once (only its\n"
       "SHA-256 is stored). list prints every key without secrets; revoke ID stops a key at once.\n"
-      "Limits (rpm, tpm, concurrency, budget) are stored and shown; they are not enforced yet.\n"
+      "`ondo serve` enforces the limits (rpm, tpm, concurrency, budgets; see docs/api.md, Limits).\n"
       "usage prints the sums of GET /v1/usage (from the daily rollups; --group-by key, model, day,\n"
       "prompt); usage requests the raw rows of GET /v1/usage/requests, paged; JSON or --format csv.",
       {
@@ -33,7 +35,8 @@ const CommandSpec& admin_spec() {
           {"--tpm", "N", "0", "create: tokens per minute (0: no limit)"},
           {"--max-concurrent", "N", "0", "create: requests in flight at once (0: no limit)"},
           {"--budget-tokens", "N", "0", "create: tokens per budget period (0: no limit)"},
-          {"--budget-period", "P", "", "create: day, month or total"},
+          {"--budget-usd", "USD", "0", "create: US dollars per budget period at --prices (0: no limit)"},
+          {"--budget-period", "P", "", "create: day, week, month or total"},
           {"--meta", "KEY=VALUE", "", "create: a metadata entry; repeat for more"},
       },
       "ondo admin keys create --name ci --models qwen --expires-in 86400\n"
@@ -67,6 +70,14 @@ Result<store::ApiKey> fields_from_args(const Args& args, int64_t now) {
   ONDO_ASSIGN_OR_RETURN(k.max_concurrent, args.get_int("--max-concurrent"));
   ONDO_ASSIGN_OR_RETURN(k.budget_tokens, args.get_int("--budget-tokens"));
   k.budget_period = args.get("--budget-period").value_or("");
+  if (auto usd = args.get("--budget-usd")) {
+    char* end = nullptr;
+    const double v = std::strtod(usd->c_str(), &end);
+    if (usd->empty() || *end != '\0' || !(v >= 0 && v <= 1e9)) {
+      return make_error(ErrorCode::InvalidArgument, "--budget-usd: expected US dollars from 0 to 1e9 (seen '" + *usd + "')");
+    }
+    k.budget_nano_usd = int64_t(std::llround(v * 1e9));
+  }
   if (args.has("--expires-in")) {
     ONDO_ASSIGN_OR_RETURN(int64_t in, args.get_int("--expires-in", 0));
     if (in < 1) return make_error(ErrorCode::InvalidArgument, "--expires-in: must be 1 or more seconds (seen " + std::to_string(in) + ")");

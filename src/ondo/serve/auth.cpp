@@ -154,7 +154,7 @@ Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::str
         if (!store_refusal) store_refusal = k.error();
         continue;
       }
-      Caller c{"key:" + k->id, std::nullopt};
+      Caller c{"key:" + k->id, std::nullopt, *k};
       if (!k->models.empty()) c.models = std::move(k->models);
       return c;
     }

@@ -43,6 +43,7 @@ Status check_access(const AccessPolicy& policy, std::string_view authorization, 
 struct Caller {
   std::string name;  // "local" (no key needed), "api-key" (--api-key), "admin" (--admin-key), "key:<id>"
   std::optional<std::vector<std::string>> models;  // a store key's model list, when it has one
+  std::optional<store::ApiKey> key;                 // the store key (its limits), when it is one
 };
 
 // The gateway's rules: with a store or an admin key, every non-public route needs a key

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "ondo/infer/request_context.h"
 
 namespace ondo::serve {
+
+struct LimitTicket;  // serve/limits.h
 
 struct RequestRecord {
   infer::RequestContext context;  // id, caller, model (empty until a route names one), adapter
@@ -27,6 +30,8 @@ struct RequestRecord {
   std::chrono::steady_clock::time_point start;
   // The registry prompt that served the request, "name@version" ("" when none; issue 15.5).
   std::string prompt_ref;
+  // A store key with limits: its admission, settled when the record finishes (serve/limits.h).
+  std::shared_ptr<LimitTicket> limits;
 
   // Set once the request reached the scheduler (generated is then true).
   bool generated = false;

@@ -18,6 +18,7 @@
 #include "ondo/serve/auth.h"
 #include "ondo/serve/cors.h"
 #include "ondo/serve/http_guard.h"
+#include "ondo/serve/limits.h"
 #include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/collections.h"
@@ -78,6 +79,7 @@ void ServerState::finish_request(RequestRecord& r) {
     s.duration_seconds = r.total_s;
     metrics_.observe_generation(s);
   }
+  settle_limits(*this, r);
   if (options_.access_log) std::fprintf(stderr, "%s\n", access_log_line(r).c_str());
   if (options_.store) write_usage(*options_.store, r, options_.prices.get());
   if (!options_.on_request_done) return;
@@ -200,6 +202,7 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   if (st.ok()) {
     record.context.caller = st->name;
     record.allowed_models = st->models;
+    if (st->key) start_limits(state, record, *st->key, res);
   } else {
     record.context.caller.clear();  // not established
     send_error(res, st.error(), error_shape_for_path(req.path));

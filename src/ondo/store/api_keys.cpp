@@ -65,13 +65,17 @@ Result<CreatedKey> create_api_key(Store& store, const ApiKey& fields, int64_t no
   const std::pair<const char*, int64_t> limits[] = {{"rpm", fields.rpm},
                                                      {"tpm", fields.tpm},
                                                      {"max_concurrent", fields.max_concurrent},
-                                                     {"budget_tokens", fields.budget_tokens}};
+                                                     {"budget_tokens", fields.budget_tokens},
+                                                     {"budget_usd", fields.budget_nano_usd}};
   for (const auto& [name, v] : limits) {
     if (v < 0) return field_error(ErrorCode::InvalidArgument, name, "must be 0 (no limit) or more (seen " + std::to_string(v) + ")");
   }
   const std::string& p = fields.budget_period;
-  if (!p.empty() && p != "day" && p != "month" && p != "total") {
-    return field_error(ErrorCode::InvalidArgument, "budget_period", "unknown period '" + p.substr(0, 100) + "' (expected day, month or total)");
+  if (!is_budget_period(p)) {
+    return field_error(ErrorCode::InvalidArgument, "budget_period", "unknown period '" + p.substr(0, 100) + "' (expected day, week, month or total)");
+  }
+  if (p.empty() && (fields.budget_tokens || fields.budget_nano_usd)) {
+    return field_error(ErrorCode::InvalidArgument, "budget_period", "a budget needs a period (day, week, month or total)");
   }
   if (fields.expires_at && *fields.expires_at <= now) {
     return field_error(ErrorCode::InvalidArgument, "expires_at", "is not in the future (" + format_time(*fields.expires_at) + ")");

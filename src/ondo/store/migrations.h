@@ -6,7 +6,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -84,6 +84,11 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
     " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID",
+    // 6: limits: a money budget per key; budget spend per (key, period), written through from
+    // the in-memory counters (minute windows and leases stay in memory).
+    "ALTER TABLE api_keys ADD COLUMN budget_nano_usd INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE limit_spend (key_id TEXT NOT NULL, period_start INTEGER NOT NULL,"
+    " tokens INTEGER NOT NULL DEFAULT 0, nano_usd INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key_id, period_start))",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -166,12 +171,24 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0,"
     " PRIMARY KEY (day, key_id, model, prompt, route));"
     " END $$",
+    // 6: limits, one counter for every replica: requests and tokens per (key, minute window),
+    // in-flight leases with an expiry, spend per (key, budget period). One statement (a DO
+    // block): the engine runs each migration as one.
+    "DO $$ BEGIN"
+    " ALTER TABLE api_keys ADD COLUMN budget_nano_usd BIGINT NOT NULL DEFAULT 0;"
+    " CREATE TABLE limit_windows (key_id TEXT NOT NULL, window_start BIGINT NOT NULL,"
+    "  requests BIGINT NOT NULL DEFAULT 0, tokens BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (key_id, window_start));"
+    " CREATE TABLE limit_leases (key_id TEXT NOT NULL, lease_id TEXT NOT NULL, expires_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (key_id, lease_id));"
+    " CREATE TABLE limit_spend (key_id TEXT NOT NULL, period_start BIGINT NOT NULL,"
+    "  tokens BIGINT NOT NULL DEFAULT 0, nano_usd BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (key_id, period_start));"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.
 inline constexpr const char* kApiKeyColumns =
     "id, hash, name, created_at, expires_at, revoked_at, models, rpm, tpm, max_concurrent, budget_tokens, "
-    "budget_period, metadata";
+    "budget_period, metadata, budget_nano_usd";
 
 // The columns of prompt_versions in the order both engines read them.
 inline constexpr const char* kPromptVersionColumns =

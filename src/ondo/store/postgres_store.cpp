@@ -18,6 +18,9 @@ namespace ondo::store {
 namespace {
 
 constexpr int64_t kMigrationLock = 0x6f6e646f;  // "ondo": the advisory lock id for migrations
+// The limits' per-key advisory locks: (this class, hashtext(key id)), the two-int4 key space
+// (apart from the single-bigint one of kMigrationLock).
+constexpr int32_t kLimitsLockClass = 0x6c696d;  // "lim"
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -63,9 +66,9 @@ class PostgresStore final : public Store {
     const std::vector<std::optional<std::string>> params = {
         k.id, k.hash, k.name, std::to_string(k.created_at), opt(k.expires_at), opt(k.revoked_at),
         encode_models(k.models), std::to_string(k.rpm), std::to_string(k.tpm), std::to_string(k.max_concurrent),
-        std::to_string(k.budget_tokens), k.budget_period, encode_metadata(k.metadata)};
+        std::to_string(k.budget_tokens), k.budget_period, encode_metadata(k.metadata), std::to_string(k.budget_nano_usd)};
     auto r = query(std::string("INSERT INTO api_keys (") + kApiKeyColumns +
-                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                    params, "insert api key '" + k.id + "'");
     if (!r.ok()) {
       if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": api key '" + k.id + "' exists");
@@ -347,6 +350,49 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  // ---- Limits (issue 15.3): one transactional counter for every replica ----
+  // Admission is one transaction holding a per-key advisory lock (so the budget, the window
+  // and the leases are decided together, in order, by every replica); its writes are guarded
+  // upserts (INSERT ... ON CONFLICT ... DO UPDATE ... WHERE <room left> RETURNING), each
+  // atomic on its own. A refusal writes nothing.
+  Result<LimitState> admit_request(const AdmitRequest& r) override {
+    Conn c(*this);
+    ONDO_TRY(c.open());
+    ONDO_TRY(run(c.get(), "BEGIN", {}, "begin admission").status);
+    Result<LimitState> st = admit_in_transaction(c.get(), r);
+    if (st.ok() && st->admitted) {
+      if (Status done = run(c.get(), "COMMIT", {}, "commit admission").status; !done.ok()) return done.error();
+      return st;
+    }
+    (void)run(c.get(), "ROLLBACK", {}, "end admission");
+    return st;
+  }
+
+  // One statement: the window's tokens corrected, the lease released, the spend corrected.
+  Status settle_request(const Settlement& s) override {
+    const std::string what = "settle a request of api key '" + s.key_id + "'";
+    auto r = query("WITH w AS (UPDATE limit_windows SET tokens = GREATEST(0, tokens + $3::bigint)"
+                   "  WHERE key_id = $1 AND window_start = $2::bigint AND $3::bigint <> 0),"
+                   " l AS (DELETE FROM limit_leases WHERE key_id = $1 AND lease_id = $4 AND $8),"
+                   " b AS (UPDATE limit_spend SET tokens = tokens + $6::bigint, nano_usd = nano_usd + $7::bigint"
+                   "  WHERE key_id = $1 AND period_start = $5::bigint AND $9)"
+                   " SELECT 1",
+                   {s.key_id, std::to_string(s.window_start_ms), std::to_string(s.used_tokens - s.reserved_tokens),
+                    s.lease_id, std::to_string(s.period_start), std::to_string(s.used_tokens - s.reserved_tokens),
+                    std::to_string(s.used_nano_usd - s.reserved_nano_usd), s.lease ? "true" : "false",
+                    s.budgeted ? "true" : "false"},
+                   what);
+    return r.ok() ? ok_status() : Status(r.error());
+  }
+
+  Result<LimitState> peek_limits(const std::string& key_id, const LimitRules& rules, int64_t now_ms) override {
+    LimitState st = limit_frame(rules, now_ms);
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(std::string(kReadCounters), counter_params(key_id, st, now_ms),
+                                            "read the limits of api key '" + key_id + "'"));
+    read_counters(r.get(), st);
+    return st;
+  }
+
  private:
   // Rows per statement: 15 parameters a row and 27 a daily and a monthly rollup delta at most,
   // under PostgreSQL's 65535.
@@ -470,6 +516,100 @@ class PostgresStore final : public Store {
     return ok_status();
   }
 
+  // The counters of one key: requests and tokens of window $2, live leases at $3, spend of
+  // period $4.
+  static constexpr const char* kReadCounters =
+      "SELECT COALESCE((SELECT requests FROM limit_windows WHERE key_id = $1 AND window_start = $2::bigint), 0),"
+      " COALESCE((SELECT tokens FROM limit_windows WHERE key_id = $1 AND window_start = $2::bigint), 0),"
+      " (SELECT count(*) FROM limit_leases WHERE key_id = $1 AND expires_at > $3::bigint),"
+      " COALESCE((SELECT tokens FROM limit_spend WHERE key_id = $1 AND period_start = $4::bigint), 0),"
+      " COALESCE((SELECT nano_usd FROM limit_spend WHERE key_id = $1 AND period_start = $4::bigint), 0)";
+
+  static LimitState limit_frame(const LimitRules& rules, int64_t now_ms) {
+    LimitState st;
+    st.window_start_ms = limit_window_start(now_ms);
+    if (rules.budgeted()) st.period_start = budget_period_start(rules.budget_period, now_ms / 1000);
+    return st;
+  }
+  static std::vector<std::optional<std::string>> counter_params(const std::string& key_id, const LimitState& st,
+                                                                int64_t now_ms) {
+    return {key_id, std::to_string(st.window_start_ms), std::to_string(now_ms), std::to_string(st.period_start)};
+  }
+  static void read_counters(PGresult* r, LimitState& st) {
+    auto n = [&](int col) { return int64_t(std::stoll(PQgetvalue(r, 0, col))); };
+    st.requests = n(0);
+    st.tokens = n(1);
+    st.in_flight = n(2);
+    st.spent_tokens = n(3);
+    st.spent_nano_usd = n(4);
+  }
+
+  // Lock, clean up, read, decide; then the guarded writes (under the lock their guards hold;
+  // a guard that does not is still a refusal, never an overrun).
+  Result<LimitState> admit_in_transaction(PGconn* c, const AdmitRequest& r) {
+    const std::string what = "admit a request of api key '" + r.key_id + "'";
+    const LimitRules& rules = r.rules;
+    LimitState st = limit_frame(rules, r.now_ms);
+    ONDO_TRY(run(c, "SELECT pg_advisory_xact_lock($1::int, hashtext($2))", {std::to_string(kLimitsLockClass), r.key_id}, what)
+                 .status);
+    ONDO_TRY(run(c, "DELETE FROM limit_leases WHERE key_id = $1 AND expires_at <= $2::bigint", {r.key_id, std::to_string(r.now_ms)}, what)
+                 .status);
+    ONDO_TRY(run(c, "DELETE FROM limit_windows WHERE key_id = $1 AND window_start < $2::bigint",
+                 {r.key_id, std::to_string(st.window_start_ms - kLimitWindowMs)}, what)
+                 .status);
+    Ran counters = run(c, kReadCounters, counter_params(r.key_id, st, r.now_ms), what);
+    ONDO_TRY(counters.status);
+    read_counters(counters.result.get(), st);
+    if (rules.budget_tokens && st.spent_tokens + r.tokens > rules.budget_tokens) st.refused = LimitRefusal::BudgetTokens;
+    else if (rules.budget_nano_usd && st.spent_nano_usd + r.nano_usd > rules.budget_nano_usd) st.refused = LimitRefusal::BudgetUsd;
+    else if (rules.rpm && st.requests + 1 > rules.rpm) st.refused = LimitRefusal::Requests;
+    else if (rules.tpm && st.tokens + r.tokens > rules.tpm) st.refused = LimitRefusal::Tokens;
+    else if (rules.max_concurrent && st.in_flight >= rules.max_concurrent) st.refused = LimitRefusal::Concurrent;
+    if (st.refused != LimitRefusal::None) return st;
+    const std::string tokens = std::to_string(r.tokens);
+    if (rules.budgeted()) {
+      Ran b = run(c, "INSERT INTO limit_spend AS s (key_id, period_start, tokens, nano_usd) VALUES ($1, $2::bigint, $3::bigint, $4::bigint)"
+                     " ON CONFLICT (key_id, period_start) DO UPDATE SET tokens = s.tokens + $3::bigint, nano_usd = s.nano_usd + $4::bigint"
+                     " WHERE ($5::bigint = 0 OR s.tokens + $3::bigint <= $5::bigint) AND ($6::bigint = 0 OR s.nano_usd + $4::bigint <= $6::bigint)"
+                     " RETURNING tokens, nano_usd",
+                  {r.key_id, std::to_string(st.period_start), tokens, std::to_string(r.nano_usd),
+                   std::to_string(rules.budget_tokens), std::to_string(rules.budget_nano_usd)},
+                  what);
+      ONDO_TRY(b.status);
+      if (PQntuples(b.result.get()) == 0) return refused(st, LimitRefusal::BudgetTokens);
+      st.spent_tokens = std::stoll(PQgetvalue(b.result.get(), 0, 0));
+      st.spent_nano_usd = std::stoll(PQgetvalue(b.result.get(), 0, 1));
+    }
+    Ran w = run(c, "INSERT INTO limit_windows AS w (key_id, window_start, requests, tokens) VALUES ($1, $2::bigint, 1, $3::bigint)"
+                   " ON CONFLICT (key_id, window_start) DO UPDATE SET requests = w.requests + 1, tokens = w.tokens + $3::bigint"
+                   " WHERE ($4::bigint = 0 OR w.requests < $4::bigint) AND ($5::bigint = 0 OR w.tokens + $3::bigint <= $5::bigint)"
+                   " RETURNING requests, tokens",
+                {r.key_id, std::to_string(st.window_start_ms), tokens, std::to_string(rules.rpm), std::to_string(rules.tpm)},
+                what);
+    ONDO_TRY(w.status);
+    if (PQntuples(w.result.get()) == 0) return refused(st, LimitRefusal::Requests);
+    st.requests = std::stoll(PQgetvalue(w.result.get(), 0, 0));
+    st.tokens = std::stoll(PQgetvalue(w.result.get(), 0, 1));
+    if (rules.max_concurrent) {
+      Ran l = run(c, "INSERT INTO limit_leases (key_id, lease_id, expires_at) SELECT $1, $2, $3::bigint"
+                     " WHERE (SELECT count(*) FROM limit_leases WHERE key_id = $1 AND expires_at > $4::bigint) < $5::bigint"
+                     " RETURNING (SELECT count(*) FROM limit_leases WHERE key_id = $1 AND expires_at > $4::bigint) + 1",
+                  {r.key_id, r.lease_id, std::to_string(r.now_ms + r.lease_ttl_ms), std::to_string(r.now_ms),
+                   std::to_string(rules.max_concurrent)},
+                  what);
+      ONDO_TRY(l.status);
+      if (PQntuples(l.result.get()) == 0) return refused(st, LimitRefusal::Concurrent);
+      st.in_flight = std::stoll(PQgetvalue(l.result.get(), 0, 0));
+    }
+    st.admitted = true;
+    return st;
+  }
+
+  static LimitState refused(LimitState st, LimitRefusal why) {
+    st.refused = why;
+    return st;
+  }
+
   static std::optional<int64_t> opt_col(PGresult* r, int row, int col) {
     if (PQgetisnull(r, row, col)) return std::nullopt;
     return int64_t(std::stoll(PQgetvalue(r, row, col)));
@@ -493,6 +633,7 @@ class PostgresStore final : public Store {
     k.budget_tokens = n(10);
     k.budget_period = s(11);
     ONDO_ASSIGN_OR_RETURN(k.metadata, decode_metadata(s(12), what));
+    k.budget_nano_usd = n(13);
     return k;
   }
 

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "ondo/store/codec.h"
+#include "ondo/store/limits_memory.h"
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
@@ -91,7 +92,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
     ONDO_TRY(prepare(std::string("INSERT INTO api_keys (") + kApiKeyColumns +
-                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                      s));
     sqlite3_stmt* st = s.get();
     bind_text(st, 1, k.id);
@@ -107,6 +108,7 @@ class SqliteStore final : public Store {
     sqlite3_bind_int64(st, 11, k.budget_tokens);
     bind_text(st, 12, k.budget_period);
     bind_text(st, 13, encode_metadata(k.metadata));
+    sqlite3_bind_int64(st, 14, k.budget_nano_usd);
     const int rc = sqlite3_step(st);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
       return make_error(ErrorCode::InvalidArgument, location_ + ": api key '" + k.id + "' exists");
@@ -479,6 +481,31 @@ class SqliteStore final : public Store {
     }
   }
 
+  // ---- Limits (issue 15.3): counters in memory, budget spend written through ----
+  Result<LimitState> admit_request(const AdmitRequest& r) override { return limiter_.admit(r); }
+
+  Status settle_request(const Settlement& s) override {
+    limiter_.settle(s);
+    if (!s.budgeted || (s.used_tokens == 0 && s.used_nano_usd == 0)) return ok_status();
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt st;
+    ONDO_TRY(prepare("INSERT INTO limit_spend (key_id, period_start, tokens, nano_usd) VALUES (?1, ?2, ?3, ?4)"
+                     " ON CONFLICT (key_id, period_start) DO UPDATE SET tokens = tokens + excluded.tokens,"
+                     " nano_usd = nano_usd + excluded.nano_usd",
+                     st));
+    bind_text(st.get(), 1, s.key_id);
+    sqlite3_bind_int64(st.get(), 2, s.period_start);
+    sqlite3_bind_int64(st.get(), 3, s.used_tokens);
+    sqlite3_bind_int64(st.get(), 4, s.used_nano_usd);
+    const int rc = sqlite3_step(st.get());
+    if (rc != SQLITE_DONE) return error(rc, "write the spend of api key '" + s.key_id + "'");
+    return ok_status();
+  }
+
+  Result<LimitState> peek_limits(const std::string& key_id, const LimitRules& rules, int64_t now_ms) override {
+    return limiter_.peek(key_id, rules, now_ms);
+  }
+
  private:
   struct PendingUsage {
     std::span<const UsageRow> rows;
@@ -611,6 +638,7 @@ class SqliteStore final : public Store {
     k.budget_tokens = sqlite3_column_int64(s, 10);
     k.budget_period = text(s, 11);
     ONDO_ASSIGN_OR_RETURN(k.metadata, decode_metadata(text(s, 12), what));
+    k.budget_nano_usd = sqlite3_column_int64(s, 13);
     return k;
   }
 
@@ -963,6 +991,21 @@ class SqliteStore final : public Store {
   std::condition_variable group_cv_;
   std::vector<PendingUsage*> group_;
   bool group_leader_ = false;
+  // The limit counters; loads a period's settled spend from limit_spend (lock order:
+  // the limiter's mutex, then mu_).
+  MemoryLimiter limiter_{[this](const std::string& key_id, int64_t period_start) { return load_spend(key_id, period_start); }};
+
+  Result<Spend> load_spend(const std::string& key_id, int64_t period_start) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT tokens, nano_usd FROM limit_spend WHERE key_id = ?1 AND period_start = ?2", s));
+    bind_text(s.get(), 1, key_id);
+    sqlite3_bind_int64(s.get(), 2, period_start);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return Spend{};
+    if (rc != SQLITE_ROW) return error(rc, "read the spend of api key '" + key_id + "'");
+    return Spend{sqlite3_column_int64(s.get(), 0), sqlite3_column_int64(s.get(), 1)};
+  }
 
   // --- Prompt registry (issue 15.5). Versions are numbered by one INSERT ... SELECT MAX + 1
   // statement, which holds SQLite's write lock from its start (no two writers get one number).

@@ -32,12 +32,13 @@
 #include "ondo/store/guardrails.h"
 #include "ondo/store/prompts.h"
 #include "ondo/store/usage.h"
+#include "ondo/store/limits.h"
 
 namespace ondo::store {
 
 // One API key. The secret itself is never stored: `hash` is the hex SHA-256 of it.
-// Limits of 0 mean "no limit". They are stored and returned; enforcing them is the gateway's
-// job (issue 15.3), not the store's.
+// Limits of 0 mean "no limit". The gateway enforces them (serve/limits.h) with the counters of
+// the limits block below.
 struct ApiKey {
   std::string id;          // the public prefix, "k" + 12 hex digits; part of the secret
   std::string hash;        // hex SHA-256 of the whole secret
@@ -50,7 +51,8 @@ struct ApiKey {
   int64_t tpm = 0;                    // tokens per minute
   int64_t max_concurrent = 0;         // requests in flight at once
   int64_t budget_tokens = 0;          // tokens per budget period
-  std::string budget_period;          // "", "day", "month" or "total"
+  int64_t budget_nano_usd = 0;        // spend per budget period in nano-USD (1e-9 USD)
+  std::string budget_period;          // "", "day", "week", "month" or "total"
   std::map<std::string, std::string> metadata;
 
   bool operator==(const ApiKey&) const = default;
@@ -188,6 +190,19 @@ class Store {
   virtual Result<std::vector<UsageTotals>> usage_totals(const UsageQuery& query) = 0;
   // Raw rows (see UsageRowsQuery), seq set.
   virtual Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& query) = 0;
+  // ---- Limits (issue 15.3; store/limits.h) ----
+  // SQLite: counters in memory, budget spend written through (store/limits_memory.h).
+  // PostgreSQL: one transactional counter for every replica (tables limit_windows,
+  // limit_leases, limit_spend; per-key advisory lock, guarded upserts).
+  // Admits `r` when every limit of r.rules has room (budget, requests and tokens in the
+  // minute window, leases in flight) and then counts it in all of them at once; otherwise
+  // changes nothing and says which limit refused. Either way the state holds the counters.
+  virtual Result<LimitState> admit_request(const AdmitRequest& r) = 0;
+  // Corrects an admitted request's reservation to its use and releases its lease. Once per
+  // admitted request.
+  virtual Status settle_request(const Settlement& s) = 0;
+  // The counters of `key_id` at `now_ms` (for the x-ratelimit headers), changing nothing.
+  virtual Result<LimitState> peek_limits(const std::string& key_id, const LimitRules& rules, int64_t now_ms) = 0;
 };
 
 // The newest schema version this binary knows.

@@ -2,6 +2,7 @@
 #include "ondo/serve/routes/admin.h"
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include "ondo/serve/json_limits.h"
@@ -45,6 +46,7 @@ json api_key_json(const store::ApiKey& k, int64_t now) {
           {"tpm", k.tpm},
           {"max_concurrent", k.max_concurrent},
           {"budget_tokens", k.budget_tokens},
+          {"budget_usd", double(k.budget_nano_usd) / 1e9},
           {"budget_period", k.budget_period},
           {"metadata", k.metadata}};
 }
@@ -52,7 +54,7 @@ json api_key_json(const store::ApiKey& k, int64_t now) {
 Result<store::ApiKey> api_key_fields_from_json(const nlohmann::ordered_json& body, int64_t now) {
   if (!body.is_object()) return make_error(ErrorCode::InvalidArgument, "request body: expected a JSON object");
   static constexpr const char* kKnown[] = {"name", "models", "rpm", "tpm", "max_concurrent", "budget_tokens",
-                                           "budget_period", "expires_at", "expires_in", "metadata"};
+                                           "budget_usd", "budget_period", "expires_at", "expires_in", "metadata"};
   for (const auto& [k, v] : body.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), k) == std::end(kKnown)) {
       return field_error(ErrorCode::InvalidArgument, k, "unknown field");
@@ -75,6 +77,13 @@ Result<store::ApiKey> api_key_fields_from_json(const nlohmann::ordered_json& bod
   ONDO_ASSIGN_OR_RETURN(key.tpm, int_field(body, "tpm"));
   ONDO_ASSIGN_OR_RETURN(key.max_concurrent, int_field(body, "max_concurrent"));
   ONDO_ASSIGN_OR_RETURN(key.budget_tokens, int_field(body, "budget_tokens"));
+  if (body.contains("budget_usd") && !body["budget_usd"].is_null()) {
+    const auto& u = body["budget_usd"];
+    if (!u.is_number() || u.get<double>() < 0 || u.get<double>() > 1e9) {
+      return field_error(ErrorCode::InvalidArgument, "budget_usd", "expected a number of US dollars from 0 to 1e9");
+    }
+    key.budget_nano_usd = int64_t(std::llround(u.get<double>() * 1e9));
+  }
   if (body.contains("budget_period")) {
     if (!body["budget_period"].is_string()) return field_error(ErrorCode::InvalidArgument, "budget_period", "expected a string");
     key.budget_period = body["budget_period"].get<std::string>();

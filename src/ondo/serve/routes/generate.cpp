@@ -10,6 +10,7 @@
 
 #include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/http_guard.h"
+#include "ondo/serve/limits.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/routes/wire.h"
 
@@ -441,6 +442,27 @@ Status submit_all(Run& run) {
   return ok_status();
 }
 
+// What a request reserves against its key's limits: each prompt once, and max_tokens per
+// choice (the effective max_tokens: the context left when the request gave none).
+int64_t reserved_completion(const PreparedRequest& p) {
+  const int32_t n_ctx = p.model->scheduler->options().n_ctx;
+  int64_t out = int64_t(p.request.max_tokens) * p.fields.n;
+  for (const auto& prompt : p.more_prompts) {
+    out += int64_t(p.fields.max_tokens ? *p.fields.max_tokens : n_ctx - int32_t(prompt.size())) * p.fields.n;
+  }
+  return out;
+}
+int64_t reserved_prompt(const PreparedRequest& p) {
+  int64_t out = int64_t(p.request.prompt.size());
+  for (const auto& prompt : p.more_prompts) out += int64_t(prompt.size());
+  return out;
+}
+int64_t reserved_tokens(const PreparedRequest& p) { return reserved_prompt(p) + reserved_completion(p); }
+int64_t reserved_cost(const ServerState& state, const PreparedRequest& p) {
+  const auto& prices = state.options().prices;
+  return prices ? cost_nano_usd(prices->of(p.model->alias), reserved_prompt(p), 0, reserved_completion(p)) : 0;
+}
+
 }  // namespace
 
 void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res, std::unique_ptr<WireFormat> wire) {
@@ -449,6 +471,7 @@ void respond_generation(ServerState& state, PreparedRequest p, httplib::Response
     return wire->write_error(res, field_error(ErrorCode::InvalidArgument, "n", "this API answers with one choice (seen " +
                                                                                   std::to_string(p.fields.n) + ")"));
   }
+  if (current_request() && !admit_limits(state, *current_request(), reserved_tokens(p), reserved_cost(state, p), res)) return;
   auto run = std::make_shared<Run>(state, std::move(p), std::move(wire));
   run->prep.request.context = std::make_shared<const infer::RequestContext>(run->record->context);
   if (Status st = submit_all(*run); !st.ok()) {

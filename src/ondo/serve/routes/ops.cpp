@@ -1,4 +1,6 @@
 // GET /health, GET /metrics, GET /v1/models and GET /v1/models/{model}. Layer: serve.
+#include <algorithm>
+
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -33,7 +35,12 @@ void handle_list_models(ServerState& state, const httplib::Request&, httplib::Re
   auto models = state.models();
   if (!models || !state.ready()) return send_error(res, make_error(ErrorCode::Unavailable, "server: models are still loading"));
   json data = json::array();
-  for (const ServedModel& m : *models) data.push_back(model_json(m));
+  const auto& record = current_request();
+  const auto* allowed = record && record->allowed_models ? &*record->allowed_models : nullptr;
+  for (const ServedModel& m : *models) {
+    if (allowed && std::find(allowed->begin(), allowed->end(), m.alias) == allowed->end()) continue;  // the key's models only
+    data.push_back(model_json(m));
+  }
   send_json(res, 200, {{"object", "list"}, {"data", data}});
 }
 
