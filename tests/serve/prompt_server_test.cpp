@@ -144,5 +144,38 @@ TEST_F(PromptServe, AnthropicMessagesUseThePromptField) {
   EXPECT_NE(error["error"]["message"].get<std::string>().find("prompt.variables.hero: missing"), std::string::npos) << missing->body;
 }
 
+// A guardrail policy attached to a prompt applies to the chats that render that prompt and to
+// no others: a Korean resident registration number in the variables is blocked (400 with the
+// reason code) only through the prompt.
+TEST_F(PromptServe, GuardrailPolicyAttachedToThePromptAppliesToItsChats) {
+  ASSERT_TRUE(start()) << server_.log();
+  httplib::Client http("127.0.0.1", server_.port());
+  const httplib::Headers admin = {{"Authorization", "Bearer adm"}};
+  auto post = [&](const std::string& path, const std::string& body) {
+    auto r = http.Post(path, admin, body, "application/json");
+    EXPECT_TRUE(r) << path;
+    return r ? std::make_pair(r->status, nlohmann::json::parse(r->body, nullptr, false)) : std::make_pair(0, nlohmann::json());
+  };
+  ASSERT_EQ(post("/v1/prompts", R"({"name":"intake"})").first, 201);
+  ASSERT_EQ(post("/v1/prompts/intake/versions",
+                 R"({"messages":[{"role":"user","content":"Patient id {{ id }}."}],"variables":{"id":"string"},)"
+                 R"("params":{"max_tokens":3,"temperature":0}})")
+                .first,
+            201);
+  ASSERT_EQ(post("/v1/guardrails", R"({"name":"no-rrn","rules":[{"type":"pii","detector":"kr_rrn","action":"block"}]})").first,
+            201);
+  ASSERT_EQ(post("/v1/guardrails/attach", R"({"policy":"no-rrn","scope":"prompt","target":"intake"})").first, 200);
+  // 900101-1234568: a valid check digit ((11 - 124 % 11) % 10 = 8).
+  auto blocked = post("/v1/chat/completions",
+                      R"({"model":"tiny","prompt":{"name":"intake","version":1,"variables":{"id":"900101-1234568"}}})");
+  EXPECT_EQ(blocked.first, 400) << blocked.second.dump();
+  EXPECT_EQ(blocked.second["error"]["code"], "guardrail.pii.kr_rrn") << blocked.second.dump();
+  auto clean = post("/v1/chat/completions", R"({"model":"tiny","prompt":{"name":"intake","version":1,"variables":{"id":"A-17"}}})");
+  EXPECT_EQ(clean.first, 200) << clean.second.dump();
+  auto plain = post("/v1/chat/completions",
+                    R"({"model":"tiny","max_tokens":3,"messages":[{"role":"user","content":"Patient id 900101-1234568."}]})");
+  EXPECT_EQ(plain.first, 200) << plain.second.dump();
+}
+
 }  // namespace
 }  // namespace ondo::testing

@@ -31,6 +31,15 @@ Status check_output_guardrails(const PreparedRequest& p) {
   return ok_status();
 }
 
+// The registry prompt the request renders (its record's prompt_ref "name@version", set by
+// apply_chat_prompt), for the guardrail policies attached to that prompt; "" for none.
+std::string registry_prompt_name() {
+  const auto& record = current_request();
+  if (!record) return "";
+  const std::string& ref = record->prompt_ref;
+  return ref.substr(0, ref.rfind('@'));
+}
+
 }  // namespace
 
 Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
@@ -39,7 +48,8 @@ Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
   if (!model->chat_template) {
     return field_error(ErrorCode::InvalidArgument, "model", "'" + model->alias + "' has no chat template");
   }
-  ONDO_ASSIGN_OR_RETURN(guardrails::PolicySet policies, request_policies(state, chat.gen.guardrails));
+  ONDO_ASSIGN_OR_RETURN(guardrails::PolicySet policies,
+                        request_policies(state, chat.gen.guardrails, registry_prompt_name()));
   ONDO_TRY(guard_chat_input(state, policies, *model->tokenizer, chat));
   auto prompt = infer::build_chat_prompt(*model->chat_template, *model->tokenizer, chat.messages, chat.tools, true);
   if (!prompt.ok()) return of_field(prompt.error(), "messages");
