@@ -243,6 +243,40 @@ class PostgresStore final : public Store {
   std::vector<PGconn*> idle_;  // guarded by mu_
   int open_ = 0;               // connections out or idle; guarded by mu_
   static thread_local std::string last_state_;  // SQLSTATE of this thread's last failed statement
+
+  // --- Response cache (issue 15.7). The put and the eviction are two statements: a crash
+  // between them leaves the cache over its budget until the next put, never a broken entry. ---
+ public:
+  Result<std::optional<CachedResponse>> get_cached_response(std::string_view key, int64_t now_ms) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kCacheHit, {std::string(key), std::to_string(now_ms)}, "read cached response"));
+    if (PQntuples(r.get()) == 0) return std::optional<CachedResponse>();
+    auto n = [&](int col) { return int64_t(std::stoll(PQgetvalue(r.get(), 0, col))); };
+    CachedResponse e;
+    e.key = PQgetvalue(r.get(), 0, 0);
+    e.model = PQgetvalue(r.get(), 0, 1);
+    e.body.assign(PQgetvalue(r.get(), 0, 2), size_t(PQgetlength(r.get(), 0, 2)));
+    e.created_ms = n(3);
+    e.expires_ms = n(4);
+    e.last_used_ms = n(5);
+    e.hits = n(6);
+    return std::optional<CachedResponse>(std::move(e));
+  }
+
+  Status put_cached_response(const CachedResponse& e, int64_t max_bytes, int64_t now_ms) override {
+    if (e.size() <= max_bytes) {  // a larger one would only push everything else out
+      ONDO_TRY(query(kCachePut,
+                   {e.key, e.model, e.body, std::to_string(e.size()), std::to_string(e.created_ms),
+                    std::to_string(e.expires_ms), std::to_string(e.last_used_ms)},
+                     "write cached response"));
+    }
+    ONDO_TRY(query(kCacheEvict, {std::to_string(now_ms), std::to_string(max_bytes)}, "evict cached responses"));
+    return ok_status();
+  }
+
+  Result<CacheTotals> response_cache_totals() override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kCacheTotals, {}, "read cache totals"));
+    return CacheTotals{int64_t(std::stoll(PQgetvalue(r.get(), 0, 0))), int64_t(std::stoll(PQgetvalue(r.get(), 0, 1)))};
+  }
 };
 
 thread_local std::string PostgresStore::last_state_;

@@ -2,7 +2,7 @@
 // directory (the embedded default: nothing to install or start) and PostgreSQL (several
 // `ondo serve` replicas sharing one state). Layer: store; uses core only. No SQL outside store/.
 //
-// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets).
+// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets), response_cache.
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -24,6 +24,7 @@
 
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
+#include "ondo/store/cached_response.h"
 
 namespace ondo::store {
 
@@ -68,6 +69,17 @@ class Store {
   // Marks key `id` revoked at `at` (a key revoked before keeps its first time).
   // Errors: NotFound when there is no key `id`.
   virtual Status revoke_api_key(std::string_view id, int64_t at) = 0;
+
+  // --- Response cache (issue 15.7; rows in cached_response.h, used by serve/response_cache.h) ---
+  // The entry `key` when it is there and not expired at `now_ms`; a hit sets its
+  // last_used_ms to `now_ms` and counts it (the returned entry shows both). nullopt: none.
+  virtual Result<std::optional<CachedResponse>> get_cached_response(std::string_view key, int64_t now_ms) = 0;
+  // Writes `entry` (replacing an entry with its key), then removes the entries expired at
+  // `now_ms` and, least recently used first, as many as it takes to bring the total size to
+  // `max_bytes` or under. An entry larger than `max_bytes` alone is not written.
+  // Requires: max_bytes >= 0.
+  virtual Status put_cached_response(const CachedResponse& entry, int64_t max_bytes, int64_t now_ms) = 0;
+  virtual Result<CacheTotals> response_cache_totals() = 0;
 };
 
 // The newest schema version this binary knows.
