@@ -184,6 +184,8 @@ Status parse_common(const json& obj, GenerationFields& g) {
   ONDO_ASSIGN_OR_RETURN(g.stop, parse_stop(obj));
   ONDO_ASSIGN_OR_RETURN(auto ignore_eos, opt_bool(obj, "ignore_eos", "ignore_eos"));
   g.ignore_eos = ignore_eos.value_or(false);
+  ONDO_ASSIGN_OR_RETURN(auto cache, opt_bool(obj, "cache", "cache"));
+  g.cache = cache.value_or(true);
   return parse_sampling(obj, g);
 }
 

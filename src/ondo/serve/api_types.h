@@ -43,6 +43,7 @@ struct GenerationFields {
   bool ignore_eos = false;             // extension
   int32_t n = 1;                       // choices per prompt (1..kMaxChoices)
   OutputConstraint constraint;         // response_format / grammar
+  bool cache = true;                   // extension "cache": false skips the response cache
 };
 
 enum class ToolChoice { Auto, None, Required, Named };

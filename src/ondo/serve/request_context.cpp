@@ -32,7 +32,7 @@ std::string access_log_line(const RequestRecord& r) {
                 or_dash(r.context.caller), or_dash(r.context.model.substr(0, 200)), r.streamed ? 1 : 0,
                 or_dash(r.finish_reason), r.prompt_tokens, r.completion_tokens, r.cached_tokens, ms(r.queue_s),
                 ms(r.first_token_s), ms(r.total_s));
-  return buf;
+  return r.cache_hit ? std::string(buf) + " cache=hit" : std::string(buf);
 }
 
 }  // namespace ondo::serve

@@ -53,6 +53,12 @@ struct ServedModel {
   std::shared_ptr<const ModelCard> card;
 };
 
+// The response cache (serve/response_cache.h): on with a store and ttl_s > 0.
+struct ResponseCacheOptions {
+  int64_t ttl_s = 0;                        // --cache-ttl: seconds an answer is kept; 0: off
+  int64_t max_bytes = int64_t(256) << 20;  // --cache-size: kept bytes at most (least recently hit go first)
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";      // "localhost": 127.0.0.1 and [::1] (when the machine has it)
   int port = 8080;                     // 0: any free port (see Server::port())
@@ -73,6 +79,7 @@ struct ServerOptions {
   RequestHook on_request_done;
   // --prices: USD per 1M tokens per model (serve/prices.h), for usage costs and budgets; null: all free.
   std::shared_ptr<const PriceTable> prices;
+  ResponseCacheOptions cache;          // needs `store` when on
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
 };
