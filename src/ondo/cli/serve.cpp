@@ -148,15 +148,15 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(c.server.cache.ttl_s, ranged(args, "--cache-ttl", 0, int64_t(1) << 31));
   ONDO_ASSIGN_OR_RETURN(int64_t cache_mib, ranged(args, "--cache-size", 0, int64_t(1) << 30));
   c.server.cache.max_bytes = cache_mib << 20;
-  if (c.server.cache.ttl_s > 0 && !c.store) {
-    return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
-  }
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
   else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
   if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
   if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
+  }
+  if (c.server.cache.ttl_s > 0 && !c.store) {
+    return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
   }
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");
