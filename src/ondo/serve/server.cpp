@@ -182,7 +182,7 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
     record.allowed_models = st->models;
   } else {
     record.context.caller.clear();  // not established
-    send_error(res, st.error(), error_shape_for_path(req.path));
+    send_error(res, store_api_error(st.error()), error_shape_for_path(req.path));  // a store failure: 503 / 507
     if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
   }
