@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "serve/kill_loop.h"
+#include "support/postgres_server.h"
 #include "support/run_command.h"
 #include "support/testdata.h"
 
@@ -45,6 +46,41 @@ TEST(Reliability, UnreachableStoreAtStartIsAClearError) {
   EXPECT_NE(r.err.find("postgres://ondo@/x"), std::string::npos) << r.err;  // names the store
   EXPECT_EQ(r.err.find("listening"), std::string::npos) << r.err;
   fs::remove_all(sock);
+}
+
+TEST(Reliability, PostgresGoneMidRunFailsClosedWith503) {
+  auto model = tiny_model();
+  if (!model) GTEST_SKIP() << "stories260K.gguf not found in the test data";
+  auto pg = PostgresServer::start();
+  if (!pg.ok()) GTEST_SKIP() << "PostgreSQL tests skipped: " << pg.error().message;
+  auto url = (*pg)->create_database("midrun");
+  ASSERT_TRUE(url.ok()) << url.error().message;
+  ServeProcess server;
+  ASSERT_TRUE(server.start({"-m", *model + "=tiny", "-t", "1", "--ctx", "256", "--db", *url, "--admin-key", "adm",
+                            "--cache-ttl", "60"}))
+      << server.log();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(30, 0);
+  auto made = c.Post("/v1/admin/keys", admin_headers(), "{}", "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string secret = nlohmann::json::parse(made->body)["key"];
+  const httplib::Headers as_key = {{"Authorization", "Bearer " + secret}};
+  const std::string chat = R"({"model":"tiny","messages":[{"role":"user","content":"hi"}],"max_tokens":2})";
+  auto before = c.Post("/v1/chat/completions", as_key, chat, "application/json");
+  ASSERT_EQ(before->status, 200) << before->body;
+
+  ASSERT_TRUE((*pg)->stop().ok());
+  for (int i = 0; i < 3; ++i) {  // pooled connections are found broken one by one: each fails closed
+    auto r = c.Post("/v1/chat/completions", as_key, chat, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503) << r->body;
+    const auto err = nlohmann::json::parse(r->body)["error"];
+    EXPECT_EQ(err["type"], "server_error");
+    EXPECT_NE(err["message"].get<std::string>().find("postgres://"), std::string::npos) << r->body;  // names the store
+  }
+  auto admin = c.Post("/v1/admin/keys", admin_headers(), "{}", "application/json");
+  EXPECT_EQ(admin->status, 503) << admin->body;
+  EXPECT_EQ(server.stop(), 0) << server.log();
 }
 
 }  // namespace

@@ -170,7 +170,13 @@ class PostgresStore final : public Store {
     std::string msg = r ? PQresultErrorMessage(r.get()) : PQerrorMessage(c);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    const ErrorCode code = PQstatus(c) != CONNECTION_OK ? ErrorCode::Unavailable : ErrorCode::Internal;
+    // The server is gone or going: the connection is bad, libpq made the error itself (no
+    // SQLSTATE: "server closed the connection unexpectedly" while the status still reads OK),
+    // a connection exception (class 08) or a shutdown (57P01-57P03). The rest is Internal.
+    const std::string_view sqlstate = state ? state : "";
+    const bool gone = PQstatus(c) != CONNECTION_OK || sqlstate.empty() || sqlstate.substr(0, 2) == "08" ||
+                      sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+    const ErrorCode code = gone ? ErrorCode::Unavailable : ErrorCode::Internal;
     Ran out{std::move(r), make_error(code, location_ + ": " + what + " failed (" + msg + ")")};
     last_state_ = state ? state : "";
     return out;
