@@ -84,6 +84,13 @@ class ServeProcess {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  // SIGKILL (no drain, no clean-up: a crash) and reaps it.
+  void kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
   ~ServeProcess() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);

@@ -59,6 +59,22 @@ TEST(UsageRow, FromTheFinalRecordWithItsCost) {
   EXPECT_FALSE(usage_row(health, &prices, 1));  // never reached a model
 }
 
+// A response cache hit ran no model (generated is false) but is a row: its tokens as served, at
+// zero cost, and with the registry prompt that served it.
+TEST(UsageRow, CacheHitsAreRowsAtZeroCost) {
+  PriceTable prices;
+  prices.models["qwen"] = ModelPrice{1.0, 0.5, 2.0};
+  RequestRecord hit = generated_record();
+  hit.generated = false;
+  hit.cache_hit = true;
+  hit.prompt_ref = "recipes@3";
+  const auto row = usage_row(hit, &prices, 5);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->completion_tokens, 10);
+  EXPECT_EQ(row->cost_nano_usd, 0);
+  EXPECT_EQ(row->prompt, "recipes@3");
+}
+
 TEST(UsageQuery, ParametersAreCheckedByName) {
   const int64_t today = 20000;
   auto q = parse_usage_query({}, today);

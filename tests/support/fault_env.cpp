@@ -25,6 +25,11 @@ bool same_dir(const fs::path& a, const fs::path& b) {
   return ec ? a.lexically_normal() == b.lexically_normal() : eq;
 }
 
+// What a write returns while the disk is full (as Env::posix() reports ENOSPC).
+Error disk_full_error(const fs::path& path) {
+  return make_error(ErrorCode::ResourceExhausted, path.string() + ": write failed (No space left on device)");
+}
+
 Error injected(const fs::path& path, const char* op, const char* what) {
   return make_error(ErrorCode::InvalidFile, path.string() + ": " + op + " failed (" + what + ")");
 }
@@ -36,6 +41,7 @@ class FaultFile final : public core::WritableFile {
   FaultFile(FaultEnv& env, std::unique_ptr<core::WritableFile> base) : env_(env), base_(std::move(base)) {}
 
   Status append(std::span<const uint8_t> data) override {
+    if (env_.disk_full_) return disk_full_error(path());
     Status err;
     const auto fault = env_.next(path(), "write", &err);
     if (!fault) return base_->append(data);
@@ -82,6 +88,7 @@ class FaultRandomFile final : public core::RandomFile {
   }
 
   Status write_at(uint64_t offset, std::span<const uint8_t> data) override {
+    if (env_.disk_full_) return disk_full_error(path());
     Status err;
     const auto fault = env_.next(path(), "write", &err);
     if (!fault) return base_->write_at(offset, data);

@@ -14,6 +14,7 @@
 // Thread contract: one thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -43,6 +44,9 @@ class FaultEnv final : public core::Env {
   bool crashed() const { return crashed_; }
   // Power loss after the last operation.
   void crash_now() { crash(); }
+  // While set, every write and append fails with ResourceExhausted (ENOSPC) and writes
+  // nothing; not counted as operations. Other calls work.
+  void set_disk_full(bool full) { disk_full_ = full; }
 
   Result<std::unique_ptr<core::WritableFile>> open(const std::filesystem::path& path, core::OpenMode mode) override;
   Result<std::unique_ptr<core::RandomFile>> open_random(const std::filesystem::path& path, bool create) override;
@@ -68,6 +72,7 @@ class FaultEnv final : public core::Env {
   std::optional<std::pair<size_t, Fault>> armed_;
   size_t n_ops_ = 0;
   bool crashed_ = false;
+  std::atomic<bool> disk_full_{false};  // set from a test thread while a server writes
   std::map<std::filesystem::path, uint64_t> synced_;  // file written here -> bytes synced
   std::vector<PendingRename> renames_;
   // RandomFile opened here -> its bytes at the last sync (nullopt: absent then)

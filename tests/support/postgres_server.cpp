@@ -59,6 +59,16 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start() {
   return s;
 }
 
+Status PostgresServer::stop() {
+  if (!started_) return ok_status();
+  if (run_as_owner(quote((bin_ / "pg_ctl").string()) + " -D " + quote((dir_ / "data").string()) +
+                   " -m immediate -w -t 30 stop") != 0) {
+    return make_error(ErrorCode::Internal, "pg_ctl stop failed: " + log_tail());
+  }
+  started_ = false;
+  return ok_status();
+}
+
 PostgresServer::~PostgresServer() {
   if (started_) {
     (void)run_as_owner(quote((bin_ / "pg_ctl").string()) + " -D " + quote((dir_ / "data").string()) +

@@ -28,6 +28,9 @@ class PostgresServer {
   // e.g. "postgres://ondo@/t1?host=/tmp/ondo-pg-Ab12Cd&port=5432".
   Result<std::string> create_database(const std::string& name);
   const std::filesystem::path& dir() const { return dir_; }
+  // Stops the server now (pg_ctl stop -m immediate: like a crash of the database), to test
+  // clients of a store that went away. Errors: Internal when pg_ctl fails.
+  Status stop();
 
  private:
   PostgresServer() = default;

@@ -86,6 +86,9 @@ const CommandSpec& serve_spec() {
           {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
           {"--prices", "FILE", "none (all free)",
            "JSON prices per model alias in USD per 1M tokens: {\"m\": {\"input\": 0.15, \"cached_input\": 0.075, \"output\": 0.6}, \"*\": {...}}"},
+          {"--cache-ttl", "S", "0",
+           "keep deterministic answers (temperature 0 or a seed) in the store for S seconds and answer exact repeats from it (0: off)"},
+          {"--cache-size", "MIB", "256", "response cache size in MiB (least recently hit answers go first)"},
           {"--cors-origin", "ORIGIN", "none (CORS off)",
            "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
       },
@@ -143,12 +146,18 @@ Result<Config> config_from_args(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(int64_t per_ip, ranged(args, "--max-conns-per-ip", 0, 100000));
   ONDO_ASSIGN_OR_RETURN(int64_t header_s, ranged(args, "--header-timeout", 1, 3600));
   ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
+  ONDO_ASSIGN_OR_RETURN(c.server.cache.ttl_s, ranged(args, "--cache-ttl", 0, int64_t(1) << 31));
+  ONDO_ASSIGN_OR_RETURN(int64_t cache_mib, ranged(args, "--cache-size", 0, int64_t(1) << 30));
+  c.server.cache.max_bytes = cache_mib << 20;
   ONDO_ASSIGN_OR_RETURN(c.server.api_key, api_key(args));
   if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
   else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
   if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
   if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
+  }
+  if (c.server.cache.ttl_s > 0 && !c.store) {
+    return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
   }
   c.server.port = int(port);
   c.server.insecure = args.has("--insecure");

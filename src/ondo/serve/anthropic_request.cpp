@@ -20,7 +20,7 @@ using detail::seen;
 // temperature, top_p, top_k) and ondo's sampling extensions.
 constexpr const char* kSameFields[] = {"model",          "stream",        "temperature",      "top_p",
                                        "top_k",          "seed",          "min_p",            "repeat_penalty",
-                                       "repeat_last_n",  "presence_penalty", "frequency_penalty", "ignore_eos"};
+                                       "repeat_last_n",  "presence_penalty", "frequency_penalty", "ignore_eos", "cache"};
 
 // Fields for features this server does not have; given (not null), they are refused.
 struct Refused {

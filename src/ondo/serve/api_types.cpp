@@ -190,6 +190,8 @@ Status parse_common(const json& obj, GenerationFields& g) {
     }
     g.guardrails = gr->get<std::string>();
   }
+  ONDO_ASSIGN_OR_RETURN(auto cache, opt_bool(obj, "cache", "cache"));
+  g.cache = cache.value_or(true);
   return parse_sampling(obj, g);
 }
 

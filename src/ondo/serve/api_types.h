@@ -44,6 +44,7 @@ struct GenerationFields {
   int32_t n = 1;                       // choices per prompt (1..kMaxChoices)
   OutputConstraint constraint;         // response_format / grammar
   std::string guardrails;              // extension: a guardrail policy applied as well ("": none)
+  bool cache = true;                   // extension "cache": false skips the response cache
 };
 
 enum class ToolChoice { Auto, None, Required, Named };

@@ -72,6 +72,17 @@ ApiError to_api_error(const Error& error) {
   return e;
 }
 
+ApiError store_api_error(const Error& error) {
+  ApiError e = to_api_error(error);
+  if (error.code == ErrorCode::ResourceExhausted) {
+    e.status = 507;
+    e.type = "server_error";
+    e.code = "insufficient_storage";
+    e.retry_after_s = 0;
+  }
+  return e;
+}
+
 ApiError method_not_allowed(std::string_view method, std::string_view path) {
   ApiError e;
   e.status = 405;

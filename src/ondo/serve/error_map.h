@@ -22,6 +22,12 @@ struct ApiError {
 // Maps `error` to status, type and code; its field path (Error::field) becomes `param`.
 ApiError to_api_error(const Error& error);
 
+// A failure of a store write or read: as to_api_error(), except that the store's
+// ResourceExhausted (its disk or quota is full) is 507 insufficient_storage, a server_error
+// (not a 429: the caller did nothing wrong and retrying soon will not help); an unreachable
+// store stays 503. The message names the store.
+ApiError store_api_error(const Error& error);
+
 // Routing failures that have no ErrorCode of their own: a known path with a wrong method.
 ApiError method_not_allowed(std::string_view method, std::string_view path);
 

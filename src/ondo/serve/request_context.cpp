@@ -32,8 +32,10 @@ std::string access_log_line(const RequestRecord& r) {
                 or_dash(r.context.caller), or_dash(r.context.model.substr(0, 200)), r.streamed ? 1 : 0,
                 or_dash(r.finish_reason), r.prompt_tokens, r.completion_tokens, r.cached_tokens, ms(r.queue_s),
                 ms(r.first_token_s), ms(r.total_s));
-  if (!r.prompt_ref.empty()) return buf + (" prompt=" + r.prompt_ref.substr(0, 200));
-  return buf;
+  std::string line = buf;
+  if (!r.prompt_ref.empty()) line += " prompt=" + r.prompt_ref.substr(0, 200);
+  if (r.cache_hit) line += " cache=hit";
+  return line;
 }
 
 }  // namespace ondo::serve

@@ -45,6 +45,9 @@ struct RequestRecord {
   // How the generation ended: "stop", "length", "tool_calls", "cancelled" (server shutdown),
   // "disconnected" (the client went away), "timeout" (--timeout), "error"; "" before/without one.
   std::string finish_reason;
+  // Answered from the response cache (serve/response_cache.h): the model did not run;
+  // generated stays false and the token counts are those served (usage prices hits at zero).
+  bool cache_hit = false;
   bool finished = false;  // set when the log line, metrics and hook have been written
 };
 

@@ -205,7 +205,7 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
     if (st->key) start_limits(state, record, *st->key, res);
   } else {
     record.context.caller.clear();  // not established
-    send_error(res, st.error(), error_shape_for_path(req.path));
+    send_error(res, store_api_error(st.error()), error_shape_for_path(req.path));  // a store failure: 503 / 507
     if (st.error().code == ErrorCode::Unauthenticated) res.set_header("WWW-Authenticate", "Bearer");
     return httplib::Server::HandlerResponse::Handled;
   }
@@ -292,6 +292,12 @@ bool wait_idle(const ServerState& state, Clock::time_point until) {
 Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   ONDO_TRY(check_bind(options.host, !options.api_key.empty() || !options.admin_key.empty() || options.store, options.insecure));
   if (options.max_body_bytes == 0) return make_error(ErrorCode::InvalidArgument, "--max-body: must be positive");
+  if (options.cache.ttl_s < 0 || options.cache.max_bytes < 0) {
+    return make_error(ErrorCode::InvalidArgument, "--cache-ttl, --cache-size: must not be negative");
+  }
+  if (options.cache.ttl_s > 0 && !options.store) {
+    return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
+  }
   const bool keyed = !options.api_key.empty() || !options.admin_key.empty() || options.store;  // every route needs a key
   ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, keyed));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(cors));

@@ -54,6 +54,12 @@ struct ServedModel {
   std::shared_ptr<const ModelCard> card;
 };
 
+// The response cache (serve/response_cache.h): on with a store and ttl_s > 0.
+struct ResponseCacheOptions {
+  int64_t ttl_s = 0;                        // --cache-ttl: seconds an answer is kept; 0: off
+  int64_t max_bytes = int64_t(256) << 20;  // --cache-size: kept bytes at most (least recently hit go first)
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";      // "localhost": 127.0.0.1 and [::1] (when the machine has it)
   int port = 8080;                     // 0: any free port (see Server::port())
@@ -80,6 +86,7 @@ struct ServerOptions {
   size_t max_file_bytes = size_t(8) << 20;
   std::filesystem::path index_dir;
   size_t ingest_queue = 1024;
+  ResponseCacheOptions cache;          // needs `store` when on
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
 };

@@ -125,7 +125,7 @@ std::string usage_key_of(std::string_view caller) {
 }
 
 std::optional<UsageRow> usage_row(const RequestRecord& r, const PriceTable* prices, int64_t now_ms) {
-  if (!r.generated) return std::nullopt;
+  if (!r.generated && !r.cache_hit) return std::nullopt;
   UsageRow u;
   u.time_ms = now_ms;
   u.request_id = r.context.id;
@@ -140,7 +140,7 @@ std::optional<UsageRow> usage_row(const RequestRecord& r, const PriceTable* pric
   u.completion_tokens = std::max(r.completion_tokens, 0);
   u.ttft_us = us(r.first_token_s);
   u.duration_us = std::max<int64_t>(us(r.total_s), 0);
-  if (prices) {
+  if (prices && !r.cache_hit) {  // a response cache hit ran no model: it costs nothing
     u.cost_nano_usd = cost_nano_usd(prices->of(u.model), u.prompt_tokens, u.cached_tokens, u.completion_tokens);
   }
   u.finish_reason = r.finish_reason;

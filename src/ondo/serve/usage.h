@@ -20,8 +20,9 @@
 
 namespace ondo::serve {
 
-// The row of a request that reached a model (record.generated), finished at `now_ms` (Unix
-// ms); nullopt for any other request. Its cost comes from `prices` (null: free).
+// The row of a request that reached a model (record.generated) or was answered by the response
+// cache (record.cache_hit: cost 0), finished at `now_ms` (Unix ms); nullopt for any other
+// request. Its cost comes from `prices` (null: free).
 std::optional<store::UsageRow> usage_row(const RequestRecord& record, const PriceTable* prices, int64_t now_ms);
 
 // The usage key of a caller: the store key's id for "key:<id>", else the caller itself.

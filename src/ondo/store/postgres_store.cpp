@@ -477,7 +477,13 @@ class PostgresStore final : public Store {
     std::string msg = r ? PQresultErrorMessage(r.get()) : PQerrorMessage(c);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    const ErrorCode code = PQstatus(c) != CONNECTION_OK ? ErrorCode::Unavailable : ErrorCode::Internal;
+    // The server is gone or going: the connection is bad, libpq made the error itself (no
+    // SQLSTATE: "server closed the connection unexpectedly" while the status still reads OK),
+    // a connection exception (class 08) or a shutdown (57P01-57P03). The rest is Internal.
+    const std::string_view sqlstate = state ? state : "";
+    const bool gone = PQstatus(c) != CONNECTION_OK || sqlstate.empty() || sqlstate.substr(0, 2) == "08" ||
+                      sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
+    const ErrorCode code = gone ? ErrorCode::Unavailable : ErrorCode::Internal;
     Ran out{std::move(r), make_error(code, location_ + ": " + what + " failed (" + msg + ")")};
     last_state_ = state ? state : "";
     return out;
@@ -1002,6 +1008,40 @@ class PostgresStore final : public Store {
     ONDO_ASSIGN_OR_RETURN(l.targets, decode_targets(PQgetvalue(r, row, 2), location_ + ": prompt '" + l.prompt + "' label '" + l.label + "'"));
     l.updated_at = std::stoll(PQgetvalue(r, row, 3));
     return l;
+  }
+
+  // --- Response cache (issue 15.7). The put and the eviction are two statements: a crash
+  // between them leaves the cache over its budget until the next put, never a broken entry. ---
+ public:
+  Result<std::optional<CachedResponse>> get_cached_response(std::string_view key, int64_t now_ms) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kCacheHit, {std::string(key), std::to_string(now_ms)}, "read cached response"));
+    if (PQntuples(r.get()) == 0) return std::optional<CachedResponse>();
+    auto n = [&](int col) { return int64_t(std::stoll(PQgetvalue(r.get(), 0, col))); };
+    CachedResponse e;
+    e.key = PQgetvalue(r.get(), 0, 0);
+    e.model = PQgetvalue(r.get(), 0, 1);
+    e.body.assign(PQgetvalue(r.get(), 0, 2), size_t(PQgetlength(r.get(), 0, 2)));
+    e.created_ms = n(3);
+    e.expires_ms = n(4);
+    e.last_used_ms = n(5);
+    e.hits = n(6);
+    return std::optional<CachedResponse>(std::move(e));
+  }
+
+  Status put_cached_response(const CachedResponse& e, int64_t max_bytes, int64_t now_ms) override {
+    if (e.size() <= max_bytes) {  // a larger one would only push everything else out
+      ONDO_TRY(query(kCachePut,
+                   {e.key, e.model, e.body, std::to_string(e.size()), std::to_string(e.created_ms),
+                    std::to_string(e.expires_ms), std::to_string(e.last_used_ms)},
+                     "write cached response"));
+    }
+    ONDO_TRY(query(kCacheEvict, {std::to_string(now_ms), std::to_string(max_bytes)}, "evict cached responses"));
+    return ok_status();
+  }
+
+  Result<CacheTotals> response_cache_totals() override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kCacheTotals, {}, "read cache totals"));
+    return CacheTotals{int64_t(std::stoll(PQgetvalue(r.get(), 0, 0))), int64_t(std::stoll(PQgetvalue(r.get(), 0, 1)))};
   }
 };
 

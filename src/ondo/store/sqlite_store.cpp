@@ -1197,6 +1197,80 @@ class SqliteStore final : public Store {
     l.updated_at = sqlite3_column_int64(s, 3);
     return l;
   }
+
+  // --- Response cache (issue 15.7). The shared statements use $n names (migrations.h). ---
+ public:
+  Result<std::optional<CachedResponse>> get_cached_response(std::string_view key, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kCacheHit, s));
+    bind_named_text(s.get(), "$1", key);
+    sqlite3_bind_int64(s.get(), sqlite3_bind_parameter_index(s.get(), "$2"), now_ms);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<CachedResponse>();
+    if (rc != SQLITE_ROW) return error(rc, "read cached response");
+    CachedResponse e;
+    e.key = text(s.get(), 0);
+    e.model = text(s.get(), 1);
+    e.body = text(s.get(), 2);
+    e.created_ms = sqlite3_column_int64(s.get(), 3);
+    e.expires_ms = sqlite3_column_int64(s.get(), 4);
+    e.last_used_ms = sqlite3_column_int64(s.get(), 5);
+    e.hits = sqlite3_column_int64(s.get(), 6);
+    const int end = sqlite3_step(s.get());  // runs the statement to its end: the update commits
+    if (end != SQLITE_DONE) return error(end, "count cache hit");
+    return std::optional<CachedResponse>(std::move(e));
+  }
+
+  Status put_cached_response(const CachedResponse& e, int64_t max_bytes, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin cache write"));
+    Status st = put_and_evict(e, max_bytes, now_ms);
+    if (st.ok()) st = exec("COMMIT", "commit cache write");
+    if (!st.ok()) (void)exec("ROLLBACK", "roll back cache write");
+    return st;
+  }
+
+  Result<CacheTotals> response_cache_totals() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kCacheTotals, s));
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW) return error(rc, "read cache totals");
+    return CacheTotals{sqlite3_column_int64(s.get(), 0), sqlite3_column_int64(s.get(), 1)};
+  }
+
+ private:
+  static void bind_named_text(sqlite3_stmt* s, const char* name, std::string_view v) {
+    bind_text(s, sqlite3_bind_parameter_index(s, name), v);
+  }
+  static void bind_named_int(sqlite3_stmt* s, const char* name, int64_t v) {
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, name), v);
+  }
+
+  // Requires: mu_ held, a transaction open.
+  Status put_and_evict(const CachedResponse& e, int64_t max_bytes, int64_t now_ms) {
+    if (e.size() <= max_bytes) {  // a larger one would only push everything else out
+      Stmt s;
+      ONDO_TRY(prepare(kCachePut, s));
+      bind_named_text(s.get(), "$1", e.key);
+      bind_named_text(s.get(), "$2", e.model);
+      bind_named_text(s.get(), "$3", e.body);
+      bind_named_int(s.get(), "$4", e.size());
+      bind_named_int(s.get(), "$5", e.created_ms);
+      bind_named_int(s.get(), "$6", e.expires_ms);
+      bind_named_int(s.get(), "$7", e.last_used_ms);
+      const int rc = sqlite3_step(s.get());
+      if (rc != SQLITE_DONE) return error(rc, "write cached response");
+    }
+    Stmt s;
+    ONDO_TRY(prepare(kCacheEvict, s));
+    bind_named_int(s.get(), "$1", now_ms);
+    bind_named_int(s.get(), "$2", max_bytes);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "evict cached responses");
+    return ok_status();
+  }
 };
 
 }  // namespace

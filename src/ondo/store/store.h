@@ -5,7 +5,8 @@
 // Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets); guardrail_policies,
 // guardrail_attachments, guardrail_decisions (guardrails.h); usage_rows, usage_daily, usage_monthly
 // (usage.h); files, vector_stores, vector_store_files, chunks (collections.h); prompts,
-// prompt_versions, prompt_labels (prompts.h).
+// prompt_versions, prompt_labels (prompts.h); limit_windows, limit_leases, limit_spend (limits.h);
+// response_cache (cached_response.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -33,6 +34,7 @@
 #include "ondo/store/prompts.h"
 #include "ondo/store/usage.h"
 #include "ondo/store/limits.h"
+#include "ondo/store/cached_response.h"
 
 namespace ondo::store {
 
@@ -203,6 +205,16 @@ class Store {
   virtual Status settle_request(const Settlement& s) = 0;
   // The counters of `key_id` at `now_ms` (for the x-ratelimit headers), changing nothing.
   virtual Result<LimitState> peek_limits(const std::string& key_id, const LimitRules& rules, int64_t now_ms) = 0;
+  // --- Response cache (issue 15.7; rows in cached_response.h, used by serve/response_cache.h) ---
+  // The entry `key` when it is there and not expired at `now_ms`; a hit sets its
+  // last_used_ms to `now_ms` and counts it (the returned entry shows both). nullopt: none.
+  virtual Result<std::optional<CachedResponse>> get_cached_response(std::string_view key, int64_t now_ms) = 0;
+  // Writes `entry` (replacing an entry with its key), then removes the entries expired at
+  // `now_ms` and, least recently used first, as many as it takes to bring the total size to
+  // `max_bytes` or under. An entry larger than `max_bytes` alone is not written.
+  // Requires: max_bytes >= 0.
+  virtual Status put_cached_response(const CachedResponse& entry, int64_t max_bytes, int64_t now_ms) = 0;
+  virtual Result<CacheTotals> response_cache_totals() = 0;
 };
 
 // The newest schema version this binary knows.

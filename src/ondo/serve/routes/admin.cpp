@@ -114,7 +114,7 @@ void handle_admin_list_keys(ServerState& state, const httplib::Request&, httplib
   auto store = store_of(state);
   if (!store.ok()) return send_error(res, store.error());
   auto keys = (*store)->list_api_keys();
-  if (!keys.ok()) return send_error(res, keys.error());
+  if (!keys.ok()) return send_error(res, store_api_error(keys.error()));
   const int64_t now = now_s();
   json data = json::array();
   for (const store::ApiKey& k : *keys) data.push_back(api_key_json(k, now));
@@ -131,7 +131,7 @@ void handle_admin_create_key(ServerState& state, const httplib::Request& req, ht
   auto fields = api_key_fields_from_json(*body, now);
   if (!fields.ok()) return send_error(res, fields.error());
   auto created = store::create_api_key(**store, *fields, now);
-  if (!created.ok()) return send_error(res, created.error());
+  if (!created.ok()) return send_error(res, store_api_error(created.error()));
   json out = api_key_json(created->key, now);
   out["key"] = created->secret;  // the only time it is shown
   send_json(res, 201, out);
@@ -142,7 +142,7 @@ void handle_admin_get_key(ServerState& state, const httplib::Request& req, httpl
   if (!store.ok()) return send_error(res, store.error());
   const std::string id = req.matches[1].str();
   auto key = (*store)->find_api_key(id);
-  if (!key.ok()) return send_error(res, key.error());
+  if (!key.ok()) return send_error(res, store_api_error(key.error()));
   if (!key->has_value()) return send_error(res, make_error(ErrorCode::NotFound, "api key '" + id.substr(0, 100) + "': not found"));
   send_json(res, 200, api_key_json(**key, now_s()));
 }
@@ -152,9 +152,9 @@ void handle_admin_revoke_key(ServerState& state, const httplib::Request& req, ht
   if (!store.ok()) return send_error(res, store.error());
   const std::string id = req.matches[1].str();
   const int64_t now = now_s();
-  if (auto st = (*store)->revoke_api_key(id, now); !st.ok()) return send_error(res, st.error());
+  if (auto st = (*store)->revoke_api_key(id, now); !st.ok()) return send_error(res, store_api_error(st.error()));
   auto key = (*store)->find_api_key(id);
-  if (!key.ok()) return send_error(res, key.error());
+  if (!key.ok()) return send_error(res, store_api_error(key.error()));
   if (!key->has_value()) return send_error(res, make_error(ErrorCode::NotFound, "api key '" + id.substr(0, 100) + "': not found"));
   send_json(res, 200, api_key_json(**key, now));
 }

@@ -11,6 +11,7 @@
 #include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/limits.h"
+#include "ondo/serve/response_cache.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/routes/wire.h"
 
@@ -69,6 +70,8 @@ struct Run {
   bool error_written = false;  // streaming: the stream ended with an error event
   bool accounted = false;
   OutputGuard guard;  // output guardrails (guardrail_gate.h): a filter per choice
+  std::string cache_key;     // a cache miss: keep the answer under this key when it ends well
+  std::optional<CachedGeneration> replayed;  // a cache hit: the answer served (no handles)
 
   Run(ServerState& s, PreparedRequest p, std::unique_ptr<WireFormat> w)
       : state(&s),
@@ -108,6 +111,12 @@ struct Run {
   // sample (its other samples share that sample's prompt K/V, see respond_generation()).
   UsageCounts usage() const {
     UsageCounts u;
+    if (replayed) {  // as first served; no times (the model did not run)
+      u.prompt_tokens = replayed->prompt_tokens;
+      u.completion_tokens = replayed->completion_tokens;
+      u.cached_tokens = replayed->cached_tokens;
+      return u;
+    }
     for (const auto& c : choices) {
       const bool first_sample = c->index % prep.fields.n == 0;
       if (first_sample) u.prompt_tokens += int32_t(prompt_of(c->prompt).size());
@@ -127,6 +136,7 @@ struct Run {
   // tokens received from the scheduler so far, the times, the finish reason (of the first
   // choice). Once.
   void account() {
+    if (replayed) return account_hit();
     if (accounted || !choices[0]->handle) return;
     accounted = true;
     if (auto st = record_decisions(*state, guard.decisions(), record->context.id, record->context.caller); !st.ok()) {
@@ -148,6 +158,40 @@ struct Run {
     else if (c.tool_calls && c.builder.finish_reason() != "length") r.finish_reason = "tool_calls";
     else if (c.builder.finished()) r.finish_reason = c.builder.finish_reason();
     else r.finish_reason = "error";
+  }
+
+  void account_hit() {
+    if (accounted) return;
+    accounted = true;
+    const UsageCounts u = usage();
+    RequestRecord& r = *record;
+    r.cache_hit = true;
+    r.streamed = prep.fields.stream;
+    r.prompt_tokens = u.prompt_tokens;
+    r.cached_tokens = u.cached_tokens;
+    r.completion_tokens = u.completion_tokens;
+    const Choice& c = *choices[0];
+    if (!ended.empty()) r.finish_reason = ended;
+    else if (c.tool_calls && replayed->choices[0].finish_reason != "length") r.finish_reason = "tool_calls";
+    else r.finish_reason = replayed->choices[0].finish_reason;
+  }
+
+  // A live answer that ended well, kept in the response cache (a miss). Failures are logged:
+  // the answer was served, and the cache only saves work.
+  void keep_in_cache() {
+    if (cache_key.empty() || !ended.empty() || error_written) return;
+    CachedGeneration g;
+    for (const auto& c : choices) {
+      const ChoiceBuilder& b = c->builder;
+      if (!b.finished() || (b.finish_reason() != "stop" && b.finish_reason() != "length")) return;
+      g.choices.push_back({c->result.text, b.finish_reason(), b.stop_hit() ? b.stop_sequence() : std::string()});
+    }
+    const UsageCounts u = usage();
+    g.prompt_tokens = u.prompt_tokens;
+    g.completion_tokens = u.completion_tokens;
+    g.cached_tokens = u.cached_tokens;
+    Status st = cache_save(*state->options().store, state->options().cache, cache_key, prep.model->alias, g, unix_ms_now());
+    if (!st.ok()) std::fprintf(stderr, "ondo serve: response cache: not kept: %s\n", st.error().message.c_str());
   }
 };
 
@@ -215,6 +259,20 @@ std::optional<Error> collect(Run& run, Choice& c) {
   return std::nullopt;
 }
 
+// Writes the collected (or replayed) answers; `stop` is the first choice's stop string.
+void write_answers(Run& run, httplib::Response& res, const std::string& stop) {
+  const UsageCounts usage = run.usage();
+  if (!run.multi()) {
+    Choice& c = *run.choices[0];
+    c.result.usage = usage;
+    if (!stop.empty()) run.wire->set_stop_sequence(stop);
+    return run.wire->write_result(res, c.result);
+  }
+  std::vector<GenerationResult> results;
+  for (auto& c : run.choices) results.push_back(std::move(c->result));
+  run.wire->write_results(res, results, usage);
+}
+
 void respond_blocking(Run& run, httplib::Response& res) {
   AccountOnExit accounted{run};
   for (auto& c : run.choices) {
@@ -223,16 +281,9 @@ void respond_blocking(Run& run, httplib::Response& res) {
       return run.wire->write_error(res, *err);
     }
   }
-  const UsageCounts usage = run.usage();
-  if (!run.multi()) {
-    Choice& c = *run.choices[0];
-    c.result.usage = usage;
-    if (c.builder.stop_hit()) run.wire->set_stop_sequence(c.builder.stop_sequence());
-    return run.wire->write_result(res, c.result);
-  }
-  std::vector<GenerationResult> results;
-  for (auto& c : run.choices) results.push_back(std::move(c->result));
-  run.wire->write_results(res, results, usage);
+  run.keep_in_cache();
+  const ChoiceBuilder& b = run.choices[0]->builder;
+  write_answers(run, res, b.stop_hit() ? b.stop_sequence() : std::string());
 }
 
 using WriteFn = std::function<bool(const std::string&)>;
@@ -290,6 +341,7 @@ bool stream_event(Run& run, Choice& c, Result<infer::TokenEvent> ev, const Write
   }
   run.note_event(*ev);
   Delta d = b.on_event(*ev);
+  c.result.text += d.text;  // for the response cache
   if (b.stop_hit()) c.handle->cancel();
   const std::optional<std::string> fin = b.finished() ? std::optional<std::string>(b.finish_reason()) : std::nullopt;
   if (fin) c.done = true;
@@ -361,6 +413,43 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
   return write(wire.stream_choices_end(run.usage()));
 }
 
+// Streams a kept answer (a cache hit) as the live path writes one: each choice's whole text
+// as one piece (tool calls parsed from it again, with fresh ids), then its end.
+bool write_replay(Run& run, httplib::DataSink& sink) {
+  WriteFn write = [&](const std::string& s) {
+    if (s.empty() || sink.write(s.data(), s.size())) return true;
+    if (run.ended.empty()) run.ended = "disconnected";
+    return false;
+  };
+  if (!write(run.wire->stream_begin())) return false;
+  for (size_t i = 0; i < run.choices.size(); ++i) {
+    Choice& c = *run.choices[i];
+    const CachedChoice& kept = run.replayed->choices[i];
+    const Delta d{kept.text, {}};
+    c.done = true;
+    if (!kept.stop_sequence.empty() && !run.multi()) run.wire->set_stop_sequence(kept.stop_sequence);
+    if (c.tools) {
+      if (!write_tool_delta(run, c, d, kept.finish_reason, write)) return false;
+      continue;
+    }
+    if (!d.text.empty() && !write(out_text(run, c, d.text, {}))) return false;
+    if (!write_choice_end(run, c, kept.finish_reason, write)) return false;
+  }
+  return !run.multi() || write(run.wire->stream_choices_end(run.usage()));
+}
+
+// A kept answer (a cache hit) as a blocking response: tool calls are parsed again.
+void replay_blocking(Run& run, httplib::Response& res) {
+  AccountOnExit accounted{run};
+  for (size_t i = 0; i < run.choices.size(); ++i) {
+    Choice& c = *run.choices[i];
+    c.result.text = run.replayed->choices[i].text;
+    c.result.finish_reason = run.replayed->choices[i].finish_reason;
+    if (run.prep.tool_calling) take_calls(run.prep, c);
+  }
+  write_answers(run, res, run.replayed->choices[0].stop_sequence);
+}
+
 void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
@@ -371,7 +460,7 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
       [run](size_t, httplib::DataSink& sink) {
         bool ok = false;
         try {
-          ok = write_stream(*run, sink);
+          ok = run->replayed ? write_replay(*run, sink) : write_stream(*run, sink);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "ondo serve: stream failed: %s\n", e.what());
           run->ended = "error";
@@ -382,6 +471,7 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
           return false;
         }
         sink.done();
+        run->keep_in_cache();
         return true;
       },
       [run](bool success) {
@@ -463,6 +553,28 @@ int64_t reserved_cost(const ServerState& state, const PreparedRequest& p) {
   return prices ? cost_nano_usd(prices->of(p.model->alias), reserved_prompt(p), 0, reserved_completion(p)) : 0;
 }
 
+// The response cache's decision for this request, said in x-ondo-cache. True on a hit (the
+// answer is then in run.replayed); a miss sets run.cache_key. A store that fails the lookup
+// makes it a miss: the model answers (the failure is logged).
+bool look_up_cache(Run& run, httplib::Response& res) {
+  const ServerOptions& o = run.state->options();
+  const CachePlan plan = plan_response_cache(o, run.prep, run.record->context.adapter);
+  bool hit = false;
+  if (plan.decision == CacheDecision::Lookup) {
+    auto found = cache_lookup(*o.store, plan.key, unix_ms_now());
+    if (!found.ok()) {
+      std::fprintf(stderr, "ondo serve: response cache: lookup failed, answering without it: %s\n",
+                   found.error().message.c_str());
+    } else if (*found && (*found)->choices.size() == run.choices.size()) {
+      run.replayed = std::move(**found);
+      hit = true;
+    }
+    if (!hit) run.cache_key = plan.key;
+  }
+  if (const std::string h = cache_header(plan.decision, hit); !h.empty()) res.set_header("x-ondo-cache", h);
+  return hit;
+}
+
 }  // namespace
 
 void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res, std::unique_ptr<WireFormat> wire) {
@@ -474,6 +586,10 @@ void respond_generation(ServerState& state, PreparedRequest p, httplib::Response
   if (current_request() && !admit_limits(state, *current_request(), reserved_tokens(p), reserved_cost(state, p), res)) return;
   auto run = std::make_shared<Run>(state, std::move(p), std::move(wire));
   run->prep.request.context = std::make_shared<const infer::RequestContext>(run->record->context);
+  if (look_up_cache(*run, res)) {
+    if (run->prep.fields.stream) return respond_stream(std::move(run), res);
+    return replay_blocking(*run, res);
+  }
   if (Status st = submit_all(*run); !st.ok()) {
     run->cancel_all();
     run->account();

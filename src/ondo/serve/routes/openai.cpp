@@ -62,6 +62,10 @@ Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
   p.fields = std::move(chat.gen);
   ONDO_ASSIGN_OR_RETURN(auto constraint, constraint_grammar(state, p.fields.constraint));
   p.tool_calling = tools != nullptr;
+  if (!chat.tools.is_null()) {
+    p.tools_key = {{"tools", chat.tools}, {"choice", int(chat.tool_choice)}, {"name", chat.tool_choice_name},
+                   {"parallel", chat.parallel_tool_calls}};
+  }
   p.request.grammar = p.tool_calling ? tools : constraint;
   if (p.tool_calling) p.fields.stop.clear();  // a stop string must not cut a call short
   ONDO_TRY(check_output_guardrails(p));

@@ -68,6 +68,9 @@ struct PreparedRequest {
   std::vector<std::vector<int32_t>> more_prompts;  // /v1/completions: prompts 2.. of a batch
   bool tool_calling = false;  // tools given and tool_choice not none: parse calls from the output
   guardrails::PolicySet guardrails;  // the request's guardrail policies (their output rules run in generate.cpp)
+  // Chat: the tools, tool_choice and parallel_tool_calls as the request gave them (they decide
+  // the tool grammar); part of the response cache's key. Null: none.
+  nlohmann::json tools_key;
 };
 
 // The grammar of a response_format / grammar constraint (null for none), from the cache.

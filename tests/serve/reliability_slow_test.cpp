@@ -1,0 +1,30 @@
+// The kill -9 loop of issue 15.9 at full length (label slow): 100 SIGKILLs of `ondo serve`
+// at random moments under a steady write load on its SQLite store (kill_loop.h); after every
+// restart the store opens and every acknowledged write is there.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "serve/kill_loop.h"
+#include "support/testdata.h"
+
+namespace ondo::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ReliabilitySlow, KillNineAHundredTimesLosesNoAcknowledgedWrite) {
+  std::string why;
+  auto dir = testdata_dir(&why);
+  if (!dir || !fs::exists(*dir / "models" / "stories260K.gguf")) {
+    if (testdata_required()) FAIL() << "stories260K.gguf missing: " << why;
+    GTEST_SKIP() << "stories260K.gguf not found in the test data (" << why << ")";
+  }
+  const fs::path data = fs::temp_directory_path() / ("ondo-kill100-" + std::to_string(::getpid()));
+  fs::remove_all(data);
+  const auto bad = run_kill_loop(100, (*dir / "models" / "stories260K.gguf").string(), data.string(), 100);
+  for (const auto& line : bad) ADD_FAILURE() << line;
+  fs::remove_all(data);
+}
+
+}  // namespace
+}  // namespace ondo::testing
