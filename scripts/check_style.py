@@ -14,6 +14,11 @@ FORBIDDEN_PAIRS = {("text", "model"), ("model", "text")}
 MAX_CPP, MAX_H = 800, 300
 # Files allowed to exceed the size limit, each with its reason.
 SIZE_ALLOW = {
+    # One class per engine holds the statements of every table (keys, limits, usage, prompts,
+    # guardrails, cache, collections): each domain was added as one block in parallel. Debt:
+    # split each engine into per-domain files over a shared internal header (stop 24 note).
+    os.path.join("src", "ondo", "store", "sqlite_store.cpp"): "one engine class, every table's statements; split planned",
+    os.path.join("src", "ondo", "store", "postgres_store.cpp"): "one engine class, every table's statements; split planned",
 }
 
 def layer_of(rel):
