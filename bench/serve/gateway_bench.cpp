@@ -18,6 +18,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -178,12 +179,35 @@ serve::ServerOptions server_options() {
   return so;
 }
 
+// The prompt step's two parts apart: the store reads (prompt, label, version) and the
+// template rendering (2 templates, 2 variables), `o.requests` times each.
+void render_parts(const char* engine, store::Store& st, const Options& o) {
+  auto ref = serve::parse_prompt_ref(ojson::parse(kPromptBody)["prompt"], "prompt");
+  if (!ref.ok()) die("prompt ref", ref.error());
+  std::vector<double> resolve, render;
+  std::optional<store::PromptVersion> v;
+  for (int i = 0; i < o.warmup + o.requests; ++i) {
+    auto t = Clock::now();
+    auto got = serve::resolve_prompt(st, *ref, "key:bench", "prompt");
+    if (!got.ok()) die("resolve", got.error());
+    if (i >= o.warmup) resolve.push_back(us_since(t));
+    v = std::move(*got);
+    t = Clock::now();
+    auto msgs = serve::render_prompt(*v, ref->variables, "prompt");
+    if (!msgs.ok()) die("render", msgs.error());
+    if (i >= o.warmup) render.push_back(us_since(t));
+  }
+  print_row(engine, "  of which resolve_prompt (store reads)", resolve);
+  print_row(engine, "  of which render_prompt (templates)", render);
+}
+
 void bench_store(const char* engine, store::Store& st, const Options& o) {
   const std::string secret = set_up_store(st);
   serve::ServerOptions so = server_options();
   so.store = &st;
   serve::ServerState state(std::move(so), serve::CorsPolicy{});
   print(engine, run_requests(state, "Bearer " + secret, kPromptBody, o), true);
+  render_parts(engine, st, o);
 }
 
 void bench_baseline(const Options& o) {
