@@ -152,10 +152,15 @@ inline std::vector<WriteAction> write_actions() {
                                            (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error()))};
          }
          std::map<int64_t, std::string> have;
-         for (const json& v : json::parse(r->body).at("data")) have[v.at("version").get<int64_t>()] = v.value("system", "");
+         const json list = json::parse(r->body, nullptr, false);
+         if (!list.is_object() || !list.contains("data")) return std::vector<std::string>{"versions: not a list: " + r->body.substr(0, 200)};
+         for (const json& v : list.at("data")) have[v.at("version").get<int64_t>()] = v.value("system", "");
          for (const auto& [version, system] : ack.versions) {
            auto it = have.find(version);
-           if (it == have.end()) bad.push_back("prompt version " + std::to_string(version) + " is missing");
+           if (it == have.end()) {
+             bad.push_back("prompt version " + std::to_string(version) + " ('" + system + "') is missing; the store lists " +
+                           std::to_string(have.size()) + ": " + r->body.substr(0, 300));
+           }
            else if (it->second != system) bad.push_back("prompt version " + std::to_string(version) + " has system '" + it->second + "', acknowledged '" + system + "'");
          }
          return bad;
