@@ -2,16 +2,21 @@
 // load through HTTP, SIGKILLed at a random moment, restarted, and checked: the store opens
 // (the server becomes ready) and every write acknowledged with a 2xx before the kill is there.
 // The write actions are rows of write_actions(): each does one write and records what it
-// acknowledged; each has a check run after every restart. Add a row for a new kind of write
-// (usage rows, prompt versions). Test support only.
+// acknowledged; each has a check run after every restart: usage rows (acknowledged once the
+// server listed them, see Acknowledged), prompt versions, key creation and revocation, cached
+// answers. Add a row for a new kind of write. Test support only.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <functional>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -27,6 +32,18 @@ struct Acknowledged {
   std::set<std::string> keys;          // created key ids
   std::set<std::string> revoked;       // revoked key ids
   std::vector<nlohmann::json> cached;  // chat bodies whose answer the cache kept (this round)
+  // Usage rows. The server writes a request's row after its body was sent (finish_request), so
+  // a 2xx is not an acknowledgement of the row: a kill between the two loses it by design. A
+  // row counts as acknowledged once the server listed it in /v1/usage/requests (it was
+  // committed); a 2xx whose row never got listed before a kill is only counted.
+  std::set<std::string> usage;           // request ids whose row was listed: must survive
+  std::set<std::string> usage_answered;  // request ids answered 2xx, row not listed yet
+  int64_t usage_after = 0;               // the last seq listed
+  int usage_window_lost = 0;             // answered 2xx, row absent after the restart
+  int usage_window_kept = 0;             // answered 2xx, row listed only after the restart
+  // Prompt versions of the prompt "killloop": version -> its system text (201 received).
+  bool prompt_created = false;
+  std::map<int64_t, std::string> versions;
 };
 
 struct WriteAction {
@@ -56,7 +73,98 @@ inline std::vector<WriteAction> write_actions() {
     for (const json& k : list.at("data")) out[k.at("id").get<std::string>()] = k.at("status").get<std::string>();
     return out;
   };
+  // Every usage row after `after`, paging through /v1/usage/requests; nullopt when it failed.
+  auto usage_rows = [](httplib::Client& c, int64_t after, bool all) -> std::optional<std::vector<json>> {
+    std::vector<json> out;
+    for (;;) {
+      auto r = c.Get(("/v1/usage/requests?limit=1000&after=" + std::to_string(after)).c_str(), admin_headers());
+      if (!r || r->status != 200) return std::nullopt;
+      const json page = json::parse(r->body, nullptr, false);
+      if (!page.is_object() || !page.contains("data")) return std::nullopt;
+      for (const json& row : page.at("data")) {
+        out.push_back(row);
+        after = std::max(after, row.at("seq").get<int64_t>());
+      }
+      if (!all || !page.value("has_more", false)) return out;
+    }
+  };
   return {
+      {"usage row",
+       [usage_rows](httplib::Client& c, Acknowledged& ack, int n) {
+         const json body = {{"model", "tiny"},
+                            {"messages", json::array({{{"role", "user"}, {"content", "usage " + std::to_string(n)}}})},
+                            {"max_tokens", 2},
+                            {"cache", false}};
+         auto r = c.Post("/v1/chat/completions", admin_headers(), body.dump(), "application/json");
+         if (r && r->status == 200) ack.usage_answered.insert(r->get_header_value("x-request-id"));
+         auto rows = usage_rows(c, ack.usage_after, false);  // rows committed since the last look
+         if (!rows) return;
+         for (const json& row : *rows) {
+           ack.usage_after = std::max(ack.usage_after, row.at("seq").get<int64_t>());
+           const std::string id = row.at("request_id").get<std::string>();
+           if (ack.usage_answered.erase(id)) ack.usage.insert(id);
+         }
+       },
+       [usage_rows](httplib::Client& c, Acknowledged& ack) {
+         std::vector<std::string> bad;
+         auto rows = usage_rows(c, 0, true);
+         if (!rows) return std::vector<std::string>{"GET /v1/usage/requests failed"};
+         std::set<std::string> have;
+         for (const json& row : *rows) {
+           have.insert(row.at("request_id").get<std::string>());
+           ack.usage_after = std::max(ack.usage_after, row.at("seq").get<int64_t>());
+         }
+         for (const auto& id : ack.usage) {
+           if (!have.count(id)) bad.push_back("usage row of " + id + " (listed before the kill) is missing");
+         }
+         for (const auto& id : ack.usage_answered) {
+           if (have.count(id)) {
+             ++ack.usage_window_kept;
+             ack.usage.insert(id);
+           } else {
+             ++ack.usage_window_lost;  // answered, the kill came before its row: not acknowledged
+           }
+         }
+         ack.usage_answered.clear();
+         return bad;
+       }},
+      {"prompt version",
+       [](httplib::Client& c, Acknowledged& ack, int n) {
+         if (!ack.prompt_created) {
+           auto r = c.Post("/v1/prompts", admin_headers(), json{{"name", "killloop"}}.dump(), "application/json");
+           // 400 "exists": created before a kill that came before its 201.
+           if (r && (r->status == 201 || (r->status == 400 && r->body.find("exists") != std::string::npos))) {
+             ack.prompt_created = true;
+           }
+           return;
+         }
+         const std::string system = "system text " + std::to_string(n);
+         auto r = c.Post("/v1/prompts/killloop/versions", admin_headers(), json{{"system", system}}.dump(),
+                         "application/json");
+         if (r && r->status == 201) ack.versions[json::parse(r->body).at("version").get<int64_t>()] = system;
+       },
+       [](httplib::Client& c, Acknowledged& ack) {
+         std::vector<std::string> bad;
+         if (!ack.prompt_created) return bad;
+         auto r = c.Get("/v1/prompts/killloop/versions", admin_headers());
+         if (!r || r->status != 200) {
+           return std::vector<std::string>{"GET /v1/prompts/killloop/versions failed: " +
+                                           (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error()))};
+         }
+         std::map<int64_t, std::string> have;
+         const json list = json::parse(r->body, nullptr, false);
+         if (!list.is_object() || !list.contains("data")) return std::vector<std::string>{"versions: not a list: " + r->body.substr(0, 200)};
+         for (const json& v : list.at("data")) have[v.at("version").get<int64_t>()] = v.value("system", "");
+         for (const auto& [version, system] : ack.versions) {
+           auto it = have.find(version);
+           if (it == have.end()) {
+             bad.push_back("prompt version " + std::to_string(version) + " ('" + system + "') is missing; the store lists " +
+                           std::to_string(have.size()) + ": " + r->body.substr(0, 300));
+           }
+           else if (it->second != system) bad.push_back("prompt version " + std::to_string(version) + " has system '" + it->second + "', acknowledged '" + system + "'");
+         }
+         return bad;
+       }},
       {"create key",
        [](httplib::Client& c, Acknowledged& ack, int n) {
          auto r = c.Post("/v1/admin/keys", admin_headers(), json{{"name", "k" + std::to_string(n)}}.dump(),
@@ -117,10 +225,12 @@ inline std::vector<WriteAction> write_actions() {
 
 // `kills` rounds of: start, write until SIGKILL at a random moment (seeded), restart check.
 // Returns the violations found (empty: none).
-inline std::vector<std::string> run_kill_loop(int kills, const std::string& model, const std::string& data_dir,
-                                              uint32_t seed) {
-  const std::vector<std::string> args = {"-m", model + "=tiny", "-t", "1", "--ctx", "256", "--data-dir", data_dir,
-                                         "--admin-key", "adm", "--cache-ttl", "3600"};
+// `store_args` name the store: {"--data-dir", DIR} (SQLite) or {"--db", URL} (PostgreSQL).
+inline std::vector<std::string> run_kill_loop(int kills, const std::string& model,
+                                              const std::vector<std::string>& store_args, uint32_t seed) {
+  std::vector<std::string> args = {"-m", model + "=tiny", "-t", "1", "--ctx", "256",
+                                   "--admin-key", "adm", "--cache-ttl", "3600"};
+  args.insert(args.end(), store_args.begin(), store_args.end());
   const std::vector<WriteAction> actions = write_actions();
   std::mt19937 rng(seed);
   Acknowledged ack;
@@ -157,7 +267,19 @@ inline std::vector<std::string> run_kill_loop(int kills, const std::string& mode
     writer.join();
   }
   if (bad.empty() && (ack.keys.empty() || ack.revoked.empty())) bad.push_back("no write was acknowledged: nothing was tested");
+  if (bad.empty() && ack.usage.empty()) bad.push_back("no usage row was acknowledged: nothing was tested");
+  if (bad.empty() && ack.versions.empty()) bad.push_back("no prompt version was acknowledged: nothing was tested");
+  std::printf("kill loop: %zu keys, %zu revokes, %zu usage rows listed (%d answered 2xx whose row the kill cut off, %d "
+              "listed only after the restart), %zu prompt versions acknowledged\n",
+              ack.keys.size(), ack.revoked.size(), ack.usage.size(), ack.usage_window_lost, ack.usage_window_kept,
+              ack.versions.size());
   return bad;
+}
+
+// The loop on a SQLite data directory.
+inline std::vector<std::string> run_kill_loop(int kills, const std::string& model, const std::string& data_dir,
+                                              uint32_t seed) {
+  return run_kill_loop(kills, model, std::vector<std::string>{"--data-dir", data_dir}, seed);
 }
 
 }  // namespace ondo::testing
