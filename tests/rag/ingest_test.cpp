@@ -87,7 +87,7 @@ class IngestTest : public ::testing::Test {
   }
 
   store::VectorStoreFileRecord wait_done(const std::string& id) {
-    for (int i = 0; i < 2000; ++i) {  // bounded wait, not a timing assertion
+    for (int i = 0; i < 12000; ++i) {  // bounded wait (60 s, for a loaded machine), not a timing assertion
       auto f = store_->find_vector_store_file("vs_1", id);
       if (f.ok() && *f && (*f)->status != store::kFileInProgress) return **f;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));

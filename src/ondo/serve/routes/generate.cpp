@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <utility>
 
 #include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/http_guard.h"
@@ -176,10 +177,12 @@ struct Run {
     else r.finish_reason = replayed->choices[0].finish_reason;
   }
 
-  // A live answer that ended well, kept in the response cache (a miss). Failures are logged:
-  // the answer was served, and the cache only saves work.
+  // A live answer that ended well, kept in the response cache (a miss), once. A stream keeps it
+  // before its last event goes out, so a client that repeats the request as soon as it read the
+  // end finds it. Failures are logged: the answer is served, and the cache only saves work.
   void keep_in_cache() {
     if (cache_key.empty() || !ended.empty() || error_written) return;
+    const std::string key = std::exchange(cache_key, std::string());
     CachedGeneration g;
     for (const auto& c : choices) {
       const ChoiceBuilder& b = c->builder;
@@ -190,7 +193,7 @@ struct Run {
     g.prompt_tokens = u.prompt_tokens;
     g.completion_tokens = u.completion_tokens;
     g.cached_tokens = u.cached_tokens;
-    Status st = cache_save(*state->options().store, state->options().cache, cache_key, prep.model->alias, g, unix_ms_now());
+    Status st = cache_save(*state->options().store, state->options().cache, key, prep.model->alias, g, unix_ms_now());
     if (!st.ok()) std::fprintf(stderr, "ondo serve: response cache: not kept: %s\n", st.error().message.c_str());
   }
 };
@@ -294,7 +297,10 @@ std::string out_text(Run& run, const Choice& c, const std::string& text, const s
 
 // The end of one choice (and, for a single choice, of the stream).
 bool write_choice_end(Run& run, const Choice& c, const std::string& fin, const WriteFn& write) {
-  if (!run.multi()) return write(run.wire->stream_end(fin, run.usage()));
+  if (!run.multi()) {
+    run.keep_in_cache();
+    return write(run.wire->stream_end(fin, run.usage()));
+  }
   return write(run.wire->stream_choice_end(c.index, fin));
 }
 
@@ -410,6 +416,7 @@ bool write_stream(Run& run, httplib::DataSink& sink) {
       if (!stream_event(run, *waiting, std::move(*ev), write)) return run.error_written;
     }
   }
+  run.keep_in_cache();
   return write(wire.stream_choices_end(run.usage()));
 }
 
@@ -471,7 +478,6 @@ void respond_stream(std::shared_ptr<Run> run, httplib::Response& res) {
           return false;
         }
         sink.done();
-        run->keep_in_cache();
         return true;
       },
       [run](bool success) {
