@@ -112,9 +112,11 @@ struct Q45KRows {
 // Per half h of 128 elements, vector 4h + j holds elements 128h + 32j .. + 31: sub-blocks
 // 8h + 2j (low 128 bits) and 8h + 2j + 1 (high). sc16: the 16 scales as words.
 inline void scales16(KW& k, __m256i sc16) {
+  // The permute's selector must be a constant (clang checks it before unrolling).
+  const __m256i halves[2] = {_mm256_permute2x128_si256(sc16, sc16, 0x00), _mm256_permute2x128_si256(sc16, sc16, 0x11)};
   #pragma GCC unroll 2
   for (int h = 0; h < 2; ++h) {
-    const __m256i half = _mm256_permute2x128_si256(sc16, sc16, h ? 0x11 : 0x00);
+    const __m256i half = halves[h];
     #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) k.sc[4 * h + j] = _mm256_shuffle_epi8(half, bcast_mask(2 * j, 2 * j + 1));
   }
