@@ -53,7 +53,7 @@ Result<std::vector<Citation>> add_sources(ServerState& state, const RagRequest& 
     return field_error(ErrorCode::InvalidArgument, "messages", "rag needs a user message with text to search with");
   }
   ONDO_ASSIGN_OR_RETURN(std::vector<Citation> cites, retrieve_citations(state, rag, query));
-  const std::string sources = sources_message(cites);
+  ONDO_ASSIGN_OR_RETURN(const std::string sources, rag_system_text(state, cites, query));
   if (!messages.empty() && messages[0].value("role", "") == "system" && messages[0]["content"].is_string()) {
     messages[0]["content"] = messages[0]["content"].get<std::string>() + "\n\n" + sources;
   } else {

@@ -8,6 +8,7 @@
 #include "ondo/rag/filter.h"
 #include "ondo/serve/collections.h"
 #include "ondo/serve/json_limits.h"
+#include "ondo/serve/prompt_registry.h"
 #include "ondo/serve/server_state.h"
 
 namespace ondo::serve {
@@ -163,12 +164,33 @@ Result<std::vector<Citation>> retrieve_citations(ServerState& state, const RagRe
   return out;
 }
 
-std::string sources_message(const std::vector<Citation>& cites) {
-  std::string s = "Answer from these sources. Cite a source by its number in brackets, like [1]. "
-                  "If the sources do not hold the answer, say so.\n";
-  if (cites.empty()) s += "\n(no source matched the question)\n";
-  for (const auto& ci : cites) s += "\n[" + std::to_string(ci.index) + "] " + ci.filename + ":\n" + ci.text + "\n";
+std::string sources_block(const std::vector<Citation>& cites) {
+  if (cites.empty()) return "(no source matched the question)\n";
+  std::string s;
+  for (const auto& ci : cites) s += "[" + std::to_string(ci.index) + "] " + ci.filename + ":\n" + ci.text + "\n\n";
   return s;
+}
+
+std::string sources_message(const std::vector<Citation>& cites) {
+  return "Answer from these sources. Cite a source by its number in brackets, like [1]. "
+         "If the sources do not hold the answer, say so.\n\n" + sources_block(cites);
+}
+
+Result<std::string> rag_system_text(ServerState& state, const std::vector<Citation>& cites, const std::string& question) {
+  ONDO_ASSIGN_OR_RETURN(Collections * c, collections_of(state));
+  ONDO_ASSIGN_OR_RETURN(auto prompt, c->store().find_prompt(kRagPrompt));
+  if (!prompt || prompt->latest_version == 0) return sources_message(cites);
+  ONDO_ASSIGN_OR_RETURN(auto v, c->store().find_prompt_version(kRagPrompt, prompt->latest_version));
+  if (!v) return sources_message(cites);
+  ojson vars = ojson::object();
+  for (const auto& var : v->variables) {
+    if (var.name == "sources") vars["sources"] = sources_block(cites);
+    if (var.name == "question") vars["question"] = question;
+  }
+  ONDO_ASSIGN_OR_RETURN(auto rendered, render_prompt(*v, vars, kRagPrompt));
+  std::string text;
+  for (const auto& m : rendered) text += (text.empty() ? "" : "\n\n") + m.content;
+  return text;
 }
 
 nlohmann::ordered_json citations_json(const std::vector<Citation>& cites) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,17 @@ Result<std::optional<RagRequest>> parse_rag_field(std::string_view body);
 // bad filters (the path, e.g. "rag.filters.filters[0].type"); Unavailable without a store.
 Result<std::vector<Citation>> retrieve_citations(ServerState& state, const RagRequest& rag, const std::string& query);
 
-// The system message of numbered sources.
+// The registry prompt that replaces the default sources message when it exists.
+inline constexpr const char* kRagPrompt = "rag.default";
+// The numbered sources ("[1] filename:\ntext\n\n" each).
+std::string sources_block(const std::vector<Citation>& cites);
+// The default system message: an instruction to answer from the sources, then sources_block.
 std::string sources_message(const std::vector<Citation>& cites);
+// The system text for the sources: the latest version of the registry prompt "rag.default"
+// rendered with the variables it declares of "sources" (sources_block) and "question" (the
+// query), its rendered messages joined; sources_message() when there is no such prompt.
+// Errors: the registry's render errors (field "rag.default...").
+Result<std::string> rag_system_text(ServerState& state, const std::vector<Citation>& cites, const std::string& question);
 
 nlohmann::ordered_json citations_json(const std::vector<Citation>& cites);
 
