@@ -30,7 +30,7 @@ TEST(RagServe, OpenAiClientGetsCitedAnswers) {
   ServeProcess server;
   ASSERT_TRUE(server.start({"-m", (*dir / "models" / "ref-bert-mean-f32.gguf").string() + "=emb", "-m",
                             (*dir / "models" / "stories260K.gguf").string() + "=tiny", "-t", "1", "--ctx", "2048",
-                            "--data-dir", (work / "data").string(), "--api-key", "sk-rag"}))
+                            "--data-dir", (work / "data").string(), "--api-key", "sk-rag", "--admin-key", "adm"}))
       << server.log();
   int rc = 0;
   const std::string out = run_node("rag_client.mjs", server.base_url() + "/v1", &rc);

@@ -3,7 +3,8 @@
 // uploads two small files, creates a vector store on "emb", attaches them with attributes and
 // waits for ingestion, then asks chat completions on "tiny" with the `rag` extension field
 // (blocking and streaming, with a filter) and checks that the citations name the uploaded files;
-// then the errors: an unknown vector store (404) and a bad filter (400 naming the path).
+// then the errors: an unknown vector store (404) and a bad filter (400 naming the path); then a
+// registry prompt rag.default (made with the admin key "adm") overrides the sources message.
 // Exits 0 and prints "all checks passed" when every check passes.
 import assert from 'node:assert/strict';
 import OpenAI, { toFile } from 'openai';
@@ -83,4 +84,14 @@ await expectError(client.chat.completions.create({ model: 'tiny', messages: ques
   400, 'rag.filters.filters[0].type');
 await expectError(client.chat.completions.create({ model: 'tiny', messages: question, rag: { max_num_results: 3 } }),
   400, 'rag.vector_store_ids', 'missing');
+// A registry prompt named rag.default replaces the default sources message: a bare
+// "{{ sources }}" makes a shorter prompt than the default instruction plus the sources.
+const admin = new OpenAI({ baseURL, apiKey: 'adm', maxRetries: 0 });
+await admin.post('/prompts', { body: { name: 'rag.default', description: 'cited answers' } });
+await admin.post('/prompts/rag.default/versions', { body: { system: '{{ sources }}', variables: { sources: 'string', question: 'string' } } });
+const custom = await client.chat.completions.create({ model: 'tiny', messages: question, max_tokens: 8, temperature: 0,
+  rag: { vector_store_ids: [vs.id], max_num_results: 5 } });
+checkCitations(custom.citations, [milk.id, bread.id]);
+assert.ok(custom.usage.prompt_tokens < full.usage.prompt_tokens - 10, `${custom.usage.prompt_tokens} vs ${full.usage.prompt_tokens}`);
+assert.ok(custom.usage.prompt_tokens > plain.usage.prompt_tokens + 10, `${custom.usage.prompt_tokens} vs ${plain.usage.prompt_tokens}`);
 console.log('all checks passed');
