@@ -27,6 +27,7 @@ TEST(RagServe, OpenAiClientGetsCitedAnswers) {
   }
   const fs::path work = fs::path(::testing::TempDir()) / ("ondo-rag-" + std::to_string(::getpid()));
   fs::remove_all(work);
+  fs::create_directories(work);
   ServeProcess server;
   ASSERT_TRUE(server.start({"-m", (*dir / "models" / "ref-bert-mean-f32.gguf").string() + "=emb", "-m",
                             (*dir / "models" / "stories260K.gguf").string() + "=tiny", "-t", "1", "--ctx", "2048",
