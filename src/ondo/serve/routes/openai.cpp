@@ -4,6 +4,7 @@
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/serve/guardrail_gate.h"
 #include "ondo/serve/routes/prompts.h"
+#include "ondo/serve/routes/rag_chat.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -38,6 +39,27 @@ std::string registry_prompt_name() {
   if (!record) return "";
   const std::string& ref = record->prompt_ref;
   return ref.substr(0, ref.rfind('@'));
+}
+
+// Retrieves the sources for the last user message and puts them into the system message (the
+// first one, or a new one in front). Errors as retrieve_citations; InvalidArgument (field
+// "messages") when no user message has text to search with.
+Result<std::vector<Citation>> add_sources(ServerState& state, const RagRequest& rag, nlohmann::ordered_json& messages) {
+  std::string query;
+  for (auto it = messages.rbegin(); it != messages.rend() && query.empty(); ++it) {
+    if ((*it).value("role", "") == "user" && (*it)["content"].is_string()) query = (*it)["content"].get<std::string>();
+  }
+  if (query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return field_error(ErrorCode::InvalidArgument, "messages", "rag needs a user message with text to search with");
+  }
+  ONDO_ASSIGN_OR_RETURN(std::vector<Citation> cites, retrieve_citations(state, rag, query));
+  ONDO_ASSIGN_OR_RETURN(const std::string sources, rag_system_text(state, cites, query));
+  if (!messages.empty() && messages[0].value("role", "") == "system" && messages[0]["content"].is_string()) {
+    messages[0]["content"] = messages[0]["content"].get<std::string>() + "\n\n" + sources;
+  } else {
+    messages.insert(messages.begin(), nlohmann::ordered_json{{"role", "system"}, {"content", sources}});
+  }
+  return cites;
 }
 
 }  // namespace
@@ -113,11 +135,22 @@ void handle_chat_completions(ServerState& state, const httplib::Request& req, ht
   InFlight guard(state);
   auto with_prompt = apply_chat_prompt(state, req.body, res);  // the registry's `prompt` field
   if (!with_prompt.ok()) return send_error(res, with_prompt.error());
-  auto parsed = parse_chat_request(*with_prompt ? std::string_view(**with_prompt) : std::string_view(req.body));
+  const std::string_view body = *with_prompt ? std::string_view(**with_prompt) : std::string_view(req.body);
+  auto parsed = parse_chat_request(body);
   if (!parsed.ok()) return send_error(res, parsed.error());
+  auto rag = parse_rag_field(body);  // the `rag` extension: cited answers from vector stores
+  if (!rag.ok()) return send_error(res, rag.error());
+  std::optional<std::vector<Citation>> cites;
+  if (*rag) {
+    auto found = add_sources(state, **rag, parsed->messages);
+    if (!found.ok()) return send_error(res, found.error());
+    cites = std::move(*found);
+  }
   auto p = prepare_chat(state, std::move(*parsed));
   if (!p.ok()) return send_error(res, p.error());
-  respond_generation(state, std::move(*p), res);
+  if (!cites) return respond_generation(state, std::move(*p), res);
+  auto wire = citing_wire(openai_wire(p->flavor, p->model->alias, p->fields), std::move(*cites));
+  respond_generation(state, std::move(*p), res, std::move(wire));
 }
 
 void handle_completions(ServerState& state, const httplib::Request& req, httplib::Response& res) {
