@@ -6,11 +6,14 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 namespace ondo::core {
 namespace {
 
-int g_cap = 2;  // 0 scalar, 1 avx2, 2 avx512
+int g_cap = 2;  // 0 scalar, 1 avx2 or neon, 2 avx512
 
 CpuFeatures detect() {
   CpuFeatures f;
@@ -36,6 +39,15 @@ CpuFeatures detect() {
   unsigned a1, b1, c1, d1;
   if (__get_cpuid_count(7, 1, &a1, &b1, &c1, &d1)) f.avx512_bf16 = f.avx512 && ((a1 >> 5) & 1);
 #endif
+#if defined(__aarch64__)
+  f.neon = true;
+#if defined(__linux__)
+  // Bit values from the Linux arm64 uapi hwcap.h: HWCAP_ASIMDDP = 1 << 20, HWCAP2_I8MM = 1 << 13.
+  const unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
+  f.dotprod = (hw >> 20) & 1;
+  f.i8mm = (hw2 >> 13) & 1;
+#endif
+#endif
   return f;
 }
 
@@ -47,7 +59,7 @@ const CpuFeatures& cpu_features() {
   static const bool once = [] {
     capped = detected;
     if (g_cap < 2) capped.avx512 = capped.avx512_vnni = capped.avx512_bf16 = false;
-    if (g_cap < 1) capped.avx2 = false;
+    if (g_cap < 1) capped.avx2 = capped.neon = capped.dotprod = capped.i8mm = false;
     return true;
   }();
   (void)once;
@@ -58,6 +70,7 @@ bool force_simd_level(const char* name) {
   if (std::strcmp(name, "scalar") == 0) g_cap = 0;
   else if (std::strcmp(name, "avx2") == 0) g_cap = 1;
   else if (std::strcmp(name, "avx512") == 0) g_cap = 2;
+  else if (std::strcmp(name, "neon") == 0) g_cap = 1;
   else return false;
   return true;
 }

@@ -19,6 +19,7 @@ namespace q = quant;
 namespace k = kernels;
 
 #define OPS(t, dot) QuantOps{q::dequantize_row_##t, q::quantize_row_##t, dot}
+#if defined(__x86_64__)
 // SIMD ops only
 #define SIMD(t) DTypeKernels{.avx2_ops = k::avx2_ops_##t, .avx512_ops = k::avx512_ops_##t}
 // SIMD ops, GEMM at every level and the AVX-512 decode kernel
@@ -32,6 +33,12 @@ namespace k = kernels;
                .gemm_scalar = k::gemm_scalar_of<DType::T>, .gemm_avx2 = k::gemm_avx2_of<DType::T>,         \
                .gemm_avx512 = k::gemm_avx512_of<DType::T>, .decode_avx512 = k::decode_avx512_##t,         \
                .repack = &kRepackLayout_##t, .gemm_repacked_avx512 = k::gemm_repacked_avx512_##t}
+#else
+// Not x86-64 (the aarch64 cross build): the x86 kernel files are not compiled; scalar GEMM only.
+#define SIMD(t) DTypeKernels{}
+#define GEMM(t, T) DTypeKernels{.gemm_scalar = k::gemm_scalar_of<DType::T>}
+#define REPACKED(t, T) DTypeKernels{.gemm_scalar = k::gemm_scalar_of<DType::T>, .repack = &kRepackLayout_##t}
+#endif
 
 constexpr std::array<DTypeInfo, 20> kDTypes = {{
     {DType::F32, "F32", 1, 4, true, DType::F32, OPS(f32, q::vec_dot_f32_f32), SIMD(f32)},

@@ -3,7 +3,9 @@
 // Layer: core.
 #include "ondo/core/thread_pool.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include "ondo/core/check.h"
 

@@ -39,10 +39,12 @@ TEST(Attention, SimdMatchesScalarAndDouble) {
         for (int32_t d = 0; d < D; ++d) ref[size_t(d)] += s[size_t(j)] / sum * v[size_t(j * stride + d)];
       }
       for (int32_t d = 0; d < D; ++d) EXPECT_NEAR(a[size_t(d)], ref[size_t(d)], 1e-5) << "scalar D " << D << " n " << n;
+#if defined(__x86_64__)
       if (kernels::level_supported(kernels::SimdLevel::Avx2)) {
         attend_avx2(q.data(), k.data(), v.data(), stride, n, D, scale, sc.data(), b.data());
         for (int32_t d = 0; d < D; ++d) EXPECT_NEAR(b[size_t(d)], ref[size_t(d)], 1e-5) << "avx2 D " << D << " n " << n;
       }
+#endif
     }
   }
 }

@@ -24,7 +24,11 @@ void attend_scalar(const float* q, const float* k, const float* v, int64_t strid
 }
 
 AttendFn best_attend() {
+#if defined(__x86_64__)
   static const AttendFn fn = cpu_features().avx2 ? attend_avx2 : attend_scalar;
+#else
+  static const AttendFn fn = attend_scalar;
+#endif
   return fn;
 }
 
