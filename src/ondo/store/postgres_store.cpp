@@ -305,15 +305,20 @@ class PostgresStore final : public Store {
       const std::span<const UsageRow> chunk = rows.subspan(at, std::min(kUsageChunk, rows.size() - at));
       const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
       const std::vector<UsageTotals> months = monthly_deltas(deltas);
+      const std::vector<UsageTotals> model_days = model_day_deltas(deltas);
       std::vector<SqlParam> params;
-      params.reserve(chunk.size() * 15 + (deltas.size() + months.size()) * 27);
+      params.reserve(chunk.size() * 15 + (deltas.size() + months.size() + model_days.size()) * 27);
       for (const UsageRow& r : chunk) append_row_params(r, params);
       for (const UsageTotals& t : deltas) append_delta_params(t, params);
       const size_t monthly_first = params.size() + 1;
       for (const UsageTotals& t : months) append_delta_params(t, params);
-      const std::string sql = "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
-                              usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + ") " +
-                              usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
+      const size_t model_day_first = params.size() + 1;
+      for (const UsageTotals& t : model_days) append_delta_params(t, params);
+      const std::string sql =
+          "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
+          usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + "), model_day AS (" +
+          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + ") " +
+          usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
       st = run(c.get(), sql, text_params(params), "write usage").status;
     }
     if (several) {
@@ -394,9 +399,9 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Rows per statement: 15 parameters a row and 27 a daily and a monthly rollup delta at most,
-  // under PostgreSQL's 65535.
-  static constexpr size_t kUsageChunk = 800;
+  // Rows per statement: 15 parameters a row and 27 a daily, a monthly and a day x model rollup
+  // delta at most (800 x (15 + 3 x 27) = 76800 > 65535, so 640), under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 640;
 
   static std::vector<std::optional<std::string>> text_params(const std::vector<SqlParam>& params) {
     std::vector<std::optional<std::string>> out;
