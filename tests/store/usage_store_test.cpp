@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "ondo/store/store.h"
@@ -263,6 +264,54 @@ TEST_P(UsageStoreTest, DayAndModelGroupsFromTheNarrowRollupEqualTheRowSums) {
   EXPECT_FALSE(reads_model_day_rollup(q));
 }
 
+// Raw-row pages with a time floor (PostgreSQL starts its seq walk at the least seq of the days
+// from `from` on): rows written out of time order, one per transaction and in batches, every
+// from / key / after / limit combination equals filtering all rows by hand.
+TEST_P(UsageStoreTest, RowPagesFromATimeEqualFilteringAllRows) {
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 60; ++i) {
+    // Days kDay-2 .. kDay+3, not in write order; some rows before 1970 (negative times).
+    const int64_t day = i % 7 == 6 ? -2 : kDay - 2 + (i * 5) % 6;
+    rows.push_back(row(i, day * 86400000 + (i * 7919) % 86400000, i % 3 ? "ka" : "kb", "tiny"));
+  }
+  ASSERT_TRUE(store_->record_usage({rows.data(), 30}).ok());
+  for (size_t i = 30; i < rows.size(); ++i) ASSERT_TRUE(store_->record_usage({&rows[i], 1}).ok());
+  UsageRowsQuery everything;
+  everything.from_ms = INT64_MIN;
+  everything.limit = 1000;
+  auto all_or = store_->usage_rows(everything);
+  ASSERT_TRUE(all_or.ok()) << all_or.error().message;
+  const std::vector<UsageRow>& all = *all_or;
+  ASSERT_EQ(all.size(), rows.size());
+  const int64_t froms[] = {0, INT64_MIN / 2, -86400000, (kDay - 1) * 86400000 + 5000, kDay * 86400000,
+                           (kDay + 3) * 86400000 + 40000000, (kDay + 9) * 86400000};
+  for (int64_t from : froms) {
+    for (std::optional<std::string> key : {std::optional<std::string>{}, std::optional<std::string>{"kb"}}) {
+      for (int64_t limit : {int64_t(1), int64_t(7), int64_t(1000)}) {
+        UsageRowsQuery q;
+        q.from_ms = from;
+        q.to_ms = (kDay + 2) * 86400000;
+        q.key_id = key;
+        q.limit = limit;
+        std::vector<UsageRow> want;
+        for (const UsageRow& r : all) {
+          if (r.time_ms >= q.from_ms && r.time_ms < q.to_ms && (!key || r.key_id == *key)) want.push_back(r);
+        }
+        // Page through: every page continues after the last seq of the one before.
+        std::vector<UsageRow> got;
+        for (int pages = 0; pages < 100; ++pages) {
+          auto page = store_->usage_rows(q);
+          ASSERT_TRUE(page.ok()) << page.error().message;
+          got.insert(got.end(), page->begin(), page->end());
+          if (int64_t(page->size()) < limit) break;
+          q.after_seq = page->back().seq;
+        }
+        EXPECT_EQ(got, want) << "from " << from << " key " << key.value_or("-") << " limit " << limit;
+      }
+    }
+  }
+}
+
 // model_day_deltas() folds keys, prompts and routes into one rollup per (day, model).
 TEST(UsageHelpers, ModelDayDeltasFoldKeysPromptsAndRoutes) {
   std::vector<UsageRow> rows;
@@ -424,6 +473,10 @@ TEST(UsageHelpers, BucketsDaysGroupsAndPercentiles) {
   EXPECT_FALSE(parse_day("2024-1-04").ok());
   EXPECT_NE(parse_day("yesterday").error().message.find("'yesterday' is not a date (expected YYYY-MM-DD)"), std::string::npos);
   EXPECT_EQ(day_of_ms(kDayMs + 86399999), kDay);
+  EXPECT_EQ(day_of_ms(-1), -1);
+  EXPECT_EQ(day_of_ms(-86400000), -1);
+  EXPECT_EQ(day_of_ms(-86400001), -2);
+  EXPECT_EQ(day_of_ms(INT64_MIN), INT64_MIN / 86400000 - 1);
   auto g = parse_usage_groups("model,day");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(*g, (std::vector<UsageGroup>{UsageGroup::Model, UsageGroup::Day}));

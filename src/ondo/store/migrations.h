@@ -206,7 +206,8 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " key TEXT PRIMARY KEY NOT NULL, model TEXT NOT NULL, body TEXT NOT NULL, size BIGINT NOT NULL,"
     " created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, last_used_ms BIGINT NOT NULL,"
     " hits BIGINT NOT NULL DEFAULT 0)",
-    // 8: the narrow rollup per day x model (store/usage.h), filled from the daily rollups.
+    // 8: the narrow rollup per day x model (store/usage.h), filled from the daily rollups, and
+    // the least seq per day (usage_day_seq, PostgreSQL only), filled from the rows.
     "DO $$ BEGIN CREATE TABLE usage_daily_model ("
     " day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
     " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,"
@@ -218,6 +219,9 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum),"
     " SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
     " FROM usage_daily GROUP BY day, model;"
+    // The least seq of each day's rows (the floor of raw-row pages; store/usage.h).
+    " CREATE TABLE usage_day_seq (day BIGINT PRIMARY KEY, min_seq BIGINT NOT NULL);"
+    " INSERT INTO usage_day_seq SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq) FROM usage_rows GROUP BY 1;"
     " END $$",
 };
 

@@ -315,7 +315,8 @@ class PostgresStore final : public Store {
       const size_t model_day_first = params.size() + 1;
       for (const UsageTotals& t : model_days) append_delta_params(t, params);
       const std::string sql =
-          "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
+          "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + " RETURNING seq, time_ms), day_seq AS (" +
+          kUsageDaySeqUpsert + "), daily AS (" +
           usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + "), model_day AS (" +
           usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + ") " +
           usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
@@ -344,7 +345,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
-    const Sql sql = usage_rows_select(q, '$');
+    const Sql sql = usage_rows_select(q, '$', true);
     ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql.text, text_params(sql.params), "read usage rows"));
     std::vector<UsageRow> out;
     PGresult* res = r.get();
@@ -402,6 +403,11 @@ class PostgresStore final : public Store {
   // Rows per statement: 15 parameters a row and 27 a daily, a monthly and a day x model rollup
   // delta at most (800 x (15 + 3 x 27) = 76800 > 65535, so 640), under PostgreSQL's 65535.
   static constexpr size_t kUsageChunk = 640;
+  // The least seq of each day of the rows just inserted, kept in usage_day_seq (the floor
+  // of usage_rows_select); LEAST commutes, so concurrent writers keep it exact.
+  static constexpr const char* kUsageDaySeqUpsert =
+      "INSERT INTO usage_day_seq (day, min_seq) SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq)"
+      " FROM inserted GROUP BY 1 ON CONFLICT (day) DO UPDATE SET min_seq = LEAST(usage_day_seq.min_seq, excluded.min_seq)";
 
   static std::vector<std::optional<std::string>> text_params(const std::vector<SqlParam>& params) {
     std::vector<std::optional<std::string>> out;

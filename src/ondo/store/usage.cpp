@@ -66,7 +66,10 @@ Result<std::vector<UsageGroup>> parse_usage_groups(std::string_view text) {
   }
 }
 
-int64_t day_of_ms(int64_t unix_ms) { return unix_ms >= 0 ? unix_ms / kMsPerDay : -((-unix_ms + kMsPerDay - 1) / kMsPerDay); }
+int64_t day_of_ms(int64_t unix_ms) {
+  // Floor division (no negation: INT64_MIN has no positive counterpart).
+  return unix_ms / kMsPerDay - (unix_ms % kMsPerDay < 0 ? 1 : 0);
+}
 
 std::string format_day(int64_t day) {
   const std::time_t t = std::time_t(day * 86400);
@@ -365,7 +368,7 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
   return out;
 }
 
-Sql usage_rows_select(const UsageRowsQuery& q, char p) {
+Sql usage_rows_select(const UsageRowsQuery& q, char p, bool day_seq_floor) {
   Sql out;
   std::string& s = out.text;
   s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE time_ms >= " + param(out.params, p, q.from_ms);
@@ -373,6 +376,11 @@ Sql usage_rows_select(const UsageRowsQuery& q, char p) {
   s += " AND seq > " + param(out.params, p, q.after_seq);
   if (q.key_id) s += " AND key_id = " + param(out.params, p, *q.key_id);
   if (q.model) s += " AND model = " + param(out.params, p, *q.model);
+  if (day_seq_floor) {
+    // No day at or after from_ms's: no row matches, so any floor is exact; the largest ends the walk at once.
+    s += " AND seq >= COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
+         param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+  }
   s += " ORDER BY seq LIMIT " + param(out.params, p, q.limit);
   return out;
 }

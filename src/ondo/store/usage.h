@@ -151,7 +151,10 @@ inline constexpr size_t kUsageFigureColumns = 10 + kLatencyBuckets;
 Result<UsageTotals> totals_from_result(const UsageQuery& q, const std::vector<std::string>& groups,
                                        const std::vector<int64_t>& figures);
 // The SELECT of a rows query: seq, then the row columns in usage_rows_insert order.
-Sql usage_rows_select(const UsageRowsQuery& q, char placeholder);
+// `day_seq_floor` (PostgreSQL) adds seq >= the least first seq of the days from q.from_ms's
+// day on (table usage_day_seq): exact, since every row at or after from_ms is on such a day,
+// and it lets a walk in seq order start near from_ms instead of at the oldest row.
+Sql usage_rows_select(const UsageRowsQuery& q, char placeholder, bool day_seq_floor = false);
 // A row from that SELECT's columns (column i as an integer / as text).
 template <typename IntAt, typename TextAt>
 UsageRow usage_row_from(IntAt int_at, TextAt text_at) {
