@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "ondo/store/store.h"
@@ -190,6 +192,147 @@ TEST_P(UsageStoreTest, LongRangesEqualTheRowSumsAtEveryEdge) {
   EXPECT_EQ(format_day(next_month_start(month_start(kDay) + 80)), "2025-01-01");
 }
 
+// The day x model rollup answers the totals without key or prompt (grouped by day, model,
+// both, or none), over short and month-spanning ranges: each equals the sums of its rows, and
+// the key-filtered and prompt-grouped queries (which read the wide rollups) agree with it.
+TEST_P(UsageStoreTest, DayAndModelGroupsFromTheNarrowRollupEqualTheRowSums) {
+  const int64_t first = kDay - 40;
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 300; ++i) {
+    UsageRow r = row(i % 40, (first + (i * 7) % 100) * 86400000 + i, "k" + std::to_string(i % 4),
+                     i % 3 == 0 ? "big" : i % 3 == 1 ? "tiny" : "mid");
+    r.route = i % 2 ? "/v1/responses" : "/v1/chat/completions";
+    r.prompt = i % 5 ? "" : "p" + std::to_string(i % 2) + "@1";
+    rows.push_back(r);
+  }
+  // Some in one batch, the rest one per transaction (the two write paths).
+  ASSERT_TRUE(store_->record_usage({rows.data(), 250}).ok());
+  for (size_t i = 250; i < rows.size(); ++i) ASSERT_TRUE(store_->record_usage({&rows[i], 1}).ok());
+  using G = UsageGroup;
+  const std::vector<std::vector<G>> groupings = {{}, {G::Day}, {G::Model}, {G::Model, G::Day}, {G::Day, G::Model}};
+  const std::pair<int64_t, int64_t> ranges[] = {{first, first + 99}, {first + 7, first + 70}, {kDay, kDay}, {first + 150, first + 160}};
+  for (const auto& [from, to] : ranges) {
+    for (const std::vector<G>& g : groupings) {
+      UsageQuery q;
+      q.from_day = from;
+      q.to_day = to;
+      q.group_by = g;
+      EXPECT_TRUE(reads_model_day_rollup(q));
+      const bool by_day = std::find(g.begin(), g.end(), G::Day) != g.end();
+      const bool by_model = std::find(g.begin(), g.end(), G::Model) != g.end();
+      const bool day_first = !g.empty() && g[0] == G::Day;
+      std::map<std::pair<std::string, int64_t>, UsageTotals> by_model_day;  // (model, day)
+      std::map<std::pair<int64_t, std::string>, UsageTotals> by_day_model;  // (day, model)
+      for (const UsageRow& r : rows) {
+        const int64_t d = day_of_ms(r.time_ms);
+        if (d < from || d > to) continue;
+        const std::string m = by_model ? r.model : "";
+        const int64_t dd = by_day ? d : -1;
+        UsageTotals& t = day_first ? by_day_model[{dd, m}] : by_model_day[{m, dd}];
+        t.model = m;
+        t.day = dd;
+        t.add(r);
+      }
+      std::vector<UsageTotals> want;
+      for (auto& [k, t] : by_model_day) want.push_back(t);
+      for (auto& [k, t] : by_day_model) want.push_back(t);
+      if (g.empty() && want.empty()) want.push_back(UsageTotals{});
+      auto got = store_->usage_totals(q);
+      ASSERT_TRUE(got.ok()) << got.error().message;
+      const std::string where = format_day(from) + ".." + format_day(to) + " groups " + std::to_string(g.size());
+      ASSERT_EQ(*got, want) << where;
+      // The wide rollups (one key filter per key, summed) give the same figures.
+      if (g.empty()) {
+        UsageTotals sum;
+        for (int k = 0; k < 4; ++k) {
+          UsageQuery kq = q;
+          kq.key_id = "k" + std::to_string(k);
+          EXPECT_FALSE(reads_model_day_rollup(kq));
+          auto one = store_->usage_totals(kq);
+          ASSERT_TRUE(one.ok()) << one.error().message;
+          ASSERT_EQ(one->size(), 1u);
+          sum.add((*one)[0]);
+        }
+        EXPECT_EQ(sum, want[0]) << where;
+      }
+    }
+  }
+  UsageQuery q;
+  q.group_by = {G::Prompt, G::Day};
+  EXPECT_FALSE(reads_model_day_rollup(q));
+  q.group_by = {G::Key};
+  EXPECT_FALSE(reads_model_day_rollup(q));
+}
+
+// Raw-row pages with a time floor (PostgreSQL starts its seq walk at the least seq of the days
+// from `from` on): rows written out of time order, one per transaction and in batches, every
+// from / key / after / limit combination equals filtering all rows by hand.
+TEST_P(UsageStoreTest, RowPagesFromATimeEqualFilteringAllRows) {
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 60; ++i) {
+    // Days kDay-2 .. kDay+3, not in write order; some rows before 1970 (negative times).
+    const int64_t day = i % 7 == 6 ? -2 : kDay - 2 + (i * 5) % 6;
+    rows.push_back(row(i, day * 86400000 + (i * 7919) % 86400000, i % 3 ? "ka" : "kb", "tiny"));
+  }
+  ASSERT_TRUE(store_->record_usage({rows.data(), 30}).ok());
+  for (size_t i = 30; i < rows.size(); ++i) ASSERT_TRUE(store_->record_usage({&rows[i], 1}).ok());
+  UsageRowsQuery everything;
+  everything.from_ms = INT64_MIN;
+  everything.limit = 1000;
+  auto all_or = store_->usage_rows(everything);
+  ASSERT_TRUE(all_or.ok()) << all_or.error().message;
+  const std::vector<UsageRow>& all = *all_or;
+  ASSERT_EQ(all.size(), rows.size());
+  const int64_t froms[] = {0, INT64_MIN / 2, -86400000, (kDay - 1) * 86400000 + 5000, kDay * 86400000,
+                           (kDay + 3) * 86400000 + 40000000, (kDay + 9) * 86400000};
+  for (int64_t from : froms) {
+    for (std::optional<std::string> key : {std::optional<std::string>{}, std::optional<std::string>{"kb"}}) {
+      for (int64_t limit : {int64_t(1), int64_t(7), int64_t(1000)}) {
+        UsageRowsQuery q;
+        q.from_ms = from;
+        q.to_ms = (kDay + 2) * 86400000;
+        q.key_id = key;
+        q.limit = limit;
+        std::vector<UsageRow> want;
+        for (const UsageRow& r : all) {
+          if (r.time_ms >= q.from_ms && r.time_ms < q.to_ms && (!key || r.key_id == *key)) want.push_back(r);
+        }
+        // Page through: every page continues after the last seq of the one before.
+        std::vector<UsageRow> got;
+        for (int pages = 0; pages < 100; ++pages) {
+          auto page = store_->usage_rows(q);
+          ASSERT_TRUE(page.ok()) << page.error().message;
+          got.insert(got.end(), page->begin(), page->end());
+          if (int64_t(page->size()) < limit) break;
+          q.after_seq = page->back().seq;
+        }
+        EXPECT_EQ(got, want) << "from " << from << " key " << key.value_or("-") << " limit " << limit;
+      }
+    }
+  }
+}
+
+// model_day_deltas() folds keys, prompts and routes into one rollup per (day, model).
+TEST(UsageHelpers, ModelDayDeltasFoldKeysPromptsAndRoutes) {
+  std::vector<UsageRow> rows;
+  for (int i = 0; i < 12; ++i) {
+    UsageRow r = row(i, kDayMs + (i % 2) * 86400000 + i, i % 3 ? "ka" : "kb", i % 4 ? "tiny" : "big");
+    r.route = i % 2 ? "/v1/responses" : "/v1/chat/completions";
+    rows.push_back(r);
+  }
+  const std::vector<UsageTotals> narrow = model_day_deltas(rollup_deltas(rows));
+  std::map<std::pair<int64_t, std::string>, UsageTotals> want;
+  for (const UsageRow& r : rows) {
+    UsageTotals& t = want[{day_of_ms(r.time_ms), r.model}];
+    t.day = day_of_ms(r.time_ms);
+    t.model = r.model;
+    t.add(r);
+  }
+  ASSERT_EQ(narrow.size(), want.size());
+  size_t i = 0;
+  for (const auto& [k, t] : want) EXPECT_EQ(narrow[i++], t);
+}
+
 TEST_P(UsageStoreTest, UngroupedKeyFilteredAndEmptyQueries) {
   std::vector<UsageRow> rows;
   for (int i = 0; i < 10; ++i) rows.push_back(row(i, kDayMs + i, i < 4 ? "kmine" : "kother", "tiny"));
@@ -330,6 +473,10 @@ TEST(UsageHelpers, BucketsDaysGroupsAndPercentiles) {
   EXPECT_FALSE(parse_day("2024-1-04").ok());
   EXPECT_NE(parse_day("yesterday").error().message.find("'yesterday' is not a date (expected YYYY-MM-DD)"), std::string::npos);
   EXPECT_EQ(day_of_ms(kDayMs + 86399999), kDay);
+  EXPECT_EQ(day_of_ms(-1), -1);
+  EXPECT_EQ(day_of_ms(-86400000), -1);
+  EXPECT_EQ(day_of_ms(-86400001), -2);
+  EXPECT_EQ(day_of_ms(INT64_MIN), INT64_MIN / 86400000 - 1);
   auto g = parse_usage_groups("model,day");
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(*g, (std::vector<UsageGroup>{UsageGroup::Model, UsageGroup::Day}));

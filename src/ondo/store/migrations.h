@@ -6,7 +6,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -94,6 +94,19 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " key TEXT PRIMARY KEY NOT NULL, model TEXT NOT NULL, body TEXT NOT NULL, size INTEGER NOT NULL,"
     " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, last_used_ms INTEGER NOT NULL,"
     " hits INTEGER NOT NULL DEFAULT 0)",
+    // 8: the narrow rollup per day x model (key_id, prompt, route always ''; store/usage.h),
+    // filled from the daily rollups already there.
+    "CREATE TABLE usage_daily_model ("
+    " day INTEGER NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,"
+    " completion_tokens INTEGER NOT NULL, cost_nano_usd INTEGER NOT NULL, duration_us_sum INTEGER NOT NULL,"
+    " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
+    " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0, "
+    " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID;"
+    " INSERT INTO usage_daily_model SELECT day, '', model, '', '', SUM(requests), SUM(errors), SUM(prompt_tokens),"
+    " SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum),"
+    " SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, model",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -193,6 +206,23 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " key TEXT PRIMARY KEY NOT NULL, model TEXT NOT NULL, body TEXT NOT NULL, size BIGINT NOT NULL,"
     " created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, last_used_ms BIGINT NOT NULL,"
     " hits BIGINT NOT NULL DEFAULT 0)",
+    // 8: the narrow rollup per day x model (store/usage.h), filled from the daily rollups, and
+    // the least seq per day (usage_day_seq, PostgreSQL only), filled from the rows.
+    "DO $$ BEGIN CREATE TABLE usage_daily_model ("
+    " day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,"
+    " completion_tokens BIGINT NOT NULL, cost_nano_usd BIGINT NOT NULL, duration_us_sum BIGINT NOT NULL,"
+    " ttft_us_sum BIGINT NOT NULL, ttft_count BIGINT NOT NULL, max_duration_us BIGINT NOT NULL,"
+    " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0, "
+    " PRIMARY KEY (day, key_id, model, prompt, route));"
+    " INSERT INTO usage_daily_model SELECT day, '', model, '', '', SUM(requests), SUM(errors), SUM(prompt_tokens),"
+    " SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum),"
+    " SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, model;"
+    // The least seq of each day's rows (the floor of raw-row pages; store/usage.h).
+    " CREATE TABLE usage_day_seq (day BIGINT PRIMARY KEY, min_seq BIGINT NOT NULL);"
+    " INSERT INTO usage_day_seq SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq) FROM usage_rows GROUP BY 1;"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.

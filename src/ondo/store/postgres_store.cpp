@@ -305,15 +305,21 @@ class PostgresStore final : public Store {
       const std::span<const UsageRow> chunk = rows.subspan(at, std::min(kUsageChunk, rows.size() - at));
       const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
       const std::vector<UsageTotals> months = monthly_deltas(deltas);
+      const std::vector<UsageTotals> model_days = model_day_deltas(deltas);
       std::vector<SqlParam> params;
-      params.reserve(chunk.size() * 15 + (deltas.size() + months.size()) * 27);
+      params.reserve(chunk.size() * 15 + (deltas.size() + months.size() + model_days.size()) * 27);
       for (const UsageRow& r : chunk) append_row_params(r, params);
       for (const UsageTotals& t : deltas) append_delta_params(t, params);
       const size_t monthly_first = params.size() + 1;
       for (const UsageTotals& t : months) append_delta_params(t, params);
-      const std::string sql = "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + "), daily AS (" +
-                              usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + ") " +
-                              usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
+      const size_t model_day_first = params.size() + 1;
+      for (const UsageTotals& t : model_days) append_delta_params(t, params);
+      const std::string sql =
+          "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + " RETURNING seq, time_ms), day_seq AS (" +
+          kUsageDaySeqUpsert + "), daily AS (" +
+          usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + "), model_day AS (" +
+          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + ") " +
+          usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
       st = run(c.get(), sql, text_params(params), "write usage").status;
     }
     if (several) {
@@ -339,7 +345,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
-    const Sql sql = usage_rows_select(q, '$');
+    const Sql sql = usage_rows_select(q, '$', true);
     ONDO_ASSIGN_OR_RETURN(PgResult r, query(sql.text, text_params(sql.params), "read usage rows"));
     std::vector<UsageRow> out;
     PGresult* res = r.get();
@@ -394,9 +400,14 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Rows per statement: 15 parameters a row and 27 a daily and a monthly rollup delta at most,
-  // under PostgreSQL's 65535.
-  static constexpr size_t kUsageChunk = 800;
+  // Rows per statement: 15 parameters a row and 27 a daily, a monthly and a day x model rollup
+  // delta at most (800 x (15 + 3 x 27) = 76800 > 65535, so 640), under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 640;
+  // The least seq of each day of the rows just inserted, kept in usage_day_seq (the floor
+  // of usage_rows_select); LEAST commutes, so concurrent writers keep it exact.
+  static constexpr const char* kUsageDaySeqUpsert =
+      "INSERT INTO usage_day_seq (day, min_seq) SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq)"
+      " FROM inserted GROUP BY 1 ON CONFLICT (day) DO UPDATE SET min_seq = LEAST(usage_day_seq.min_seq, excluded.min_seq)";
 
   static std::vector<std::optional<std::string>> text_params(const std::vector<SqlParam>& params) {
     std::vector<std::optional<std::string>> out;

@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
     insert_usage_.reset();
     upsert_usage_.reset();
     upsert_monthly_.reset();
+    upsert_model_day_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -540,6 +541,9 @@ class SqliteStore final : public Store {
     if (!insert_usage_.get()) ONDO_TRY(prepare(usage_rows_insert(1, '?', 1), insert_usage_));
     if (!upsert_usage_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_daily", 1, '?', 1, false), upsert_usage_));
     if (!upsert_monthly_.get()) ONDO_TRY(prepare(usage_rollup_upsert("usage_monthly", 1, '?', 1, false), upsert_monthly_));
+    if (!upsert_model_day_.get()) {
+      ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_model", 1, '?', 1, false), upsert_model_day_));
+    }
     std::vector<SqlParam> params;
     for (const UsageRow& r : rows) {
       params.clear();
@@ -555,6 +559,11 @@ class SqliteStore final : public Store {
       params.clear();
       append_delta_params(t, params);
       ONDO_TRY(step_once(upsert_monthly_.get(), params, "update monthly usage rollup"));
+    }
+    for (const UsageTotals& t : model_day_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_model_day_.get(), params, "update day x model usage rollup"));
     }
     return ok_status();
   }
@@ -987,6 +996,7 @@ class SqliteStore final : public Store {
   Stmt insert_usage_;       // prepared on first use; guarded by mu_
   Stmt upsert_usage_;       // guarded by mu_
   Stmt upsert_monthly_;     // guarded by mu_
+  Stmt upsert_model_day_;   // guarded by mu_
   std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
   std::condition_variable group_cv_;
   std::vector<PendingUsage*> group_;

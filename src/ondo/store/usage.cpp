@@ -66,7 +66,10 @@ Result<std::vector<UsageGroup>> parse_usage_groups(std::string_view text) {
   }
 }
 
-int64_t day_of_ms(int64_t unix_ms) { return unix_ms >= 0 ? unix_ms / kMsPerDay : -((-unix_ms + kMsPerDay - 1) / kMsPerDay); }
+int64_t day_of_ms(int64_t unix_ms) {
+  // Floor division (no negation: INT64_MIN has no positive counterpart).
+  return unix_ms / kMsPerDay - (unix_ms % kMsPerDay < 0 ? 1 : 0);
+}
 
 std::string format_day(int64_t day) {
   const std::time_t t = std::time_t(day * 86400);
@@ -185,18 +188,25 @@ int64_t next_month_start(int64_t day) {
   return int64_t(timegm(&tm)) / 86400;
 }
 
-std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily) {
+namespace {
+
+// Daily deltas re-grouped by (day_of(day), key, model, prompt, route), where `narrow` keeps
+// only the model (the other three become "").
+template <typename DayOf>
+std::vector<UsageTotals> regroup(const std::vector<UsageTotals>& daily, DayOf day_of, bool narrow) {
   using Key = std::tuple<int64_t, std::string, std::string, std::string, std::string>;
   std::map<Key, UsageTotals> groups;
   for (const UsageTotals& d : daily) {
-    const int64_t m = month_start(d.day);
-    UsageTotals& t = groups[Key{m, d.key_id, d.model, d.prompt, d.route}];
-    if (t.requests == 0) {
-      t.day = m;
-      t.key_id = d.key_id;
+    const int64_t day = day_of(d.day);
+    Key k{day, narrow ? "" : d.key_id, d.model, narrow ? "" : d.prompt, narrow ? "" : d.route};
+    auto [it, fresh] = groups.try_emplace(k);
+    UsageTotals& t = it->second;
+    if (fresh) {
+      t.day = day;
+      t.key_id = std::get<1>(k);
       t.model = d.model;
-      t.prompt = d.prompt;
-      t.route = d.route;
+      t.prompt = std::get<3>(k);
+      t.route = std::get<4>(k);
     }
     t.add(d);
   }
@@ -204,6 +214,22 @@ std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily) {
   out.reserve(groups.size());
   for (auto& [k, t] : groups) out.push_back(std::move(t));
   return out;
+}
+
+}  // namespace
+
+std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily) {
+  return regroup(daily, [](int64_t d) { return month_start(d); }, false);
+}
+
+std::vector<UsageTotals> model_day_deltas(const std::vector<UsageTotals>& daily) {
+  return regroup(daily, [](int64_t d) { return d; }, true);
+}
+
+bool reads_model_day_rollup(const UsageQuery& q) {
+  if (q.key_id) return false;
+  return std::all_of(q.group_by.begin(), q.group_by.end(),
+                     [](UsageGroup g) { return g == UsageGroup::Day || g == UsageGroup::Model; });
 }
 
 namespace {
@@ -319,7 +345,9 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
   std::string key;
   s = "SELECT ";
   for (const std::string& g : groups) s += (g == "day" ? "CAST(day AS TEXT)" : g) + ", ";
-  s += sums + " FROM (SELECT " + inner + " FROM usage_daily WHERE ";
+  // Day x model suffices when neither key nor prompt is grouped or filtered.
+  const std::string daily = reads_model_day_rollup(q) ? "usage_daily_model" : "usage_daily";
+  s += sums + " FROM (SELECT " + inner + " FROM " + daily + " WHERE ";
   if (months) {
     s += "((day >= " + param(out.params, p, q.from_day) + " AND day < " + param(out.params, p, first_month) + ")";
     s += " OR (day >= " + param(out.params, p, end_month) + " AND day <= " + param(out.params, p, q.to_day) + "))";
@@ -340,7 +368,7 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
   return out;
 }
 
-Sql usage_rows_select(const UsageRowsQuery& q, char p) {
+Sql usage_rows_select(const UsageRowsQuery& q, char p, bool day_seq_floor) {
   Sql out;
   std::string& s = out.text;
   s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE time_ms >= " + param(out.params, p, q.from_ms);
@@ -348,6 +376,11 @@ Sql usage_rows_select(const UsageRowsQuery& q, char p) {
   s += " AND seq > " + param(out.params, p, q.after_seq);
   if (q.key_id) s += " AND key_id = " + param(out.params, p, *q.key_id);
   if (q.model) s += " AND model = " + param(out.params, p, *q.model);
+  if (day_seq_floor) {
+    // No day at or after from_ms's: no row matches, so any floor is exact; the largest ends the walk at once.
+    s += " AND seq >= COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
+         param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+  }
   s += " ORDER BY seq LIMIT " + param(out.params, p, q.limit);
   return out;
 }

@@ -110,6 +110,14 @@ std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily);
 // The first day of the month of `day`, and of the month after it.
 int64_t month_start(int64_t day);
 int64_t next_month_start(int64_t day);
+// The narrow rollup usage_daily_model (day x model; key_id, prompt and route always "")
+// answers the totals that neither group by nor filter on key or prompt: a year grouped by day
+// or by model and day reads ~365 x models rows instead of every day x key x model x prompt x
+// route. Its deltas from daily ones: key_id, prompt and route become "".
+std::vector<UsageTotals> model_day_deltas(const std::vector<UsageTotals>& daily);
+// Whether usage_totals_select() reads usage_daily_model for `q` (no key filter, groups only
+// day and/or model).
+bool reads_model_day_rollup(const UsageQuery& q);
 
 // GET /v1/usage/requests: raw rows with time in [from_ms, to_ms), seq > after_seq, oldest
 // (lowest seq) first, at most `limit`.
@@ -143,7 +151,10 @@ inline constexpr size_t kUsageFigureColumns = 10 + kLatencyBuckets;
 Result<UsageTotals> totals_from_result(const UsageQuery& q, const std::vector<std::string>& groups,
                                        const std::vector<int64_t>& figures);
 // The SELECT of a rows query: seq, then the row columns in usage_rows_insert order.
-Sql usage_rows_select(const UsageRowsQuery& q, char placeholder);
+// `day_seq_floor` (PostgreSQL) adds seq >= the least first seq of the days from q.from_ms's
+// day on (table usage_day_seq): exact, since every row at or after from_ms is on such a day,
+// and it lets a walk in seq order start near from_ms instead of at the oldest row.
+Sql usage_rows_select(const UsageRowsQuery& q, char placeholder, bool day_seq_floor = false);
 // A row from that SELECT's columns (column i as an integer / as text).
 template <typename IntAt, typename TextAt>
 UsageRow usage_row_from(IntAt int_at, TextAt text_at) {
