@@ -41,7 +41,8 @@ Result<ojson> variable_context(const store::PromptVersion& v, const ojson& given
   const std::string base = join_field_path(field, "variables");
   std::string declared;
   for (const auto& var : v.variables) declared += (declared.empty() ? "" : ", ") + var.name;
-  for (const auto& [name, unused] : given.items()) {
+  for (const auto& item : given.items()) {
+    const std::string& name = item.key();  // a named reference: clang 14 cannot capture a structured binding
     const bool known = std::any_of(v.variables.begin(), v.variables.end(), [&](const auto& var) { return var.name == name; });
     if (!known) {
       return field_error(kBad, base + "." + name.substr(0, 64),
