@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_rag_search [--n N] [--dim D] [--queries Q] [--reps R] [--m M] [--efc EFC] [--no-direct]\n");
     return 2;
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured
   const size_t dim = static_cast<size_t>(o.dim);
   const size_t k = 10;
   std::printf("bench_rag_search: n=%zu dim=%d queries=%zu reps=%d M=%d ef_construction=%d k=%zu data=%s\n",

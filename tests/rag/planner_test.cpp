@@ -173,6 +173,20 @@ TEST_F(Planner, UnfilteredAndEdgeCases) {
   EXPECT_EQ(bad.error().message, "query: wrong width (seen 3, expected 16)");
 }
 
+TEST_F(Planner, IndexSearchWithAPredicateAlsoReturnsK) {
+  // DenseIndex::search's own allow path (ef doubling, then exact): 0.1 % and 1 % of ids.
+  const auto q = random_unit_vectors(1, kDim, 8)[0];
+  for (int64_t every : {1000, 100}) {
+    const std::function<bool(int64_t)> allow = [every](int64_t id) { return id % every == 0; };
+    auto hits = index_->search(q, 10, &allow);
+    ASSERT_TRUE(hits.ok());
+    ASSERT_EQ(hits->size(), 10u) << every;
+    for (const Hit& h : *hits) EXPECT_EQ(h.id % every, 0) << every;
+  }
+  const std::function<bool(int64_t)> few = [](int64_t id) { return id < 3; };
+  EXPECT_EQ(index_->search(q, 10, &few)->size(), 3u);
+}
+
 TEST(PlannerSmall, BelowTheThresholdEverythingIsExact) {
   auto vecs = random_unit_vectors(300, 8, 3);
   auto index = make_index(8, 1000);
