@@ -8,51 +8,15 @@
 #include <filesystem>
 
 #include "ondo/store/store.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
-class CollectionsStoreTest : public ::testing::TestWithParam<std::string> {
+class CollectionsStoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();
-    else g_pg_skip = s.error().message;
-  }
-
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("c" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-coll-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    reopen();
-  }
-
-  void reopen() {
-    store_.reset();
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
 
   // A store "vs_1" with file "file-a" attached (in progress).
   void make_store_with_file(const std::string& attributes = "{\"lang\":\"en\"}") {
@@ -90,8 +54,6 @@ class CollectionsStoreTest : public ::testing::TestWithParam<std::string> {
     return c;
   }
 
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(CollectionsStoreTest, FileRowAndBytesReadBack) {
@@ -261,15 +223,6 @@ TEST_P(CollectionsStoreTest, LexicalSearchRanksMatchingChunksOnly) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, CollectionsStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
-
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
 
 }  // namespace
 }  // namespace ondo::store

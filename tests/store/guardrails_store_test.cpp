@@ -7,46 +7,15 @@
 #include <atomic>
 
 #include "ondo/store/store.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
-class GuardrailStoreTest : public ::testing::TestWithParam<std::string> {
+class GuardrailStoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();  // stopped at exit by the environment below
-    else g_pg_skip = s.error().message;
-  }
-
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("g" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-gstore-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
 
   void put(const std::string& name, const std::string& body, int64_t at) {
     ASSERT_TRUE(store_->put_guardrail_policy({name, body, at, at}).ok());
@@ -61,9 +30,6 @@ class GuardrailStoreTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 using V = std::vector<std::string>;
@@ -159,10 +125,7 @@ TEST_P(GuardrailStoreTest, DecisionsAreKeptAndQueried) {
 
 TEST_P(GuardrailStoreTest, DecisionsSurviveReopening) {
   ASSERT_TRUE(store_->insert_guardrail_decisions({{0, 7, "req_z", "", "p", "r", "guardrail.x", "input", "flag", 0, 1}}).ok());
-  store_.reset();
-  auto s = open_store(options_);
-  ASSERT_TRUE(s.ok()) << s.error().message;
-  store_ = std::move(*s);
+  reopen();
   GuardrailDecisionQuery q;
   q.request_id = "req_z";
   auto r = store_->list_guardrail_decisions(q);
@@ -172,15 +135,6 @@ TEST_P(GuardrailStoreTest, DecisionsSurviveReopening) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, GuardrailStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
-
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
 
 }  // namespace
 }  // namespace ondo::store

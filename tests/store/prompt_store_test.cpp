@@ -9,54 +9,16 @@
 #include <thread>
 
 #include "ondo/store/store.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
-class PromptStoreTest : public ::testing::TestWithParam<std::string> {
+class PromptStoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();
-    else g_pg_skip = s.error().message;
-  }
 
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("p" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-prompts-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    reopen();
-  }
-
-  void reopen() {
-    store_.reset();
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (!options_.data_dir.empty() && options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
-
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 PromptVersion full_version(const std::string& prompt, const std::string& tag) {
@@ -216,15 +178,6 @@ TEST_P(PromptStoreTest, ConcurrentVersionsGetDistinctNumbers) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, PromptStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
-
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
 
 }  // namespace
 }  // namespace ondo::store

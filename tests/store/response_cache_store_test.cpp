@@ -8,51 +8,15 @@
 #include <thread>
 
 #include "ondo/store/store.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
-class CacheStoreTest : public ::testing::TestWithParam<std::string> {
+class CacheStoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();  // stopped at exit by the environment below
-    else g_pg_skip = s.error().message;
-  }
-
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("c" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-cache-store-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    reopen();
-  }
-
-  void reopen() {
-    store_.reset();
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (!options_.data_dir.empty() && options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
 
   // An entry of `body_bytes` body bytes written at `now`, living `ttl` ms.
   static CachedResponse entry(const std::string& key, size_t body_bytes, int64_t now, int64_t ttl = 1000000) {
@@ -72,8 +36,6 @@ class CacheStoreTest : public ::testing::TestWithParam<std::string> {
     return r.ok() && r->has_value();
   }
 
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 constexpr int64_t kNoBudget = int64_t(1) << 40;
@@ -175,15 +137,6 @@ TEST_P(CacheStoreTest, ManyThreadsPutAndHitAtOnce) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, CacheStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
-
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
 
 }  // namespace
 }  // namespace ondo::store
