@@ -12,46 +12,15 @@
 #include <thread>
 
 #include "ondo/store/api_keys.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
-class StoreTest : public ::testing::TestWithParam<std::string> {
+class StoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();  // stopped at exit by the environment below
-    else g_pg_skip = s.error().message;
-  }
-
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("t" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-store-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (!options_.data_dir.empty() && options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
 
   // Raw SQL on the same database (test only): the store's schema from outside.
   void raw_sql(const std::string& sql) {
@@ -72,8 +41,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     }
   }
 
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 ApiKey full_key(const std::string& id, int64_t created) {
@@ -234,14 +201,5 @@ INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite", "postgr
                          [](const auto& info) { return info.param; });
 
 // Stops the shared PostgreSQL server when the test program ends.
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
-
 }  // namespace
 }  // namespace ondo::store

@@ -13,49 +13,18 @@
 
 #include "ondo/store/store.h"
 #include "ondo/store/usage.h"
-#include "support/postgres_server.h"
+#include "store/engine_test.h"
 
 namespace ondo::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-testing::PostgresServer* g_pg = nullptr;
-std::string g_pg_skip;
-
 constexpr int64_t kDay = 20000;  // 2024-10-04
 constexpr int64_t kDayMs = kDay * 86400000;
 
-class UsageStoreTest : public ::testing::TestWithParam<std::string> {
+class UsageStoreTest : public testing_support::EngineTest {
  protected:
-  static void SetUpTestSuite() {
-    if (g_pg || !g_pg_skip.empty()) return;
-    auto s = testing::PostgresServer::start();
-    if (s.ok()) g_pg = s->release();
-    else g_pg_skip = s.error().message;
-  }
-
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    const int n = counter++;
-    if (GetParam() == "postgres") {
-      if (!g_pg) GTEST_SKIP() << "PostgreSQL tests skipped: " << g_pg_skip;
-      auto url = g_pg->create_database("u" + std::to_string(n));
-      ASSERT_TRUE(url.ok()) << url.error().message;
-      options_.db_url = *url;
-    } else {
-      options_.data_dir = fs::temp_directory_path() / ("ondo-usage-" + std::to_string(::getpid()) + "-" + std::to_string(n));
-      fs::remove_all(options_.data_dir);
-    }
-    auto s = open_store(options_);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(*s);
-  }
-
-  void TearDown() override {
-    store_.reset();
-    if (!options_.data_dir.empty() && options_.db_url.empty()) fs::remove_all(options_.data_dir);
-  }
 
   std::vector<UsageRow> all_rows() {
     UsageRowsQuery q;
@@ -65,8 +34,6 @@ class UsageStoreTest : public ::testing::TestWithParam<std::string> {
     return r.ok() ? *r : std::vector<UsageRow>();
   }
 
-  StoreOptions options_;
-  std::unique_ptr<Store> store_;
 };
 
 UsageRow row(int i, int64_t time_ms, const std::string& key, const std::string& model) {
@@ -438,10 +405,7 @@ TEST_P(UsageStoreTest, ManyThreadsWriteRowsAtOnce) {
 TEST_P(UsageStoreTest, UsageSurvivesReopen) {
   const UsageRow r = row(3, kDayMs, "kp", "tiny");
   ASSERT_TRUE(store_->record_usage({&r, 1}).ok());
-  store_.reset();
-  auto s = open_store(options_);
-  ASSERT_TRUE(s.ok()) << s.error().message;
-  store_ = std::move(*s);
+  reopen();
   const auto rows = all_rows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].request_id, "req_3");
@@ -449,15 +413,6 @@ TEST_P(UsageStoreTest, UsageSurvivesReopen) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, UsageStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
-
-class StopPostgres : public ::testing::Environment {
- public:
-  void TearDown() override {
-    delete g_pg;
-    g_pg = nullptr;
-  }
-};
-const auto* const kStopPostgres = ::testing::AddGlobalTestEnvironment(new StopPostgres);
 
 // The pure helpers.
 TEST(UsageHelpers, BucketsDaysGroupsAndPercentiles) {
