@@ -1,0 +1,44 @@
+// Ingredient detection from a photo: the interface between the fridge app and a detector runtime.
+// Layer: apps/fridge. May use core; the implementation (detector_opencv.cpp) wraps OpenCV's DNN
+// module. Thread contract: a Detector is used by one thread at a time (the caller serialises).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ondo/core/result.h"
+
+namespace ondo::apps::fridge {
+
+// One labelled box in the input image's pixel coordinates (x, y = top-left corner).
+struct Detection {
+  std::string label;
+  float score = 0.0f;
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
+struct DetectorOptions {
+  std::string model_path;   // the network file the user provides (--detector FILE)
+  std::string labels_path;  // one label per line, line i = class i (--labels FILE)
+  float score_threshold = 0.3f;
+  float nms_threshold = 0.45f;
+  int threads = 2;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  // Decodes `image_bytes` (JPEG, PNG, ...) and returns boxes sorted by score, highest first.
+  // A payload that is not an image is InvalidArgument naming what was seen.
+  virtual Result<std::vector<Detection>> detect(std::string_view image_bytes) = 0;
+};
+
+// Loads the network and labels; a missing or unreadable file is an error naming it.
+Result<std::unique_ptr<Detector>> open_detector(const DetectorOptions& options);
+
+}  // namespace ondo::apps::fridge
