@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"admin", "`admin keys create|list|revoke`: the API keys of ondo serve's store", cmd_admin},
     {"prompt", "`prompt create|version|label|list|show|diff|render`: the prompt registry of ondo serve's store", cmd_prompt},
     {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
+    {"finetune", "LoRA fine-tuning of a GGUF base on the CPU; `finetune compare`: base vs tuned outputs", cmd_finetune},
+    {"lora", "`lora merge`: add LoRA adapters into a base model's weights", cmd_lora},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
