@@ -6,7 +6,6 @@
 
 #include "ondo/core/fp16.h"
 #include "ondo/gguf/reader.h"
-#include "ondo/gguf/writer.h"
 
 namespace ondo::train::lora {
 namespace {
@@ -35,7 +34,7 @@ Result<std::unique_ptr<gguf::Writer>> make_writer(const AdapterFile& a) {
   w->set_string("general.type", "adapter");
   w->set_string("adapter.type", "lora");
   w->set_f32("adapter.lora.alpha", a.alpha);
-  for (const auto& [k, v] : a.strings) w->set_string(k, v);
+  for (const auto& [k, v] : a.extra) w->set(k, v);
   for (const AdapterPair& p : a.pairs) {
     if (p.rank < 1 || p.n_in < 1 || p.n_out < 1 || p.a.size() != size_t(p.rank * p.n_in) ||
         p.b.size() != size_t(p.rank * p.n_out)) {
@@ -94,7 +93,7 @@ Result<AdapterFile> read_adapter_file(const std::filesystem::path& path) {
         kv.key == "adapter.lora.alpha" || kv.key == "general.alignment") {
       continue;
     }
-    if (auto s = kv.value.as_string()) out.strings.emplace_back(std::string(kv.key), std::string(*s));
+    out.extra.emplace_back(std::string(kv.key), gguf::MetaValue::from(kv.value));
   }
   bool first = true;
   for (const gguf::TensorInfo& t : f->tensors()) {

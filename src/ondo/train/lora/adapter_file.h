@@ -16,6 +16,7 @@
 #include "ondo/core/dtype.h"
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
+#include "ondo/gguf/writer.h"
 
 namespace ondo::train::lora {
 
@@ -31,8 +32,9 @@ struct AdapterFile {
   float alpha = 0;
   core::DType type = core::DType::F32;  // tensor type on disk: F32 or F16
   std::vector<AdapterPair> pairs;       // in file order (lora_a then lora_b of each)
-  // Extra string metadata kept as is (general.name, ...), written after the required keys.
-  std::vector<std::pair<std::string, std::string>> strings;
+  // Other metadata kept as is (general.name, general.quantization_version, ...), written
+  // after the required keys.
+  std::vector<std::pair<std::string, gguf::MetaValue>> extra;
 };
 
 // Writes durably and atomically (gguf::Writer::write). Errors: pairs with inconsistent

@@ -231,7 +231,7 @@ AdapterFile LoraTrainer::adapter() const {
   bool any_attn = false;
   for (int i = 0; i <= int(Target::O); ++i) any_attn |= o_.lora.targets[size_t(i)];
   a.alpha = any_attn ? o_.lora.attn.alpha : o_.lora.mlp.alpha;
-  a.strings.emplace_back("general.name", "ondo LoRA adapter");
+  a.extra.emplace_back("general.name", gguf::MetaValue::string("ondo LoRA adapter"));
   const auto& ts = model_.layout().tensors;
   for (size_t i = 0; i + 1 < ts.size(); i += 2) {
     const ParamTensor& ta = ts[i];
