@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "ondo/core/kernels/ops.h"
+#include "ondo/model/blocks/decoder_forward.h"
+#include "ondo/model/registry.h"
 
 namespace ondo::train::lora {
 namespace {
@@ -106,25 +108,26 @@ Result<std::unique_ptr<FrozenBase>> FrozenBase::open(const std::filesystem::path
   ONDO_ASSIGN_OR_RETURN(b->file, gguf::GgufFile::open(path));
   const gguf::GgufFile& f = *b->file;
   ONDO_ASSIGN_OR_RETURN(std::string_view arch, f.get_string("general.architecture"));
-  core::RopeStyle style;
-  bool bias;
-  if (arch == "llama") {
-    style = core::RopeStyle::Normal, bias = false;
-  } else if (arch == "qwen2") {
-    style = core::RopeStyle::Neox, bias = true;
-  } else {
-    return make_error(ErrorCode::Unsupported, f.name() + ": LoRA training supports llama and qwen2 bases, not '" +
-                                                  std::string(arch) + "'");
+  // Any registered architecture whose network is the llama-style decoder recipe
+  // (blocks/decoder_forward.h) trains here: its unit reads the hyperparameters (RoPE style
+  // included) and binds the weights.
+  const model::ArchUnit* unit = model::find_architecture(arch);
+  if (!unit || unit->forward != &model::blocks::decoder_forward) {
+    return make_error(ErrorCode::Unsupported, f.name() + ": LoRA training needs a llama-style decoder (llama, qwen2, " +
+                                                  "...), not '" + std::string(arch) + "'");
   }
-  ONDO_ASSIGN_OR_RETURN(b->hp, model::read_common_hparams(f, std::string(arch)));
-  ONDO_TRY(model::read_rms_eps(f, b->hp));
-  ONDO_TRY(model::read_rope(f, style, b->hp));
+  ONDO_ASSIGN_OR_RETURN(b->hp, unit->read_hparams(f));
+  if (!b->hp.rms_eps) return make_error(ErrorCode::Unsupported, f.name() + ": LoRA training needs an RMSNorm decoder");
   const gguf::TensorInfo* embd = f.find_tensor("token_embd.weight");
-  if (!embd || embd->shape.size() < 2 || embd->shape[1] <= 0) {
+  if (!embd || embd->shape.size() < 2 || embd->shape[1] <= 0 || embd->shape[1] > (int64_t(1) << 24)) {
     return make_error(ErrorCode::InvalidFile, f.name() + ": tensor 'token_embd.weight' is missing or not a matrix");
   }
   b->hp.n_vocab = int32_t(embd->shape[1]);
-  ONDO_ASSIGN_OR_RETURN(b->w, model::blocks::bind_decoder_weights(f, b->hp, {.qkv_bias = bias}));
+  ONDO_ASSIGN_OR_RETURN(std::unique_ptr<model::UnitWeights> uw, unit->bind_weights(f, b->hp));
+  auto* dw = dynamic_cast<model::blocks::DecoderWeights*>(uw.get());
+  if (!dw) return make_error(ErrorCode::Unsupported, f.name() + ": the weights are not a decoder block stack");
+  uw.release();
+  b->w.reset(dw);
   const core::Tensor& ff = b->w->rope_freqs;
   b->rope = core::RopeParams{b->hp.rope_style, b->hp.rope_dims, b->hp.rope_base,
                              ff.valid() ? static_cast<const float*>(ff.data) : nullptr};

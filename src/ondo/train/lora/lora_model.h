@@ -1,4 +1,4 @@
-// LoRA over a frozen GGUF decoder: the base (llama or qwen2, any weight type the matmul
+// LoRA over a frozen GGUF decoder: the base (llama, qwen2: any llama-style decoder unit, any weight type the matmul
 // kernels read) stays mmapped and untouched; each targeted weight W gets y = W x + s B (A x'),
 // x' = dropout(x), s = alpha / rank of its group. forward_backward keeps what the backward
 // pass needs and returns gradients for the adapter matrices A and B only. Layer: train.
@@ -64,8 +64,8 @@ struct FrozenBase {
   std::unique_ptr<model::blocks::DecoderWeights> w;
   core::RopeParams rope;
 
-  // Errors name the file: unreadable, an architecture other than llama/qwen2, weights that
-  // do not bind (decoder_weights.h).
+  // Errors name the file: unreadable, an architecture whose unit is not the llama-style
+  // decoder (llama, qwen2), weights that do not bind (decoder_weights.h).
   static Result<std::unique_ptr<FrozenBase>> open(const std::filesystem::path& path);
   // The base weight a target of layer l multiplies with.
   const core::PreparedTensor& weight(int32_t layer, Target t) const;
