@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "ondo/core/kernels/ops.h"
+#include "ondo/train/gemm.h"
 #include "ondo/model/blocks/decoder_forward.h"
 #include "ondo/model/registry.h"
 
@@ -19,7 +20,7 @@ namespace {
 constexpr const char* kStems[kTargetCount] = {"attn_q", "attn_k", "attn_v", "attn_output",
                                               "ffn_gate", "ffn_up", "ffn_down"};
 constexpr const char* kShort[kTargetCount] = {"q", "k", "v", "o", "gate", "up", "down"};
-constexpr int64_t kTileRows = 32;
+constexpr int64_t kTileRows = 128;  // rows of W per block of frozen_input_grad
 
 // Inputs (K) and outputs (N) of a target's weight.
 void target_dims(const model::HParams& hp, Target t, int64_t* K, int64_t* N) {
@@ -152,31 +153,28 @@ void frozen_input_grad(const core::PreparedTensor& w, const float* dy, int64_t T
                        std::vector<float>& tile, core::ThreadPool& pool) {
   const int64_t N = w.rows(), K = w.cols();
   if (!accumulate) std::fill(dx, dx + T * K, 0.0f);
-  const bool direct = w.type() == core::DType::F32 && w.layout() == core::WeightLayout::File;
-  if (!direct) tile.resize(size_t(kTileRows * K));
+  // Per block of nb rows of W: wt [K][nb] = the rows dequantized and transposed, dyb [T][nb]
+  // = the block's columns of dy; then dx += dyb wt^T on the F32 GEMM (train/gemm.h). The
+  // blocks add into dx in row order, so the result does not depend on the thread count.
+  const int64_t cap = std::min(kTileRows, N);
+  tile.resize(size_t(cap * K + T * cap + K * pool.size()));
+  float* wt = tile.data();
+  float* dyb = wt + cap * K;
   for (int64_t n0 = 0; n0 < N; n0 += kTileRows) {
     const int64_t nb = std::min(kTileRows, N - n0);
-    const float* rows = direct ? static_cast<const float*>(w.data()) + n0 * K : tile.data();
     pool.run([&](int ith, int nth) {
-      if (!direct) {
-        int64_t r0, r1;
-        core::split_range(nb, ith, nth, &r0, &r1);
-        for (int64_t r = r0; r < r1; ++r) core::get_row(w, n0 + r, tile.data() + r * K);
-        pool.barrier();
+      float* row = dyb + T * cap + int64_t(ith) * K;
+      int64_t r0, r1;
+      core::split_range(nb, ith, nth, &r0, &r1);
+      for (int64_t r = r0; r < r1; ++r) {
+        core::get_row(w, n0 + r, row);
+        for (int64_t k = 0; k < K; ++k) wt[k * nb + r] = row[k];
       }
       int64_t t0, t1;
       core::split_range(T, ith, nth, &t0, &t1);
-      for (int64_t t = t0; t < t1; ++t) {
-        float* d = dx + t * K;
-        const float* g = dy + t * N + n0;
-        for (int64_t r = 0; r < nb; ++r) {
-          const float a = g[r];
-          if (a == 0.0f) continue;
-          const float* wr = rows + r * K;
-          for (int64_t k = 0; k < K; ++k) d[k] += a * wr[k];
-        }
-      }
+      for (int64_t t = t0; t < t1; ++t) std::memcpy(dyb + t * nb, dy + t * N + n0, size_t(nb) * sizeof(float));
     });
+    gemm_nt(dyb, wt, dx, T, K, nb, true, pool);
   }
 }
 

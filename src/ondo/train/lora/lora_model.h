@@ -72,7 +72,8 @@ struct FrozenBase {
 };
 
 // dx[T][K] (+)= dy[T][N] W for a frozen W (N rows of K, any type and layout), reading W
-// `tile_rows` rows at a time into `tile`. Row t of dx sums over n in a fixed order.
+// 128 rows at a time (core::get_row) into `tile` (scratch, grown on first use). The sum over
+// n runs in a fixed order: the same bits for any pool size.
 void frozen_input_grad(const core::PreparedTensor& w, const float* dy, int64_t T, float* dx, bool accumulate,
                        std::vector<float>& tile, core::ThreadPool& pool);
 
