@@ -16,6 +16,7 @@
 
 #include "ondo/train/lora/adapter_file.h"
 #include "ondo/train/lora/lora_model.h"
+#include "ondo/train/lora/merge.h"
 #include "support/testdata.h"
 #include "train/lora/lora_gradcheck.h"
 
@@ -176,6 +177,51 @@ TEST(LoraGradRef, FiniteDifferencesOnTheF32Reference) {
   cfg.attn = {2, 4.0f};
   cfg.mlp = {3, 3.0f};
   lora_gradcheck(**base, cfg);
+}
+
+// `ondo lora merge` on the F32 base: the merged weights give llama.cpp's adapter logits
+// (both adapters at scale 1, and attn alone at 0.5).
+TEST(LoraMergeRef, MergedF32BaseGivesLlamaCppAdapterLogits) {
+  ONDO_TESTDATA_OR_SKIP(td);
+  std::ifstream in(td / "reference" / "lora" / "ref-llama-spm-lora.json");
+  ASSERT_TRUE(in.good());
+  const nlohmann::json ref = nlohmann::json::parse(in);
+  const std::vector<int32_t> tokens = ref["tokens"].get<std::vector<int32_t>>();
+  auto attn = read_adapter_file(td / "models" / "lora" / "ref-llama-spm-lora-attn.gguf");
+  auto mlp = read_adapter_file(td / "models" / "lora" / "ref-llama-spm-lora-mlp.gguf");
+  ASSERT_TRUE(attn.ok() && mlp.ok());
+  struct Run {
+    const char* name;
+    std::vector<ScaledAdapter> adapters;
+  };
+  const Run runs[] = {{"attn_1.0+mlp_1.0", {{*attn, 1.0f}, {*mlp, 1.0f}}}, {"attn_0.5", {{*attn, 0.5f}}}};
+  core::ComputePool cp(2);
+  for (const Run& r : runs) {
+    SCOPED_TRACE(r.name);
+    const nlohmann::json* want = nullptr;
+    for (const auto& x : ref["runs"])
+      if (x["name"] == r.name) want = &x;
+    ASSERT_NE(want, nullptr);
+    const auto out = std::filesystem::temp_directory_path() / ("ondo-lora-merged-" + std::to_string(::getpid()) + ".gguf");
+    auto rep = merge_lora(td / "models" / "ref-llama-spm-f32.gguf", r.adapters, out, cp);
+    ASSERT_TRUE(rep.ok()) << rep.error().message;
+    EXPECT_EQ(rep->requantized_tensors, 0);
+    auto base = FrozenBase::open(out);
+    ASSERT_TRUE(base.ok()) << base.error().message;
+    LoraConfig cfg;  // an all-zero adapter on q: the plain merged model
+    ASSERT_TRUE(parse_targets("q", cfg).ok());
+    const int64_t S = int64_t(tokens.size()), V = (*base)->hp.n_vocab;
+    LoraModel m(**base, cfg, 1, S);
+    std::vector<float> P(size_t(m.layout().n_params), 0.0f);
+    core::ThreadPool pool(2);
+    const float* logits = m.forward(P.data(), tokens.data(), 1, S, false, 0, pool);
+    double worst = 0;
+    for (int64_t s = 0; s < S; ++s)
+      for (int64_t v = 0; v < V; ++v)
+        worst = std::max(worst, std::fabs(double(logits[s * V + v]) - (*want)["logits"][size_t(s)][size_t(v)].get<double>()));
+    std::filesystem::remove(out);
+    EXPECT_LT(worst, 1e-4) << "max abs logit difference";
+  }
 }
 
 }  // namespace
