@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "support/temp_dir.h"
 #include "support/tiny_model.h"
@@ -137,6 +139,49 @@ TEST_F(LoraTrainerTest, AdapterFoldsGroupAlphaIntoB) {
       EXPECT_NEAR(file_scale * p.b[size_t(k)], trained * t.params()[size_t(tb.offset + k)], 1e-6) << p.weight;
     }
   }
+}
+
+TEST_F(LoraTrainerTest, TrainLoraCancelsFromTheHookAndResumes) {
+  {
+    std::ofstream f(path("t.txt"));
+    for (int i = 0; i < 40; ++i) f << "a3 b4 c5 d6 e7 f8 ";
+  }
+  LoraTrainOptions o = opts();
+  o.base = path("base.gguf");
+  o.data = path("t.txt");
+  o.format = DataFormat::Text;
+  o.max_steps = 6;
+  o.checkpoint_every = 0;
+  o.threads = 2;
+  o.out = path("whole.gguf");
+  auto whole = train_lora(o, {});
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+  EXPECT_EQ(whole->steps, 6);
+
+  o.out = path("resumed.gguf");
+  o.checkpoint = path("ck.gguf");
+  std::vector<LoraTrainProgress> seen;
+  LoraTrainHooks stop_at_3;
+  stop_at_3.on_step = [&](const LoraTrainProgress& p) {
+    seen.push_back(p);
+    return p.step < 3;
+  };
+  auto cancelled = train_lora(o, stop_at_3);
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.error().code, ErrorCode::Cancelled);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen.back().total, 6);
+  EXPECT_GT(seen.back().tokens_per_s, 0);
+  EXPECT_FALSE(std::filesystem::exists(o.out));
+  ASSERT_TRUE(std::filesystem::exists(o.checkpoint));
+  o.resume = true;
+  auto resumed = train_lora(o, {});
+  ASSERT_TRUE(resumed.ok()) << resumed.error().message;
+  EXPECT_TRUE(resumed->resumed);
+  std::ifstream a(path("whole.gguf"), std::ios::binary), b(path("resumed.gguf"), std::ios::binary);
+  const std::string sa((std::istreambuf_iterator<char>(a)), {}), sb((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_FALSE(sa.empty());
+  EXPECT_TRUE(sa == sb) << "the resumed adapter differs from the uninterrupted one";
 }
 
 TEST(LoraTrainOptionsTest, BadOptionsAreNamed) {
