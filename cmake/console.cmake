@@ -14,7 +14,8 @@ endif()
 set(dist "${WEB_DIR}/dist")
 file(GLOB_RECURSE files RELATIVE "${dist}" "${dist}/*")
 list(SORT files)  # byte order: find_console_file() binary-searches the table
-if(NOT "index.html" IN_LIST files)
+list(FIND files "index.html" index_at)
+if(index_at EQUAL -1)
   message(FATAL_ERROR "web console: ${dist}/index.html was not built")
 endif()
 
