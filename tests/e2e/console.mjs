@@ -34,6 +34,18 @@ for (const m of ['stories260K.gguf', 'ref-bert-mean-f32.gguf']) {
 }
 const { chromium } = await import('playwright-core');
 
+// Progress on stdout, and a watchdog: the whole run ends within 200 s, whatever hangs.
+let current = 'start';
+const t0 = Date.now();
+function step(name) {
+  current = name;
+  console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${name}`);
+}
+setTimeout(() => {
+  console.error(`e2e: timed out during '${current}'`);
+  process.exit(1);
+}, 200000).unref();
+
 function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
@@ -64,12 +76,15 @@ async function cleanup() {
     await new Promise((r) => server.once('exit', r));
   }
 }
-process.on('uncaughtException', async (e) => {
+async function fail(e) {
   console.error(e);
   console.error('--- server log (tail) ---\n' + serverLog.join('').slice(-4000));
+  setTimeout(() => process.exit(1), 5000).unref();
   await cleanup();
   process.exit(1);
-});
+}
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 for (let i = 0; ; i++) {  // bounded wait for the models to load
   try {
@@ -82,6 +97,7 @@ for (let i = 0; ; i++) {  // bounded wait for the models to load
 }
 
 // Static files: cache headers, SPA fallback, no console-only data route.
+step('Static files');
 {
   const index = await fetch(`${base}/`);
   assert.equal(index.status, 200);
@@ -118,6 +134,7 @@ async function load(path) {
 }
 
 // Sign in, by keyboard alone.
+step('Sign in, by keyboard alone.');
 await load('/console/playground');
 await page.getByRole('heading', { name: 'ondo console' }).waitFor();
 await shot('signin');
@@ -138,6 +155,7 @@ assert.equal(await page.evaluate(() => document.cookie), '', 'the page cannot re
 assert.ok(!(await page.evaluate(() => JSON.stringify(localStorage))).includes(kAdmin), 'the key is not in localStorage');
 
 // CSRF: the cookie alone does not change anything; GETs work with it.
+step('CSRF');
 const csrf = await page.evaluate(async () => {
   const a = await fetch('/v1/prompts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"x"}' });
   const b = await fetch('/v1/prompts', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ondo-CSRF': 'nope' }, body: '{"name":"x"}' });
@@ -148,6 +166,7 @@ assert.deepEqual(csrf.slice(0, 1).concat(csrf.slice(2)), [403, 403, 200]);
 assert.match(csrf[1], /X-Ondo-CSRF/);
 
 // Keyboard navigation: Tab reaches the nav links.
+step('Keyboard navigation');
 await page.keyboard.press('Tab');
 let focusedNav = false;
 for (let i = 0; i < 12 && !focusedNav; i++) {
@@ -157,6 +176,7 @@ for (let i = 0; i < 12 && !focusedNav; i++) {
 assert.ok(focusedNav, 'a nav link takes keyboard focus');
 
 // Playground: a streamed chat.
+step('Playground');
 let streamed = false;
 page.on('response', (r) => {
   if (r.url().endsWith('/v1/chat/completions') && (r.headers()['content-type'] ?? '').startsWith('text/event-stream')) streamed = true;
@@ -174,15 +194,17 @@ await page.getByRole('button', { name: 'Copy as curl' }).click();
 assert.match(await page.getByTestId('snippet').textContent(), /curl http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
 await shot('playground');
 // JSON-schema mode: the output is checked against the schema live.
+step('JSON-schema mode');
 await page.getByRole('button', { name: 'Clear' }).click();
 await page.getByLabel('JSON schema mode').check();
-await page.getByLabel('Schema').fill('{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}');
+await page.getByLabel('Schema', { exact: true }).fill('{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}');
 await page.getByLabel('Message', { exact: true }).fill('Answer in JSON.');
 await page.getByRole('button', { name: 'Send' }).click();
 await page.getByTestId('schema-state').filter({ hasText: 'output matches the schema' }).waitFor();
 await shot('playground-json');
 
 // Models and metrics.
+step('Models and metrics.');
 await load('/console/models');
 await page.getByRole('cell', { name: 'tiny' }).waitFor();
 await page.getByRole('cell', { name: 'emb' }).waitFor();
@@ -193,6 +215,7 @@ await page.waitForTimeout(2500);  // a second sample draws the lines
 await shot('metrics');
 
 // Prompts: create one, two versions (Korean text), move the production label 1 -> 2, diff.
+step('Prompts');
 await load('/console/prompts');
 await page.getByLabel('Name').fill('greet');
 await page.getByLabel('Description').fill('인사 프롬프트 (greeting)');
@@ -220,8 +243,9 @@ assert.deepEqual(label.versions, [{ version: 2, weight: 1 }], JSON.stringify(lab
 await shot('prompts');
 
 // Collections: a store, a file uploaded with progress and ingested, a search with its plan.
+step('Collections');
 await load('/console/collections');
-await page.getByLabel('New vector store').fill('manuals');
+await page.getByRole('textbox', { name: 'New vector store' }).fill('manuals');
 await page.getByRole('button', { name: 'Create' }).click();
 await page.getByRole('heading', { name: 'manuals' }).waitFor();
 await page.getByLabel('Attributes (JSON)').fill('{"kind": "manual", "lang": "ko"}');
@@ -241,6 +265,7 @@ assert.match(await page.getByTestId('hits').textContent(), /score \d\.\d{4}/);
 await shot('collections');
 
 // Usage: the chats above are a row for model tiny.
+step('Usage');
 await load('/console/usage');
 const tinyRow = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'tiny', exact: true }) }).first();
 await tinyRow.waitFor();
@@ -249,6 +274,7 @@ await page.getByRole('cell', { name: '/v1/chat/completions' }).first().waitFor()
 await shot('usage');
 
 // Keys: create (secret shown once), see it, revoke it.
+step('Keys');
 await load('/console/keys');
 await page.getByLabel('Name').fill('ci');
 await page.getByLabel('Requests / min').fill('60');
@@ -266,11 +292,13 @@ await page.getByRole('button', { name: 'Done' }).click();
 assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone once dismissed');
 
 // Jobs: not on this server.
+step('Jobs');
 await load('/console/jobs');
 await page.getByTestId('jobs-missing').waitFor();
 await shot('jobs');
 
 // Dark theme.
+step('Dark theme.');
 await load('/console/playground');
 await page.getByRole('button', { name: 'Switch to dark theme' }).click();
 assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
@@ -278,6 +306,7 @@ await shot('playground-dark');
 await page.getByRole('button', { name: 'Switch to light theme' }).click();
 
 // Sign out: the cookie no longer works.
+step('Sign out');
 const token = (await context.cookies()).find((c) => c.name === 'ondo_session').value;
 await page.getByRole('button', { name: 'Sign out' }).click();
 await page.getByRole('heading', { name: 'ondo console' }).waitFor();
