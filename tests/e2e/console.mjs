@@ -193,6 +193,7 @@ assert.ok(answer.length > 0, 'an answer arrived');
 await page.getByRole('button', { name: 'Copy as curl' }).click();
 assert.match(await page.getByTestId('snippet').textContent(), /curl http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
 await shot('playground');
+await page.getByRole('button', { name: 'Close' }).click();
 // JSON-schema mode: the output is checked against the schema live.
 step('JSON-schema mode');
 await page.getByRole('button', { name: 'Clear' }).click();
@@ -211,7 +212,16 @@ await page.getByRole('cell', { name: 'emb' }).waitFor();
 await shot('models');
 await load('/console/metrics');
 await page.locator('.tile strong').nth(4).filter({ hasText: /^[1-9]/ }).waitFor();  // completion tokens so far
-await page.waitForTimeout(2500);  // a second sample draws the lines
+// Traffic while the page polls: tokens/s goes above 0.
+for (let i = 0; i < 3; i++) {
+  const r = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${kAdmin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'A story' }], max_tokens: 128, temperature: 0.8, seed: i }),
+  });
+  assert.equal(r.status, 200);
+}
+await page.getByTestId('tps').filter({ hasText: /^[1-9]/ }).waitFor();
+await page.waitForTimeout(2500);
 await shot('metrics');
 
 // Prompts: create one, two versions (Korean text), move the production label 1 -> 2, diff.

@@ -71,8 +71,10 @@ function Search({ store }: { store: Store }) {
       <ErrorNote error={error} />
       {plan && (
         <p class="plan" data-testid="plan">
-          plan: <strong>{plan.mode}</strong>{plan.plan && <> · dense <code>{plan.plan}</code></>}
-          {plan.reason && <> ({plan.reason})</>} · matching {plan.matching ?? '–'} of {plan.total ?? '–'} chunks
+          plan: <strong>{plan.mode}</strong>
+          {plan.dense && <> · dense <code>{plan.dense.plan}</code> ({plan.dense.reason})</>}
+          {plan.lexical && <> · lexical: {plan.lexical.reason}</>}
+          {' '}· matching {plan.matching ?? '–'} of {plan.total ?? '–'} chunks
           {plan.index && <> · index {typeof plan.index === 'string' ? plan.index : JSON.stringify(plan.index)}</>}
         </p>
       )}
