@@ -9,6 +9,8 @@ export class ApiError extends Error {
 }
 
 export interface Session {
+  signed_in: boolean;
+  reason?: string;
   auth_required: boolean;
   caller: string;
   admin: boolean;

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import css from './style.css?inline';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import { ApiError, api, request, Session, setCsrf } from './api';
+import { api, request, Session, setCsrf } from './api';
 import { Playground } from './pages/playground';
 import { Models } from './pages/models';
 import { Metrics } from './pages/metrics';
@@ -47,9 +47,9 @@ function initialTheme(): Theme {
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+function SignIn({ onSignedIn, problem }: { onSignedIn: (s: Session) => void; problem?: string }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useState(problem ?? '');
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -82,6 +82,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
 function App() {
   const [session, setSession] = useState<Session | null>(null);
   const [checked, setChecked] = useState(false);
+  const [loadError, setLoadError] = useState<Error | null>(null);
   const [page, setPage] = useState(pageOf(location.pathname));
   const [theme, setTheme] = useState<Theme>(initialTheme());
 
@@ -96,10 +97,8 @@ function App() {
   }, []);
   useEffect(() => {
     api<Session>('GET', '/v1/console/session')
-      .then(signedIn)
-      .catch((e) => {
-        if (!(e instanceof ApiError && e.status === 401)) console.error(e);
-      })
+      .then((s) => s.signed_in && signedIn(s))
+      .catch((e) => setLoadError(e))
       .finally(() => setChecked(true));
   }, []);
   useEffect(() => {
@@ -118,7 +117,7 @@ function App() {
   }
 
   if (!checked) return <p class="loading">Loading…</p>;
-  if (!session) return <SignIn onSignedIn={signedIn} />;
+  if (!session) return <SignIn onSignedIn={signedIn} problem={loadError?.message} />;
   const View = pages.find((p) => p.id === page)!.view;
   return (
     <div class="shell">

@@ -60,13 +60,19 @@ std::optional<std::string_view> origin_of(const httplib::Request& req, const std
 }
 
 json session_json(const ConsoleSession& s) {
-  return {{"object", "console.session"}, {"auth_required", true},     {"caller", s.caller},
-          {"admin", s.caller == "admin"}, {"csrf_token", s.csrf},      {"expires_at", s.expires_at}};
+  return {{"object", "console.session"}, {"signed_in", true},        {"auth_required", true},
+          {"caller", s.caller},           {"admin", s.caller == "admin"}, {"csrf_token", s.csrf},
+          {"expires_at", s.expires_at}};
 }
 
 json keyless_json() {
-  return {{"object", "console.session"}, {"auth_required", false}, {"caller", "local"},
-          {"admin", false},              {"csrf_token", nullptr},  {"expires_at", nullptr}};
+  return {{"object", "console.session"}, {"signed_in", true}, {"auth_required", false}, {"caller", "local"},
+          {"admin", false},              {"csrf_token", nullptr}, {"expires_at", nullptr}};
+}
+
+// GET /v1/console/session without a live session: 200, so a page can ask before signing in.
+json signed_out_json(const std::string& reason) {
+  return {{"object", "console.session"}, {"signed_in", false}, {"auth_required", true}, {"reason", reason}};
 }
 
 bool secure_request(const httplib::Request& req) {
@@ -131,14 +137,14 @@ void handle_console_session_get(ServerState& state, const httplib::Request& req,
   const int64_t now = now_s();
   std::optional<ConsoleSession> s;
   if (token) s = state.console_sessions().find(*token, now);
-  if (!s) return send_error(res, make_error(ErrorCode::Unauthenticated, "console session: not signed in"));
+  if (!s) return send_json(res, 200, signed_out_json(token ? "console session: expired or signed out" : "console session: not signed in"));
   const std::string origin = req.get_header_value("Origin");
   auto caller = authorize(policy_of(state), false, "Bearer " + s->key, "", req.get_header_value("Host"),
                           origin_of(req, origin), now);
   if (!caller.ok()) {  // the key was revoked or expired since sign-in
     state.console_sessions().close(*token);
     res.set_header("Set-Cookie", cleared_session_cookie(secure_request(req)));
-    return send_error(res, store_api_error(caller.error()));
+    return send_json(res, 200, signed_out_json(caller.error().message));
   }
   send_json(res, 200, session_json(*s));
 }
