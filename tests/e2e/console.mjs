@@ -6,7 +6,8 @@
 // revoked, the jobs page, sign out; the CSRF and cookie rules; at most 5 requests per page load.
 // Writes a screenshot of every page into docs/console/.
 //   node tests/e2e/console.mjs BUILD_DIR TESTDATA_DIR
-// Exits 0 when every check passes, 77 when something it needs is missing (skipped).
+// Exits 0 when every check passes, 77 when something it needs is missing (skipped; a failure
+// when ONDO_TESTDATA is set).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,13 @@ const chromiumPath = process.env.ONDO_CHROMIUM ?? '/usr/bin/chromium';
 const models = join(testdata ?? '', 'models');
 const kAdmin = 'adm-e2e-console';
 
+// With ONDO_TESTDATA set (CI) nothing may be missing: a skip is then a failure, as in the
+// C++ reference tests (tests/support/testdata.h).
 function skip(why) {
+  if (process.env.ONDO_TESTDATA) {
+    console.error(`FAILED: ${why} (ONDO_TESTDATA is set: nothing may be missing)`);
+    process.exit(1);
+  }
   console.log(`SKIPPED: ${why}`);
   process.exit(77);
 }
