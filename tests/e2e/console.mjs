@@ -301,10 +301,24 @@ assert.match(secret, /^ondo-sk-k[0-9a-f]{12}-[0-9a-f]{40}$/);
 const id = /^ondo-sk-(k[0-9a-f]{12})-/.exec(secret)[1];
 assert.equal((await fetch(`${base}/v1/models`, { headers: { Authorization: `Bearer ${secret}` } })).status, 200);
 await shot('keys');
+// The new store key signs in too (in a second browser), without the admin pages.
+const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page2 = await other.newPage();
+page2.setDefaultTimeout(30000);
+await page2.goto(`${base}/console/keys`);
+await page2.getByLabel('Key').fill(secret);
+await page2.getByRole('button', { name: 'Sign in' }).click();
+await page2.getByText('Managing keys needs the admin key').waitFor();
+assert.equal(await page2.locator('.who').textContent(), `key:${id}`);
 page.once('dialog', (d) => d.accept());
 await page.getByRole('button', { name: `Revoke ${id}` }).click();
 await page.getByRole('row').filter({ hasText: id }).filter({ hasText: 'revoked' }).waitFor();
 assert.equal((await fetch(`${base}/v1/models`, { headers: { Authorization: `Bearer ${secret}` } })).status, 401);
+// Its console session ends with it: a reload shows the sign-in form again.
+await page2.reload();
+await page2.getByRole('heading', { name: 'ondo console' }).waitFor();
+await page2.getByRole('alert').filter({ hasText: 'was revoked' }).waitFor();
+await other.close();
 await page.getByRole('button', { name: 'Done' }).click();
 assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone once dismissed');
 

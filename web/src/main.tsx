@@ -97,7 +97,10 @@ function App() {
   }, []);
   useEffect(() => {
     api<Session>('GET', '/v1/console/session')
-      .then((s) => s.signed_in && signedIn(s))
+      .then((s) => {
+        if (s.signed_in) signedIn(s);
+        else if (s.reason && s.reason !== 'console session: not signed in') setLoadError(new Error(s.reason));
+      })
       .catch((e) => setLoadError(e))
       .finally(() => setChecked(true));
   }, []);
