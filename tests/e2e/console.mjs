@@ -10,7 +10,7 @@
 // when ONDO_TESTDATA is set).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -82,6 +82,7 @@ async function cleanup() {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
   }
+  rmSync(work, { recursive: true, force: true });
 }
 async function fail(e) {
   console.error(e);
