@@ -101,6 +101,7 @@ json post_body(const Route& r) {
   if (path == "/v1/embeddings" || path == "/api/embed") return {{"model", "fake"}, {"input", "x"}};
   if (path == "/api/embeddings") return {{"model", "fake"}, {"prompt", "x"}};
   if (path == "/v1/rerank" || path == "/rerank") return {{"model", "fake"}, {"query", "q"}, {"documents", {"d"}}};
+  if (path == "/v1/console/session") return {{"key", "x"}};  // a keyless server: no session needed (200)
   return chat_body();
 }
 

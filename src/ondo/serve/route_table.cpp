@@ -5,6 +5,7 @@
 #include "ondo/serve/routes/admin.h"
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
+#include "ondo/serve/routes/console.h"
 #include "ondo/serve/routes/embeddings.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
@@ -89,6 +90,14 @@ constexpr Route kRoutes[] = {
     // Usage (issue 15.4): the admin key reads all usage; a store key its own (checked in the handlers).
     {"GET", "/v1/usage", handle_usage, AuthRule::ApiKey},
     {"GET", "/v1/usage/requests", handle_usage_requests, AuthRule::ApiKey},
+    // Web console (issue 19): its embedded files (public: no data in them) and its session,
+    // which checks the key itself; the pages call the API routes above with the session cookie.
+    {"GET", "/", handle_console_index, AuthRule::Public},
+    {"GET", "/console", handle_console_index, AuthRule::Public},
+    {"GET", "/console/{path}", handle_console_file, AuthRule::Public},
+    {"POST", "/v1/console/session", handle_console_session_create, AuthRule::Public},
+    {"GET", "/v1/console/session", handle_console_session_get, AuthRule::Public},
+    {"DELETE", "/v1/console/session", handle_console_session_delete, AuthRule::Public},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

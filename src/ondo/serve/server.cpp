@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "ondo/serve/auth.h"
+#include "ondo/serve/console_session.h"
 #include "ondo/serve/cors.h"
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/limits.h"
@@ -171,6 +172,27 @@ httplib::Server::HandlerResponse answer_cors_preflight(ServerState& state, const
   return httplib::Server::HandlerResponse::Handled;
 }
 
+// The web console's session cookie stands in for a key when a request sends neither
+// Authorization nor x-api-key (serve/console_session.h): the session's key is then checked as
+// if it had been sent. A cookie-authenticated request that can change something must carry the
+// session's X-Ondo-CSRF header. Without any key configured the cookie means nothing.
+Result<std::optional<std::string>> console_session_key(ServerState& state, const httplib::Request& req) {
+  const ServerOptions& o = state.options();
+  if (o.api_key.empty() && o.admin_key.empty() && !o.store) return std::optional<std::string>();
+  const std::string cookies = req.get_header_value("Cookie");
+  const std::optional<std::string_view> token = cookie_value(cookies, kSessionCookie);
+  if (!token) return std::optional<std::string>();
+  const std::optional<ConsoleSession> s = state.console_sessions().find(*token, int64_t(std::time(nullptr)));
+  if (!s) return make_error(ErrorCode::Unauthenticated, "console session: expired or signed out (sign in again)");
+  if (method_needs_csrf(req.method) &&
+      !constant_time_equal(req.get_header_value(std::string(kCsrfHeader).c_str()), s->csrf)) {
+    return make_error(ErrorCode::PermissionDenied,
+                      "csrf: a request authenticated by the console session cookie must carry the session's "
+                      "X-Ondo-CSRF header");
+  }
+  return std::optional<std::string>(s->key);
+}
+
 httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   if (auto& stale = current_request(); stale && !stale->finished) state.finish_request(*stale);  // never logged
   current_request().reset();
@@ -193,8 +215,17 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
     for (auto& [name, value] : cors_response_headers(state.cors(), origin_value)) res.set_header(name, value);
   }
   if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
-  const std::string auth = req.get_header_value("Authorization");
+  std::string auth = req.get_header_value("Authorization");
   const std::string x_api_key = req.get_header_value("x-api-key");
+  if (auth.empty() && x_api_key.empty()) {
+    auto session_key = console_session_key(state, req);
+    if (!session_key.ok()) {
+      record.context.caller.clear();
+      send_error(res, session_key.error(), error_shape_for_path(req.path));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (*session_key) auth = "Bearer " + **session_key;
+  }
   const std::string host = req.get_header_value("Host");
   GatewayPolicy policy{{state.options().api_key, &state.cors()}, state.options().admin_key, state.options().store};
   const bool admin = auth_rule(req.method, req.path) == AuthRule::Admin;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ondo/serve/console_session.h"
 #include "ondo/serve/cors.h"
 #include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
@@ -34,6 +35,7 @@ class ServerState {
   const CorsPolicy& cors() const { return cors_; }
   Metrics& metrics() { return metrics_; }
   GrammarCache& grammar_cache() { return grammars_; }
+  ConsoleSessions& console_sessions() { return console_sessions_; }
 
   void publish(ModelTable models);
   std::shared_ptr<const ModelTable> models() const;  // null until published
@@ -61,6 +63,7 @@ class ServerState {
   CorsPolicy cors_;
   Metrics metrics_;
   GrammarCache grammars_;
+  ConsoleSessions console_sessions_;  // web console sign-ins (serve/console_session.h)
   mutable std::mutex mu_;
   std::shared_ptr<const ModelTable> models_;  // guarded by mu_
   std::atomic<bool> ready_{false};

@@ -1,0 +1,353 @@
+// Browser test of the web console (ctest label `e2e`): starts `ondo serve` (a tiny chat model, a
+// tiny embedding model, a store, an admin key, prices) and drives the console in Debian's
+// chromium, headless, through playwright-core: sign in (by keyboard), chat with streaming,
+// JSON-schema mode, the models and metrics pages, a prompt with two versions and a label moved,
+// a vector store with an uploaded file searched, the usage row of the chat, a key created and
+// revoked, the jobs page, sign out; the CSRF and cookie rules; at most 5 requests per page load.
+// Writes a screenshot of every page into docs/console/.
+//   node tests/e2e/console.mjs BUILD_DIR TESTDATA_DIR
+// Exits 0 when every check passes, 77 when something it needs is missing (skipped; a failure
+// when ONDO_TESTDATA is set).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [buildDir, testdataArg] = process.argv.slice(2);
+const testdata = process.env.ONDO_TESTDATA || testdataArg;
+const shots = join(here, '..', '..', 'docs', 'console');
+const chromiumPath = process.env.ONDO_CHROMIUM ?? '/usr/bin/chromium';
+const models = join(testdata ?? '', 'models');
+const kAdmin = 'adm-e2e-console';
+
+// With ONDO_TESTDATA set (CI) nothing may be missing: a skip is then a failure, as in the
+// C++ reference tests (tests/support/testdata.h).
+function skip(why) {
+  if (process.env.ONDO_TESTDATA) {
+    console.error(`FAILED: ${why} (ONDO_TESTDATA is set: nothing may be missing)`);
+    process.exit(1);
+  }
+  console.log(`SKIPPED: ${why}`);
+  process.exit(77);
+}
+if (!existsSync(chromiumPath)) skip(`${chromiumPath} missing (scripts/setup installs chromium)`);
+if (!existsSync(join(here, 'node_modules', 'playwright-core'))) skip('tests/e2e/node_modules missing (run scripts/setup)');
+for (const m of ['stories260K.gguf', 'ref-bert-mean-f32.gguf']) {
+  if (!existsSync(join(models, m))) skip(`${join(models, m)} missing (ONDO_TESTDATA)`);
+}
+const { chromium } = await import('playwright-core');
+
+// Progress on stdout, and a watchdog: the whole run ends within 200 s, whatever hangs.
+let current = 'start';
+const t0 = Date.now();
+function step(name) {
+  current = name;
+  console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${name}`);
+}
+setTimeout(() => {
+  console.error(`e2e: timed out during '${current}'`);
+  process.exit(1);
+}, 200000).unref();
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ondo-e2e-'));
+writeFileSync(join(work, 'prices.json'), JSON.stringify({ '*': { input: 1.0, output: 2.0 } }));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const serverLog = [];
+const server = spawn(join(buildDir, 'ondo'), [
+  'serve', '--port', String(port), '-t', '1',
+  '-m', `${join(models, 'stories260K.gguf')}=tiny`, '-m', `${join(models, 'ref-bert-mean-f32.gguf')}=emb`,
+  '--data-dir', join(work, 'data'), '--admin-key', kAdmin, '--prices', join(work, 'prices.json'),
+], { stdio: ['ignore', 'ignore', 'pipe'] });
+server.stderr.on('data', (d) => serverLog.push(d.toString()));
+let browser;
+
+async function cleanup() {
+  if (browser) await browser.close().catch(() => undefined);
+  if (server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+async function fail(e) {
+  console.error(e);
+  console.error('--- server log (tail) ---\n' + serverLog.join('').slice(-4000));
+  setTimeout(() => process.exit(1), 5000).unref();
+  await cleanup();
+  process.exit(1);
+}
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
+for (let i = 0; ; i++) {  // bounded wait for the models to load
+  try {
+    if ((await fetch(`${base}/health`)).status === 200) break;
+  } catch {
+    // not listening yet
+  }
+  if (i > 600 || server.exitCode !== null) throw new Error('ondo serve did not become ready');
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+// Static files: cache headers, SPA fallback, no console-only data route.
+step('Static files');
+{
+  const index = await fetch(`${base}/`);
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const html = await index.text();
+  const js = /\/console\/assets\/[^"]+\.js/.exec(html)[0];
+  const asset = await fetch(base + js);
+  assert.equal(asset.status, 200);
+  assert.match(asset.headers.get('cache-control'), /immutable/);
+  assert.match(asset.headers.get('content-type'), /^text\/javascript/);
+  assert.equal(await (await fetch(`${base}/console/keys`)).text(), html);  // client route -> index.html
+  assert.equal((await fetch(`${base}/console/assets/missing-0000.js`)).status, 404);
+  assert.equal((await fetch(`${base}/v1/models`)).status, 401);  // the API still needs a key
+}
+
+mkdirSync(shots, { recursive: true });
+browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+const page = await context.newPage();
+page.setDefaultTimeout(30000);
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+// Requests per page load: a fresh load of each page, counted until the network is idle.
+async function load(path) {
+  const seen = [];
+  const onRequest = (r) => seen.push(r.url());
+  page.on('request', onRequest);
+  await page.goto(base + path);
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+  page.off('request', onRequest);
+  assert.ok(seen.length <= 5, `${path}: ${seen.length} requests on load (at most 5): ${seen.join(', ')}`);
+  return seen.length;
+}
+
+// Sign in, by keyboard alone.
+step('Sign in, by keyboard alone.');
+await load('/console/playground');
+await page.getByRole('heading', { name: 'ondo console' }).waitFor();
+await shot('signin');
+await page.keyboard.type('wrong-key');
+await page.keyboard.press('Enter');
+await page.getByRole('alert').filter({ hasText: 'incorrect API key' }).waitFor();
+await page.getByLabel('Key').fill('');
+await page.keyboard.type(kAdmin);
+await page.keyboard.press('Enter');
+await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+
+const cookies = await context.cookies();
+const session = cookies.find((c) => c.name === 'ondo_session');
+assert.ok(session, 'session cookie set');
+assert.equal(session.httpOnly, true);
+assert.equal(session.sameSite, 'Strict');
+assert.equal(await page.evaluate(() => document.cookie), '', 'the page cannot read the cookie');
+assert.ok(!(await page.evaluate(() => JSON.stringify(localStorage))).includes(kAdmin), 'the key is not in localStorage');
+
+// CSRF: the cookie alone does not change anything; GETs work with it.
+step('CSRF');
+const csrf = await page.evaluate(async () => {
+  const a = await fetch('/v1/prompts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"x"}' });
+  const b = await fetch('/v1/prompts', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ondo-CSRF': 'nope' }, body: '{"name":"x"}' });
+  const c = await fetch('/v1/models');
+  return [a.status, (await a.json()).error.message, b.status, c.status];
+});
+assert.deepEqual(csrf.slice(0, 1).concat(csrf.slice(2)), [403, 403, 200]);
+assert.match(csrf[1], /X-Ondo-CSRF/);
+
+// Keyboard navigation: Tab reaches the nav links.
+step('Keyboard navigation');
+await page.keyboard.press('Tab');
+let focusedNav = false;
+for (let i = 0; i < 12 && !focusedNav; i++) {
+  focusedNav = await page.evaluate(() => document.activeElement?.closest('nav') !== null);
+  if (!focusedNav) await page.keyboard.press('Tab');
+}
+assert.ok(focusedNav, 'a nav link takes keyboard focus');
+
+// Playground: a streamed chat.
+step('Playground');
+let streamed = false;
+page.on('response', (r) => {
+  if (r.url().endsWith('/v1/chat/completions') && (r.headers()['content-type'] ?? '').startsWith('text/event-stream')) streamed = true;
+});
+await load('/console/playground');
+await page.getByLabel('temperature').fill('0');
+await page.getByLabel('Message', { exact: true }).fill('Once upon a time');
+await page.getByRole('button', { name: 'Send' }).click();
+await page.locator('.msg.assistant').first().waitFor();
+await page.getByTestId('stats').filter({ hasText: /completion \d+ tokens · [\d.]+ tokens\/s/ }).waitFor();
+assert.ok(streamed, 'the chat was streamed (text/event-stream)');
+const answer = await page.locator('.msg.assistant .content').first().textContent();
+assert.ok(answer.length > 0, 'an answer arrived');
+await page.getByRole('button', { name: 'Copy as curl' }).click();
+assert.match(await page.getByTestId('snippet').textContent(), /curl http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);
+await shot('playground');
+await page.getByRole('button', { name: 'Close' }).click();
+// JSON-schema mode: the output is checked against the schema live.
+step('JSON-schema mode');
+await page.getByRole('button', { name: 'Clear' }).click();
+await page.getByLabel('JSON schema mode').check();
+await page.getByLabel('Schema', { exact: true }).fill('{"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}');
+await page.getByLabel('Message', { exact: true }).fill('Answer in JSON.');
+await page.getByRole('button', { name: 'Send' }).click();
+await page.getByTestId('schema-state').filter({ hasText: 'output matches the schema' }).waitFor();
+await shot('playground-json');
+
+// Models and metrics.
+step('Models and metrics.');
+await load('/console/models');
+await page.getByRole('cell', { name: 'tiny' }).waitFor();
+await page.getByRole('cell', { name: 'emb' }).waitFor();
+await shot('models');
+await load('/console/metrics');
+await page.locator('.tile strong').nth(4).filter({ hasText: /^[1-9]/ }).waitFor();  // completion tokens so far
+// Traffic while the page polls: tokens/s goes above 0.
+for (let i = 0; i < 3; i++) {
+  const r = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${kAdmin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'A story' }], max_tokens: 128, temperature: 0.8, seed: i }),
+  });
+  assert.equal(r.status, 200);
+}
+await page.getByTestId('tps').filter({ hasText: /^[1-9]/ }).waitFor();
+await page.waitForTimeout(2500);
+await shot('metrics');
+
+// Prompts: create one, two versions (Korean text), move the production label 1 -> 2, diff.
+step('Prompts');
+await load('/console/prompts');
+await page.getByLabel('Name').fill('greet');
+await page.getByLabel('Description').fill('인사 프롬프트 (greeting)');
+await page.getByRole('button', { name: 'Create prompt' }).click();
+await page.getByRole('heading', { name: 'greet' }).waitFor();
+await page.getByLabel('System template').fill('당신은 친절한 이야기꾼입니다.');
+await page.getByRole('button', { name: 'Create version' }).click();
+await page.getByRole('cell', { name: 'v1', exact: true }).waitFor();
+await page.getByLabel('To version').fill('1');
+await page.getByRole('button', { name: 'Move label' }).click();
+await page.getByTestId('label-production').filter({ hasText: 'production → v1' }).waitFor();
+await page.getByLabel('System template').fill('You are a storyteller for {{ who }}.');
+await page.getByLabel('Variables (JSON)').fill('{"who": {"type": "string", "default": "children"}}');
+await page.getByRole('button', { name: 'Create version' }).click();
+await page.getByRole('cell', { name: 'v2', exact: true }).waitFor();
+await page.getByLabel('To version').fill('2');
+await page.getByRole('button', { name: 'Move label' }).click();
+await page.getByTestId('label-production').filter({ hasText: 'production → v2' }).waitFor();
+await page.getByLabel('from').fill('1');
+await page.getByLabel('to', { exact: true }).fill('2');
+await page.getByRole('button', { name: 'Diff' }).click();
+await page.getByTestId('diff').filter({ hasText: '+ ' }).waitFor();
+const label = await (await page.request.get(`${base}/v1/prompts/greet/labels/production`)).json();
+assert.deepEqual(label.versions, [{ version: 2, weight: 1 }], JSON.stringify(label));
+await shot('prompts');
+
+// Collections: a store, a file uploaded with progress and ingested, a search with its plan.
+step('Collections');
+await load('/console/collections');
+await page.getByRole('textbox', { name: 'New vector store' }).fill('manuals');
+await page.getByRole('button', { name: 'Create' }).click();
+await page.getByRole('heading', { name: 'manuals' }).waitFor();
+await page.getByLabel('Attributes (JSON)').fill('{"kind": "manual", "lang": "ko"}');
+await page.getByLabel(/^Files/).setInputFiles({
+  name: 'fridge.md', mimeType: 'text/markdown',
+  buffer: Buffer.from('# Fridge manual\n\nKeep milk at 4 degrees in the back of the fridge.\n\n## Freezer\n\nDefrost the freezer twice a year. 냉동실은 일 년에 두 번 성에를 제거하세요.\n'),
+});
+await page.getByRole('button', { name: 'Upload' }).click();
+await page.getByTestId('file-status').filter({ hasText: 'completed' }).waitFor({ timeout: 60000 });
+await page.getByLabel('Query').fill('how cold for milk');
+await page.getByLabel('Filter attribute').fill('kind');
+await page.getByLabel('Value').fill('manual');
+await page.getByRole('button', { name: 'Search' }).click();
+await page.getByTestId('plan').waitFor();
+await page.getByTestId('hits').locator('li').first().filter({ hasText: 'fridge.md' }).waitFor();
+assert.match(await page.getByTestId('hits').textContent(), /score \d\.\d{4}/);
+await shot('collections');
+
+// Usage: the chats above are a row for model tiny.
+step('Usage');
+await load('/console/usage');
+const tinyRow = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'tiny', exact: true }) }).first();
+await tinyRow.waitFor();
+assert.match(await tinyRow.textContent(), /\$0\.\d+/);
+await page.getByRole('cell', { name: '/v1/chat/completions' }).first().waitFor();
+await shot('usage');
+
+// Keys: create (secret shown once), see it, revoke it.
+step('Keys');
+await load('/console/keys');
+await page.getByLabel('Name').fill('ci');
+await page.getByLabel('Requests / min').fill('60');
+await page.getByRole('button', { name: 'Create key' }).click();
+const secret = await page.getByTestId('secret').textContent();
+assert.match(secret, /^ondo-sk-k[0-9a-f]{12}-[0-9a-f]{40}$/);
+const id = /^ondo-sk-(k[0-9a-f]{12})-/.exec(secret)[1];
+assert.equal((await fetch(`${base}/v1/models`, { headers: { Authorization: `Bearer ${secret}` } })).status, 200);
+await shot('keys');
+// The new store key signs in too (in a second browser), without the admin pages.
+const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page2 = await other.newPage();
+page2.setDefaultTimeout(30000);
+await page2.goto(`${base}/console/keys`);
+await page2.getByLabel('Key').fill(secret);
+await page2.getByRole('button', { name: 'Sign in' }).click();
+await page2.getByText('Managing keys needs the admin key').waitFor();
+assert.equal(await page2.locator('.who').textContent(), `key:${id}`);
+page.once('dialog', (d) => d.accept());
+await page.getByRole('button', { name: `Revoke ${id}` }).click();
+await page.getByRole('row').filter({ hasText: id }).filter({ hasText: 'revoked' }).waitFor();
+assert.equal((await fetch(`${base}/v1/models`, { headers: { Authorization: `Bearer ${secret}` } })).status, 401);
+// Its console session ends with it: a reload shows the sign-in form again.
+await page2.reload();
+await page2.getByRole('heading', { name: 'ondo console' }).waitFor();
+await page2.getByRole('alert').filter({ hasText: 'was revoked' }).waitFor();
+await other.close();
+await page.getByRole('button', { name: 'Done' }).click();
+assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone once dismissed');
+
+// Jobs: not on this server.
+step('Jobs');
+await load('/console/jobs');
+await page.getByTestId('jobs-missing').waitFor();
+await shot('jobs');
+
+// Dark theme.
+step('Dark theme.');
+await load('/console/playground');
+await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+await shot('playground-dark');
+await page.getByRole('button', { name: 'Switch to light theme' }).click();
+
+// Sign out: the cookie no longer works.
+step('Sign out');
+const token = (await context.cookies()).find((c) => c.name === 'ondo_session').value;
+await page.getByRole('button', { name: 'Sign out' }).click();
+await page.getByRole('heading', { name: 'ondo console' }).waitFor();
+const after = await fetch(`${base}/v1/models`, { headers: { Cookie: `ondo_session=${token}` } });
+assert.equal(after.status, 401);
+assert.match((await after.json()).error.message, /console session/);
+
+await cleanup();
+const rc = server.exitCode;
+assert.ok(rc === 0 || rc === null, `ondo serve exited with ${rc}`);
+console.log('all checks passed');
+process.exit(0);

@@ -1,0 +1,142 @@
+// The console's only way to the server: the public API, same origin, authenticated by the
+// httpOnly session cookie. Requests that change something carry the session's CSRF token in
+// X-Ondo-CSRF (the server refuses them without it).
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface Session {
+  signed_in: boolean;
+  reason?: string;
+  auth_required: boolean;
+  caller: string;
+  admin: boolean;
+  csrf_token: string | null;
+  expires_at: number | null;
+}
+
+let csrf: string | null = null;
+export function setCsrf(token: string | null) {
+  csrf = token;
+}
+
+function headers(method: string, json: boolean): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (json) h['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) h['X-Ondo-CSRF'] = csrf;
+  return h;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = await res.json();
+    const e = body?.error;
+    if (typeof e === 'string') message = e;
+    else if (e?.message) message = e.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, message);
+}
+
+export async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: headers(method, body !== undefined),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await request(method, path, body);
+  return (await res.json()) as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+
+// Uploads `file` as multipart to /v1/files; `progress` gets the fraction sent (fetch cannot
+// report upload progress, XMLHttpRequest can).
+export function uploadFile(file: File, purpose: string, progress: (f: number) => void): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/v1/files');
+    if (csrf) xhr.setRequestHeader('X-Ondo-CSRF', csrf);
+    xhr.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
+    xhr.onload = () => {
+      let body: any = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // keep null
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body?.error?.message ?? `HTTP ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'upload: the connection failed'));
+    const form = new FormData();
+    form.append('purpose', purpose);
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+// Server-sent events of a streaming POST: calls `onEvent` with each `data:` payload parsed as
+// JSON, until `[DONE]` or the end of the body.
+export async function streamEvents(path: string, body: unknown, onEvent: (data: any) => void, signal?: AbortSignal) {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: headers('POST', true),
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!res.ok || !res.body) throw await errorOf(res);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const event = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data:')) continue;
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') return;
+        const parsed = JSON.parse(data);
+        if (parsed?.error) throw new ApiError(200, parsed.error.message ?? 'stream: error event');
+        onEvent(parsed);
+      }
+    }
+  }
+}
+
+export function fmtInt(n: number | undefined | null): string {
+  return n == null ? '–' : n.toLocaleString('en-US');
+}
+
+export function fmtTime(unix: number | null | undefined): string {
+  if (!unix) return '–';
+  return new Date(unix * 1000).toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+}
+
+export function fmtBytes(n: number | undefined): string {
+  if (n == null) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
