@@ -89,6 +89,8 @@ const CommandSpec& serve_spec() {
           {"--cache-ttl", "S", "0",
            "keep deterministic answers (temperature 0 or a seed) in the store for S seconds and answer exact repeats from it (0: off)"},
           {"--cache-size", "MIB", "256", "response cache size in MiB (least recently hit answers go first)"},
+          {"--app", "NAME", "none",
+           "serve an app: 'fridge' (the fridge app under /apps/fridge/api/, docs/fridge.md; opens the store)"},
           {"--cors-origin", "ORIGIN", "none (CORS off)",
            "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
       },
@@ -153,7 +155,8 @@ Result<Config> config_from_args(const Args& args) {
   if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
   else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
   if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
-  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty()) {
+  if (auto a = args.get("--app")) c.server.app = *a;
+  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty() || !c.server.app.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
   }
   if (c.server.cache.ttl_s > 0 && !c.store) {

@@ -6,6 +6,7 @@
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/embeddings.h"
+#include "ondo/serve/routes/fridge.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/prompts.h"
@@ -89,6 +90,12 @@ constexpr Route kRoutes[] = {
     // Usage (issue 15.4): the admin key reads all usage; a store key its own (checked in the handlers).
     {"GET", "/v1/usage", handle_usage, AuthRule::ApiKey},
     {"GET", "/v1/usage/requests", handle_usage_requests, AuthRule::ApiKey},
+    // The fridge app (issue 20; docs/fridge.md), only with --app fridge (else 404): one row per
+    // method, dispatching on the rest of the path. Fixed fridge paths (…/detect) go above these.
+    {"GET", "/apps/fridge/api/{path}", handle_fridge_get, AuthRule::ApiKey},
+    {"POST", "/apps/fridge/api/{path}", handle_fridge_post, AuthRule::ApiKey},
+    {"PUT", "/apps/fridge/api/{path}", handle_fridge_put, AuthRule::ApiKey},
+    {"DELETE", "/apps/fridge/api/{path}", handle_fridge_delete, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.
