@@ -89,8 +89,6 @@ struct ServerOptions {
   ResponseCacheOptions cache;          // needs `store` when on
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
-  // --app: "fridge" serves the fridge app under /apps/fridge/api/ (needs `store`); "": none.
-  std::string app;
 };
 
 class Server {

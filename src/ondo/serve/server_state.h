@@ -20,7 +20,6 @@
 namespace ondo::serve {
 
 class Collections;
-class FridgeApp;
 
 using ModelTable = std::vector<ServedModel>;
 
@@ -56,10 +55,6 @@ class ServerState {
   // Set once by Server::create, before serving.
   Collections* collections() const { return collections_.get(); }
   void set_collections(std::shared_ptr<Collections> c) { collections_ = std::move(c); }
-  // The fridge app (`--app fridge`; serve/fridge_app.h); null otherwise. Set once by
-  // Server::create, before serving.
-  FridgeApp* fridge() const { return fridge_.get(); }
-  void set_fridge(std::shared_ptr<FridgeApp> f) { fridge_ = std::move(f); }
 
  private:
   ServerOptions options_;
@@ -71,8 +66,7 @@ class ServerState {
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
-  std::shared_ptr<Collections> collections_;  // destroyed (its worker stopped) after the fridge app
-  std::shared_ptr<FridgeApp> fridge_;         // last: destroyed (its worker stopped) first
+  std::shared_ptr<Collections> collections_;  // last: destroyed (its worker stopped) first
 };
 
 // The record of the request the calling HTTP thread is handling, or null between requests

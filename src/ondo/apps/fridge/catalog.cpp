@@ -141,7 +141,7 @@ std::string format_date(int64_t days) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const int64_t y = int64_t(yoe) + era * 400 + (m <= 2);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
   return buf;
 }

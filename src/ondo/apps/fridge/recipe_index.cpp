@@ -108,7 +108,9 @@ Status RecipeIndex::add(const json& recipe) {
   c.file_id = fid;
   c.text = text;
   c.attributes = attrs.dump();
-  if (dense()) ONDO_ASSIGN_OR_RETURN(c.vector, embed_(text));
+  if (dense()) {
+    ONDO_ASSIGN_OR_RETURN(c.vector, embed_(text));
+  }
   ONDO_ASSIGN_OR_RETURN(auto chunks, store_.complete_vector_store_file(kRecipeVectorStore, fid, {c}));
   if (dense()) indexes_.add(kRecipeVectorStore, chunks);
   std::lock_guard<std::mutex> lock(mu_);

@@ -47,11 +47,12 @@ Result<json> body_of(const httplib::Request& req) {
 }
 
 Result<FridgeApp*> app_of(ServerState& state) {
-  if (!state.fridge()) return make_error(ErrorCode::NotFound, "no route (the fridge app runs with `ondo serve --app fridge`)");
+  FridgeApp* app = fridge_app_of(state);
+  if (!app) return make_error(ErrorCode::NotFound, "no route (the fridge app runs with `ondo serve --app fridge`)");
   if (caller_of().empty()) {
     return make_error(ErrorCode::PermissionDenied, "the fridge app's users are the store's API keys: call it with one");
   }
-  return state.fridge();
+  return app;
 }
 
 Error no_route(const httplib::Request& req) {
