@@ -185,19 +185,26 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
   for (const json& e : excluded_similar) asked_except.push_back(e["name"]);
   json answer;
   std::string source, rejected;
-  for (int attempt = 0; attempt < 2 && generate && !model.empty(); ++attempt) {
+  // A system message with the grounding helps chat models; a small model (the built-in one,
+  // trained on the bare contract with a short context) may refuse it as too long: then the
+  // next attempts send the contract alone.
+  bool with_system = body.value("grounding_in_prompt", true);
+  for (int attempt = 0; attempt < 3 && generate && !model.empty(); ++attempt) {
     GenerateCall call;
     call.model = model;
     call.schema = recipe_schema();
     call.seed = seed == 0 ? 0 : seed + uint64_t(attempt);
     const json contract = {{"ingredients", ingredients}, {"except_recipe", asked_except}};
-    call.messages = json::array({{{"role", "system"}, {"content", system_prompt(korean, candidates)}},
-                                 {{"role", "user"}, {"content", contract.dump()}}});
-    if (body.value("grounding_in_prompt", true) == false) call.messages.erase(0);
+    call.messages = json::array({{{"role", "user"}, {"content", contract.dump()}}});
+    if (with_system) {
+      call.messages.insert(call.messages.begin(), {{"role", "system"}, {"content", system_prompt(korean, candidates)}});
+    }
     auto text = generate(call);
     if (!text.ok()) {
       rejected = text.error().message;
-      break;
+      if (!with_system) break;
+      with_system = false;
+      continue;
     }
     auto parsed = parse_answer(*text);
     if (!parsed) {

@@ -71,11 +71,17 @@ std::string member_id(const std::string& hid, const std::string& key) { return h
 }  // namespace
 
 std::string new_id(std::string_view prefix) {
+  // Microseconds since the epoch first (14 hex digits), then 6 random ones: ids made later sort
+  // later, so lists ordered by (created_at, id) keep the order things happened in.
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
+  const auto us = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
   std::string out(prefix);
+  for (int i = 13; i >= 0; --i) out += kHex[(us >> (4 * i)) & 15];
   uint64_t v = rng();
-  for (int i = 0; i < 16; ++i, v >>= 4) out += kHex[v & 15];
+  for (int i = 0; i < 6; ++i, v >>= 4) out += kHex[v & 15];
   return out;
 }
 
