@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -132,9 +133,13 @@ class FridgeServe : public ::testing::Test {
   }
   double cosine(const std::string& a, const std::string& b) {
     const auto va = embed(apps::fridge::normalise_ingredient(a)), vb = embed(apps::fridge::normalise_ingredient(b));
-    double d = 0;
-    for (size_t i = 0; i < va.size() && i < vb.size(); ++i) d += double(va[i]) * vb[i];
-    return d;
+    double d = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < va.size() && i < vb.size(); ++i) {
+      d += double(va[i]) * vb[i];
+      na += double(va[i]) * va[i];
+      nb += double(vb[i]) * vb[i];
+    }
+    return na > 0 && nb > 0 ? d / std::sqrt(na * nb) : 0.0;
   }
 
   std::string emb_;
@@ -155,7 +160,7 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
      {{"url", "http://127.0.0.1:" + std::to_string(listener_.port()) + "/hook"}, {"secret", secret}, {"alert_days", 2}});
 
   // An SSE listener on the household before anything expires.
-  std::atomic<bool> sse_got{false};
+  std::atomic<bool> sse_got{false}, sse_stop{false};
   std::thread sse([&] {
     httplib::Client c("127.0.0.1", server_.port());
     c.set_read_timeout(60);
@@ -164,7 +169,7 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
           [&](const char* data, size_t n) {
             seen.append(data, n);
             if (seen.find("event: expiry") != std::string::npos) sse_got = true;
-            return !sse_got.load();
+            return !sse_got.load() && !sse_stop.load();
           });
   });
 
@@ -232,6 +237,7 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
   EXPECT_TRUE(expiry_seen);
   for (int i = 0; i < 300 && !sse_got; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(sse_got.load());
+  sse_stop = true;  // the stream's keep-alive (every 15 s) lets the reader see it
   sse.join();
 
   // Consume part, discard the rest: history and waste.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ondo/store/codec.h"
+#include "ondo/store/fridge_sql.h"
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/store.h"

@@ -15,6 +15,7 @@
 
 #include "ondo/store/codec.h"
 #include "ondo/store/limits_memory.h"
+#include "ondo/store/fridge_sql.h"
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
