@@ -15,6 +15,7 @@ constexpr ErrorCode kBad = ErrorCode::InvalidArgument;
 constexpr size_t kMaxDefaultIngredients = 6;
 constexpr size_t kGrounding = 5;
 constexpr size_t kSearchDepth = 40;
+constexpr int64_t kSoonDays = 7;  // the note names the used items expiring within a week
 
 Error bad(const std::string& field, const std::string& what) { return make_error(kBad, field + ": " + what); }
 
@@ -240,6 +241,7 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
     if (!used) continue;
     uses.push_back({{"item_id", it["id"]}, {"name", it["name"]}, {"ingredient", it["ingredient"]},
                     {"use_by", it["use_by"]}, {"days_left", it["days_left"]}});
+    if (it["days_left"].get<int64_t>() > kSoonDays) continue;  // used, but not what the note is about
     note += (note.empty() ? "" : ", ") + it.value("name", "") + " (" + std::to_string(it["days_left"].get<int64_t>()) +
             (korean ? "일)" : " d)");
   }

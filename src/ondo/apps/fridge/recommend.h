@@ -35,7 +35,7 @@ struct GenerateCall {
   json schema;
   uint64_t seed = 0;
   double temperature = 0.7;
-  int max_tokens = 200;
+  int max_tokens = 0;  // 0: what the context leaves
 };
 using GenerateFn = std::function<Result<std::string>(const GenerateCall& call)>;
 
