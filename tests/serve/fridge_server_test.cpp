@@ -160,7 +160,7 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
      {{"url", "http://127.0.0.1:" + std::to_string(listener_.port()) + "/hook"}, {"secret", secret}, {"alert_days", 2}});
 
   // An SSE listener on the household before anything expires.
-  std::atomic<bool> sse_got{false}, sse_stop{false};
+  std::atomic<bool> sse_got{false}, sse_stop{false}, sse_open{false};
   std::thread sse([&] {
     httplib::Client c("127.0.0.1", server_.port());
     c.set_read_timeout(60);
@@ -168,10 +168,18 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
     c.Get("/apps/fridge/api/households/" + hid + "/events", {{"Authorization", "Bearer " + keys_["bob"].second}},
           [&](const char* data, size_t n) {
             seen.append(data, n);
+            sse_open = true;  // the server's first bytes: subscribed
             if (seen.find("event: expiry") != std::string::npos) sse_got = true;
             return !sse_got.load() && !sse_stop.load();
           });
   });
+
+  for (int i = 0; i < 300 && !sse_open; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!sse_open) {
+    sse_stop = true;
+    sse.join();
+    FAIL() << "the event stream did not open\n" << server_.log();
+  }
 
   // bob adds a detected list in one call.
   const json fr = ok("bob", "POST", "households/" + hid + "/fridges", {{"name", "Kitchen"}, {"kind", "fridge"}});

@@ -79,9 +79,15 @@ void send(httplib::Response& res, const Result<json>& r, int status = 200) {
 void stream_events(FridgeApp& app, const std::string& hid, httplib::Response& res) {
   auto sub = app.hub().subscribe(hid);
   res.set_header("Cache-Control", "no-cache");
+  auto opened = std::make_shared<bool>(false);
   res.set_chunked_content_provider(
       "text/event-stream",
-      [sub](size_t, httplib::DataSink& sink) {
+      [sub, opened](size_t, httplib::DataSink& sink) {
+        if (!*opened) {  // the first bytes at once: the client knows it is subscribed
+          *opened = true;
+          static constexpr std::string_view kOpen = ": subscribed\n\n";
+          return sink.write(kOpen.data(), kOpen.size());
+        }
         std::string out;
         {
           std::unique_lock<std::mutex> lock(sub->mu);
@@ -101,7 +107,6 @@ void stream_events(FridgeApp& app, const std::string& hid, httplib::Response& re
         return sink.write(out.data(), out.size());
       },
       [&app, sub](bool) { app.hub().unsubscribe(sub); });
-  // The first bytes go out at once so that clients see the stream open.
 }
 
 Result<json> household_get(FridgeApp& app, const std::string& caller, const std::vector<std::string>& s,
