@@ -83,7 +83,9 @@ class FridgeServe : public ::testing::Test {
     start();
   }
   void TearDown() override {
-    if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();
+    if (server_.pid() > 0) {
+      EXPECT_EQ(server_.stop(), 0) << server_.log();
+    }
     fs::remove_all(data_);
   }
   void start() {
@@ -309,7 +311,9 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
     httplib::Client c("127.0.0.1", server_.port());
     auto big = c.Post("/apps/fridge/api/recipes", {{"Authorization", "Bearer " + keys_["bob"].second}},
                       std::string(50u << 20, 'a'), "application/json");
-    if (big) EXPECT_EQ(big->status, 413) << big->body;  // or the server closed on it: no crash either way
+    if (big) {  // or the server closed the connection on it: no crash either way
+      EXPECT_EQ(big->status, 413) << big->body;
+    }
   }
   EXPECT_EQ(status("bob", "GET", "households/" + hid + "/expiring?days=soon"), 400);
 
