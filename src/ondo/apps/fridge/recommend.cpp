@@ -12,7 +12,9 @@ namespace ondo::apps::fridge {
 namespace {
 
 constexpr ErrorCode kBad = ErrorCode::InvalidArgument;
-constexpr size_t kMaxDefaultIngredients = 6;
+// The built-in model was trained on requests of 1 to 3 ingredients (tools/recipe_corpus/gen.py):
+// the default takes the 3 that expire soonest.
+constexpr size_t kMaxDefaultIngredients = 3;
 constexpr size_t kGrounding = 5;
 constexpr size_t kSearchDepth = 40;
 constexpr int64_t kSoonDays = 7;  // the note names the used items expiring within a week
@@ -66,6 +68,17 @@ std::string system_prompt(bool korean, const std::vector<Candidate>& grounding) 
     s += "\n";
   }
   return s;
+}
+
+// The contract as the corpus wrote it (Python's json.dumps: ", " and ": ", keys in this order,
+// UTF-8 kept), the form the built-in model was trained on.
+std::string contract_text(const std::vector<std::string>& ingredients, const std::vector<std::string>& except) {
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json(v[i]).dump();
+    return s + "]";
+  };
+  return "{\"ingredients\": " + list(ingredients) + ", \"except_recipe\": " + list(except) + "}";
 }
 
 json answer_of(const json& recipe) {
@@ -182,8 +195,7 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
   if (candidates.size() > kGrounding) candidates.resize(kGrounding);
 
   // The model, checked; one retry with the offending name excluded too; then the best grounded.
-  std::vector<std::string> asked_except = except;
-  for (const json& e : excluded_similar) asked_except.push_back(e["name"]);
+  std::vector<std::string> asked_except = except;  // plus the names a retry must avoid
   json answer;
   std::string source, rejected;
   // A system message with the grounding helps chat models; a small model (the built-in one,
@@ -195,11 +207,9 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
     call.model = model;
     call.schema = recipe_schema();
     call.seed = seed == 0 ? 0 : seed + uint64_t(attempt);
-    const json contract = {{"ingredients", ingredients}, {"except_recipe", asked_except}};
-    call.messages = json::array({{{"role", "user"}, {"content", contract.dump()}}});
-    if (with_system) {
-      call.messages.insert(call.messages.begin(), {{"role", "system"}, {"content", system_prompt(korean, candidates)}});
-    }
+    call.messages = json::array();
+    if (with_system) call.messages.push_back(json{{"role", "system"}, {"content", system_prompt(korean, candidates)}});
+    call.messages.push_back(json{{"role", "user"}, {"content", contract_text(ingredients, asked_except)}});
     auto text = generate(call);
     if (!text.ok()) {
       rejected = text.error().message;
