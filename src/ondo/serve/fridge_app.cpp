@@ -196,9 +196,11 @@ Result<json> FridgeApp::recommend(const std::string& caller, const json& body) {
 Result<std::string> FridgeApp::generate(const apps::fridge::GenerateCall& call) {
   json body = {{"model", call.model},
                {"messages", call.messages},
-               {"temperature", call.temperature},
-               {"response_format", {{"type", "json_schema"},
-                                     {"json_schema", {{"name", "recipe"}, {"strict", true}, {"schema", call.schema}}}}}};
+               {"temperature", call.temperature}};
+  if (call.constrained) {
+    body["response_format"] = {{"type", "json_schema"},
+                               {"json_schema", {{"name", "recipe"}, {"strict", true}, {"schema", call.schema}}}};
+  }
   if (call.seed != 0) body["seed"] = call.seed;
   if (call.max_tokens > 0) body["max_tokens"] = call.max_tokens;
   ONDO_ASSIGN_OR_RETURN(ChatRequest chat, parse_chat_request(body.dump()));

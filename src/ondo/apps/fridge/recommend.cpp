@@ -91,7 +91,7 @@ json answer_of(const json& recipe) {
 // The model's answer when it is the schema's shape; nullopt otherwise.
 std::optional<json> parse_answer(const std::string& text) {
   json a = json::parse(text, nullptr, false);
-  if (!a.is_object() || !a.contains("recipe_name") || !a["recipe_name"].is_string() ||
+  if (!a.is_object() || a.size() != 3 || !a.contains("recipe_name") || !a["recipe_name"].is_string() ||
       a["recipe_name"].get<std::string>().empty() || !a.contains("recipe_ingredients") ||
       !a["recipe_ingredients"].is_array() || !a.contains("recipes") || !a["recipes"].is_array()) {
     return std::nullopt;
@@ -200,12 +200,18 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
   std::string source, rejected;
   // A system message with the grounding helps chat models; a small model (the built-in one,
   // trained on the bare contract with a short context) may refuse it as too long: then the
-  // next attempts send the contract alone.
+  // next attempts send the contract alone. The first answer is free text checked against the
+  // schema here (the built-in model writes JSON with spaces, which the schema grammar does not
+  // let through, so under it the model is pushed off its tokens); an answer that fails the
+  // check is asked again under the schema (structured output). Either way only an answer of
+  // the schema's shape is returned.
   bool with_system = body.value("grounding_in_prompt", true);
-  for (int attempt = 0; attempt < 3 && generate && !model.empty(); ++attempt) {
+  bool constrained = body.value("constrained", false);
+  for (int attempt = 0; attempt < 4 && generate && !model.empty(); ++attempt) {
     GenerateCall call;
     call.model = model;
     call.schema = recipe_schema();
+    call.constrained = constrained;
     call.seed = seed == 0 ? 0 : seed + uint64_t(attempt);
     call.messages = json::array();
     if (with_system) call.messages.push_back(json{{"role", "system"}, {"content", system_prompt(korean, candidates)}});
@@ -220,6 +226,7 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
     auto parsed = parse_answer(*text);
     if (!parsed) {
       rejected = "the model's answer is not the schema's shape";
+      constrained = true;
       continue;
     }
     const std::string name = (*parsed)["recipe_name"];
@@ -230,7 +237,7 @@ Result<json> recommend(FridgeService& service, RecipeIndex& index, const Generat
       continue;
     }
     answer = std::move(*parsed);
-    source = "model";
+    source = constrained ? "model_structured" : "model";
     break;
   }
   if (answer.is_null()) {

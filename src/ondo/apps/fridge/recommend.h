@@ -36,6 +36,7 @@ struct GenerateCall {
   uint64_t seed = 0;
   double temperature = 0.7;
   int max_tokens = 0;  // 0: what the context leaves
+  bool constrained = true;  // response_format json_schema (structured output); false: free text
 };
 using GenerateFn = std::function<Result<std::string>(const GenerateCall& call)>;
 
