@@ -110,6 +110,8 @@ Status RecipeIndex::add(const json& recipe) {
   c.attributes = attrs.dump();
   if (dense()) {
     ONDO_ASSIGN_OR_RETURN(c.vector, embed_(text));
+  } else {
+    c.vector = {1.0f};  // no embedding model: a one-value placeholder (chunks need a vector); BM25 searches
   }
   ONDO_ASSIGN_OR_RETURN(auto chunks, store_.complete_vector_store_file(kRecipeVectorStore, fid, {c}));
   if (dense()) indexes_.add(kRecipeVectorStore, chunks);
