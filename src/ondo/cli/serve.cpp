@@ -17,6 +17,7 @@
 #include "ondo/cli/store_options.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/serve/fridge_app.h"
 #include "ondo/serve/server.h"
 
 namespace ondo::cli {
@@ -39,6 +40,7 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> models;  // path, alias
   int threads = 1;  // the process's compute threads, shared by every model
   std::optional<store::StoreOptions> store;  // set when the server opens a store
+  std::string app;  // --app: "fridge" or ""
 };
 
 // The option's value (the table's default when absent), checked to [lo, hi].
@@ -89,6 +91,8 @@ const CommandSpec& serve_spec() {
           {"--cache-ttl", "S", "0",
            "keep deterministic answers (temperature 0 or a seed) in the store for S seconds and answer exact repeats from it (0: off)"},
           {"--cache-size", "MIB", "256", "response cache size in MiB (least recently hit answers go first)"},
+          {"--app", "NAME", "none",
+           "serve an app: 'fridge' (the fridge app under /apps/fridge/api/, docs/fridge.md; opens the store)"},
           {"--cors-origin", "ORIGIN", "none (CORS off)",
            "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
       },
@@ -153,7 +157,8 @@ Result<Config> config_from_args(const Args& args) {
   if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
   else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
   if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
-  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty()) {
+  c.app = args.get("--app").value_or("");
+  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty() || !c.app.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
   }
   if (c.server.cache.ttl_s > 0 && !c.store) {
@@ -299,6 +304,7 @@ int serve(int argc, char** argv) {
     std::fprintf(stderr, "ondo serve: store %s (%s)%s\n", store->location().c_str(), std::string(store->engine()).c_str(),
                  config->server.admin_key.empty() ? "" : "; admin API on");
   }
+  serve::set_server_app(config->app);
   auto server = serve::Server::create(config->server);
   if (!server.ok()) return report("serve", server.error());
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below

@@ -7,6 +7,7 @@
 #include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/console.h"
 #include "ondo/serve/routes/embeddings.h"
+#include "ondo/serve/routes/fridge.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/prompts.h"
@@ -98,6 +99,12 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/console/session", handle_console_session_create, AuthRule::Public},
     {"GET", "/v1/console/session", handle_console_session_get, AuthRule::Public},
     {"DELETE", "/v1/console/session", handle_console_session_delete, AuthRule::Public},
+    // The fridge app (issue 20; docs/fridge.md), only with --app fridge (else 404): one row per
+    // method, dispatching on the rest of the path. Fixed fridge paths (…/detect) go above these.
+    {"GET", "/apps/fridge/api/{path}", handle_fridge_get, AuthRule::ApiKey},
+    {"POST", "/apps/fridge/api/{path}", handle_fridge_post, AuthRule::ApiKey},
+    {"PUT", "/apps/fridge/api/{path}", handle_fridge_put, AuthRule::ApiKey},
+    {"DELETE", "/apps/fridge/api/{path}", handle_fridge_delete, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

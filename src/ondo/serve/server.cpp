@@ -23,6 +23,7 @@
 #include "ondo/serve/route_table.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/collections.h"
+#include "ondo/serve/fridge_app.h"
 #include "ondo/serve/server_state.h"
 #include "ondo/serve/usage.h"
 #include "ondo/store/store.h"
@@ -329,12 +330,22 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   if (options.cache.ttl_s > 0 && !options.store) {
     return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
   }
+  const std::string app = server_app();
+  if (!app.empty() && app != "fridge") {
+    return make_error(ErrorCode::InvalidArgument, "--app: unknown app '" + app + "' (known: fridge)");
+  }
+  if (app == "fridge" && !options.store) {
+    return make_error(ErrorCode::InvalidArgument, "--app fridge: the app keeps its data in the store (give --data-dir or --db)");
+  }
   const bool keyed = !options.api_key.empty() || !options.admin_key.empty() || options.store;  // every route needs a key
   ONDO_ASSIGN_OR_RETURN(CorsPolicy cors, make_cors_policy(options.cors_origins, keyed));
   auto impl = std::make_unique<Impl>(std::move(options), std::move(cors));
   if (store::Store* store = impl->state.options().store) {
     const ServerOptions& o = impl->state.options();
     impl->state.set_collections(std::make_shared<Collections>(impl->state, *store, o.index_dir, o.ingest_queue));
+    if (app == "fridge") {
+      attach_fridge_app(impl->state, std::make_shared<FridgeApp>(impl->state, *store, *impl->state.collections()));
+    }
   }
   configure(impl->http, impl->state);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -343,6 +354,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
+  detach_fridge_app(impl_->state);  // stops its worker before the collections go
   if (Collections* c = impl_->state.collections()) c->stop();
   impl_->http.stop();
   if (impl_->http6) impl_->http6->stop();
@@ -434,6 +446,7 @@ void Server::set_models(std::vector<ServedModel> models) {
   }
   impl_->state.publish(std::move(models));
   if (Collections* c = impl_->state.collections()) c->start();  // re-queues interrupted ingestion
+  if (FridgeApp* f = fridge_app_of(impl_->state)) f->start();  // seeds the recipe collection, raises alerts
 }
 
 void Server::drain(int grace_ms) {
@@ -441,6 +454,7 @@ void Server::drain(int grace_ms) {
   ServerState& state = impl_->state;
   state.set_draining();
   if (Collections* c = state.collections()) c->stop();  // a file cut short stays in_progress
+  if (FridgeApp* f = fridge_app_of(state)) f->stop();  // ends its event streams; the outbox keeps what is unsent
   impl_->http.begin_drain();  // idle connections close; new requests are answered 503
   if (impl_->http6) impl_->http6->begin_drain();
   // The listener stays open until nothing runs: httplib stops writing response bodies once its

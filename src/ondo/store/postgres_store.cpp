@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ondo/store/codec.h"
+#include "ondo/store/fridge_sql.h"
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/store.h"
@@ -1053,6 +1054,107 @@ class PostgresStore final : public Store {
   Result<CacheTotals> response_cache_totals() override {
     ONDO_ASSIGN_OR_RETURN(PgResult r, query(kCacheTotals, {}, "read cache totals"));
     return CacheTotals{int64_t(std::stoll(PQgetvalue(r.get(), 0, 0))), int64_t(std::stoll(PQgetvalue(r.get(), 0, 1)))};
+  }
+
+  // --- Fridge app (issue 20; store/fridge.h). The statements are shared with SQLite. ---
+  Status insert_fridge_record(const FridgeRecord& r) override {
+    auto q = query(kFridgeRecordInsert,
+                   {r.kind, r.id, r.household, r.ref, r.body, std::to_string(r.created_at), std::to_string(r.updated_at)},
+                   "insert fridge " + r.kind + " '" + r.id + "'");
+    if (!q.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": fridge " + r.kind + " '" + r.id + "' exists");
+      return q.error();
+    }
+    return ok_status();
+  }
+
+  Status update_fridge_record(const FridgeRecord& r) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeRecordUpdate,
+                                            {r.kind, r.id, r.household, r.ref, r.body, std::to_string(r.updated_at)},
+                                            "update fridge " + r.kind + " '" + r.id + "'"));
+    if (std::string(PQcmdTuples(q.get())) == "0") {
+      return make_error(ErrorCode::NotFound, location_ + ": no fridge " + r.kind + " '" + r.id + "'");
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<FridgeRecord>> find_fridge_record(std::string_view kind, std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeRecordFind, {std::string(kind), std::string(id)}, "read fridge record"));
+    std::vector<FridgeRecord> rows = fridge_records(q.get());
+    if (rows.empty()) return std::optional<FridgeRecord>();
+    return std::optional<FridgeRecord>(std::move(rows[0]));
+  }
+
+  Result<std::vector<FridgeRecord>> list_fridge_records(std::string_view kind, std::string_view household,
+                                                        std::string_view ref) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeRecordList, {std::string(kind), std::string(household), std::string(ref)},
+                                            "list fridge records"));
+    return fridge_records(q.get());
+  }
+
+  Status delete_fridge_record(std::string_view kind, std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeRecordDelete, {std::string(kind), std::string(id)},
+                                            "delete fridge " + std::string(kind) + " '" + std::string(id) + "'"));
+    if (std::string(PQcmdTuples(q.get())) == "0") {
+      return make_error(ErrorCode::NotFound, location_ + ": no fridge " + std::string(kind) + " '" + std::string(id) + "'");
+    }
+    return ok_status();
+  }
+
+  Result<bool> enqueue_fridge_alert(const FridgeAlert& a) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeAlertInsert,
+                                            {a.key, a.household, a.url, a.body, std::to_string(a.created_ms),
+                                             std::to_string(a.next_attempt_ms)},
+                                            "enqueue fridge alert '" + a.key + "'"));
+    return std::string(PQcmdTuples(q.get())) != "0";
+  }
+
+  Result<std::vector<FridgeAlert>> due_fridge_alerts(int64_t now_ms, int limit) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeAlertDue, {std::to_string(now_ms), std::to_string(limit)},
+                                            "read due fridge alerts"));
+    return fridge_alerts(q.get());
+  }
+
+  Result<std::optional<FridgeAlert>> find_fridge_alert(std::string_view key) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeAlertFind, {std::string(key)}, "read fridge alert"));
+    std::vector<FridgeAlert> rows = fridge_alerts(q.get());
+    if (rows.empty()) return std::optional<FridgeAlert>();
+    return std::optional<FridgeAlert>(std::move(rows[0]));
+  }
+
+  Status update_fridge_alert(std::string_view key, int32_t attempts, int64_t next_attempt_ms,
+                             std::optional<int64_t> delivered_ms, std::string_view last_error) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult q, query(kFridgeAlertUpdate,
+                                            {std::string(key), std::to_string(attempts), std::to_string(next_attempt_ms),
+                                             opt(delivered_ms), std::string(last_error)},
+                                            "update fridge alert '" + std::string(key) + "'"));
+    if (std::string(PQcmdTuples(q.get())) == "0") {
+      return make_error(ErrorCode::NotFound, location_ + ": no fridge alert '" + std::string(key) + "'");
+    }
+    return ok_status();
+  }
+
+ private:
+  static std::string cell(PGresult* r, int row, int col) {
+    return std::string(PQgetvalue(r, row, col), size_t(PQgetlength(r, row, col)));
+  }
+  static std::vector<FridgeRecord> fridge_records(PGresult* r) {
+    std::vector<FridgeRecord> out;
+    for (int i = 0; i < PQntuples(r); ++i) {
+      out.push_back(FridgeRecord{cell(r, i, 0), cell(r, i, 1), cell(r, i, 2), cell(r, i, 3), cell(r, i, 4),
+                                 std::stoll(cell(r, i, 5)), std::stoll(cell(r, i, 6))});
+    }
+    return out;
+  }
+  static std::vector<FridgeAlert> fridge_alerts(PGresult* r) {
+    std::vector<FridgeAlert> out;
+    for (int i = 0; i < PQntuples(r); ++i) {
+      std::optional<int64_t> delivered;
+      if (!PQgetisnull(r, i, 7)) delivered = std::stoll(cell(r, i, 7));
+      out.push_back(FridgeAlert{cell(r, i, 0), cell(r, i, 1), cell(r, i, 2), cell(r, i, 3), std::stoll(cell(r, i, 4)),
+                                std::stoll(cell(r, i, 5)), int32_t(std::stoi(cell(r, i, 6))), delivered, cell(r, i, 8)});
+    }
+    return out;
   }
 };
 

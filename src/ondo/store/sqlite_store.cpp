@@ -15,6 +15,7 @@
 
 #include "ondo/store/codec.h"
 #include "ondo/store/limits_memory.h"
+#include "ondo/store/fridge_sql.h"
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
@@ -1280,6 +1281,153 @@ class SqliteStore final : public Store {
     const int rc = sqlite3_step(s.get());
     if (rc != SQLITE_DONE) return error(rc, "evict cached responses");
     return ok_status();
+  }
+
+  // --- Fridge app (issue 20; store/fridge.h). The statements are shared with PostgreSQL. ---
+ public:
+  Status insert_fridge_record(const FridgeRecord& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeRecordInsert, s));
+    bind_named_text(s.get(), "$1", r.kind);
+    bind_named_text(s.get(), "$2", r.id);
+    bind_named_text(s.get(), "$3", r.household);
+    bind_named_text(s.get(), "$4", r.ref);
+    bind_named_text(s.get(), "$5", r.body);
+    bind_named_int(s.get(), "$6", r.created_at);
+    bind_named_int(s.get(), "$7", r.updated_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+      return make_error(ErrorCode::InvalidArgument, location_ + ": fridge " + r.kind + " '" + r.id + "' exists");
+    }
+    if (rc != SQLITE_DONE) return error(rc, "insert fridge " + r.kind + " '" + r.id + "'");
+    return ok_status();
+  }
+
+  Status update_fridge_record(const FridgeRecord& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeRecordUpdate, s));
+    bind_named_text(s.get(), "$1", r.kind);
+    bind_named_text(s.get(), "$2", r.id);
+    bind_named_text(s.get(), "$3", r.household);
+    bind_named_text(s.get(), "$4", r.ref);
+    bind_named_text(s.get(), "$5", r.body);
+    bind_named_int(s.get(), "$6", r.updated_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "update fridge " + r.kind + " '" + r.id + "'");
+    if (sqlite3_changes(db_) == 0) return make_error(ErrorCode::NotFound, location_ + ": no fridge " + r.kind + " '" + r.id + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<FridgeRecord>> find_fridge_record(std::string_view kind, std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeRecordFind, s));
+    bind_named_text(s.get(), "$1", kind);
+    bind_named_text(s.get(), "$2", id);
+    ONDO_ASSIGN_OR_RETURN(std::vector<FridgeRecord> rows, read_fridge_records(s.get()));
+    if (rows.empty()) return std::optional<FridgeRecord>();
+    return std::optional<FridgeRecord>(std::move(rows[0]));
+  }
+
+  Result<std::vector<FridgeRecord>> list_fridge_records(std::string_view kind, std::string_view household,
+                                                        std::string_view ref) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeRecordList, s));
+    bind_named_text(s.get(), "$1", kind);
+    bind_named_text(s.get(), "$2", household);
+    bind_named_text(s.get(), "$3", ref);
+    return read_fridge_records(s.get());
+  }
+
+  Status delete_fridge_record(std::string_view kind, std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeRecordDelete, s));
+    bind_named_text(s.get(), "$1", kind);
+    bind_named_text(s.get(), "$2", id);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "delete fridge " + std::string(kind) + " '" + std::string(id) + "'");
+    if (sqlite3_changes(db_) == 0) {
+      return make_error(ErrorCode::NotFound, location_ + ": no fridge " + std::string(kind) + " '" + std::string(id) + "'");
+    }
+    return ok_status();
+  }
+
+  Result<bool> enqueue_fridge_alert(const FridgeAlert& a) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeAlertInsert, s));
+    bind_named_text(s.get(), "$1", a.key);
+    bind_named_text(s.get(), "$2", a.household);
+    bind_named_text(s.get(), "$3", a.url);
+    bind_named_text(s.get(), "$4", a.body);
+    bind_named_int(s.get(), "$5", a.created_ms);
+    bind_named_int(s.get(), "$6", a.next_attempt_ms);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "enqueue fridge alert '" + a.key + "'");
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<std::vector<FridgeAlert>> due_fridge_alerts(int64_t now_ms, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeAlertDue, s));
+    bind_named_int(s.get(), "$1", now_ms);
+    bind_named_int(s.get(), "$2", limit);
+    return read_fridge_alerts(s.get());
+  }
+
+  Result<std::optional<FridgeAlert>> find_fridge_alert(std::string_view key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeAlertFind, s));
+    bind_named_text(s.get(), "$1", key);
+    ONDO_ASSIGN_OR_RETURN(std::vector<FridgeAlert> rows, read_fridge_alerts(s.get()));
+    if (rows.empty()) return std::optional<FridgeAlert>();
+    return std::optional<FridgeAlert>(std::move(rows[0]));
+  }
+
+  Status update_fridge_alert(std::string_view key, int32_t attempts, int64_t next_attempt_ms,
+                             std::optional<int64_t> delivered_ms, std::string_view last_error) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kFridgeAlertUpdate, s));
+    bind_named_text(s.get(), "$1", key);
+    bind_named_int(s.get(), "$2", attempts);
+    bind_named_int(s.get(), "$3", next_attempt_ms);
+    bind_opt(s.get(), sqlite3_bind_parameter_index(s.get(), "$4"), delivered_ms);
+    bind_named_text(s.get(), "$5", last_error);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "update fridge alert '" + std::string(key) + "'");
+    if (sqlite3_changes(db_) == 0) return make_error(ErrorCode::NotFound, location_ + ": no fridge alert '" + std::string(key) + "'");
+    return ok_status();
+  }
+
+ private:
+  // Requires: mu_ held; `s` selects kFridgeRecordColumns.
+  Result<std::vector<FridgeRecord>> read_fridge_records(sqlite3_stmt* s) {
+    std::vector<FridgeRecord> out;
+    for (;;) {
+      const int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read fridge records");
+      out.push_back(FridgeRecord{text(s, 0), text(s, 1), text(s, 2), text(s, 3), text(s, 4),
+                                 sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6)});
+    }
+  }
+  // Requires: mu_ held; `s` selects kFridgeAlertColumns.
+  Result<std::vector<FridgeAlert>> read_fridge_alerts(sqlite3_stmt* s) {
+    std::vector<FridgeAlert> out;
+    for (;;) {
+      const int rc = sqlite3_step(s);
+      if (rc == SQLITE_DONE) return out;
+      if (rc != SQLITE_ROW) return error(rc, "read fridge alerts");
+      out.push_back(FridgeAlert{text(s, 0), text(s, 1), text(s, 2), text(s, 3), sqlite3_column_int64(s, 4),
+                                sqlite3_column_int64(s, 5), int32_t(sqlite3_column_int64(s, 6)), opt(s, 7), text(s, 8)});
+    }
   }
 };
 

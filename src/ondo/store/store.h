@@ -6,7 +6,7 @@
 // guardrail_attachments, guardrail_decisions (guardrails.h); usage_rows, usage_daily, usage_monthly
 // (usage.h); files, vector_stores, vector_store_files, chunks (collections.h); prompts,
 // prompt_versions, prompt_labels (prompts.h); limit_windows, limit_leases, limit_spend (limits.h);
-// response_cache (cached_response.h).
+// response_cache (cached_response.h); fridge_records, fridge_alerts (fridge.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -35,6 +35,7 @@
 #include "ondo/store/usage.h"
 #include "ondo/store/limits.h"
 #include "ondo/store/cached_response.h"
+#include "ondo/store/fridge.h"
 
 namespace ondo::store {
 
@@ -215,6 +216,30 @@ class Store {
   // Requires: max_bytes >= 0.
   virtual Status put_cached_response(const CachedResponse& entry, int64_t max_bytes, int64_t now_ms) = 0;
   virtual Result<CacheTotals> response_cache_totals() = 0;
+  // --- Fridge app (issue 20; rows in fridge.h, meaning in apps/fridge) ---
+  // Errors: InvalidArgument when a record (r.kind, r.id) exists.
+  virtual Status insert_fridge_record(const FridgeRecord& r) = 0;
+  // Replaces the household, ref, body and updated_at of record (r.kind, r.id) (created_at kept).
+  // Errors: NotFound.
+  virtual Status update_fridge_record(const FridgeRecord& r) = 0;
+  // nullopt when there is no record (kind, id).
+  virtual Result<std::optional<FridgeRecord>> find_fridge_record(std::string_view kind, std::string_view id) = 0;
+  // The records of `kind` in `household` with `ref`, oldest first (ties by id); an empty
+  // household or ref matches any.
+  virtual Result<std::vector<FridgeRecord>> list_fridge_records(std::string_view kind, std::string_view household,
+                                                                std::string_view ref) = 0;
+  // Errors: NotFound.
+  virtual Status delete_fridge_record(std::string_view kind, std::string_view id) = 0;
+  // Adds `a` to the outbox unless an alert with a.key is there: true when added, false when it
+  // was there already (nothing changed).
+  virtual Result<bool> enqueue_fridge_alert(const FridgeAlert& a) = 0;
+  // Undelivered alerts due at `now_ms` (next_attempt_ms <= now_ms), soonest first, at most `limit`.
+  virtual Result<std::vector<FridgeAlert>> due_fridge_alerts(int64_t now_ms, int limit) = 0;
+  virtual Result<std::optional<FridgeAlert>> find_fridge_alert(std::string_view key) = 0;
+  // Records one delivery attempt of alert `key`: its attempt count, the next attempt, the time
+  // it was delivered (none: not yet) and the last error. Errors: NotFound.
+  virtual Status update_fridge_alert(std::string_view key, int32_t attempts, int64_t next_attempt_ms,
+                                     std::optional<int64_t> delivered_ms, std::string_view last_error) = 0;
 };
 
 // The newest schema version this binary knows.
