@@ -55,7 +55,7 @@ TEST(EvalDataset, ABadRowNamesItsLine) {
             std::string::npos);
   EXPECT_NE(error_of("{\"prompt\":\"p\",\"checks\":{\"expr\":\"output ==\"}}").find("checks.expr.score: not a valid expression"),
             std::string::npos);
-  EXPECT_NE(error_of("{\"prompt\":\"p\",\"checks\":{\"expr\":\"1) }}{{ (2\"}}").find("without template delimiters (seen '}}')"),
+  EXPECT_NE(error_of("{\"prompt\":\"p\",\"checks\":{\"expr\":\"1) }}{{ (2\"}}").find("without template delimiters (seen '{{')"),
             std::string::npos);
   EXPECT_NE(error_of("{\"prompt\":\"p\",\"expected\":{\"a\":\"x\"},\"checks\":{\"numeric\":{\"pointer\":\"/a\"}}}")
                 .find("checks.numeric: expected/a must be a number"),

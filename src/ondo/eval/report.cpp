@@ -21,11 +21,6 @@ Error bad(const std::string& what, const std::string& field, const std::string& 
   return make_error(ErrorCode::InvalidFile, what + ": " + field + ": " + why);
 }
 
-Result<double> num(const ojson& j, const char* key, const std::string& what, const std::string& at) {
-  if (!j.contains(key) || !j[key].is_number()) return bad(what, at + key, "missing or not a number");
-  return j[key].get<double>();
-}
-
 Result<std::string> str(const ojson& j, const char* key, const std::string& what, const std::string& at) {
   if (!j.contains(key)) return std::string();
   if (!j[key].is_string()) return bad(what, at + key, "not a string");

@@ -91,18 +91,25 @@ Result<std::unique_ptr<Runner>> open_target(const EvalTarget& t, const EvalOptio
   return r;
 }
 
+// Rows the target cannot run at all (checked before any model work).
+Status check_rows(const Dataset& d, const EvalTarget& t, const std::string& label) {
+  for (const Row& row : d.rows) {
+    const std::string at = d.name + ": line " + std::to_string(row.line) + ": ";
+    if (!row.input.is_null() && !t.prompt) {
+      return make_error(ErrorCode::InvalidArgument,
+                        at + "the row gives `input` variables, but target '" + label + "' has no registry prompt to render them");
+    }
+    if (t.raw && (!row.prompt || t.prompt)) {
+      return make_error(ErrorCode::InvalidArgument, at + "a raw target takes rows with `prompt` only, and no registry prompt");
+    }
+  }
+  return ok_status();
+}
+
 // The row's prompt tokens for this target.
 Result<std::vector<int32_t>> row_tokens(Runner& r, const Row& row) {
   const EvalTarget& t = r.target;
-  if (!row.input.is_null() && !t.prompt) {
-    return make_error(ErrorCode::InvalidArgument, "row gives `input` variables but the target has no --prompt");
-  }
-  if (t.raw) {
-    if (!row.prompt || t.prompt) {
-      return make_error(ErrorCode::InvalidArgument, "raw targets take rows with `prompt` only (no messages, no registry prompt)");
-    }
-    return r.tokenizer->encode(*row.prompt);
-  }
+  if (t.raw) return r.tokenizer->encode(*row.prompt);
   ojson messages = ojson::array();
   if (t.prompt) {
     ONDO_ASSIGN_OR_RETURN(messages, t.prompt(row.input.is_null() ? ojson::object() : row.input));
@@ -208,6 +215,7 @@ Result<EvalSummary> run_eval(const EvalOptions& o, const ProgressFn& progress) {
     res.adapter = t.adapter_path;
     res.prompt = t.prompt_ref;
     res.params = params_json(t);
+    ONDO_TRY(check_rows(*data, t, res.label));
     ONDO_ASSIGN_OR_RETURN(auto runner, open_target(t, o, res));
     EvalProgress p{ti, o.targets.size(), 0, data->rows.size(), nullptr};
     if (progress && !progress(p)) return make_error(ErrorCode::Cancelled, "eval: cancelled");

@@ -102,7 +102,8 @@ struct EvalOptions {
 };
 
 // Errors: the dataset's (line named), a target's model that does not load, InvalidArgument
-// for a row with `input` and a target without a prompt, Unsupported for an adapter, a
+// naming the line of a row the target cannot run (`input` variables and no prompt; a raw
+// target and a row without `prompt`), Unsupported for an adapter, a
 // schema the compiler refuses, Cancelled when the progress callback or `cancel` says so.
 // A row that fails on its own (prompt too long) is kept with its error and scores as an
 // empty output.
