@@ -41,21 +41,22 @@ class EvalCli : public testing::TempDirTest {
 };
 
 TEST_F(EvalCli, RecipeRowsEqualOndoRunWithTheSameSeedAndAreScored) {
-  const auto r = testing::run_ondo("eval -d " + recipe_dataset() + " --limit 3 --temp 0.7 -n 400 -t 1 --out " +
+  // no --seed: eval's default seed 1 (row 4 is one the model is unsure of: its answer moves with the seed)
+  const auto r = testing::run_ondo("eval -d " + recipe_dataset() + " --limit 4 --temp 0.7 -n 400 -t 1 --out " +
                                    path("run") + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const ojson j = ojson::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.out;
   ASSERT_EQ(j["targets"].size(), 1u);
   const ojson& t = j["targets"][0];
-  ASSERT_EQ(t["rows"].size(), 3u);
+  ASSERT_EQ(t["rows"].size(), 4u);
   for (const char* m : {"schema", "expr.json_ok", "expr.uses_all_ingredients", "expr.avoids_excluded"}) {
     EXPECT_TRUE(t["metrics"].contains(m)) << m << " in " << t["metrics"].dump();
   }
   // eval.py's mechanics: row i is `ondo run --chat -p PROMPT --temp 0.7 --seed i+1 -n 400`
   std::ifstream data(recipe_dataset());
   std::string line;
-  for (int i = 0; i < 3 && std::getline(data, line); ++i) {
+  for (int i = 0; i < 4 && std::getline(data, line); ++i) {
     const ojson row = ojson::parse(line);
     const auto run = testing::run_ondo("run --chat -p " + quote(row["prompt"].get<std::string>()) +
                                        " --temp 0.7 -n 400 -t 1 --seed " + std::to_string(i + 1));
@@ -69,13 +70,18 @@ TEST_F(EvalCli, RecipeRowsEqualOndoRunWithTheSameSeedAndAreScored) {
     EXPECT_EQ(got["metrics"]["expr.json_ok"], 1.0) << got["output"];
     EXPECT_EQ(got["metrics"]["schema"], 1.0) << got["output"];
   }
+  // a second run repeats the first exactly
+  const auto again = testing::run_ondo("eval -d " + recipe_dataset() + " --limit 4 --temp 0.7 -n 400 -t 1 --json");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const ojson j2 = ojson::parse(again.out, nullptr, false);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(j2["targets"][0]["rows"][i]["output"], t["rows"][i]["output"]) << i;
   const ojson summary = read_json(path("run") + "/summary.json");
   ASSERT_TRUE(summary.is_object());
-  EXPECT_EQ(summary["targets"][0]["rows"].size(), 3u);
+  EXPECT_EQ(summary["targets"][0]["rows"].size(), 4u);
   std::ifstream rows(path("run") + "/rows-1.jsonl");
   int n = 0;
   while (std::getline(rows, line)) n += ojson::parse(line, nullptr, false).is_object();
-  EXPECT_EQ(n, 3);
+  EXPECT_EQ(n, 4);
 }
 
 TEST_F(EvalCli, TwoModelsTableAndCompare) {

@@ -130,6 +130,7 @@ Result<eval::EvalTarget> prompt_target(store::Store& st, const std::string& spec
 Result<eval::EvalParams> params_from_args(const Args& args) {
   eval::EvalParams p;
   ONDO_ASSIGN_OR_RETURN(p.sampling, sampling_from_args(args));
+  if (!args.has("--seed")) p.sampling.seed = 1;  // eval's default: repeatable runs (sampling_from_args draws one)
   ONDO_ASSIGN_OR_RETURN(int64_t n, args.get_int("-n"));
   if (n < 0 || n > (1 << 20)) return make_error(ErrorCode::InvalidArgument, "-n must be between 0 and 1048576");
   p.max_tokens = int32_t(n);
