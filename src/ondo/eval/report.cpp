@@ -214,9 +214,12 @@ std::string comparison_text(const Comparison& c) {
   std::string out = "A: " + c.a_label + "\nB: " + c.b_label + "\n" + std::to_string(c.n_common) + " rows in both";
   if (!c.only_a.empty()) out += ", " + std::to_string(c.only_a.size()) + " only in A";
   if (!c.only_b.empty()) out += ", " + std::to_string(c.only_b.size()) + " only in B";
-  out += "; " + std::to_string(c.changed.size()) + " changed\n\nmetric            A         B         delta     better  worse\n";
+  size_t w = 6;
+  for (const MetricDelta& d : c.metrics) w = std::max(w, d.name.size());
+  out += "; " + std::to_string(c.changed.size()) + " changed\n\nmetric" + std::string(w - 6, ' ') +
+         "  A         B         delta     better  worse\n";
   for (const MetricDelta& d : c.metrics) {
-    std::string n = d.name.size() < 16 ? d.name + std::string(16 - d.name.size(), ' ') : d.name;
+    const std::string n = d.name + std::string(w - d.name.size(), ' ');
     out += n + "  " + fmt("%-8.4f", d.a) + "  " + fmt("%-8.4f", d.b) + "  " + fmt("%+-8.4f", d.b - d.a) + "  " +
            fmt("%-6.0f", double(d.improved)) + "  " + fmt("%.0f", double(d.regressed)) + "\n";
   }
