@@ -18,7 +18,7 @@ bool has(const std::string& s, const std::string& part) { return s.find(part) !=
 
 const std::vector<std::string> kCommands = {"info",     "logits",   "run",   "chat",  "bench",
                                             "tokenize", "detokenize", "template", "quantize",
-                                            "serve",    "train",    "tokenizer train", "gen-model"};
+                                            "serve",    "train",    "tokenizer train", "gen-model", "eval"};
 
 struct Row {
   std::string name;  // the first spelling, e.g. "-m"

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"finetune", "LoRA fine-tuning of a GGUF base on the CPU; `finetune compare`: base vs tuned outputs", cmd_finetune},
     {"lora", "`lora merge`: add LoRA adapters into a base model's weights", cmd_lora},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
+    {"eval", "score a JSONL dataset against one or more models and prompts; `eval compare` two runs", cmd_eval},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

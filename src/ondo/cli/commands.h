@@ -35,5 +35,6 @@ int cmd_train(int argc, char** argv);
 int cmd_tokenizer(int argc, char** argv);
 int cmd_finetune(int argc, char** argv);
 int cmd_lora(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
 
 }  // namespace ondo::cli
