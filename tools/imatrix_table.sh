@@ -11,6 +11,8 @@ WORK="${2:-/tmp/ondo-imatrix-table}"
 MODEL=models/ondo-recipe.gguf
 CHUNK=256   # the model's training context
 THREADS="${ONDO_THREADS:-2}"
+CALIB_CHUNKS="${CALIB_CHUNKS:-50}"  # chunks of calibration text (and of random tokens)
+EVAL_CHUNKS="${EVAL_CHUNKS:-30}"    # chunks of held-out text scored
 mkdir -p "$WORK"
 
 python3 tools/recipe_corpus/gen.py --train 20000 --eval 200 --seed 1 --out "$WORK/recipes" >/dev/null
@@ -29,13 +31,13 @@ render(work + "/recipes/train.jsonl", work + "/calib.txt", 400)
 render(work + "/recipes/eval.jsonl", work + "/heldout.txt", 200)
 PY
 
-"$ONDO" imatrix -m "$MODEL" -f "$WORK/calib.txt" --parse-special --chunk $CHUNK --chunks 100 -t "$THREADS" \
+"$ONDO" imatrix -m "$MODEL" -f "$WORK/calib.txt" --parse-special --chunk $CHUNK --chunks $CALIB_CHUNKS -t "$THREADS" \
   -o "$WORK/imatrix-text.gguf" 2>"$WORK/imatrix-text.log"
-"$ONDO" imatrix -m "$MODEL" --random-chunks 100 --seed 1 --chunk $CHUNK -t "$THREADS" \
+"$ONDO" imatrix -m "$MODEL" --random-chunks $CALIB_CHUNKS --seed 1 --chunk $CHUNK -t "$THREADS" \
   -o "$WORK/imatrix-random.gguf" 2>"$WORK/imatrix-random.log"
 
 score() {  # score MODEL -> JSON line
-  "$ONDO" perplexity -m "$1" -f "$WORK/heldout.txt" --parse-special --chunk $CHUNK --kl-base "$MODEL" -t "$THREADS" 2>/dev/null
+  "$ONDO" perplexity -m "$1" -f "$WORK/heldout.txt" --parse-special --chunk $CHUNK --chunks $EVAL_CHUNKS --kl-base "$MODEL" -t "$THREADS" 2>/dev/null
 }
 field() { python3 -c "import json,sys; print('%.${2}f' % json.loads(sys.stdin.read())['$1'])"; }
 
