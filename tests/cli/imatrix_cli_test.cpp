@@ -27,7 +27,7 @@ TEST_F(ImatrixCli, ImatrixThenWeightedQuantizeThenPerplexity) {
   EXPECT_TRUE(has(im.out, "entries from 2 chunks of 16 tokens")) << im.out;
   const CmdRun q = ondo("quantize --imatrix " + path("im.gguf") + " " + path("tiny.gguf") + " " + path("q.gguf") + " Q4_0 -t 2");
   ASSERT_EQ(q.status, 0) << q.out;
-  EXPECT_TRUE(has(q.out, "F32 -> Q4_0 (imatrix)")) << q.out;
+  EXPECT_TRUE(has(q.out, "F32 -> Q4_0  (imatrix)")) << q.out;
   EXPECT_TRUE(has(q.out, "tensors quantized with importance weights")) << q.out;
 
   {

@@ -140,15 +140,15 @@ Result<Imatrix> from_legacy(std::span<const uint8_t> bytes, const std::string& n
   for (int32_t i = 0; i < n_entries; ++i) {
     const std::string where = "entry " + std::to_string(i + 1);
     ONDO_ASSIGN_OR_RETURN(int32_t len, c.i32("a name length"));
-    if (len < 1 || len > 4096) return bad(name, where + ": name length " + std::to_string(len) + " (expected 1..4096)");
+    if (len < 1 || len > 4096) return bad(name, "legacy imatrix " + where + ": name length " + std::to_string(len) + " (expected 1..4096)");
     ONDO_ASSIGN_OR_RETURN(std::string wname, c.bytes(size_t(len), "a name"));
     ONDO_ASSIGN_OR_RETURN(int32_t ncall, c.i32("a call count"));
     ONDO_ASSIGN_OR_RETURN(int32_t nval, c.i32("a value count"));
     if (ncall < 0 || nval < 1) {
-      return bad(name, where + " ('" + wname + "'): ncall " + std::to_string(ncall) + ", nval " + std::to_string(nval) +
+      return bad(name, "legacy imatrix " + where + " ('" + wname + "'): ncall " + std::to_string(ncall) + ", nval " + std::to_string(nval) +
                            " (expected ncall >= 0, nval >= 1)");
     }
-    if (m.entries.count(wname)) return bad(name, where + ": duplicate entry '" + wname + "'");
+    if (m.entries.count(wname)) return bad(name, "legacy imatrix " + where + ": duplicate entry '" + wname + "'");
     ONDO_ASSIGN_OR_RETURN(std::string raw, c.bytes(size_t(nval) * 4, "values"));
     // Stored: mean square times ncall. Kept as in_sum2 = stored, counts = ncall, so that
     // importance() gives stored / ncall as llama-quantize's legacy reader does.
@@ -159,7 +159,7 @@ Result<Imatrix> from_legacy(std::span<const uint8_t> bytes, const std::string& n
       float v;
       std::memcpy(&v, raw.data() + 4 * size_t(k), 4);
       if (!std::isfinite(v) || v < 0) {
-        return bad(name, where + " ('" + wname + "') value " + std::to_string(k) + " is " + std::to_string(v) +
+        return bad(name, "legacy imatrix " + where + " ('" + wname + "') value " + std::to_string(k) + " is " + std::to_string(v) +
                              " (expected a finite value >= 0)");
       }
       e.in_sum2[size_t(k)] = v;
