@@ -19,6 +19,8 @@ constexpr Command kCommands[] = {
     {"detokenize", "write the text of token ids", cmd_detokenize},
     {"template", "render a chat template for messages", cmd_template},
     {"quantize", "write a model in a llama.cpp quantization preset (Q4_K_M, Q8_0, ...)", cmd_quantize},
+    {"imatrix", "compute an importance matrix over calibration text (llama.cpp's imatrix GGUF)", cmd_imatrix},
+    {"perplexity", "perplexity of a model on text, and KL divergence from a base model", cmd_perplexity},
     {"embed", "print the embedding vectors (or rerank scores) of texts as JSON", cmd_embed},
     {"serve", "serve models over an OpenAI-compatible HTTP API", cmd_serve},
     {"admin", "`admin keys create|list|revoke`: the API keys of ondo serve's store", cmd_admin},

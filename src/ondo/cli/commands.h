@@ -27,6 +27,8 @@ int cmd_detokenize(int argc, char** argv);
 int cmd_template(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
+int cmd_imatrix(int argc, char** argv);
+int cmd_perplexity(int argc, char** argv);
 int cmd_gen_model(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
 int cmd_admin(int argc, char** argv);

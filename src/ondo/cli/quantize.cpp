@@ -23,8 +23,10 @@ const CommandSpec& quantize_spec() {
       "quantize",
       "quantize [options] IN.gguf OUT.gguf TYPE",
       kDescription,
-      {threads_option_spec()},
-      "ondo quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M",
+      {threads_option_spec(),
+       {"--imatrix", "FILE", "", "importance matrix (ondo imatrix or llama-imatrix, GGUF or legacy .dat): weighted quantization"}},
+      "ondo quantize model-f16.gguf model-q4_k_m.gguf Q4_K_M\n"
+      "ondo quantize --imatrix imatrix.gguf model-f16.gguf model-q4_k_m.gguf Q4_K_M",
   };
   return kSpec;
 }
@@ -38,9 +40,9 @@ std::string shape_text(const std::vector<int64_t>& s) {
 }
 
 void print_tensor(const mq::TensorReport& r) {
-  std::fprintf(stderr, "[%4zu/%4zu] %-32s [%-12s] %5s -> %-5s%s %10.3f -> %8.3f MiB\n", r.index + 1, r.count,
+  std::fprintf(stderr, "[%4zu/%4zu] %-32s [%-12s] %5s -> %-5s%s%s %10.3f -> %8.3f MiB\n", r.index + 1, r.count,
                r.name.c_str(), shape_text(r.shape).c_str(), std::string(core::dtype_name(r.from)).c_str(),
-               std::string(core::dtype_name(r.to)).c_str(), r.fallback ? " (fallback)" : "",
+               std::string(core::dtype_name(r.to)).c_str(), r.fallback ? " (fallback)" : "", r.weighted ? " (imatrix)" : "",
                double(r.bytes_in) / 1048576.0, double(r.bytes_out) / 1048576.0);
 }
 
@@ -64,6 +66,16 @@ int cmd_quantize(int argc, char** argv) {
   if (!threads.ok()) return report("quantize", threads.error());
 
   mq::QuantizeOptions o;
+  mq::Imatrix imatrix;
+  if (auto file = args.get("--imatrix")) {
+    auto m = mq::read_imatrix(*file);
+    if (!m.ok()) return report("quantize", m.error());
+    imatrix = std::move(m).value();
+    o.imatrix = &imatrix;
+    o.imatrix_file = *file;
+    std::fprintf(stderr, "%s: %zu importance matrix entries from %u chunks%s\n", file->c_str(), imatrix.entries.size(),
+                 imatrix.chunk_count, imatrix.legacy ? " (legacy .dat format)" : "");
+  }
   o.input = pos[0];
   o.output = pos[1];
   o.preset = preset;
@@ -71,11 +83,12 @@ int cmd_quantize(int argc, char** argv) {
   core::ComputePool pool(*threads);
   auto rep = mq::quantize_model(o, pool);
   if (!rep.ok()) return report("quantize", rep.error());
+  if (o.imatrix != nullptr) std::fprintf(stderr, "%zu tensors quantized with importance weights\n", rep->n_weighted);
   std::fprintf(stderr, "%s: %zu tensors, %.2f MiB -> %.2f MiB (%s, file type %u)%s; wrote %s (%" PRIu64 " bytes)\n",
                pos[0].c_str(), rep->n_tensors, double(rep->tensor_bytes_in) / 1048576.0,
                double(rep->tensor_bytes_out) / 1048576.0, std::string(preset->name).c_str(),
                unsigned(preset->file_type),
-               rep->n_fallback ? (", " + std::to_string(rep->n_fallback) + " fallback types").c_str() : "",
+               (rep->n_fallback ? ", " + std::to_string(rep->n_fallback) + " fallback types" : std::string()).c_str(),
                pos[1].c_str(), rep->file_bytes_out);
   return 0;
 }

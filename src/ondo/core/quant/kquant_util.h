@@ -79,4 +79,13 @@ float make_qkx2_quants(int n, int nmax, const float* x, const float* weights, ui
                        float* the_min, uint8_t* Laux, float rmin, float rdelta, int nstep,
                        bool use_mad);
 
+// The importance-weighted variants llama.cpp uses when quantizing with an imatrix
+// (kquant_weighted.cpp). `qw` holds one weight per element of x.
+
+// make_qx_quants with the caller's weights in place of x^2: L in [0, 2*nmax).
+float make_qx_quants_weighted(int n, int nmax, const float* x, int8_t* L, const float* qw);
+// Non-negative x (sub-block scales or mins) ~ scale * L, L in [0, nmax], minimising the
+// qw-weighted squared error: 8 trial scales, then up to 5 passes of single-level moves.
+float make_qp_quants(int n, int nmax, const float* x, uint8_t* L, const float* qw);
+
 }  // namespace ondo::core::quant::kq

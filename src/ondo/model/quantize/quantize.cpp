@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ondo/core/quant/reference.h"
+#include "ondo/core/quant/weighted.h"
 #include "ondo/gguf/keys.h"
 #include "ondo/gguf/reader.h"
 #include "ondo/gguf/writer.h"
@@ -39,9 +40,27 @@ struct Planned {
   const gguf::TensorInfo* src;
   TensorChoice choice;
   uint64_t bytes_out;
+  std::vector<float> importance;  // empty: quantized without weights
 };
 
-Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset) {
+// The importance weights of tensor t converted to `to`, as llama-quantize picks them: the
+// entry of the same name, for a type with a weighted quantizer; its size must be the row
+// length (llama.cpp: "imatrix size ... is different from tensor size ...").
+Result<std::vector<float>> importance_for(const gguf::GgufFile& f, const gguf::TensorInfo& t, DType to,
+                                          const Imatrix* im) {
+  if (im == nullptr || to == t.type || !core::quant::has_weighted_quantizer(to)) return std::vector<float>{};
+  const auto it = im->entries.find(std::string(t.name));
+  if (it == im->entries.end()) return std::vector<float>{};
+  const ImatrixEntry& e = it->second;
+  if (e.n_in != t.shape[0] || e.n_mat() != 1) {
+    return file_error(f, ErrorCode::InvalidArgument,
+                      "imatrix entry '" + it->first + "' has " + std::to_string(e.n_in) + " x " + std::to_string(e.n_mat()) +
+                          " values, but the tensor's rows have " + std::to_string(t.shape[0]) + " elements");
+  }
+  return e.importance();
+}
+
+Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset, const Imatrix* im) {
   ONDO_ASSIGN_OR_RETURN(std::string_view arch, f.get_string(gguf::keys::kArchitecture));
   const ArchUnit* unit = find_architecture(arch);
   if (unit == nullptr) {
@@ -71,7 +90,8 @@ Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset)
       }
     }
     ONDO_ASSIGN_OR_RETURN(uint64_t row, core::row_bytes(c.type, t.shape[0]));
-    out.push_back({&t, c, row * uint64_t(t.n_elements() / t.shape[0])});
+    ONDO_ASSIGN_OR_RETURN(std::vector<float> qw, importance_for(f, t, c.type, im));
+    out.push_back({&t, c, row * uint64_t(t.n_elements() / t.shape[0]), std::move(qw)});
   }
   return out;
 }
@@ -100,33 +120,68 @@ void convert_rows(core::ThreadPool& pool, DType from, const uint8_t* src, DType 
   });
 }
 
+void convert_rows_weighted(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
+                           int64_t n_rows, int64_t n_per_row, const float* qw) {
+  const core::ToFloatFn to_float = core::dtype_info(from).scalar.to_float;
+  const size_t in_row = size_t(*core::row_bytes(from, n_per_row));
+  const size_t out_row = size_t(*core::row_bytes(to, n_per_row));
+  pool.run([&](int ith, int nth) {
+    int64_t r0 = 0, r1 = 0;
+    core::split_range(n_rows, ith, nth, &r0, &r1);
+    std::vector<float> tmp(from == DType::F32 ? 0 : size_t(n_per_row));
+    for (int64_t r = r0; r < r1; ++r) {
+      const uint8_t* s = src + size_t(r) * in_row;
+      const float* x = reinterpret_cast<const float*>(s);  // F32 rows are 4-byte aligned in GGUF
+      if (from != DType::F32) {
+        to_float(s, tmp.data(), n_per_row);
+        x = tmp.data();
+      }
+      core::quant::quantize_row_weighted(to, x, dst + size_t(r) * out_row, n_per_row, qw);
+    }
+  });
+}
+
 Result<QuantizeReport> quantize_model(const QuantizeOptions& o, core::ComputePool& pool) {
   ONDO_ASSIGN_OR_RETURN(std::unique_ptr<gguf::GgufFile> f, gguf::GgufFile::open(o.input));
-  ONDO_ASSIGN_OR_RETURN(std::vector<Planned> planned, plan(*f, *o.preset));
+  ONDO_ASSIGN_OR_RETURN(std::vector<Planned> planned, plan(*f, *o.preset, o.imatrix));
 
   gguf::Writer w;
   // llama-quantize copies every key, then re-sets these two (which moves them to the end).
   w.copy_metadata(*f, [](std::string_view k) { return k != gguf::keys::kFileType && k != kQuantVersionKey; });
   w.set_u32(kQuantVersionKey, kQuantizationVersion);
   w.set_u32(gguf::keys::kFileType, uint32_t(o.preset->file_type));
+  if (o.imatrix != nullptr) {  // the keys llama-quantize adds with --imatrix
+    w.set_string("quantize.imatrix.file", o.imatrix_file);
+    if (!o.imatrix->datasets.empty()) w.set_string("quantize.imatrix.dataset", o.imatrix->datasets.front());
+    w.set_i32("quantize.imatrix.entries_count", int32_t(o.imatrix->entries.size()));
+    w.set_i32("quantize.imatrix.chunks_count", int32_t(o.imatrix->chunk_count));
+  }
 
   QuantizeReport rep;
   rep.n_tensors = planned.size();
   for (size_t k = 0; k < planned.size(); ++k) {
-    const Planned p = planned[k];
+    const Planned& p = planned[k];
     rep.tensor_bytes_in += p.src->nbytes;
     rep.tensor_bytes_out += p.bytes_out;
     rep.n_fallback += p.choice.fallback ? 1 : 0;
-    auto fill = [p, k, &o, &pool, n = planned.size()](std::span<uint8_t> dst) -> Status {
+    rep.n_weighted += p.importance.empty() ? 0 : 1;
+    auto fill = [&p, k, &o, &pool, n = planned.size()](std::span<uint8_t> dst) -> Status {
       const gguf::TensorInfo& t = *p.src;
       if (p.choice.type == t.type) {
         std::memcpy(dst.data(), t.data, size_t(t.nbytes));
       } else {
         const core::ComputePool::Lease lease = pool.acquire(core::Priority::Background);
-        convert_rows(lease.pool(), t.type, t.data, p.choice.type, dst.data(), t.n_elements() / t.shape[0], t.shape[0]);
+        const int64_t rows = t.n_elements() / t.shape[0];
+        if (p.importance.empty()) {
+          convert_rows(lease.pool(), t.type, t.data, p.choice.type, dst.data(), rows, t.shape[0]);
+        } else {
+          convert_rows_weighted(lease.pool(), t.type, t.data, p.choice.type, dst.data(), rows, t.shape[0],
+                                p.importance.data());
+        }
       }
       if (o.on_tensor) {
-        o.on_tensor({k, n, std::string(t.name), t.shape, t.type, p.choice.type, p.choice.fallback, t.nbytes, p.bytes_out});
+        o.on_tensor({k, n, std::string(t.name), t.shape, t.type, p.choice.type, p.choice.fallback,
+                     !p.importance.empty(), t.nbytes, p.bytes_out});
       }
       return ok_status();
     };

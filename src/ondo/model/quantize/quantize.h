@@ -7,7 +7,8 @@
 // process's ComputePool, one Background lease per tensor. Thread contract: one call at a time per output path.
 // Errors: NotFound/InvalidFile for an unreadable input; Unsupported for an architecture ondo
 // does not know or a quantized tensor that would have to be requantized; InvalidFile for an
-// output that cannot be written. Messages name the file and the tensor.
+// output that cannot be written; InvalidArgument for an imatrix entry whose size is not the
+// tensor's row length. Messages name the file and the tensor.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "ondo/core/dtype.h"
 #include "ondo/core/result.h"
 #include "ondo/core/compute_pool.h"
+#include "ondo/model/quantize/imatrix_file.h"
 #include "ondo/model/quantize/preset.h"
 
 namespace ondo::model::quantize {
@@ -32,6 +34,7 @@ struct TensorReport {
   core::DType from = core::DType::F32;
   core::DType to = core::DType::F32;
   bool fallback = false;  // the preset's type did not fit the row length
+  bool weighted = false;  // quantized with importance weights from the imatrix
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
 };
@@ -42,6 +45,7 @@ struct QuantizeReport {
   uint64_t file_bytes_out = 0;
   size_t n_tensors = 0;
   size_t n_fallback = 0;
+  size_t n_weighted = 0;  // tensors quantized with importance weights
 };
 
 struct QuantizeOptions {
@@ -49,6 +53,11 @@ struct QuantizeOptions {
   std::filesystem::path output;
   const Preset* preset = nullptr;  // Requires: non-null
   std::function<void(const TensorReport&)> on_tensor;  // optional progress, output order
+  // Optional importance matrix (borrowed): tensors it names, going to a type with a weighted
+  // quantizer (core/quant/weighted.h), are quantized as llama-quantize --imatrix does, and
+  // the output gains llama.cpp's quantize.imatrix.* keys. Others are quantized as without.
+  const Imatrix* imatrix = nullptr;
+  std::string imatrix_file;  // for quantize.imatrix.file
 };
 
 // Writes `output` (atomically: a temporary file renamed at the end). The output's tensors are
@@ -62,5 +71,9 @@ Result<QuantizeReport> quantize_model(const QuantizeOptions& options, core::Comp
 // holds n_rows rows of `to`.
 void convert_rows(core::ThreadPool& pool, core::DType from, const uint8_t* src, core::DType to,
                   uint8_t* dst, int64_t n_rows, int64_t n_per_row);
+// The same with importance weights `qw` (n_per_row floats, shared by every row) through the
+// weighted quantizer. Requires: core::quant::has_weighted_quantizer(to).
+void convert_rows_weighted(core::ThreadPool& pool, core::DType from, const uint8_t* src, core::DType to,
+                           uint8_t* dst, int64_t n_rows, int64_t n_per_row, const float* qw);
 
 }  // namespace ondo::model::quantize
