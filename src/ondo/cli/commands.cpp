@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"prompt", "`prompt create|version|label|list|show|diff|render`: the prompt registry of ondo serve's store", cmd_prompt},
     {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
+    {"detect", "find labelled boxes in photos with a detection network (OpenCV DNN) and print them as JSON", cmd_detect},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

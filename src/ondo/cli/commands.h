@@ -33,5 +33,6 @@ int cmd_admin(int argc, char** argv);
 int cmd_prompt(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_tokenizer(int argc, char** argv);
+int cmd_detect(int argc, char** argv);
 
 }  // namespace ondo::cli

@@ -6,6 +6,7 @@
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/embeddings.h"
+#include "ondo/serve/routes/fridge_detect.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/prompts.h"
@@ -89,6 +90,8 @@ constexpr Route kRoutes[] = {
     // Usage (issue 15.4): the admin key reads all usage; a store key its own (checked in the handlers).
     {"GET", "/v1/usage", handle_usage, AuthRule::ApiKey},
     {"GET", "/v1/usage/requests", handle_usage_requests, AuthRule::ApiKey},
+    // Fridge app: ingredients from a photo (issue 20.5); 404 unless ondo serve --detector.
+    {"POST", "/apps/fridge/api/detect", handle_fridge_detect, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.
