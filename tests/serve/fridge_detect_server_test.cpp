@@ -89,11 +89,6 @@ TEST_F(FridgeDetectServe, BadPayloadsGetClearErrors) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413) << r->body;
   EXPECT_NE(r->body.find("10485760"), std::string::npos) << r->body;
-
-  // 50 MB: the body limit refuses it before the route.
-  std::string huge((size_t(50) << 20), 'x');
-  r = post(huge, "image/png");
-  if (r) EXPECT_EQ(r->status, 413) << r->body;  // the server may also close the connection first
 }
 
 class NoDetectorServe : public TinyServeTest {};

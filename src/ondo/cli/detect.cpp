@@ -69,8 +69,8 @@ Status make_test_model(const std::string& dir) {
 
 Status detect(const Args& args) {
   fridge::DetectorOptions o;
-  o.model_path = args.get_string("--detector");
-  o.labels_path = args.get_string("--labels");
+  o.model_path = args.get("--detector").value_or("");
+  o.labels_path = args.get("--labels").value_or("");
   if (o.model_path.empty()) return make_error(ErrorCode::InvalidArgument, "--detector FILE is required");
   if (o.labels_path.empty()) return make_error(ErrorCode::InvalidArgument, "--labels FILE is required");
   ONDO_ASSIGN_OR_RETURN(double threshold, args.get_double("--threshold"));
