@@ -89,6 +89,14 @@ TEST_F(FridgeDetectServe, BadPayloadsGetClearErrors) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413) << r->body;
   EXPECT_NE(r->body.find("10485760"), std::string::npos) << r->body;
+
+  // A 50 MB upload (curl, multipart): the body limit refuses it at once, before the route.
+  const fs::path upload = dir() / "big.jpg";
+  std::ofstream(upload, std::ios::binary) << std::string(size_t(50) << 20, '\0');
+  const ShellResult curl = run_shell("curl -s --max-time 30 -o /dev/null -w '%{http_code}' -F image=@" + upload.string() + " " +
+                                     server_.base_url() + "/apps/fridge/api/detect");
+  EXPECT_EQ(curl.out, "413") << curl.out;
+  fs::remove(upload);
 }
 
 class NoDetectorServe : public TinyServeTest {};
