@@ -30,6 +30,7 @@ constexpr Command kCommands[] = {
     {"lora", "`lora merge`: add LoRA adapters into a base model's weights", cmd_lora},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
     {"eval", "score a JSONL dataset against one or more models and prompts; `eval compare` two runs", cmd_eval},
+    {"detect", "find labelled boxes in photos with a detection network (OpenCV DNN) and print them as JSON", cmd_detect},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

@@ -38,5 +38,6 @@ int cmd_tokenizer(int argc, char** argv);
 int cmd_finetune(int argc, char** argv);
 int cmd_lora(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
+int cmd_detect(int argc, char** argv);
 
 }  // namespace ondo::cli

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "ondo/cli/commands.h"
+#include "ondo/cli/detector_options.h"
 #include "ondo/cli/model_options.h"
 #include "ondo/cli/store_options.h"
 #include "ondo/infer/chat/chat_prompt.h"
@@ -95,6 +96,9 @@ const CommandSpec& serve_spec() {
            "serve an app: 'fridge' (the fridge app under /apps/fridge/api/, docs/fridge.md; opens the store)"},
           {"--cors-origin", "ORIGIN", "none (CORS off)",
            "let browser pages from ORIGIN (https://app.example.com) call the API; repeat for more; '*' only with a key"},
+          detector_option_spec(),
+          labels_option_spec(),
+          detector_threads_option_spec(),
       },
       "ondo serve --port 8080\n"
       "ondo serve -m qwen.gguf=qwen -m llama.gguf=llama --parallel 8 --api-key-file key.txt",
@@ -190,6 +194,7 @@ Result<Config> config_from_args(const Args& args) {
   c.sched.cache_mem_bytes = uint64_t(cache) << 20;
   c.threads = threads;
   c.chat_template = args.get("--chat-template").value_or("");
+  ONDO_TRY(apply_detector_options(args, c.server));  // after --max-body
   return c;
 }
 

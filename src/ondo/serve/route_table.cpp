@@ -8,6 +8,7 @@
 #include "ondo/serve/routes/console.h"
 #include "ondo/serve/routes/embeddings.h"
 #include "ondo/serve/routes/fridge.h"
+#include "ondo/serve/routes/fridge_detect.h"
 #include "ondo/serve/routes/guardrails.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/prompts.h"
@@ -99,6 +100,8 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/console/session", handle_console_session_create, AuthRule::Public},
     {"GET", "/v1/console/session", handle_console_session_get, AuthRule::Public},
     {"DELETE", "/v1/console/session", handle_console_session_delete, AuthRule::Public},
+    // Fridge app: ingredients from a photo (issue 20.5); 404 unless ondo serve --detector.
+    {"POST", "/apps/fridge/api/detect", handle_fridge_detect, AuthRule::ApiKey},
     // The fridge app (issue 20; docs/fridge.md), only with --app fridge (else 404): one row per
     // method, dispatching on the rest of the path. Fixed fridge paths (…/detect) go above these.
     {"GET", "/apps/fridge/api/{path}", handle_fridge_get, AuthRule::ApiKey},
