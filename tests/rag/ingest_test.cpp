@@ -89,7 +89,10 @@ class IngestTest : public ::testing::Test {
   store::VectorStoreFileRecord wait_done(const std::string& id) {
     for (int i = 0; i < 12000; ++i) {  // bounded wait (60 s, for a loaded machine), not a timing assertion
       auto f = store_->find_vector_store_file("vs_1", id);
-      if (f.ok() && *f && (*f)->status != store::kFileInProgress) return **f;
+      // Done: the store says so and the ingestor has let go of the file (its chunks are in the
+      // dense index only after the store's commit, just before the ingestor forgets it).
+      const bool held = ingestor_ && ingestor_->progress("vs_1", id).has_value();
+      if (f.ok() && *f && (*f)->status != store::kFileInProgress && !held) return **f;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     ADD_FAILURE() << id << " still in progress";

@@ -53,8 +53,15 @@ Result<ojson> store_json(Collections& c, const store::VectorStoreRecord& v) {
 
 ojson file_row_json(Collections& c, const store::VectorStoreFileRecord& f) {
   std::optional<FileProgress> p;
-  if (auto g = c.ingestor().progress(f.vector_store_id, f.file_id)) p = FileProgress{g->chunks_done, g->chunks_total};
-  return vector_store_file_json(f, p);
+  auto g = c.ingestor().progress(f.vector_store_id, f.file_id);
+  if (!g) return vector_store_file_json(f, p);
+  p = FileProgress{g->chunks_done, g->chunks_total};
+  // The store flips the row to completed a moment before the ingestor has put its chunks into
+  // the in-memory dense index; until the ingestor lets go of the file, a client that searches
+  // on "completed" could miss them, so the file still reads in_progress.
+  store::VectorStoreFileRecord shown = f;
+  if (shown.status == store::kFileCompleted) shown.status = store::kFileInProgress;
+  return vector_store_file_json(shown, p);
 }
 
 // Attaches `file_id` in_progress and queues it. Errors: NotFound (field `field`), InvalidArgument
