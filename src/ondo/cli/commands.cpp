@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"prompt", "`prompt create|version|label|list|show|diff|render`: the prompt registry of ondo serve's store", cmd_prompt},
     {"train", "train a small llama model from scratch on the CPU and write it as GGUF", cmd_train},
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
+    {"jobs", "`jobs list|show|cancel|submit`: the job queue of ondo serve's store", cmd_jobs},
+    {"worker", "run the store's queued jobs (train, quantize) until stopped", cmd_worker},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

@@ -33,5 +33,7 @@ int cmd_admin(int argc, char** argv);
 int cmd_prompt(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_tokenizer(int argc, char** argv);
+int cmd_jobs(int argc, char** argv);
+int cmd_worker(int argc, char** argv);
 
 }  // namespace ondo::cli
