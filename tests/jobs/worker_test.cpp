@@ -13,6 +13,14 @@
 namespace ondo::jobs {
 namespace {
 
+Progress at(int64_t step, int64_t total) {
+  Progress p;
+  p.step = step;
+  p.total = total;
+  p.loss = 1.0 / double(step);
+  return p;
+}
+
 class WorkerTest : public store::testing_support::EngineTest {
  protected:
   void SetUp() override {
@@ -81,7 +89,7 @@ TEST_P(WorkerTest, RunsAJobRecordingProgressEventsAndResult) {
                        [](JobContext& ctx) -> Result<nlohmann::json> {
                          const int64_t n = ctx.params().value("n", 0);
                          for (int64_t i = 1; i <= n; ++i) {
-                           ONDO_TRY(ctx.progress({i, n, 1.0 / double(i)}));
+                           ONDO_TRY(ctx.progress(at(i, n)));
                            ONDO_TRY(ctx.event("info", "step " + std::to_string(i)));
                          }
                          EXPECT_TRUE(std::filesystem::is_directory(ctx.work_dir()));
@@ -133,7 +141,7 @@ TEST_P(WorkerTest, CancelStopsARunningJobAtItsNextProgressCall) {
   ASSERT_TRUE(kinds.add("forever", [&](JobContext& ctx) -> Result<nlohmann::json> {
                      for (int64_t i = 1;; ++i) {
                        reached = i;
-                       ONDO_TRY(ctx.progress({i, 0}));
+                       ONDO_TRY(ctx.progress(at(i, 0)));
                        std::this_thread::sleep_for(std::chrono::milliseconds(5));
                      }
                    }).ok());

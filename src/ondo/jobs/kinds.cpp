@@ -173,7 +173,12 @@ Result<nlohmann::json> run_quantize(JobContext& ctx) {
   o.input = input;
   o.output = output;
   o.preset = preset;
-  o.on_tensor = [&](const mq::TensorReport& r) { (void)ctx.progress({int64_t(r.index + 1), int64_t(r.count)}); };
+  o.on_tensor = [&](const mq::TensorReport& r) {
+    Progress p;
+    p.step = int64_t(r.index + 1);
+    p.total = int64_t(r.count);
+    (void)ctx.progress(p);
+  };
   ONDO_ASSIGN_OR_RETURN(mq::QuantizeReport rep, mq::quantize_model(o, ctx.pool()));
   if (ctx.cancelled()) {
     std::error_code ec;
