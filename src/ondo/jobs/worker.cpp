@@ -150,6 +150,9 @@ Status Worker::run_job(const store::JobRecord& job) {
   }
   hb_cv.notify_all();
   beat.join();
+  if (shared.pending_progress && !shared.lease_lost.load()) {  // the last progress, unthrottled
+    (void)store_.heartbeat_job(job.id, options_.name, now_ms(), options_.lease_ms, shared.pending_progress);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     current_ = nullptr;
