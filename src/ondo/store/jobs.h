@@ -74,6 +74,35 @@ struct JobCheckpoint {
 // What a worker's heartbeat learns.
 enum class JobLease { Held, CancelRequested, Lost };
 
+// The schema of the queue: migration 9 of each engine (migrations.h).
+inline constexpr const char* kJobsSqliteMigration =
+    "CREATE TABLE jobs (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,"
+    " params TEXT NOT NULL, progress TEXT NOT NULL, result TEXT NOT NULL, error_code TEXT NOT NULL, error TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL, started_ms INTEGER, finished_ms INTEGER, lease_owner TEXT NOT NULL,"
+    " lease_expires_ms INTEGER NOT NULL, heartbeat_ms INTEGER NOT NULL, attempt INTEGER NOT NULL,"
+    " max_attempts INTEGER NOT NULL, cancel_requested INTEGER NOT NULL, checkpoint TEXT NOT NULL, owner TEXT NOT NULL);"
+    "CREATE INDEX jobs_by_state ON jobs (state, created_ms);"
+    "CREATE INDEX jobs_by_created ON jobs (created_ms, id);"
+    "CREATE TABLE job_events (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    " time_ms INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, seq));"
+    "CREATE TABLE job_checkpoints (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+    " step INTEGER NOT NULL, ref TEXT NOT NULL, metrics TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (job_id, seq))";
+inline constexpr const char* kJobsPostgresMigration =
+    "DO $$ BEGIN CREATE TABLE jobs (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,"
+    " params TEXT NOT NULL, progress TEXT NOT NULL, result TEXT NOT NULL, error_code TEXT NOT NULL, error TEXT NOT NULL,"
+    " created_ms BIGINT NOT NULL, started_ms BIGINT, finished_ms BIGINT, lease_owner TEXT NOT NULL,"
+    " lease_expires_ms BIGINT NOT NULL, heartbeat_ms BIGINT NOT NULL, attempt BIGINT NOT NULL,"
+    " max_attempts BIGINT NOT NULL, cancel_requested INTEGER NOT NULL, checkpoint TEXT NOT NULL, owner TEXT NOT NULL);"
+    " CREATE INDEX jobs_by_state ON jobs (state, created_ms);"
+    " CREATE INDEX jobs_by_created ON jobs (created_ms, id);"
+    " CREATE TABLE job_events (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq BIGINT NOT NULL,"
+    " time_ms BIGINT NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, seq));"
+    " CREATE TABLE job_checkpoints (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq BIGINT NOT NULL,"
+    " step BIGINT NOT NULL, ref TEXT NOT NULL, metrics TEXT NOT NULL, created_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (job_id, seq));"
+    " END $$";
+
 // The columns of jobs in the order both engines read them.
 inline constexpr const char* kJobColumns =
     "id, kind, state, params, progress, result, error_code, error, created_ms, started_ms, finished_ms, lease_owner, "

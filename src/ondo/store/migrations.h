@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "ondo/store/jobs.h"
+
 namespace ondo::store {
 
 inline constexpr int kSchemaVersion = 9;
@@ -107,19 +109,8 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum),"
     " SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
     " FROM usage_daily GROUP BY day, model",
-    // 9: the job queue (issue 17.1; store/jobs.h): jobs, their event logs and checkpoints.
-    "CREATE TABLE jobs (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,"
-    " params TEXT NOT NULL, progress TEXT NOT NULL, result TEXT NOT NULL, error_code TEXT NOT NULL, error TEXT NOT NULL,"
-    " created_ms INTEGER NOT NULL, started_ms INTEGER, finished_ms INTEGER, lease_owner TEXT NOT NULL,"
-    " lease_expires_ms INTEGER NOT NULL, heartbeat_ms INTEGER NOT NULL, attempt INTEGER NOT NULL,"
-    " max_attempts INTEGER NOT NULL, cancel_requested INTEGER NOT NULL, checkpoint TEXT NOT NULL, owner TEXT NOT NULL);"
-    "CREATE INDEX jobs_by_state ON jobs (state, created_ms);"
-    "CREATE INDEX jobs_by_created ON jobs (created_ms, id);"
-    "CREATE TABLE job_events (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
-    " time_ms INTEGER NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, seq));"
-    "CREATE TABLE job_checkpoints (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
-    " step INTEGER NOT NULL, ref TEXT NOT NULL, metrics TEXT NOT NULL, created_ms INTEGER NOT NULL,"
-    " PRIMARY KEY (job_id, seq))",
+    // 9: the job queue (issue 17.1; the statement is in store/jobs.h).
+    kJobsSqliteMigration,
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -236,20 +227,8 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " CREATE TABLE usage_day_seq (day BIGINT PRIMARY KEY, min_seq BIGINT NOT NULL);"
     " INSERT INTO usage_day_seq SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq) FROM usage_rows GROUP BY 1;"
     " END $$",
-    // 9: the job queue (issue 17.1; store/jobs.h): jobs, their event logs and checkpoints.
-    "DO $$ BEGIN CREATE TABLE jobs (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,"
-    " params TEXT NOT NULL, progress TEXT NOT NULL, result TEXT NOT NULL, error_code TEXT NOT NULL, error TEXT NOT NULL,"
-    " created_ms BIGINT NOT NULL, started_ms BIGINT, finished_ms BIGINT, lease_owner TEXT NOT NULL,"
-    " lease_expires_ms BIGINT NOT NULL, heartbeat_ms BIGINT NOT NULL, attempt BIGINT NOT NULL,"
-    " max_attempts BIGINT NOT NULL, cancel_requested INTEGER NOT NULL, checkpoint TEXT NOT NULL, owner TEXT NOT NULL);"
-    " CREATE INDEX jobs_by_state ON jobs (state, created_ms);"
-    " CREATE INDEX jobs_by_created ON jobs (created_ms, id);"
-    " CREATE TABLE job_events (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq BIGINT NOT NULL,"
-    " time_ms BIGINT NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (job_id, seq));"
-    " CREATE TABLE job_checkpoints (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq BIGINT NOT NULL,"
-    " step BIGINT NOT NULL, ref TEXT NOT NULL, metrics TEXT NOT NULL, created_ms BIGINT NOT NULL,"
-    " PRIMARY KEY (job_id, seq));"
-    " END $$",
+    // 9: the job queue (issue 17.1; the statement is in store/jobs.h).
+    kJobsPostgresMigration,
 };
 
 // The columns of api_keys in the order both engines read them.
