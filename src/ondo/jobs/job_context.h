@@ -58,6 +58,9 @@ class JobContext {
   const store::JobRecord& job() const { return job_; }
   const nlohmann::json& params() const { return params_; }
   core::ComputePool& pool() { return pool_; }
+  // The store the job lives in (a fine_tune runner reads its training file with
+  // read_file_content(params["training_file"])).
+  store::Store& store() { return store_; }
   // <jobs dir>/<job id>: created before the runner starts; kept after it ends.
   const std::filesystem::path& work_dir() const { return work_dir_; }
   // The job's last checkpoint ref when it was claimed ("" for a fresh job): a resumed job

@@ -1,8 +1,12 @@
 // OpenAI's fine-tuning shapes over fine_tune jobs. Layer: serve.
 #include "ondo/serve/fine_tuning.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace ondo::serve {
 namespace {

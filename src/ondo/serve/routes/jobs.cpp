@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "ondo/jobs/job_context.h"
 #include "ondo/jobs/queue.h"
 #include "ondo/serve/fine_tuning.h"
 #include "ondo/serve/json_limits.h"
