@@ -40,7 +40,7 @@ class WorkerCli : public ::testing::Test {
 
   std::string train_params(int steps) const {
     nlohmann::json j = {{"data", p("d.jsonl")}, {"tokenizer", p("tok.gguf")}, {"layers", 1}, {"dim", 16}, {"heads", 2},
-                        {"ffn", 32}, {"ctx", 32}, {"batch", 2}, {"steps", steps}, {"warmup", 2}, {"ckpt_every", 10},
+                        {"ffn", 32}, {"ctx", 32}, {"batch", 2}, {"steps", steps}, {"warmup", 2}, {"ckpt_every", 50},
                         {"seed", 7}};
     return "'" + j.dump() + "'";
   }
@@ -77,7 +77,7 @@ class WorkerCli : public ::testing::Test {
 
 TEST_F(WorkerCli, KilledWorkersTrainJobResumesFromItsCheckpointToTheSameModel) {
   ASSERT_EQ(run_ondo("tokenizer train --data " + p("d.jsonl") + " --vocab 300 --out " + p("tok.gguf")).exit_code, 0);
-  const std::string killed = submit("train", train_params(400));
+  const std::string killed = submit("train", train_params(2000));
   ASSERT_FALSE(killed.empty());
   const pid_t first = spawn_worker(p("w1.log"));
   // Wait (bounded) until the job has recorded a checkpoint, then kill the worker outright.
@@ -108,7 +108,7 @@ TEST_F(WorkerCli, KilledWorkersTrainJobResumesFromItsCheckpointToTheSameModel) {
   EXPECT_TRUE(resumed) << done["events"].dump(2);
 
   // The same job straight through: the same bytes.
-  const std::string straight = submit("train", train_params(400));
+  const std::string straight = submit("train", train_params(2000));
   auto once = run_ondo("worker --once -t 1" + data_dir());
   ASSERT_EQ(once.exit_code, 0) << once.err;
   const nlohmann::json s = show(straight);

@@ -88,6 +88,7 @@ async function queuePhase(model, outPath) {
   assert.equal(a.fine_tuned_model, null);
   assert.deepEqual(a.lora.attention, { enabled: true, rank: 8, alpha: 16, modules: ['q', 'v'] });
   assert.equal(a.lora.mlp.alpha, 8);  // 2 x rank by default
+  await new Promise((r) => setTimeout(r, 5));  // a later created_at: listed first
   const b = await create({});
   const page = await client.fineTuning.jobs.list({ limit: 1 });
   assert.equal(page.data.length, 1);
