@@ -118,6 +118,7 @@ int expected_status(const Route& r) {
   if (path == "/v1/embeddings" || path == "/v1/rerank" || path == "/rerank") return 400;
   if (path == "/api/embed" || path == "/api/embeddings") return 400;
   if (path.rfind("/v1/files", 0) == 0 || path.rfind("/v1/vector_stores", 0) == 0) return 503;  // no store
+  if (path.rfind("/v1/fine_tuning", 0) == 0) return 503;  // no store: no jobs
   return 200;
 }
 

@@ -31,6 +31,8 @@ constexpr Command kCommands[] = {
     {"tokenizer", "`tokenizer train`: learn a BPE vocabulary (byte fallback) and write it as GGUF", cmd_tokenizer},
     {"eval", "score a JSONL dataset against one or more models and prompts; `eval compare` two runs", cmd_eval},
     {"detect", "find labelled boxes in photos with a detection network (OpenCV DNN) and print them as JSON", cmd_detect},
+    {"jobs", "`jobs list|show|cancel|submit`: the job queue of ondo serve's store", cmd_jobs},
+    {"worker", "run the store's queued jobs (train, quantize) until stopped", cmd_worker},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

@@ -39,5 +39,7 @@ int cmd_finetune(int argc, char** argv);
 int cmd_lora(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_detect(int argc, char** argv);
+int cmd_jobs(int argc, char** argv);
+int cmd_worker(int argc, char** argv);
 
 }  // namespace ondo::cli

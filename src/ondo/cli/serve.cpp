@@ -16,6 +16,7 @@
 #include "ondo/cli/detector_options.h"
 #include "ondo/cli/model_options.h"
 #include "ondo/cli/store_options.h"
+#include "ondo/jobs/kinds.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/serve/fridge_app.h"
@@ -42,6 +43,7 @@ struct Config {
   int threads = 1;  // the process's compute threads, shared by every model
   std::optional<store::StoreOptions> store;  // set when the server opens a store
   std::string app;  // --app: "fridge" or ""
+  int workers = 0;  // job workers in this process (issue 17.2), on the shared pool below serving
 };
 
 // The option's value (the table's default when absent), checked to [lo, hi].
@@ -91,6 +93,7 @@ const CommandSpec& serve_spec() {
            "JSON prices per model alias in USD per 1M tokens: {\"m\": {\"input\": 0.15, \"cached_input\": 0.075, \"output\": 0.6}, \"*\": {...}}"},
           {"--cache-ttl", "S", "0",
            "keep deterministic answers (temperature 0 or a seed) in the store for S seconds and answer exact repeats from it (0: off)"},
+          {"--workers", "N", "0", "job workers in this process (train, quantize; `ondo jobs`), below serving priority; needs the store"},
           {"--cache-size", "MIB", "256", "response cache size in MiB (least recently hit answers go first)"},
           {"--app", "NAME", "none",
            "serve an app: 'fridge' (the fridge app under /apps/fridge/api/, docs/fridge.md; opens the store)"},
@@ -164,6 +167,11 @@ Result<Config> config_from_args(const Args& args) {
   c.app = args.get("--app").value_or("");
   if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty() || !c.app.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
+  }
+  ONDO_ASSIGN_OR_RETURN(int64_t workers, ranged(args, "--workers", 0, 64));
+  c.workers = int(workers);
+  if (c.workers > 0 && !c.store) {
+    return make_error(ErrorCode::InvalidArgument, "--workers: the job queue lives in the store (give --data-dir or --db)");
   }
   if (c.server.cache.ttl_s > 0 && !c.store) {
     return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
@@ -328,12 +336,26 @@ int serve(int argc, char** argv) {
   for (const std::string& origin : config->server.cors_origins) {
     std::fprintf(stderr, "ondo serve: CORS: allowing browser origin %s\n", origin.c_str());
   }
+  // Job workers share the pool; their work takes Background leases, so serving goes first.
+  jobs::KindRegistry kinds;
+  std::vector<std::unique_ptr<jobs::Worker>> workers;
+  if (config->workers > 0) {
+    if (auto st = jobs::register_builtin_kinds(kinds); !st.ok()) return report("serve", st.error());
+    jobs::WorkerOptions wo;
+    wo.jobs_dir = config->store->db_url.empty() ? config->store->data_dir / "jobs" : std::filesystem::path("ondo-jobs");
+    for (int i = 0; i < config->workers; ++i) {
+      workers.push_back(std::make_unique<jobs::Worker>(*store, kinds, pool, wo));
+      workers.back()->start();
+    }
+    std::fprintf(stderr, "ondo serve: %d job worker(s)\n", config->workers);
+  }
   std::fprintf(stderr, "ondo serve: ready\n");
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "ondo serve: %s: draining (up to %d s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM", kGraceMs / 1000);
   (*server)->drain(kGraceMs);
+  for (auto& w : workers) w->stop();  // a running job stays leased; the next worker resumes it
   for (auto& l : loaded) l->scheduler->shutdown(0);
   std::fprintf(stderr, "ondo serve: stopped\n");
   std::fflush(stderr);

@@ -10,6 +10,7 @@
 #include "ondo/serve/routes/fridge.h"
 #include "ondo/serve/routes/fridge_detect.h"
 #include "ondo/serve/routes/guardrails.h"
+#include "ondo/serve/routes/jobs.h"
 #include "ondo/serve/routes/ollama.h"
 #include "ondo/serve/routes/prompts.h"
 #include "ondo/serve/routes/responses.h"
@@ -108,6 +109,16 @@ constexpr Route kRoutes[] = {
     {"POST", "/apps/fridge/api/{path}", handle_fridge_post, AuthRule::ApiKey},
     {"PUT", "/apps/fridge/api/{path}", handle_fridge_put, AuthRule::ApiKey},
     {"DELETE", "/apps/fridge/api/{path}", handle_fridge_delete, AuthRule::ApiKey},
+    // Jobs and fine-tuning (issue 17.3): OpenAI's fine-tuning API with any key; the generic
+    // job queue (train, quantize: server paths) with the admin key.
+    {"GET", "/v1/fine_tuning/jobs", handle_fine_tuning_list, AuthRule::ApiKey},
+    {"POST", "/v1/fine_tuning/jobs", handle_fine_tuning_create, AuthRule::ApiKey},
+    {"GET", "/v1/fine_tuning/jobs/{path}", handle_fine_tuning_get, AuthRule::ApiKey},
+    {"POST", "/v1/fine_tuning/jobs/{path}", handle_fine_tuning_post, AuthRule::ApiKey},
+    {"GET", "/v1/jobs", handle_jobs_list, AuthRule::Admin},
+    {"POST", "/v1/jobs", handle_jobs_create, AuthRule::Admin},
+    {"GET", "/v1/jobs/{path}", handle_jobs_get, AuthRule::Admin},
+    {"POST", "/v1/jobs/{path}", handle_jobs_post, AuthRule::Admin},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

@@ -169,4 +169,31 @@ Error no_attachment_error(const std::string& location, std::string_view scope, s
                                              "' is not attached to " + what);
 }
 
+Status check_final_state(std::string_view state) {
+  if (state == "succeeded" || state == "failed" || state == "cancelled") return ok_status();
+  return make_error(ErrorCode::InvalidArgument, "job state '" + std::string(state) +
+                                                    "' is not a final state (succeeded, failed or cancelled)");
+}
+
+std::vector<std::optional<SqlParam>> job_params(const JobRecord& j) {
+  auto opt = [](const std::optional<int64_t>& v) { return v ? std::optional<SqlParam>(*v) : std::nullopt; };
+  return {j.id, j.kind, j.state, j.params, j.progress, j.result, j.error_code, j.error, j.created_ms,
+          opt(j.started_ms), opt(j.finished_ms), j.lease_owner, j.lease_expires_ms, j.heartbeat_ms, j.attempt,
+          j.max_attempts, int64_t(j.cancel_requested ? 1 : 0), j.checkpoint, j.owner};
+}
+
+std::string job_columns_of(std::string_view alias) {
+  std::string out;
+  std::string_view cols = kJobColumns;
+  while (!cols.empty()) {
+    const size_t comma = cols.find(',');
+    std::string_view col = cols.substr(0, comma);
+    while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out += std::string(alias) + "." + std::string(col);
+    cols = comma == std::string_view::npos ? std::string_view() : cols.substr(comma + 1);
+  }
+  return out;
+}
+
 }  // namespace ondo::store

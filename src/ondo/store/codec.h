@@ -3,12 +3,15 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ondo/core/result.h"
 #include "ondo/store/collections.h"
+#include "ondo/store/jobs.h"
+#include "ondo/store/usage.h"
 
 namespace ondo::store {
 
@@ -44,5 +47,12 @@ Error newer_schema_error(const std::string& location, int seen);
 Status check_attachment(std::string_view scope, std::string_view target);
 Error no_attachment_error(const std::string& location, std::string_view scope, std::string_view target,
                           std::string_view policy);
+
+// Jobs: a final state (succeeded, failed, cancelled). Errors: InvalidArgument naming it.
+Status check_final_state(std::string_view state);
+// A job's columns (kJobColumns order) as statement parameters $1..$19.
+std::vector<std::optional<SqlParam>> job_params(const JobRecord& j);
+// kJobColumns with each column qualified by `alias` ("j.id, j.kind, ...").
+std::string job_columns_of(std::string_view alias);
 
 }  // namespace ondo::store

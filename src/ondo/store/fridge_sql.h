@@ -31,4 +31,26 @@ inline constexpr const char* kFridgeAlertFind =
 inline constexpr const char* kFridgeAlertUpdate =
     "UPDATE fridge_alerts SET attempts = $2, next_attempt_ms = $3, delivered_ms = $4, last_error = $5 WHERE key = $1";
 
+// The tables: migration 9 of each engine (migrations.h).
+inline constexpr const char* kFridgeSqliteMigration =
+    "CREATE TABLE fridge_records (kind TEXT NOT NULL, id TEXT NOT NULL, household TEXT NOT NULL, ref TEXT NOT NULL,"
+    " body TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, id));"
+    " CREATE INDEX fridge_records_household ON fridge_records (kind, household, created_at);"
+    " CREATE INDEX fridge_records_ref ON fridge_records (kind, ref);"
+    " CREATE TABLE fridge_alerts (key TEXT PRIMARY KEY NOT NULL, household TEXT NOT NULL, url TEXT NOT NULL,"
+    " body TEXT NOT NULL, created_ms INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+    " delivered_ms INTEGER, last_error TEXT NOT NULL);"
+    " CREATE INDEX fridge_alerts_due ON fridge_alerts (next_attempt_ms) WHERE delivered_ms IS NULL";
+inline constexpr const char* kFridgePostgresMigration =
+    "DO $$ BEGIN CREATE TABLE fridge_records (kind TEXT NOT NULL, id TEXT NOT NULL, household TEXT NOT NULL,"
+    " ref TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+    " PRIMARY KEY (kind, id));"
+    " CREATE INDEX fridge_records_household ON fridge_records (kind, household, created_at);"
+    " CREATE INDEX fridge_records_ref ON fridge_records (kind, ref);"
+    " CREATE TABLE fridge_alerts (key TEXT PRIMARY KEY NOT NULL, household TEXT NOT NULL, url TEXT NOT NULL,"
+    " body TEXT NOT NULL, created_ms BIGINT NOT NULL, next_attempt_ms BIGINT NOT NULL, attempts INTEGER NOT NULL,"
+    " delivered_ms BIGINT, last_error TEXT NOT NULL);"
+    " CREATE INDEX fridge_alerts_due ON fridge_alerts (next_attempt_ms) WHERE delivered_ms IS NULL;"
+    " END $$";
+
 }  // namespace ondo::store

@@ -4,9 +4,12 @@
 
 #include <array>
 
+#include "ondo/store/fridge_sql.h"
+#include "ondo/store/jobs.h"
+
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -107,15 +110,10 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     " SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum),"
     " SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
     " FROM usage_daily GROUP BY day, model",
-    // 9: the fridge app's records and webhook outbox (store/fridge.h).
-    "CREATE TABLE fridge_records (kind TEXT NOT NULL, id TEXT NOT NULL, household TEXT NOT NULL, ref TEXT NOT NULL,"
-    " body TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (kind, id));"
-    " CREATE INDEX fridge_records_household ON fridge_records (kind, household, created_at);"
-    " CREATE INDEX fridge_records_ref ON fridge_records (kind, ref);"
-    " CREATE TABLE fridge_alerts (key TEXT PRIMARY KEY NOT NULL, household TEXT NOT NULL, url TEXT NOT NULL,"
-    " body TEXT NOT NULL, created_ms INTEGER NOT NULL, next_attempt_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,"
-    " delivered_ms INTEGER, last_error TEXT NOT NULL);"
-    " CREATE INDEX fridge_alerts_due ON fridge_alerts (next_attempt_ms) WHERE delivered_ms IS NULL",
+    // 9: the fridge app's records and webhook outbox (the statement is in store/fridge_sql.h).
+    kFridgeSqliteMigration,
+    // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
+    kJobsSqliteMigration,
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -232,17 +230,10 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     " CREATE TABLE usage_day_seq (day BIGINT PRIMARY KEY, min_seq BIGINT NOT NULL);"
     " INSERT INTO usage_day_seq SELECT FLOOR(time_ms::numeric / 86400000)::bigint, MIN(seq) FROM usage_rows GROUP BY 1;"
     " END $$",
-    // 9: the fridge app's records and webhook outbox (store/fridge.h).
-    "DO $$ BEGIN CREATE TABLE fridge_records (kind TEXT NOT NULL, id TEXT NOT NULL, household TEXT NOT NULL,"
-    " ref TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
-    " PRIMARY KEY (kind, id));"
-    " CREATE INDEX fridge_records_household ON fridge_records (kind, household, created_at);"
-    " CREATE INDEX fridge_records_ref ON fridge_records (kind, ref);"
-    " CREATE TABLE fridge_alerts (key TEXT PRIMARY KEY NOT NULL, household TEXT NOT NULL, url TEXT NOT NULL,"
-    " body TEXT NOT NULL, created_ms BIGINT NOT NULL, next_attempt_ms BIGINT NOT NULL, attempts INTEGER NOT NULL,"
-    " delivered_ms BIGINT, last_error TEXT NOT NULL);"
-    " CREATE INDEX fridge_alerts_due ON fridge_alerts (next_attempt_ms) WHERE delivered_ms IS NULL;"
-    " END $$",
+    // 9: the fridge app's records and webhook outbox (the statement is in store/fridge_sql.h).
+    kFridgePostgresMigration,
+    // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
+    kJobsPostgresMigration,
 };
 
 // The columns of api_keys in the order both engines read them.

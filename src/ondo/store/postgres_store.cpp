@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <variant>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -1156,6 +1157,161 @@ class PostgresStore final : public Store {
     }
     return out;
   }
+  // --- Jobs (issue 17.1; store/jobs.h). A claim picks FOR UPDATE SKIP LOCKED, so replicas
+  // claiming at once never get one job twice; a checkpoint and its job's pointer are one
+  // statement. ---
+ public:
+  Status insert_job(const JobRecord& j) override {
+    auto r = query(std::string("INSERT INTO jobs (") + kJobColumns +
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                   pg_job_params(job_params(j)), "insert job '" + j.id + "'");
+    if (!r.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": job '" + j.id + "' exists");
+      return r.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<JobRecord>> find_job(std::string_view id) override {
+    ONDO_ASSIGN_OR_RETURN(auto all, rows<JobRecord>(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = $1",
+                                                    {std::string(id)}, "read job", read_job));
+    if (all.empty()) return std::optional<JobRecord>();
+    return std::optional<JobRecord>(std::move(all[0]));
+  }
+
+  Result<std::vector<JobRecord>> list_jobs(const JobQuery& q) override {
+    int64_t after_ms = 0;
+    if (!q.after.empty()) {
+      ONDO_ASSIGN_OR_RETURN(std::optional<JobRecord> a, find_job(q.after));
+      if (!a) return make_error(ErrorCode::NotFound, location_ + ": no job '" + q.after + "' (after)");
+      after_ms = a->created_ms;
+    }
+    return rows<JobRecord>(std::string("SELECT ") + kJobColumns +
+                               " FROM jobs WHERE ($1::text = '[]' OR kind IN (SELECT jsonb_array_elements_text($1::text::jsonb)))"
+                               " AND ($2::text = '' OR created_ms < $3::bigint OR (created_ms = $3::bigint AND id < $2::text))"
+                               " ORDER BY created_ms DESC, id DESC LIMIT $4::bigint",
+                           pg_job_params({encode_models(q.kinds), q.after, after_ms, q.limit}), "list jobs", read_job);
+  }
+
+  Result<std::optional<JobRecord>> claim_job(std::string_view owner, const std::vector<std::string>& kinds, int64_t now_ms,
+                                             int64_t lease_ms) override {
+    ONDO_TRY(query(kJobSweepCancelled, {std::to_string(now_ms)}, "end cancelled jobs"));
+    ONDO_TRY(query(kJobSweepExhausted, {std::to_string(now_ms)}, "end jobs out of attempts"));
+    ONDO_ASSIGN_OR_RETURN(
+        auto all, rows<JobRecord>(
+                      std::string("WITH picked AS (SELECT id FROM jobs WHERE (state = 'queued' OR (state = 'running' AND"
+                                  " lease_expires_ms < $3::bigint)) AND cancel_requested = 0 AND ($1::text = '[]' OR kind IN"
+                                  " (SELECT jsonb_array_elements_text($1::text::jsonb))) ORDER BY created_ms, id LIMIT 1"
+                                  " FOR UPDATE SKIP LOCKED)"
+                                  " UPDATE jobs j SET state = 'running', lease_owner = $2, lease_expires_ms = $3::bigint + $4::bigint,"
+                                  " heartbeat_ms = $3::bigint, attempt = attempt + 1, started_ms = COALESCE(started_ms, $3::bigint)"
+                                  " FROM picked WHERE j.id = picked.id RETURNING ") + job_columns_of("j"),
+                      pg_job_params({encode_models(kinds), std::string(owner), now_ms, lease_ms}), "claim a job", read_job));
+    if (all.empty()) return std::optional<JobRecord>();
+    return std::optional<JobRecord>(std::move(all[0]));
+  }
+
+  Result<JobLease> heartbeat_job(std::string_view id, std::string_view owner, int64_t now_ms, int64_t lease_ms,
+                                 const std::optional<std::string>& progress) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kJobHeartbeat, {std::string(id), std::string(owner), std::to_string(now_ms),
+                                                            std::to_string(lease_ms), progress},
+                                            "heartbeat job '" + std::string(id) + "'"));
+    if (PQntuples(r.get()) == 0) return JobLease::Lost;
+    return std::string(PQgetvalue(r.get(), 0, 0)) != "0" ? JobLease::CancelRequested : JobLease::Held;
+  }
+
+  Status finish_job(std::string_view id, std::string_view owner, std::string_view state, std::string_view result,
+                    std::string_view error_code, std::string_view error_message, int64_t now_ms) override {
+    ONDO_TRY(check_final_state(state));
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kJobFinish, {std::string(id), std::string(owner), std::string(state),
+                                                         std::string(result), std::string(error_code),
+                                                         std::string(error_message), std::to_string(now_ms)},
+                                            "finish job '" + std::string(id) + "'"));
+    if (std::string(PQcmdTuples(r.get())) == "0") {
+      return make_error(ErrorCode::NotFound, location_ + ": job '" + std::string(id) + "' is not running under worker '" +
+                                                 std::string(owner) + "' (its lease was lost)");
+    }
+    return ok_status();
+  }
+
+  Result<JobRecord> cancel_job(std::string_view id, int64_t now_ms) override {
+    ONDO_TRY(query(kJobCancel, {std::string(id), std::to_string(now_ms)}, "cancel job '" + std::string(id) + "'"));
+    ONDO_ASSIGN_OR_RETURN(std::optional<JobRecord> j, find_job(id));
+    if (!j) return make_error(ErrorCode::NotFound, location_ + ": no job '" + std::string(id) + "'");
+    return std::move(*j);
+  }
+
+  Result<int64_t> append_job_event(const JobEvent& e) override {
+    return insert_with_seq("INSERT INTO job_events (job_id, seq, time_ms, level, message, data)"
+                           " SELECT $1::text, COALESCE(MAX(seq), 0) + 1, $2::bigint, $3::text, $4::text, $5::text"
+                           " FROM job_events WHERE job_id = $1::text RETURNING seq",
+                           pg_job_params({e.job_id, e.time_ms, e.level, e.message, e.data}), e.job_id,
+                           "append an event to job '" + e.job_id + "'");
+  }
+
+  Result<std::vector<JobEvent>> list_job_events(std::string_view job_id, int64_t after_seq, int64_t limit) override {
+    return rows<JobEvent>("SELECT job_id, seq, time_ms, level, message, data FROM job_events WHERE job_id = $1"
+                          " AND seq > $2::bigint ORDER BY seq LIMIT $3::bigint",
+                          {std::string(job_id), std::to_string(after_seq), std::to_string(limit)}, "list job events",
+                          [](PGresult* r, int i) -> Result<JobEvent> {
+                            return JobEvent{PQgetvalue(r, i, 0), std::stoll(PQgetvalue(r, i, 1)), std::stoll(PQgetvalue(r, i, 2)),
+                                            PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5)};
+                          });
+  }
+
+  Result<int64_t> add_job_checkpoint(const JobCheckpoint& c) override {
+    return insert_with_seq("WITH ins AS (INSERT INTO job_checkpoints (job_id, seq, step, ref, metrics, created_ms)"
+                           " SELECT $1::text, COALESCE(MAX(seq), 0) + 1, $2::bigint, $3::text, $4::text, $5::bigint"
+                           " FROM job_checkpoints WHERE job_id = $1::text RETURNING seq),"
+                           " upd AS (UPDATE jobs SET checkpoint = $3::text WHERE id = $1::text) SELECT seq FROM ins",
+                           pg_job_params({c.job_id, c.step, c.ref, c.metrics, c.created_ms}), c.job_id,
+                           "add a checkpoint to job '" + c.job_id + "'");
+  }
+
+  Result<std::vector<JobCheckpoint>> list_job_checkpoints(std::string_view job_id) override {
+    return rows<JobCheckpoint>("SELECT job_id, seq, step, ref, metrics, created_ms FROM job_checkpoints WHERE job_id = $1"
+                               " ORDER BY seq",
+                               {std::string(job_id)}, "list job checkpoints", [](PGresult* r, int i) -> Result<JobCheckpoint> {
+                                 return JobCheckpoint{PQgetvalue(r, i, 0), std::stoll(PQgetvalue(r, i, 1)),
+                                                      std::stoll(PQgetvalue(r, i, 2)), PQgetvalue(r, i, 3),
+                                                      PQgetvalue(r, i, 4), std::stoll(PQgetvalue(r, i, 5))};
+                               });
+  }
+
+ private:
+  static std::vector<std::optional<std::string>> pg_job_params(const std::vector<std::optional<SqlParam>>& params) {
+    std::vector<std::optional<std::string>> out;
+    for (const auto& p : params) {
+      if (!p) out.emplace_back(std::nullopt);
+      else if (const int64_t* v = std::get_if<int64_t>(&*p)) out.emplace_back(std::to_string(*v));
+      else out.emplace_back(std::get<std::string>(*p));
+    }
+    return out;
+  }
+
+  static Result<JobRecord> read_job(PGresult* r, int i) {
+    auto s = [&](int c) { return std::string(PQgetvalue(r, i, c)); };
+    auto n = [&](int c) { return int64_t(std::stoll(PQgetvalue(r, i, c))); };
+    JobRecord j;
+    j.id = s(0), j.kind = s(1), j.state = s(2), j.params = s(3), j.progress = s(4), j.result = s(5);
+    j.error_code = s(6), j.error = s(7), j.created_ms = n(8), j.started_ms = opt_col(r, i, 9);
+    j.finished_ms = opt_col(r, i, 10), j.lease_owner = s(11), j.lease_expires_ms = n(12), j.heartbeat_ms = n(13);
+    j.attempt = n(14), j.max_attempts = n(15), j.cancel_requested = n(16) != 0, j.checkpoint = s(17), j.owner = s(18);
+    return j;
+  }
+
+  // An INSERT ... RETURNING seq where seq is MAX + 1 of the job's rows: two writers at once
+  // can pick the same seq, so a unique violation is retried; a foreign-key one is NotFound.
+  Result<int64_t> insert_with_seq(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                                  const std::string& job_id, const std::string& what) {
+    for (int attempt = 0;; ++attempt) {
+      auto r = query(sql, params, what);
+      if (r.ok()) return int64_t(std::stoll(PQgetvalue(r->get(), 0, 0)));
+      if (last_state_ == "23503") return make_error(ErrorCode::NotFound, location_ + ": no job '" + job_id + "'");
+      if (last_state_ != "23505" || attempt >= 8) return r.error();
+    }
+  }
+
 };
 
 thread_local std::string PostgresStore::last_state_;

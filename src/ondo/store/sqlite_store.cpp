@@ -1429,6 +1429,229 @@ class SqliteStore final : public Store {
                                 sqlite3_column_int64(s, 5), int32_t(sqlite3_column_int64(s, 6)), opt(s, 7), text(s, 8)});
     }
   }
+  // --- Jobs (issue 17.1; store/jobs.h). Statements use $n names, bound by name. ---
+ public:
+  Status insert_job(const JobRecord& j) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(std::string("INSERT INTO jobs (") + kJobColumns +
+                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                     s));
+    bind_job_params(s.get(), job_params(j));
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) return make_error(ErrorCode::InvalidArgument, location_ + ": job '" + j.id + "' exists");
+    if (rc != SQLITE_DONE) return error(rc, "insert job '" + j.id + "'");
+    return ok_status();
+  }
+
+  Result<std::optional<JobRecord>> find_job(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return find_job_locked(id);
+  }
+
+  Result<std::vector<JobRecord>> list_jobs(const JobQuery& q) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    JobRecord after;
+    if (!q.after.empty()) {
+      ONDO_ASSIGN_OR_RETURN(std::optional<JobRecord> a, find_job_locked(q.after));
+      if (!a) return make_error(ErrorCode::NotFound, location_ + ": no job '" + q.after + "' (after)");
+      after = std::move(*a);
+    }
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kJobColumns +
+                         " FROM jobs WHERE ($1 = '[]' OR kind IN (SELECT value FROM json_each($1)))"
+                         " AND ($2 = '' OR created_ms < $3 OR (created_ms = $3 AND id < $2))"
+                         " ORDER BY created_ms DESC, id DESC LIMIT $4",
+                     s));
+    bind_job_params(s.get(), {encode_models(q.kinds), q.after, after.created_ms, q.limit});
+    return collect<JobRecord>(s, "list jobs", [](sqlite3_stmt* st) -> Result<JobRecord> { return read_job(st); });
+  }
+
+  Result<std::optional<JobRecord>> claim_job(std::string_view owner, const std::vector<std::string>& kinds, int64_t now_ms,
+                                             int64_t lease_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin job claim"));
+    auto claimed = claim_in_transaction(owner, kinds, now_ms, lease_ms);
+    Status st = claimed.ok() ? exec("COMMIT", "commit job claim") : claimed.error();
+    if (!st.ok()) {
+      (void)exec("ROLLBACK", "roll back job claim");
+      return st.error();
+    }
+    return claimed;
+  }
+
+  Result<JobLease> heartbeat_job(std::string_view id, std::string_view owner, int64_t now_ms, int64_t lease_ms,
+                                 const std::optional<std::string>& progress) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kJobHeartbeat, s));
+    std::vector<std::optional<SqlParam>> params = {std::string(id), std::string(owner), now_ms, lease_ms};
+    params.push_back(progress ? std::optional<SqlParam>(*progress) : std::nullopt);
+    bind_job_params(s.get(), params);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return JobLease::Lost;
+    if (rc != SQLITE_ROW) return error(rc, "heartbeat job '" + std::string(id) + "'");
+    const bool cancel = sqlite3_column_int64(s.get(), 0) != 0;
+    const int end = sqlite3_step(s.get());
+    if (end != SQLITE_DONE) return error(end, "heartbeat job '" + std::string(id) + "'");
+    return cancel ? JobLease::CancelRequested : JobLease::Held;
+  }
+
+  Status finish_job(std::string_view id, std::string_view owner, std::string_view state, std::string_view result,
+                    std::string_view error_code, std::string_view error_message, int64_t now_ms) override {
+    ONDO_TRY(check_final_state(state));
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kJobFinish, s));
+    bind_job_params(s.get(), {std::string(id), std::string(owner), std::string(state), std::string(result),
+                              std::string(error_code), std::string(error_message), now_ms});
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "finish job '" + std::string(id) + "'");
+    if (sqlite3_changes(db_) == 0) return lease_not_held(id, owner);
+    return ok_status();
+  }
+
+  Result<JobRecord> cancel_job(std::string_view id, int64_t now_ms) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kJobCancel, s));
+    bind_job_params(s.get(), {std::string(id), now_ms});
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "cancel job '" + std::string(id) + "'");
+    ONDO_ASSIGN_OR_RETURN(std::optional<JobRecord> j, find_job_locked(id));
+    if (!j) return make_error(ErrorCode::NotFound, location_ + ": no job '" + std::string(id) + "'");
+    return std::move(*j);
+  }
+
+  Result<int64_t> append_job_event(const JobEvent& e) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("INSERT INTO job_events (job_id, seq, time_ms, level, message, data)"
+                     " SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM job_events WHERE job_id = $1"
+                     " RETURNING seq", s));
+    bind_job_params(s.get(), {e.job_id, e.time_ms, e.level, e.message, e.data});
+    return step_returning_seq(s, "job '" + e.job_id + "'", "append an event to job '" + e.job_id + "'");
+  }
+
+  Result<std::vector<JobEvent>> list_job_events(std::string_view job_id, int64_t after_seq, int64_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT job_id, seq, time_ms, level, message, data FROM job_events WHERE job_id = $1 AND seq > $2"
+                     " ORDER BY seq LIMIT $3", s));
+    bind_job_params(s.get(), {std::string(job_id), after_seq, limit});
+    return collect<JobEvent>(s, "list job events", [](sqlite3_stmt* st) -> Result<JobEvent> {
+      return JobEvent{text(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), text(st, 3), text(st, 4), text(st, 5)};
+    });
+  }
+
+  Result<int64_t> add_job_checkpoint(const JobCheckpoint& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ONDO_TRY(exec("BEGIN IMMEDIATE", "begin job checkpoint"));
+    Result<int64_t> seq = [&]() -> Result<int64_t> {
+      Stmt s;
+      ONDO_TRY(prepare("INSERT INTO job_checkpoints (job_id, seq, step, ref, metrics, created_ms)"
+                       " SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM job_checkpoints WHERE job_id = $1"
+                       " RETURNING seq", s));
+      bind_job_params(s.get(), {c.job_id, c.step, c.ref, c.metrics, c.created_ms});
+      ONDO_ASSIGN_OR_RETURN(int64_t n, step_returning_seq(s, "job '" + c.job_id + "'", "add a checkpoint to job '" + c.job_id + "'"));
+      Stmt u;
+      ONDO_TRY(prepare("UPDATE jobs SET checkpoint = $2 WHERE id = $1", u));
+      bind_job_params(u.get(), {c.job_id, c.ref});
+      const int rc = sqlite3_step(u.get());
+      if (rc != SQLITE_DONE) return error(rc, "set the checkpoint of job '" + c.job_id + "'");
+      return n;
+    }();
+    Status st = seq.ok() ? exec("COMMIT", "commit job checkpoint") : seq.error();
+    if (!st.ok()) {
+      (void)exec("ROLLBACK", "roll back job checkpoint");
+      return st.error();
+    }
+    return seq;
+  }
+
+  Result<std::vector<JobCheckpoint>> list_job_checkpoints(std::string_view job_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare("SELECT job_id, seq, step, ref, metrics, created_ms FROM job_checkpoints WHERE job_id = $1 ORDER BY seq", s));
+    bind_job_params(s.get(), {std::string(job_id)});
+    return collect<JobCheckpoint>(s, "list job checkpoints", [](sqlite3_stmt* st) -> Result<JobCheckpoint> {
+      return JobCheckpoint{text(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), text(st, 3), text(st, 4),
+                           sqlite3_column_int64(st, 5)};
+    });
+  }
+
+ private:
+  // Binds params[i] to "$<i+1>" (a name the statement lacks is skipped; nullopt binds NULL).
+  static void bind_job_params(sqlite3_stmt* s, const std::vector<std::optional<SqlParam>>& params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int at = sqlite3_bind_parameter_index(s, ("$" + std::to_string(i + 1)).c_str());
+      if (at == 0) continue;
+      if (!params[i]) sqlite3_bind_null(s, at);
+      else if (const int64_t* v = std::get_if<int64_t>(&*params[i])) sqlite3_bind_int64(s, at, *v);
+      else bind_text(s, at, std::get<std::string>(*params[i]));
+    }
+  }
+
+  static Result<JobRecord> read_job(sqlite3_stmt* s) {
+    JobRecord j;
+    j.id = text(s, 0), j.kind = text(s, 1), j.state = text(s, 2), j.params = text(s, 3), j.progress = text(s, 4);
+    j.result = text(s, 5), j.error_code = text(s, 6), j.error = text(s, 7), j.created_ms = sqlite3_column_int64(s, 8);
+    j.started_ms = opt(s, 9), j.finished_ms = opt(s, 10), j.lease_owner = text(s, 11);
+    j.lease_expires_ms = sqlite3_column_int64(s, 12), j.heartbeat_ms = sqlite3_column_int64(s, 13);
+    j.attempt = sqlite3_column_int64(s, 14), j.max_attempts = sqlite3_column_int64(s, 15);
+    j.cancel_requested = sqlite3_column_int64(s, 16) != 0, j.checkpoint = text(s, 17), j.owner = text(s, 18);
+    return j;
+  }
+
+  Result<std::optional<JobRecord>> find_job_locked(std::string_view id) {
+    Stmt s;
+    ONDO_TRY(prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = $1", s));
+    bind_job_params(s.get(), {std::string(id)});
+    ONDO_ASSIGN_OR_RETURN(auto all, collect<JobRecord>(s, "read job", [](sqlite3_stmt* st) -> Result<JobRecord> { return read_job(st); }));
+    if (all.empty()) return std::optional<JobRecord>();
+    return std::optional<JobRecord>(std::move(all[0]));
+  }
+
+  // Requires: mu_ held, a transaction open.
+  Result<std::optional<JobRecord>> claim_in_transaction(std::string_view owner, const std::vector<std::string>& kinds,
+                                                        int64_t now_ms, int64_t lease_ms) {
+    for (const char* sweep : {kJobSweepCancelled, kJobSweepExhausted}) {
+      Stmt s;
+      ONDO_TRY(prepare(sweep, s));
+      bind_job_params(s.get(), {now_ms});
+      const int rc = sqlite3_step(s.get());
+      if (rc != SQLITE_DONE) return error(rc, "end expired jobs");
+    }
+    Stmt s;
+    ONDO_TRY(prepare(std::string("UPDATE jobs SET state = 'running', lease_owner = $2, lease_expires_ms = $3 + $4,"
+                                 " heartbeat_ms = $3, attempt = attempt + 1, started_ms = COALESCE(started_ms, $3)"
+                                 " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' OR (state = 'running' AND"
+                                 " lease_expires_ms < $3)) AND cancel_requested = 0 AND ($1 = '[]' OR kind IN (SELECT value FROM json_each($1)))"
+                                 " ORDER BY created_ms, id LIMIT 1) RETURNING ") + kJobColumns,
+                     s));
+    bind_job_params(s.get(), {encode_models(kinds), std::string(owner), now_ms, lease_ms});
+    ONDO_ASSIGN_OR_RETURN(auto all, collect<JobRecord>(s, "claim a job", [](sqlite3_stmt* st) -> Result<JobRecord> { return read_job(st); }));
+    if (all.empty()) return std::optional<JobRecord>();
+    return std::optional<JobRecord>(std::move(all[0]));
+  }
+
+  // Steps an INSERT ... RETURNING seq; a foreign-key failure is NotFound naming `subject`.
+  Result<int64_t> step_returning_seq(Stmt& s, const std::string& subject, const std::string& what) {
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+    if (rc != SQLITE_ROW) return error(rc, what);
+    const int64_t seq = sqlite3_column_int64(s.get(), 0);
+    const int end = sqlite3_step(s.get());
+    if (end == SQLITE_CONSTRAINT_FOREIGNKEY) return make_error(ErrorCode::NotFound, location_ + ": no " + subject);
+    if (end != SQLITE_DONE) return error(end, what);
+    return seq;
+  }
+
+  Error lease_not_held(std::string_view id, std::string_view owner) {
+    return make_error(ErrorCode::NotFound, location_ + ": job '" + std::string(id) + "' is not running under worker '" +
+                                               std::string(owner) + "' (its lease was lost)");
+  }
+
 };
 
 }  // namespace

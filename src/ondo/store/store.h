@@ -6,7 +6,8 @@
 // guardrail_attachments, guardrail_decisions (guardrails.h); usage_rows, usage_daily, usage_monthly
 // (usage.h); files, vector_stores, vector_store_files, chunks (collections.h); prompts,
 // prompt_versions, prompt_labels (prompts.h); limit_windows, limit_leases, limit_spend (limits.h);
-// response_cache (cached_response.h); fridge_records, fridge_alerts (fridge.h).
+// response_cache (cached_response.h); fridge_records, fridge_alerts (fridge.h); jobs, job_events,
+// job_checkpoints (jobs.h).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
@@ -36,6 +37,7 @@
 #include "ondo/store/limits.h"
 #include "ondo/store/cached_response.h"
 #include "ondo/store/fridge.h"
+#include "ondo/store/jobs.h"
 
 namespace ondo::store {
 
@@ -240,6 +242,44 @@ class Store {
   // it was delivered (none: not yet) and the last error. Errors: NotFound.
   virtual Status update_fridge_alert(std::string_view key, int32_t attempts, int64_t next_attempt_ms,
                                      std::optional<int64_t> delivered_ms, std::string_view last_error) = 0;
+  // --- Jobs (issue 17.1; rows in jobs.h, used by jobs/) ---
+  // Errors: InvalidArgument when a job with job.id exists.
+  virtual Status insert_job(const JobRecord& job) = 0;
+  // nullopt when there is no job `id`.
+  virtual Result<std::optional<JobRecord>> find_job(std::string_view id) = 0;
+  // Newest first (created_ms, then id, descending), at most q.limit; q.after: the jobs after
+  // that one in this order. Errors: NotFound when q.after names no job.
+  virtual Result<std::vector<JobRecord>> list_jobs(const JobQuery& q) = 0;
+  // In one transaction: ends the running jobs whose lease expired before `now_ms` that were
+  // asked to cancel (cancelled) or used up their attempts (failed), then takes the oldest job
+  // of `kinds` that is queued or running with an expired lease and not asked to cancel, and
+  // gives it to `owner` until now_ms + lease_ms (attempt + 1). nullopt: nothing to claim.
+  // On PostgreSQL the pick is FOR UPDATE SKIP LOCKED: replicas claiming at once get
+  // different jobs, never one job twice.
+  virtual Result<std::optional<JobRecord>> claim_job(std::string_view owner, const std::vector<std::string>& kinds,
+                                                     int64_t now_ms, int64_t lease_ms) = 0;
+  // Renews `owner`'s lease on running job `id` to now_ms + lease_ms and, when `progress` is
+  // given, stores it. Lost: the job is not running under this owner any more.
+  virtual Result<JobLease> heartbeat_job(std::string_view id, std::string_view owner, int64_t now_ms, int64_t lease_ms,
+                                         const std::optional<std::string>& progress) = 0;
+  // Ends running job `id` held by `owner` in `state` (succeeded, failed or cancelled).
+  // Errors: InvalidArgument for another state; NotFound when `owner` does not hold it.
+  virtual Status finish_job(std::string_view id, std::string_view owner, std::string_view state,
+                            std::string_view result, std::string_view error_code, std::string_view error,
+                            int64_t now_ms) = 0;
+  // Cancels a queued job at once, asks a running one to stop (its worker sees it at its next
+  // heartbeat); a finished job stays as it is. Returns the job after the change.
+  // Errors: NotFound.
+  virtual Result<JobRecord> cancel_job(std::string_view id, int64_t now_ms) = 0;
+  // Appends an event to its job's log; returns its seq. Errors: NotFound (no such job).
+  virtual Result<int64_t> append_job_event(const JobEvent& event) = 0;
+  // The job's events with seq > after_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<JobEvent>> list_job_events(std::string_view job_id, int64_t after_seq, int64_t limit) = 0;
+  // Records a checkpoint and makes it the job's last (jobs.checkpoint) in one transaction;
+  // returns its seq. Errors: NotFound (no such job).
+  virtual Result<int64_t> add_job_checkpoint(const JobCheckpoint& checkpoint) = 0;
+  // The job's checkpoints, oldest first.
+  virtual Result<std::vector<JobCheckpoint>> list_job_checkpoints(std::string_view job_id) = 0;
 };
 
 // The newest schema version this binary knows.
