@@ -1,9 +1,8 @@
 // Jobs and fine-tuning through `ondo serve` (issue 17.3), driven by the official openai npm
 // client (node/fine_tuning_client.mjs): validation errors, list/retrieve/cancel of queued
 // fine-tuning jobs on a server without workers; then, restarted on the same store with a
-// worker, the queued fine-tuning job failing with "no runner for kind fine_tune" (the LoRA
-// trainer is not wired yet) and a train job created with POST /v1/jobs followed over SSE to
-// success.
+// worker, the queued fine-tuning job trained (LoRA over the served model) to success, and a
+// train job created with POST /v1/jobs followed over SSE to success.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,6 +1,8 @@
 // The built-in job kinds: train (train/trainer.h) and quantize (model/quantize). Layer: jobs.
 #include "ondo/jobs/kinds.h"
 
+#include "ondo/jobs/fine_tune.h"
+
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -191,6 +193,7 @@ Result<nlohmann::json> run_quantize(JobContext& ctx) {
 
 Status register_builtin_kinds(KindRegistry& registry) {
   ONDO_TRY(registry.add("train", run_train));
+  ONDO_TRY(registry.add("fine_tune", run_fine_tune));
   return registry.add("quantize", run_quantize);
 }
 

@@ -1,4 +1,4 @@
-// The job kinds ondo has today (issue 17.2): `train` (the `ondo train` trainer, resuming
+// The job kinds ondo has today (issue 17.2): `fine_tune` (jobs/fine_tune.h), `train` (the `ondo train` trainer, resuming
 // from its checkpoint) and `quantize` (model/quantize). Layer: jobs.
 //
 // train params: data, tokenizer (paths, required), layers, dim, heads, ffn, ctx, batch, steps

@@ -5,9 +5,9 @@
 //     fineTuning.jobs.create with their params, creates two jobs, lists and retrieves them,
 //     cancels one while it is queued (listEvents shows it) and writes the other's id;
 //   node fine_tuning_client.mjs run BASE_URL OUT_JSON TRAIN_PARAMS_JSON
-//     (the same store, now with a worker) follows the queued fine-tuning job to its failure
-//     ("no runner for kind fine_tune" until the LoRA trainer is wired), then queues a train
-//     job through POST /v1/jobs and follows its events over SSE to success.
+//     (the same store, now with a worker) follows the queued fine-tuning job (LoRA over the
+//     served model, 50 steps) over SSE to success and its fine_tuned_model id, then queues a
+//     train job through POST /v1/jobs and follows its events over SSE to success.
 // Exits 0 when every check passes.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -112,11 +112,13 @@ async function queuePhase(model, outPath) {
 async function runPhase(outPath, trainParams) {
   const { queued } = JSON.parse(readFileSync(outPath, 'utf8'));
   const sse = await readSse(`${baseURL}/fine_tuning/jobs/${queued}/events?stream=true`);
-  assert.ok(sse.some((e) => e.message === 'no runner for kind fine_tune'), JSON.stringify(sse));
-  const failed = await client.fineTuning.jobs.retrieve(queued);
-  assert.equal(failed.status, 'failed');
-  assert.equal(failed.error.message, 'no runner for kind fine_tune');
-  assert.equal(typeof failed.finished_at, 'number');
+  assert.ok(sse.some((e) => e.message === 'succeeded'), JSON.stringify(sse));
+  assert.ok(sse.some((e) => e.message.startsWith('fine-tuning tiny (chat data, targets q,v,gate,up,down)')), JSON.stringify(sse));
+  const done = await client.fineTuning.jobs.retrieve(queued);
+  assert.equal(done.status, 'succeeded', JSON.stringify(done));
+  assert.equal(done.fine_tuned_model, `ft:tiny:recipes:${queued}`);
+  assert.equal(done.error, null);
+  assert.equal(typeof done.finished_at, 'number');
 
   const post = (body) => fetch(`${baseURL}/jobs`, { method: 'POST', body: JSON.stringify(body),
     headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' } });

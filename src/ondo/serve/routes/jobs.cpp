@@ -208,7 +208,12 @@ void handle_fine_tuning_create(ServerState& state, const httplib::Request& req, 
   if (!body.ok()) return send_error(res, body.error());
   auto params = fine_tuning_params(*body);
   if (!params.ok()) return send_error(res, params.error());
-  if (auto m = lookup_model(state, (*params)["model"].get<std::string>()); !m.ok()) return send_error(res, m.error());
+  auto model = lookup_model(state, (*params)["model"].get<std::string>());
+  if (!model.ok()) return send_error(res, model.error());
+  if ((*model)->kind != ModelKind::Generator || (*model)->path.empty()) {
+    return send_error(res, field_error(kBad, "model", "'" + (*model)->alias + "' cannot be fine-tuned (a chat model loaded from a GGUF file can)"));
+  }
+  (*params)["model_path"] = (*model)->path;  // the worker trains over this file
   for (const char* key : {"training_file", "validation_file"}) {
     if (!(*params)[key].is_string()) continue;
     const std::string id = (*params)[key].get<std::string>();
