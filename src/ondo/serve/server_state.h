@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ondo/serve/adapters.h"
 #include "ondo/serve/cors.h"
 #include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
@@ -34,6 +35,8 @@ class ServerState {
   const CorsPolicy& cors() const { return cors_; }
   Metrics& metrics() { return metrics_; }
   GrammarCache& grammar_cache() { return grammars_; }
+  AdapterRegistry& adapters() { return adapters_; }
+  const AdapterRegistry& adapters() const { return adapters_; }
 
   void publish(ModelTable models);
   std::shared_ptr<const ModelTable> models() const;  // null until published
@@ -61,6 +64,7 @@ class ServerState {
   CorsPolicy cors_;
   Metrics metrics_;
   GrammarCache grammars_;
+  AdapterRegistry adapters_;
   mutable std::mutex mu_;
   std::shared_ptr<const ModelTable> models_;  // guarded by mu_
   std::atomic<bool> ready_{false};
