@@ -21,7 +21,7 @@ struct Fixture {
     testing::TinyModelSpec spec;
     spec.weight_type = base_type;
     base_bytes = testing::tiny_model_bytes(spec);
-    model = std::move(*Model::from_file(std::move(*gguf::GgufFile::from_memory(base_bytes, "base.gguf"))));
+    model = Model::from_file(gguf::GgufFile::from_memory(base_bytes, "base.gguf").value()).value();
     gen::LoraGenSpec a;
     a.targets = {LoraTarget::Q, LoraTarget::K, LoraTarget::V, LoraTarget::O};
     a.b_std = 0.2f;
@@ -34,8 +34,8 @@ struct Fixture {
     b.seed = 2;
     b.b_std = 0.2f;
     mlp_bytes = *gen::random_lora_bytes(model->file(), b);
-    attn = *LoraAdapter::from_file(std::move(*gguf::GgufFile::from_memory(attn_bytes, "attn.gguf")), *model);
-    mlp = *LoraAdapter::from_file(std::move(*gguf::GgufFile::from_memory(mlp_bytes, "mlp.gguf")), *model);
+    attn = LoraAdapter::from_file(gguf::GgufFile::from_memory(attn_bytes, "attn.gguf").value(), *model).value();
+    mlp = LoraAdapter::from_file(gguf::GgufFile::from_memory(mlp_bytes, "mlp.gguf").value(), *model).value();
   }
 };
 

@@ -6,7 +6,8 @@
 // - F32 base: llama.cpp's adapter runs equal the merged-weight runs to 5.7e-6 (README), and
 //   ondo's F32 base agrees to ~5e-6; with the F32 adapter matmuls every position <= 1e-4.
 // - F16-stored adapter: ondo, like llama.cpp, rounds x and A·x to F16 for the adapter's
-//   matmuls; only the accumulation order differs: every position <= 1e-3.
+//   matmuls; only the accumulation order differs: every position <= 2.5e-4 (observed 9.6e-5;
+//   not rounding would be off by up to 5.6e-4, README).
 // - Q8_0 base: the base's own tolerance (testing::logit_tolerance("ref-llama-spm-q8_0"):
 //   80% of positions <= 1e-4, all <= 0.25); the adapter matmuls stay F32 as in llama.cpp.
 // Greedy tokens (32, from the prompt then one decode per token) must equal llama.cpp's while
@@ -64,7 +65,7 @@ LoraReference load_lora_reference(const std::filesystem::path& p) {
 testing::LogitTolerance run_tolerance(const LoraRun& run) {
   if (run.model_file.find("q8_0") != std::string::npos) return testing::logit_tolerance("ref-llama-spm-q8_0");
   for (const auto& [file, scale] : run.adapters) {
-    if (file.find("f16") != std::string::npos) return {1e-3f, 1e-3f, 1.0f};
+    if (file.find("f16") != std::string::npos) return {2.5e-4f, 2.5e-4f, 1.0f};
   }
   return {1e-4f, 1e-4f, 1.0f};
 }
@@ -134,7 +135,7 @@ TEST(LoraRef, EveryRunMatchesLlamaCpp) {
 
     // greedy: token 0 from the prompt's last logits, then one decode per token
     std::vector<int32_t> got{argmax(out.data() + (n - 1) * size_t(V), V)};
-    std::vector<float> row(size_t(V));
+    std::vector<float> row(static_cast<size_t>(V));
     for (size_t i = 1; i < run.greedy.size(); ++i) {
       const model::BatchToken bt{got.back(), int32_t(n + i - 1), 0, true, set->get()};
       ASSERT_TRUE(m->forward({&bt, 1}, kv, scratch, pool, row.data()).ok());
