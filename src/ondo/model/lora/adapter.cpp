@@ -63,6 +63,48 @@ core::Tensor view(const gguf::TensorInfo& t, int64_t ne0, int64_t ne1) {
   return out;
 }
 
+// The pair (ta = "<w>.lora_a", tb = "<w>.lora_b") checked against the base weight `w`:
+// F32/F16, matrices, rank in range, A [n_in, rank], B [rank, n_out].
+Result<LoraPair> bind_pair(const gguf::GgufFile& f, const Model& base, const gguf::TensorInfo& ta,
+                           const gguf::TensorInfo& tb, const std::string& w) {
+  const std::string& fn = f.name();
+  auto bad = [&](const std::string& what) { return make_error(ErrorCode::InvalidFile, fn + ": " + what); };
+  const std::string name(ta.name), other(tb.name);
+  const gguf::TensorInfo* tw = base.file().find_tensor(w);
+  if (!tw) return bad("tensor '" + name + "' adapts '" + w + "', which the base model does not have");
+  const auto dw = dims2(*tw);
+  const auto da = dims2(ta), db = dims2(tb);
+  for (const gguf::TensorInfo* t : {&ta, &tb}) {
+    if (t->type != core::DType::F32 && t->type != core::DType::F16) {
+      return make_error(ErrorCode::Unsupported, fn + ": tensor '" + std::string(t->name) + "' has type " +
+                                                    std::string(core::dtype_info(t->type).name) +
+                                                    ", expected F32 or F16");
+    }
+  }
+  if (!dw || !da || !db) {
+    return bad("tensor '" + std::string(da ? tb.name : ta.name) + "' is not a matrix (shape " +
+               shape_str(da ? tb.shape : ta.shape) + ")");
+  }
+  const int64_t n_in = (*dw)[0], n_out = (*dw)[1], rank = (*db)[0];
+  if (rank < 1 || rank > kMaxRank) {
+    return bad("tensor '" + other + "' has rank " + std::to_string(rank) + " (expected 1.." +
+               std::to_string(kMaxRank) + ")");
+  }
+  if ((*da)[0] != n_in || (*da)[1] != rank) {
+    return bad("tensor '" + name + "' has shape " + shape_str(ta.shape) + ", expected [" +
+               std::to_string(n_in) + ", " + std::to_string(rank) + "] from '" + w + "' and the rank of '" + other +
+               "'");
+  }
+  if ((*db)[1] != n_out) {
+    return bad("tensor '" + other + "' has shape " + shape_str(tb.shape) + ", expected [" + std::to_string(rank) +
+               ", " + std::to_string(n_out) + "] from '" + w + "'");
+  }
+  LoraPair p;
+  p.a = view(ta, n_in, rank);
+  p.b = view(tb, rank, n_out);
+  return p;
+}
+
 }  // namespace
 
 std::string_view lora_target_name(LoraTarget t) { return kTargetNames[size_t(t)]; }
@@ -128,40 +170,10 @@ Status LoraAdapter::bind(const Model& base) {
       return bad("tensor '" + std::string(name) + "' is for layer " + std::to_string(layer) + " but the base has " +
                  std::to_string(n_layer) + " layers");
     }
-    const gguf::TensorInfo* tw = base.file().find_tensor(w);
-    if (!tw) return bad("tensor '" + std::string(name) + "' adapts '" + w + "', which the base model does not have");
-    const auto dw = dims2(*tw);
-    const auto da = dims2(ta), db = dims2(*tb);
-    for (const gguf::TensorInfo* t : {&ta, tb}) {
-      if (t->type != core::DType::F32 && t->type != core::DType::F16) {
-        return make_error(ErrorCode::Unsupported, fn + ": tensor '" + std::string(t->name) + "' has type " +
-                                                      std::string(core::dtype_info(t->type).name) +
-                                                      ", expected F32 or F16");
-      }
-    }
-    if (!dw || !da || !db) {
-      return bad("tensor '" + std::string(da ? tb->name : ta.name) + "' is not a matrix (shape " +
-                 shape_str(da ? tb->shape : ta.shape) + ")");
-    }
-    const int64_t n_in = (*dw)[0], n_out = (*dw)[1], rank = (*db)[0];
-    if (rank < 1 || rank > kMaxRank) {
-      return bad("tensor '" + other + "' has rank " + std::to_string(rank) + " (expected 1.." +
-                 std::to_string(kMaxRank) + ")");
-    }
-    if ((*da)[0] != n_in || (*da)[1] != rank) {
-      return bad("tensor '" + std::string(name) + "' has shape " + shape_str(ta.shape) + ", expected [" +
-                 std::to_string(n_in) + ", " + std::to_string(rank) + "] from '" + w + "' and the rank of '" + other +
-                 "'");
-    }
-    if ((*db)[1] != n_out) {
-      return bad("tensor '" + other + "' has shape " + shape_str(tb->shape) + ", expected [" + std::to_string(rank) +
-                 ", " + std::to_string(n_out) + "] from '" + w + "'");
-    }
-    LoraPair& p = layers_[size_t(layer)][size_t(target)];
-    p.a = view(ta, n_in, rank);
-    p.b = view(*tb, rank, n_out);
+    ONDO_ASSIGN_OR_RETURN(LoraPair p, bind_pair(f, base, ta, *tb, w));
     p.alpha = alpha_;
-    max_rank_ = std::max(max_rank_, int32_t(rank));
+    layers_[size_t(layer)][size_t(target)] = p;
+    max_rank_ = std::max(max_rank_, int32_t(p.a.rows()));
     ++n_pairs_;
   }
   if (n_pairs_ == 0) return bad("the adapter has no LoRA tensors");
