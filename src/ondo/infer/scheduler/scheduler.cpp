@@ -296,9 +296,10 @@ void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req)
 // Copies the K/V of another slot whose tokens start with more of `prompt` than the slot `i`
 // already holds (`have` positions), up to all but the last prompt token (evaluated for its
 // logits): a running slot, or a free one that still holds its last request's K/V (slot `i`
-// itself included: then nothing is copied), computed with the same LoRA adapters and scales. So the choices of an n > 1 request, submitted
-// once the first one's prompt is in, evaluate the prompt once, with or without the prefix
-// cache, even when the first one has already finished. Returns the positions now held. The
+// itself included: then nothing is copied), computed with the same LoRA adapters and
+// scales. So the choices of an n > 1 request, submitted once the first one's prompt is in,
+// evaluate the prompt once, with or without the prefix cache, even when the first one has
+// already finished. Returns the positions now held. The
 // K/V of a position depends only on the tokens up to it, so the copy is exact.
 int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> prompt, int32_t have) {
   const int32_t want = int32_t(prompt.size()) - 1;
