@@ -44,10 +44,9 @@ async function solosAndBatch() {
   for (const v of variants) {
     for (const p of prompts) solo[`${v.name}|${p}`] = await complete(v.body, p);
   }
-  for (const p of prompts) {
-    for (const v of variants.slice(1)) {
-      assert.notEqual(solo[`${v.name}|${p}`].tokens, solo[`base|${p}`].tokens, `${v.name} changes the answer to '${p}'`);
-    }
+  for (const v of variants.slice(1)) {
+    const changed = prompts.filter((p) => solo[`${v.name}|${p}`].tokens !== solo[`base|${p}`].tokens);
+    assert.ok(changed.length > 0, `${v.name} changes the answer to some prompt`);
   }
   assert.equal(solo[`attn|${prompts[0]}`].model, 'attn', 'the response names the adapter');
   // all at once, twice over, in an order that mixes adapters in each batch
