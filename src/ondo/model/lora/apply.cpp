@@ -51,9 +51,15 @@ void LoraStep::add(int32_t layer, LoraTarget target, const float* x, int64_t n_i
     for (int64_t i = 0; i < n; ++i) {
       std::copy_n(x + int64_t(s_.rows[g.begin + size_t(i)]) * n_in, n_in, s_.xa.data() + i * n_in);
     }
-    // ta [n][rank] = xa A^T; d [n][n_out] = ta B^T (F16 pairs round their inputs to F16)
-    core::matmul(p->a, s_.xa.data(), n, s_.ta.data(), rank, mm_, pool_);
-    core::matmul(p->b, s_.ta.data(), n, s_.d.data(), n_out, mm_, pool_);
+    // ta [n][rank] = xa A^T; d [n][n_out] = ta B^T (F16 pairs round their inputs to F16).
+    // Small products run inline; either way the bits are the same (batch-invariant matmul).
+    // (A pool of one participant has no worker threads: it runs on this thread; waking the
+    // shared pool's workers hundreds of times a step costs more than these products.)
+    constexpr int64_t kInlineMacs = int64_t(1) << 22;
+    thread_local core::ThreadPool inline_pool(1);
+    core::ThreadPool& pool = n * rank * (n_in + n_out) < kInlineMacs ? inline_pool : pool_;
+    core::matmul(p->a, s_.xa.data(), n, s_.ta.data(), rank, mm_, pool);
+    core::matmul(p->b, s_.ta.data(), n, s_.d.data(), n_out, mm_, pool);
     // y[row] += effective_scale·d, the scaled delta rounded before the add as llama.cpp does
     for (int64_t i = 0; i < n; ++i) {
       const float s = p->effective_scale(s_.scales[g.begin + size_t(i)]);
