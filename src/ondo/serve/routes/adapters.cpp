@@ -158,6 +158,21 @@ Status resolve_request_adapters(ServerState& state, PreparedRequest& p) {
   return ok_status();
 }
 
+std::string adapters_cache_identity(const model::LoraSet* set) {
+  if (!set || set->empty()) return "";
+  std::string id;
+  for (const model::LoraUse& u : set->uses) {
+    const gguf::GgufFile& f = u.adapter->file();
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(f.name(), ec);
+    const long long ticks = ec ? 0LL : static_cast<long long>(mtime.time_since_epoch().count());
+    char scale[32];
+    std::snprintf(scale, sizeof scale, "%.9g", double(u.scale));  // round-trips a float
+    id += f.name() + ":" + std::to_string(f.file_size()) + ":" + std::to_string(ticks) + "@" + scale + ";";
+  }
+  return id;
+}
+
 std::string served_name(const ServerState& state, const PreparedRequest& p) {
   if (p.request.lora && p.fields.model != p.model->alias && state.adapters().find(p.fields.model)) return p.fields.model;
   return p.model->alias;

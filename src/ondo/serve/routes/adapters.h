@@ -32,6 +32,11 @@ Result<AdapterEntry> load_adapter(ServerState& state, const std::string& name, c
 // another model (InvalidArgument).
 Status resolve_request_adapters(ServerState& state, PreparedRequest& p);
 
+// What the response cache keys on for a request's adapters: each adapter's file path, size
+// and modification time, and its scale, in order ("" for none). Unlike the in-process
+// model::lora_set_key it survives restarts, as the cache does.
+std::string adapters_cache_identity(const model::LoraSet* set);
+
 // The served name a response shows for p: the adapter named by "model", else the model's alias.
 std::string served_name(const ServerState& state, const PreparedRequest& p);
 

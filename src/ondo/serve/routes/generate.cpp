@@ -565,8 +565,8 @@ int64_t reserved_cost(const ServerState& state, const PreparedRequest& p) {
 // makes it a miss: the model answers (the failure is logged).
 bool look_up_cache(Run& run, httplib::Response& res) {
   const ServerOptions& o = run.state->options();
-  // the adapters' identity too: a name reloaded from another file must not hit old answers
-  const std::string lora_key = model::lora_set_key(run.prep.request.lora.get());
+  // the adapters' files too: a name reloaded from another file must not hit old answers
+  const std::string lora_key = adapters_cache_identity(run.prep.request.lora.get());
   const CachePlan plan =
       plan_response_cache(o, run.prep, run.record->context.adapter + (lora_key.empty() ? "" : "#" + lora_key));
   bool hit = false;
