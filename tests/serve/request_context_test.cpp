@@ -232,6 +232,8 @@ TEST(RequestContext, AccessLogLine) {
   EXPECT_EQ(access_log_line(r),
             "ondo serve: POST /v1/completions 200 id=req_0123 caller=api-key model=tiny stream=1 finish=disconnected "
             "prompt_tokens=5 completion_tokens=7 cached_tokens=2 queue_ms=1.0 ttft_ms=2.5 total_ms=500.0");
+  r.context.adapter = "tuned+terse@0.5";  // LoRA adapters name themselves at the end
+  EXPECT_NE(access_log_line(r).find("total_ms=500.0 adapter=tuned+terse@0.5"), std::string::npos) << access_log_line(r);
   EXPECT_NE(new_request_id(), new_request_id());
   EXPECT_TRUE(is_request_id(new_request_id()));
 }

@@ -112,6 +112,8 @@ int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
   if (path == "/apps/fridge/api/detect") return 404;  // no --detector: detection is off
+  if (path == "/v1/adapters/{name}") return 404;  // no adapter of that name is loaded
+  if (path == "/v1/adapters" && std::string(r.method) == "POST") return 400;  // no "path" in the body
   if (r.auth == AuthRule::Admin) return 403;  // the fixture has no --admin-key: admin API off
   if (path.rfind("/v1/prompts", 0) == 0) return 503;  // no store
   if (path.rfind("/v1/usage", 0) == 0) return 503;   // the fixture has no store: no usage

@@ -6,7 +6,10 @@
 // --parallel B, generation runs B sequences in lockstep, one forward of B tokens per step as
 // ondo serve batches them, and tg is their aggregate tokens/s. With --simd LEVEL the kernels
 // are capped at LEVEL (as ONDO_SIMD does); --simd all runs the bench once per level this CPU
-// runs, each in a child process of its own (the kernel table is fixed per process). Layer: cli.
+// runs, each in a child process of its own (the kernel table is fixed per process). With
+// --lora-random N, the lockstep sequences run with N random LoRA adapters (rank --lora-rank on
+// attn_q and attn_v, model/gen/gen_lora), sequence s with adapter s mod N: the cost of
+// serving different adapters in one batch. Layer: cli.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -27,6 +30,7 @@
 #include "ondo/core/kernels/dispatch.h"
 #include "ondo/core/membw.h"
 #include "ondo/infer/session.h"
+#include "ondo/model/gen/gen_lora.h"
 
 namespace ondo::cli {
 namespace {
@@ -87,13 +91,17 @@ struct Lockstep {
   model::ForwardScratch scratch;
   std::vector<float> logits;
   int32_t n_seq;
+  std::vector<std::shared_ptr<const model::LoraSet>> lora;  // per sequence (s mod size); empty: none
 
   Result<double> run(const std::vector<int32_t>& toks) {
     std::vector<model::BatchToken> batch(static_cast<size_t>(n_seq));
     const core::ComputePool::Lease lease = compute.acquire(core::Priority::Serving);
     const double t0 = now_seconds();
     for (size_t p = 0; p < toks.size(); ++p) {
-      for (int32_t s = 0; s < n_seq; ++s) batch[size_t(s)] = {toks[(p + size_t(s) * 7) % toks.size()], int32_t(p), s, true};
+      for (int32_t s = 0; s < n_seq; ++s) {
+        const model::LoraSet* set = lora.empty() ? nullptr : lora[size_t(s) % lora.size()].get();
+        batch[size_t(s)] = {toks[(p + size_t(s) * 7) % toks.size()], int32_t(p), s, true, set};
+      }
       ONDO_TRY(model.forward(batch, kv.store(), scratch, lease.pool(), logits.data()));
     }
     return double(toks.size()) * n_seq / (now_seconds() - t0);
@@ -101,7 +109,7 @@ struct Lockstep {
 };
 
 struct BenchOptions {
-  int64_t n_prompt = 512, n_gen = 128, reps = 3, parallel = 1;
+  int64_t n_prompt = 512, n_gen = 128, reps = 3, parallel = 1, lora_random = 0, lora_rank = 8;
   double membw = 0.0;
   int threads = 1;
   bool json = false, triad = false;
@@ -114,6 +122,8 @@ Result<BenchOptions> bench_options(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(o.reps, args.get_int("-r"));
   ONDO_ASSIGN_OR_RETURN(o.parallel, args.get_int("--parallel"));
   ONDO_ASSIGN_OR_RETURN(o.membw, args.get_double("--membw"));
+  ONDO_ASSIGN_OR_RETURN(o.lora_random, args.get_int("--lora-random"));
+  ONDO_ASSIGN_OR_RETURN(o.lora_rank, args.get_int("--lora-rank"));
   ONDO_ASSIGN_OR_RETURN(o.threads, threads_option(args));
   o.json = args.has("--json");
   o.triad = args.has("--triad");
@@ -122,6 +132,11 @@ Result<BenchOptions> bench_options(const Args& args) {
   }
   if (o.reps < 1 || o.reps > 1000) return make_error(ErrorCode::InvalidArgument, "-r must be between 1 and 1000");
   if (o.parallel < 1 || o.parallel > 64) return make_error(ErrorCode::InvalidArgument, "--parallel must be between 1 and 64");
+  if (o.lora_random < 0 || o.lora_random > 64) return make_error(ErrorCode::InvalidArgument, "--lora-random must be between 0 and 64");
+  if (o.lora_rank < 1 || o.lora_rank > 1024) return make_error(ErrorCode::InvalidArgument, "--lora-rank must be between 1 and 1024");
+  if (o.lora_random > 0 && o.parallel < 2) {
+    return make_error(ErrorCode::InvalidArgument, "--lora-random needs --parallel 2 or more (the lockstep decode)");
+  }
   return o;
 }
 
@@ -149,10 +164,11 @@ void print_json(const model::Model& m, const BenchOptions& o, const Series& pp, 
   const double bytes = double(m.memory().weight_bytes), tg_gbs = bytes * tg.mean() / double(o.parallel) / 1e9;
   std::printf("{\"model\": \"%s\", \"n_threads\": %d, \"n_prompt\": %lld, \"n_gen\": %lld, \"repetitions\": %lld, "
               "\"pp_tps\": %.3f, \"pp_sd\": %.3f, \"pp_median\": %.3f, \"tg_tps\": %.3f, \"tg_sd\": %.3f, "
-              "\"tg_median\": %.3f, \"tg_gbs\": %.3f, \"weight_bytes\": %.0f, \"simd\": \"%s\", \"parallel\": %lld",
+              "\"tg_median\": %.3f, \"tg_gbs\": %.3f, \"weight_bytes\": %.0f, \"simd\": \"%s\", \"parallel\": %lld, "
+              "\"lora_random\": %lld",
               m.file().name().c_str(), o.threads, (long long)o.n_prompt, (long long)o.n_gen, (long long)o.reps,
               pp.mean(), pp.sd(), pp.median(), tg.mean(), tg.sd(), tg.median(), tg_gbs, bytes,
-              std::string(core::simd_level_name()).c_str(), (long long)o.parallel);
+              std::string(core::simd_level_name()).c_str(), (long long)o.parallel, (long long)o.lora_random);
   if (triad > 0) std::printf(", \"triad_gbs\": %.3f", triad);
   if (o.membw > 0) std::printf(", \"membw_gbs\": %.3f, \"tg_bandwidth_share\": %.4f", o.membw, tg_gbs / o.membw);
   std::printf("}\n");
@@ -167,7 +183,8 @@ void print_text(const model::Model& m, const BenchOptions& o, const Series& pp, 
     std::printf("pp%-6lld %10.2f ± %.2f tok/s (median %.2f)\n", (long long)o.n_prompt, pp.mean(), pp.sd(), pp.median());
   }
   if (o.n_gen > 0) {
-    const std::string label = "tg" + std::to_string(o.n_gen) + (o.parallel > 1 ? "x" + std::to_string(o.parallel) : "");
+    const std::string label = "tg" + std::to_string(o.n_gen) + (o.parallel > 1 ? "x" + std::to_string(o.parallel) : "") +
+                              (o.lora_random > 0 ? "+lora" + std::to_string(o.lora_random) : "");
     std::printf("%-8s %10.2f ± %.2f tok/s (median %.2f)   %.2f GB/s of weights", label.c_str(), tg.mean(), tg.sd(),
                 tg.median(), tg_gbs);
     if (o.membw > 0) std::printf(" (%.0f%% of %.1f GB/s)", 100.0 * tg_gbs / o.membw, o.membw);
@@ -193,6 +210,8 @@ const CommandSpec& bench_spec() {
           {"--triad", "", "", "measure the memory bandwidth (STREAM triad) in-process first"},
           {"--json", "", "", "print the results as JSON"},
           {"--simd", "LEVEL", "", "kernels: scalar, avx2 or avx512 (one this CPU runs), or all: each level in turn"},
+          {"--lora-random", "N", "0", "lockstep sequences use N random LoRA adapters (q, v), sequence s adapter s mod N"},
+          {"--lora-rank", "R", "8", "rank of the --lora-random adapters"},
       },
       "ondo bench -m model.gguf -p 512 -n 128 -r 3",
   };
@@ -282,7 +301,23 @@ int bench(int argc, char** argv) {
     if (!kv.ok()) return report("bench", kv.error());
     lockstep.reset(new Lockstep{**model, compute, std::move(*kv),
                                 model::ForwardScratch(hp, int32_t(o.parallel), int32_t(o.n_gen), o.threads),
-                                std::vector<float>(size_t(o.parallel) * size_t(hp.n_vocab)), int32_t(o.parallel)});
+                                std::vector<float>(size_t(o.parallel) * size_t(hp.n_vocab)), int32_t(o.parallel), {}});
+  }
+  std::vector<std::vector<uint8_t>> lora_bytes(static_cast<size_t>(o.lora_random));  // outlive the adapters
+  for (int64_t i = 0; lockstep && i < o.lora_random; ++i) {
+    model::gen::LoraGenSpec spec;
+    spec.rank = int32_t(o.lora_rank);
+    spec.seed = uint64_t(i) + 1;
+    auto bytes = model::gen::random_lora_bytes((*model)->file(), spec);
+    if (!bytes.ok()) return report("bench", bytes.error());
+    lora_bytes[size_t(i)] = std::move(*bytes);
+    auto file = gguf::GgufFile::from_memory(lora_bytes[size_t(i)], "random-lora-" + std::to_string(i) + ".gguf");
+    if (!file.ok()) return report("bench", file.error());
+    auto adapter = model::LoraAdapter::from_file(std::move(*file), **model);
+    if (!adapter.ok()) return report("bench", adapter.error());
+    auto set = model::make_lora_set({{std::move(*adapter), 1.0f}});
+    if (!set.ok()) return report("bench", set.error());
+    lockstep->lora.push_back(std::move(*set));
   }
   Series pp, tg;
   if (auto st = measure(**session, lockstep.get(), (*model)->hparams().n_vocab, o, &pp, &tg); !st.ok()) {

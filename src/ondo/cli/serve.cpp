@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,11 @@ struct Config {
   bool ctx_given = false;
   std::string chat_template;
   std::vector<std::pair<std::string, std::string>> models;  // path, alias
+  struct Lora {
+    std::string name, alias, path;
+    float scale = 1.0f;
+  };
+  std::vector<Lora> loras;  // --lora, loaded once the models are published
   int threads = 1;  // the process's compute threads, shared by every model
   std::optional<store::StoreOptions> store;  // set when the server opens a store
   std::string app;  // --app: "fridge" or ""
@@ -89,6 +95,9 @@ const CommandSpec& serve_spec() {
           {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
           {"--header-timeout", "S", "10", "seconds a client has to send its request headers"},
           {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
+          {"--lora", "NAME[@ALIAS]=FILE[:SCALE]", "none",
+           "serve a LoRA adapter GGUF as NAME on the first model (or the model ALIAS), default scale SCALE "
+           "(1); a request picks it with \"model\": \"NAME\" or \"lora\": [{\"name\": \"NAME\"}]; repeat for more"},
           {"--prices", "FILE", "none (all free)",
            "JSON prices per model alias in USD per 1M tokens: {\"m\": {\"input\": 0.15, \"cached_input\": 0.075, \"output\": 0.6}, \"*\": {...}}"},
           {"--cache-ttl", "S", "0",
@@ -104,7 +113,8 @@ const CommandSpec& serve_spec() {
           detector_threads_option_spec(),
       },
       "ondo serve --port 8080\n"
-      "ondo serve -m qwen.gguf=qwen -m llama.gguf=llama --parallel 8 --api-key-file key.txt",
+      "ondo serve -m qwen.gguf=qwen -m llama.gguf=llama --parallel 8 --api-key-file key.txt\n"
+      "ondo serve -m base.gguf=base --lora tuned=tuned.gguf --lora terse@base=terse.gguf:0.5",
   };
   return kSpec;
 }
@@ -128,6 +138,34 @@ Result<std::string> api_key(const Args& args) {
   return std::string();
 }
 
+// --lora NAME[@ALIAS]=FILE[:SCALE]: the scale is the text after the last ':' when it is a
+// number (so paths with ':' still work without one).
+Result<Config::Lora> parse_lora_option(const std::string& v, const std::string& first_alias) {
+  const size_t eq = v.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+    return make_error(ErrorCode::InvalidArgument, "--lora " + v + ": expected NAME[@ALIAS]=FILE[:SCALE]");
+  }
+  Config::Lora l;
+  l.name = v.substr(0, eq);
+  l.path = v.substr(eq + 1);
+  l.alias = first_alias;
+  if (const size_t at = l.name.find('@'); at != std::string::npos) {
+    l.alias = l.name.substr(at + 1);
+    l.name = l.name.substr(0, at);
+    if (l.alias.empty() || l.name.empty()) return make_error(ErrorCode::InvalidArgument, "--lora " + v + ": empty NAME or ALIAS");
+  }
+  if (const size_t colon = l.path.rfind(':'); colon != std::string::npos && colon + 1 < l.path.size()) {
+    const std::string tail = l.path.substr(colon + 1);
+    char* end = nullptr;
+    const float scale = std::strtof(tail.c_str(), &end);
+    if (end && *end == '\0' && std::isfinite(scale)) {
+      l.scale = scale;
+      l.path = l.path.substr(0, colon);
+    }
+  }
+  return l;
+}
+
 Result<Config> config_from_args(const Args& args) {
   Config c;
   for (const std::string& m : args.get_all("-m")) {
@@ -144,6 +182,10 @@ Result<Config> config_from_args(const Args& args) {
     auto builtin = default_model_path();
     if (!builtin) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
     c.models.emplace_back(*builtin, std::filesystem::path(*builtin).stem().string());
+  }
+  for (const std::string& l : args.get_all("--lora")) {
+    ONDO_ASSIGN_OR_RETURN(Config::Lora lora, parse_lora_option(l, c.models.front().second));
+    c.loras.push_back(std::move(lora));
   }
   c.server.host = args.get_string("--host");
   ONDO_ASSIGN_OR_RETURN(int64_t port, ranged(args, "--port", 0, 65535));
@@ -276,6 +318,7 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   l->served.tokenizer = l->tokenizer.get();
   l->served.chat_template = std::make_shared<const text::ChatTemplate>(tmpl.tmpl);
   l->served.scheduler = l->scheduler.get();
+  l->served.model = l->model.get();
   l->served.created = int64_t(std::time(nullptr));
   const model::MemoryEstimate mem = l->model->memory();
   const double kv_mib = double(mem.per_token.kv_bytes_per_token) * so.n_ctx * so.n_parallel / double(1 << 20);
@@ -330,6 +373,13 @@ int serve(int argc, char** argv) {
     loaded.push_back(std::move(*l));
   }
   (*server)->set_models(std::move(served));
+  for (const Config::Lora& l : config->loras) {
+    auto a = (*server)->load_adapter(l.name, l.alias, l.path, l.scale);
+    if (!a.ok()) return report("serve", a.error().with_context("--lora " + l.name));
+    std::fprintf(stderr, "ondo serve: adapter '%s' (id %lld) on '%s' from %s (rank %d, alpha %g, scale %g)\n",
+                 a->name.c_str(), static_cast<long long>(a->id), a->base.c_str(), a->path.c_str(),
+                 a->adapter->max_rank(), double(a->adapter->alpha()), double(a->scale));
+  }
   if (auto st = (*server)->start(); !st.ok()) return report("serve", st.error());
   std::fprintf(stderr, "ondo serve: listening on http://%s:%d (%s)\n", config->server.host.c_str(), (*server)->port(),
                config->server.api_key.empty() && !store ? "no API key" : "API key required");

@@ -12,7 +12,7 @@ struct RequestContext {
   std::string id;       // unique per request ("req_" and 32 hex digits); also the x-request-id header
   std::string caller;   // who asked: "local" (no API key set) or "api-key"; later the key record's id
   std::string model;    // the served model's alias
-  std::string adapter;  // the adapter applied to the model ("": none)
+  std::string adapter;  // the LoRA adapters applied ("name", "a+b@0.5" with scales; "": none)
 };
 
 }  // namespace ondo::infer

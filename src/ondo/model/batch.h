@@ -9,6 +9,8 @@
 
 namespace ondo::model {
 
+struct LoraSet;  // lora/adapter.h
+
 // One token of a batch step: its id, its position in its sequence, which sequence slot of
 // the KV store it belongs to, and whether logits are wanted for it.
 struct BatchToken {
@@ -16,6 +18,9 @@ struct BatchToken {
   int32_t pos = 0;
   int32_t seq = 0;
   bool logits = false;
+  // The LoRA adapters this token runs with (borrowed for the step; nullptr or empty: the
+  // base model). Every adapter must be bound to the model the step runs.
+  const LoraSet* lora = nullptr;
 };
 
 // KV storage: K and V for every layer, sequence slot and position, F32.

@@ -8,6 +8,7 @@
 
 #include "ondo/core/kernels/matmul.h"
 #include "ondo/model/hparams.h"
+#include "ondo/model/lora/apply.h"
 
 namespace ondo::model {
 
@@ -30,6 +31,7 @@ struct ForwardScratch {
   std::vector<int32_t> out_rows;  // batch indices that want logits
   std::vector<int32_t> seq_starts;  // encode: first batch index of each sequence, then T
   core::MatmulScratch mm;
+  LoraScratch lora;  // LoRA deltas (lora/apply.h); empty until a batch uses adapters
 };
 
 }  // namespace ondo::model

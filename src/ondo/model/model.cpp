@@ -3,6 +3,7 @@
 #include "ondo/model/model.h"
 
 #include "ondo/gguf/keys.h"
+#include "ondo/model/lora/adapter.h"
 #include "ondo/model/registry.h"
 
 namespace ondo::model {
@@ -28,7 +29,7 @@ Status validate_tokens(std::string_view pass, std::span<const BatchToken> batch,
   return ok_status();
 }
 
-Status validate_forward(std::span<const BatchToken> batch, const HParams& hp, const KvStore& kv,
+Status validate_forward(const Model& m, std::span<const BatchToken> batch, const HParams& hp, const KvStore& kv,
                         const ForwardScratch& s) {
   ONDO_TRY(validate_tokens("forward", batch, hp, s));
   if (kv.n_layer != hp.n_layer || kv.kv_dim != hp.kv_dim()) return invalid("forward: KV store shape does not match the model");
@@ -37,6 +38,13 @@ Status validate_forward(std::span<const BatchToken> batch, const HParams& hp, co
       return invalid("forward: position " + std::to_string(t.pos) + " is outside the context of " + std::to_string(kv.n_ctx));
     }
     if (t.seq < 0 || t.seq >= kv.n_seq) return invalid("forward: sequence slot " + std::to_string(t.seq) + " does not exist");
+    if (!t.lora) continue;
+    for (const LoraUse& u : t.lora->uses) {
+      if (!u.adapter || &u.adapter->base() != &m) {
+        return invalid("forward: a LoRA adapter of sequence slot " + std::to_string(t.seq) +
+                       " is not bound to this model");
+      }
+    }
   }
   return ok_status();
 }
@@ -137,7 +145,7 @@ Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScr
     return invalid("forward: " + file_->name() + " is an encoder model ('" + std::string(unit_->name) +
                    "'); use encode()");
   }
-  ONDO_TRY(validate_forward(batch, hp_, kv, scratch));
+  ONDO_TRY(validate_forward(*this, batch, hp_, kv, scratch));
   return unit_->forward(context(scratch, pool), batch, kv, logits);
 }
 

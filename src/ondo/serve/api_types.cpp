@@ -165,6 +165,36 @@ Status parse_n(const json& obj, GenerationFields& g) {
   return ok_status();
 }
 
+// llama-server's "lora": [{"id": N | "name": S, "scale": F}, ...] (at most 16 entries).
+Status parse_lora(const json& obj, GenerationFields& g) {
+  const json* arr = member(obj, "lora");
+  if (!arr) return ok_status();
+  if (!arr->is_array()) return field_error("lora", "expected an array of {id or name, scale} (seen " + seen(*arr) + ")");
+  if (arr->size() > 16) return field_error("lora", "at most 16 adapters (seen " + std::to_string(arr->size()) + ")");
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const std::string path = "lora[" + std::to_string(i) + "]";
+    const json& e = (*arr)[i];
+    if (!e.is_object()) return field_error(path, "expected an object with id or name (seen " + seen(e) + ")");
+    LoraChoice c;
+    ONDO_ASSIGN_OR_RETURN(auto id, opt_int(e, "id", 0, int64_t(1) << 40, path + ".id"));
+    const json* name = member(e, "name");
+    if (name && (!name->is_string() || name->get<std::string>().empty())) {
+      return field_error(path + ".name", "expected an adapter name (seen " + seen(*name) + ")");
+    }
+    if (id.has_value() == (name != nullptr)) return field_error(path, "give exactly one of id and name");
+    c.id = id.value_or(-1);
+    if (name) c.name = name->get<std::string>();
+    if (const json* sc = member(e, "scale")) {
+      if (!sc->is_number() || !std::isfinite(sc->get<double>()) || std::fabs(sc->get<double>()) > 1e6) {
+        return field_error(path + ".scale", "expected a finite number (seen " + seen(*sc) + ")");
+      }
+      c.scale = float(sc->get<double>());
+    }
+    g.lora.push_back(std::move(c));
+  }
+  return ok_status();
+}
+
 Status parse_common(const json& obj, GenerationFields& g) {
   const json* model = member(obj, "model");
   if (!model) return field_error("model", "missing (expected the name of a served model)");
@@ -192,6 +222,7 @@ Status parse_common(const json& obj, GenerationFields& g) {
   }
   ONDO_ASSIGN_OR_RETURN(auto cache, opt_bool(obj, "cache", "cache"));
   g.cache = cache.value_or(true);
+  ONDO_TRY(parse_lora(obj, g));
   return parse_sampling(obj, g);
 }
 

@@ -31,6 +31,14 @@ struct OutputConstraint {
 };
 
 // Fields shared by /v1/chat/completions and /v1/completions.
+// One entry of llama-server's "lora" field: an adapter by id or by name, with a scale
+// (absent: the adapter's default scale).
+struct LoraChoice {
+  int64_t id = -1;    // >= 0 when picked by id
+  std::string name;   // non-empty when picked by name
+  std::optional<float> scale;
+};
+
 struct GenerationFields {
   std::string model;
   bool stream = false;
@@ -45,6 +53,7 @@ struct GenerationFields {
   OutputConstraint constraint;         // response_format / grammar
   std::string guardrails;              // extension: a guardrail policy applied as well ("": none)
   bool cache = true;                   // extension "cache": false skips the response cache
+  std::vector<LoraChoice> lora;        // llama-server's "lora": adapters for this request
 };
 
 enum class ToolChoice { Auto, None, Required, Named };

@@ -34,6 +34,7 @@ std::string access_log_line(const RequestRecord& r) {
                 ms(r.first_token_s), ms(r.total_s));
   std::string line = buf;
   if (!r.prompt_ref.empty()) line += " prompt=" + r.prompt_ref.substr(0, 200);
+  if (!r.context.adapter.empty()) line += " adapter=" + r.context.adapter.substr(0, 200);
   if (r.cache_hit) line += " cache=hit";
   return line;
 }

@@ -62,7 +62,8 @@ std::string new_request_id();
 // The access log line (no trailing newline):
 // "ondo serve: POST /v1/chat/completions 200 id=req_.. caller=local model=m stream=1 finish=stop
 //  prompt_tokens=5 completion_tokens=9 cached_tokens=0 queue_ms=0.1 ttft_ms=2.0 total_ms=9.5"
-// and " prompt=name@version" when a registry prompt served it.
+// and " prompt=name@version" when a registry prompt served it, " adapter=a+b@0.5" when LoRA
+// adapters did.
 std::string access_log_line(const RequestRecord& r);
 
 }  // namespace ondo::serve

@@ -2,6 +2,7 @@
 // and metrics label. Layer: serve.
 #include "ondo/serve/route_table.h"
 
+#include "ondo/serve/routes/adapters.h"
 #include "ondo/serve/routes/admin.h"
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
@@ -119,6 +120,11 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/jobs", handle_jobs_create, AuthRule::Admin},
     {"GET", "/v1/jobs/{path}", handle_jobs_get, AuthRule::Admin},
     {"POST", "/v1/jobs/{path}", handle_jobs_post, AuthRule::Admin},
+    // LoRA adapters (issue 17.4): any key lists; loading and unloading need the admin key when
+    // the gateway is on (checked in the handlers).
+    {"GET", "/v1/adapters", handle_adapters_list, AuthRule::ApiKey},
+    {"POST", "/v1/adapters", handle_adapters_load, AuthRule::ApiKey},
+    {"DELETE", "/v1/adapters/{name}", handle_adapters_delete, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

@@ -21,6 +21,7 @@
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/limits.h"
 #include "ondo/serve/route_table.h"
+#include "ondo/serve/routes/adapters.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/collections.h"
 #include "ondo/serve/fridge_app.h"
@@ -447,6 +448,11 @@ void Server::set_models(std::vector<ServedModel> models) {
   impl_->state.publish(std::move(models));
   if (Collections* c = impl_->state.collections()) c->start();  // re-queues interrupted ingestion
   if (FridgeApp* f = fridge_app_of(impl_->state)) f->start();  // seeds the recipe collection, raises alerts
+}
+
+Result<AdapterEntry> Server::load_adapter(const std::string& name, const std::string& base_alias,
+                                          const std::filesystem::path& path, float scale) {
+  return serve::load_adapter(impl_->state, name, base_alias, path, scale);
 }
 
 void Server::drain(int grace_ms) {

@@ -16,6 +16,7 @@
 #include "ondo/core/result.h"
 #include "ondo/infer/scheduler/scheduler.h"
 #include "ondo/infer/tools/tool_calls.h"
+#include "ondo/serve/adapters.h"
 #include "ondo/serve/http_limits.h"
 #include "ondo/serve/model_card.h"
 #include "ondo/serve/prices.h"
@@ -41,6 +42,9 @@ struct ServedModel {
   const text::Tokenizer* tokenizer = nullptr;  // borrowed
   std::shared_ptr<const text::ChatTemplate> chat_template;  // required for chat requests
   infer::Scheduler* scheduler = nullptr;  // borrowed; required
+  // Borrowed, optional: the loaded model, which LoRA adapters bind to (serve/adapters.h);
+  // null: the model takes no adapters.
+  const model::Model* model = nullptr;
   // Encoders: floats per vector (scores per pair for a reranker), the longest input in tokens,
   // and whether the model scores (query, document) pairs (pooling rank) instead of embedding.
   int32_t embedding_width = 0;
@@ -114,6 +118,12 @@ class Server {
   void drain(int grace_ms);
   // Number of requests being handled now.
   int in_flight() const;
+  // Loads the LoRA adapter at `path` onto the published model `base_alias` and serves it as
+  // `name` (what POST /v1/adapters does; `ondo serve --lora` calls it after set_models()).
+  // Errors: NotFound (no such model), InvalidArgument (a model that takes no adapters, a bad
+  // or taken name), the adapter loader's errors naming the file and tensor.
+  Result<AdapterEntry> load_adapter(const std::string& name, const std::string& base_alias,
+                                    const std::filesystem::path& path, float scale);
 
   struct Impl;
 

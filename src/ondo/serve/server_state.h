@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ondo/serve/console_session.h"
+#include "ondo/serve/adapters.h"
 #include "ondo/serve/cors.h"
 #include "ondo/serve/grammar_cache.h"
 #include "ondo/serve/metrics.h"
@@ -36,6 +37,8 @@ class ServerState {
   Metrics& metrics() { return metrics_; }
   GrammarCache& grammar_cache() { return grammars_; }
   ConsoleSessions& console_sessions() { return console_sessions_; }
+  AdapterRegistry& adapters() { return adapters_; }
+  const AdapterRegistry& adapters() const { return adapters_; }
 
   void publish(ModelTable models);
   std::shared_ptr<const ModelTable> models() const;  // null until published
@@ -64,6 +67,7 @@ class ServerState {
   Metrics metrics_;
   GrammarCache grammars_;
   ConsoleSessions console_sessions_;  // web console sign-ins (serve/console_session.h)
+  AdapterRegistry adapters_;
   mutable std::mutex mu_;
   std::shared_ptr<const ModelTable> models_;  // guarded by mu_
   std::atomic<bool> ready_{false};

@@ -22,10 +22,23 @@ std::string PrefixCache::next_key(const std::string& prev, std::span<const int32
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
-int32_t PrefixCache::restore(std::span<const int32_t> tokens, int32_t max_tokens, model::KvStore& kv, int32_t seq) {
+// The base model's chains start at root_ (keys as before variants existed); a variant's at
+// SHA-256(root_, "variant", variant).
+std::string PrefixCache::root_key(std::string_view variant) const {
+  if (variant.empty()) return root_;
+  core::Sha256 h;
+  h.update(root_);
+  h.update(std::string_view("\nvariant\n"));
+  h.update(variant);
+  const core::Sha256Digest d = h.finish();
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+int32_t PrefixCache::restore(std::span<const int32_t> tokens, int32_t max_tokens, model::KvStore& kv, int32_t seq,
+                             std::string_view variant) {
   if (budget_ < block_bytes_) return 0;
   queries_.fetch_add(1);
-  std::string key = root_;
+  std::string key = root_key(variant);
   int32_t n = 0;
   const size_t per_layer = size_t(block_) * size_t(kv_dim_);
   std::vector<std::list<std::string>::iterator> used;
@@ -46,9 +59,10 @@ int32_t PrefixCache::restore(std::span<const int32_t> tokens, int32_t max_tokens
   return n;
 }
 
-void PrefixCache::store(std::span<const int32_t> tokens, int32_t n, const model::KvStore& kv, int32_t seq) {
+void PrefixCache::store(std::span<const int32_t> tokens, int32_t n, const model::KvStore& kv, int32_t seq,
+                        std::string_view variant) {
   if (budget_ < block_bytes_) return;
-  std::string key = root_;
+  std::string key = root_key(variant);
   const size_t per_layer = size_t(block_) * size_t(kv_dim_);
   for (int32_t b = 0; b + block_ <= n; b += block_) {
     key = next_key(key, tokens.subspan(size_t(b), size_t(block_)));

@@ -11,6 +11,7 @@
 #include <list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -25,10 +26,14 @@ class PrefixCache {
               uint64_t budget_bytes);
 
   // Copies the KV of the longest cached prefix of `tokens` (whole blocks, at most
-  // `max_tokens` tokens) into slot `seq` of `kv`; returns its length in tokens.
-  int32_t restore(std::span<const int32_t> tokens, int32_t max_tokens, model::KvStore& kv, int32_t seq);
+  // `max_tokens` tokens) into slot `seq` of `kv`; returns its length in tokens. `variant`
+  // names what else decides the K/V besides the tokens (the LoRA adapters and scales,
+  // model::lora_set_key; "" for the base model): it is part of every block's key.
+  int32_t restore(std::span<const int32_t> tokens, int32_t max_tokens, model::KvStore& kv, int32_t seq,
+                  std::string_view variant = {});
   // Stores every whole block of tokens[0, n) not yet cached, from slot `seq` of `kv`.
-  void store(std::span<const int32_t> tokens, int32_t n, const model::KvStore& kv, int32_t seq);
+  void store(std::span<const int32_t> tokens, int32_t n, const model::KvStore& kv, int32_t seq,
+             std::string_view variant = {});
 
   int32_t block_tokens() const { return block_; }
   uint64_t queries() const { return queries_.load(); }
@@ -41,6 +46,7 @@ class PrefixCache {
     std::list<std::string>::iterator lru;
   };
   std::string next_key(const std::string& prev, std::span<const int32_t> block) const;
+  std::string root_key(std::string_view variant) const;
   void evict_to(uint64_t budget);
 
   std::string root_;  // key of the empty prefix

@@ -29,9 +29,12 @@ struct Slot {
   int32_t next_token = -1;      // sampled, to be evaluated next step
   std::unique_ptr<GenerationStep> step;
   bool stored_prefix = false;
+  const model::LoraSet* lora = nullptr;  // the request's adapters (it holds them), or null
+  std::string lora_key;                  // model::lora_set_key of them ("" for none)
   // A free slot: the tokens whose K/V it still holds from its last request, until the next
-  // request is admitted to it (share_from_running() reuses them).
+  // request is admitted to it (share_from_running() reuses them), and their adapters' key.
   std::vector<int32_t> kept;
+  std::string kept_key;
   bool busy() const { return req != nullptr; }
 };
 
@@ -161,6 +164,13 @@ Result<std::shared_ptr<RequestHandle>> SchedulerImpl::submit(GenerationRequest r
   }
   if (r.max_tokens < 0) return make_error(ErrorCode::InvalidArgument, "max_tokens must not be negative");
   if (r.n_logprobs > 20) return make_error(ErrorCode::InvalidArgument, "top_logprobs must be at most 20");
+  if (r.lora) {
+    for (const model::LoraUse& u : r.lora->uses) {
+      if (!u.adapter || &u.adapter->base() != &model_) {
+        return make_error(ErrorCode::InvalidArgument, "lora: an adapter is not bound to this scheduler's model");
+      }
+    }
+  }
   ONDO_TRY(validate(r.sampling));
   auto state = std::make_shared<RequestState>(std::move(r));
   {
@@ -226,8 +236,10 @@ void SchedulerImpl::finish(Slot& s, FinishReason why, const std::string& error) 
 void SchedulerImpl::release(Slot& s) {
   used_positions_.fetch_sub(int64_t(s.tokens.size()));
   std::vector<int32_t> kept = std::move(s.tokens);
+  std::string kept_key = std::move(s.lora_key);
   s = Slot{};
   s.kept = std::move(kept);
+  s.kept_key = std::move(kept_key);
   std::lock_guard<std::mutex> lock(mu_);
   --running_count_;
 }
@@ -269,8 +281,10 @@ void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req)
       StepOptions{r.sampling, r.max_tokens, opt_.n_ctx, r.ignore_eos, r.grammar, r.grammar ? table_ : nullptr}, tok_);
   s.step->accept_prompt(r.prompt);
   s.tokens.reserve(size_t(opt_.n_ctx));  // no growth while decoding
+  s.lora = r.lora && !r.lora->empty() ? r.lora.get() : nullptr;
+  s.lora_key = model::lora_set_key(s.lora);
   // at least the last prompt token is evaluated, for its logits
-  int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i);
+  int32_t cached = prefix_.restore(r.prompt, int32_t(r.prompt.size()) - 1, kv_->store(), i, s.lora_key);
   cached = share_from_running(i, r.prompt, cached);
   s.tokens.assign(r.prompt.begin(), r.prompt.begin() + cached);
   s.n_prompt_done = cached;
@@ -282,9 +296,10 @@ void SchedulerImpl::admit(Slot& s, int32_t i, std::shared_ptr<RequestState> req)
 // Copies the K/V of another slot whose tokens start with more of `prompt` than the slot `i`
 // already holds (`have` positions), up to all but the last prompt token (evaluated for its
 // logits): a running slot, or a free one that still holds its last request's K/V (slot `i`
-// itself included: then nothing is copied). So the choices of an n > 1 request, submitted
-// once the first one's prompt is in, evaluate the prompt once, with or without the prefix
-// cache, even when the first one has already finished. Returns the positions now held. The
+// itself included: then nothing is copied), computed with the same LoRA adapters and
+// scales. So the choices of an n > 1 request, submitted once the first one's prompt is in,
+// evaluate the prompt once, with or without the prefix cache, even when the first one has
+// already finished. Returns the positions now held. The
 // K/V of a position depends only on the tokens up to it, so the copy is exact.
 int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> prompt, int32_t have) {
   const int32_t want = int32_t(prompt.size()) - 1;
@@ -293,6 +308,7 @@ int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> pr
   for (size_t j = 0; j < slots_.size() && best < want; ++j) {
     const Slot& o = slots_[j];
     const std::vector<int32_t>& held = o.busy() ? o.tokens : o.kept;
+    if ((o.busy() ? o.lora_key : o.kept_key) != slots_[size_t(i)].lora_key) continue;
     const int32_t lim = std::min<int32_t>(want, int32_t(held.size()));
     int32_t m = 0;
     while (m < lim && held[size_t(m)] == prompt[size_t(m)]) ++m;
@@ -302,6 +318,7 @@ int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> pr
     }
   }
   slots_[size_t(i)].kept.clear();  // from here on its K/V is the new request's
+  slots_[size_t(i)].kept_key.clear();
   if (from < 0) return have;
   if (from != i) {
     model::KvStore& kv = kv_->store();
@@ -368,7 +385,7 @@ void SchedulerImpl::step() {
   for (size_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
     if (!s.busy() || s.next_token < 0) continue;
-    batch_.push_back({s.next_token, int32_t(s.tokens.size()), int32_t(i), true});
+    batch_.push_back({s.next_token, int32_t(s.tokens.size()), int32_t(i), true, s.lora});
     batch_slot_.push_back(int32_t(i));
   }
   int32_t budget = opt_.max_batch_tokens - int32_t(batch_.size());
@@ -380,7 +397,7 @@ void SchedulerImpl::step() {
     const int32_t n = std::min<int32_t>(budget, int32_t(prompt.size()) - pos0);
     for (int32_t j = 0; j < n; ++j) {
       const bool last = pos0 + j + 1 == int32_t(prompt.size());
-      batch_.push_back({prompt[size_t(pos0 + j)], pos0 + j, int32_t(i), last});
+      batch_.push_back({prompt[size_t(pos0 + j)], pos0 + j, int32_t(i), last, s.lora});
       if (last) batch_slot_.push_back(int32_t(i));
     }
     budget -= n;
@@ -430,7 +447,7 @@ void SchedulerImpl::forward_batch() {
 void SchedulerImpl::after_logits(Slot& s, std::span<const float> logits) {
   const GenerationRequest& r = s.req->request;
   if (!s.stored_prefix) {  // the whole prompt is in the slot now
-    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_->store(), int32_t(&s - slots_.data()));
+    prefix_.store(r.prompt, int32_t(r.prompt.size()), kv_->store(), int32_t(&s - slots_.data()), s.lora_key);
     s.stored_prefix = true;
   }
   StepResult res = s.step->next(logits, int32_t(s.tokens.size()));

@@ -33,6 +33,7 @@
 #include "ondo/core/result.h"
 #include "ondo/infer/request_context.h"
 #include "ondo/infer/sampler/sampler.h"
+#include "ondo/model/lora/adapter.h"
 #include "ondo/model/model.h"
 #include "ondo/text/tokenizer.h"
 
@@ -84,6 +85,11 @@ struct GenerationRequest {
   int32_t n_logprobs = -1;       // -1: none; 0: the chosen token's; k: plus k alternatives (<= 20)
   std::shared_ptr<const grammar::Grammar> grammar;  // optional constraint (token mask each step)
   std::shared_ptr<const RequestContext> context;     // optional: who/what the request is for
+  // Optional: the LoRA adapters (and scales) this request runs with, each bound to the
+  // scheduler's model; null or empty: the base model. Held until the request ends, so an
+  // adapter unloaded meanwhile stays alive for it. Requests with different sets (or none)
+  // share forward passes; the prefix cache and K/V sharing between slots key on the set.
+  std::shared_ptr<const model::LoraSet> lora;
 };
 
 struct RequestTiming {
@@ -145,8 +151,9 @@ class Scheduler {
                                                    TokenHook on_token = nullptr);
   virtual ~Scheduler() = default;
 
-  // Validates (InvalidArgument: empty prompt, a prompt of n_ctx tokens or more, bad sampling;
-  // Overloaded: queue full; Unavailable: shutting down) and queues the request.
+  // Validates (InvalidArgument: empty prompt, a prompt of n_ctx tokens or more, bad sampling,
+  // a LoRA adapter bound to another model; Overloaded: queue full; Unavailable: shutting
+  // down) and queues the request.
   // InvalidArgument too when the model is an encoder.
   virtual Result<std::shared_ptr<RequestHandle>> submit(GenerationRequest request) = 0;
   // Validates (InvalidArgument: a generator model, no inputs, an empty or too long input, a

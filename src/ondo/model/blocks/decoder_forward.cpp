@@ -5,6 +5,7 @@
 #include "ondo/model/blocks/decoder_weights.h"
 #include "ondo/model/blocks/steps.h"
 #include "ondo/model/blocks/taps.h"
+#include "ondo/model/lora/apply.h"
 
 namespace ondo::model::blocks {
 
@@ -20,6 +21,8 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
   const int64_t C = hp.n_embd, QD = hp.q_dim(), KVD = hp.kv_dim(), F = hp.n_ff;
   const float eps = *hp.rms_eps;
   const core::RopeParams rope = rope_params(hp, w.rope_freqs);
+  // each token's LoRA deltas, added after the base matmul of an adapted weight (before biases)
+  const LoraStep lora(batch, s.lora, s.mm, pool);
 
   // x [T][C] = token_embd[token_t]
   embed(w.token_embd, batch, C, s.x.data());
@@ -33,6 +36,11 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
     // q [T][QD] = xn Wq^T (+ bq), k [T][KVD] = xn Wk^T (+ bk), v [T][KVD] = xn Wv^T (+ bv)
     const core::MatmulOutput qkv[] = {{&L.wq, s.q.data(), QD}, {&L.wk, s.k.data(), KVD}, {&L.wv, s.v.data(), KVD}};
     core::matmul_many(qkv, s.xn.data(), T, s.mm, pool);
+    if (lora.active()) {  // q += s·B_q(A_q xn) per token, likewise k and v
+      lora.add(l, LoraTarget::Q, s.xn.data(), C, s.q.data(), QD);
+      lora.add(l, LoraTarget::K, s.xn.data(), C, s.k.data(), KVD);
+      lora.add(l, LoraTarget::V, s.xn.data(), C, s.v.data(), KVD);
+    }
     add_bias(s.q.data(), L.bq, T, QD);
     add_bias(s.k.data(), L.bk, T, KVD);
     add_bias(s.v.data(), L.bv, T, KVD);
@@ -47,6 +55,7 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
     tap(l, "attn", T, QD, s.attn.data());
     // proj [T][C] = attn Wo^T; x += proj; xn [T][C] = rms_norm(x) * ffn_norm
     core::matmul(L.wo, s.attn.data(), T, s.proj.data(), C, s.mm, pool);
+    if (lora.active()) lora.add(l, LoraTarget::O, s.attn.data(), QD, s.proj.data(), C);
     tap(l, "attn_output", T, C, s.proj.data());
     residual_rms_norm(pool, s.x.data(), s.proj.data(), L.ffn_norm, eps, T, C, s.xn.data());
     tap(l, "ffn_inp", T, C, s.x.data());
@@ -54,12 +63,17 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
     // gate, up [T][F] = xn Wg^T, xn Wu^T; gate = silu(gate) * up
     const core::MatmulOutput gate_up[] = {{&L.w_gate, s.gate.data(), F}, {&L.w_up, s.up.data(), F}};
     core::matmul_many(gate_up, s.xn.data(), T, s.mm, pool);
+    if (lora.active()) {
+      lora.add(l, LoraTarget::Gate, s.xn.data(), C, s.gate.data(), F);
+      lora.add(l, LoraTarget::Up, s.xn.data(), C, s.up.data(), F);
+    }
     tap(l, "ffn_gate", T, F, s.gate.data());
     tap(l, "ffn_up", T, F, s.up.data());
     swiglu_rows(pool, s.gate.data(), s.up.data(), T, F);
     tap(l, "ffn_swiglu", T, F, s.gate.data());
     // proj [T][C] = gate Wd^T; x += proj
     core::matmul(L.w_down, s.gate.data(), T, s.proj.data(), C, s.mm, pool);
+    if (lora.active()) lora.add(l, LoraTarget::Down, s.gate.data(), F, s.proj.data(), C);
     tap(l, "ffn_down", T, C, s.proj.data());
     residual(pool, s.x.data(), s.proj.data(), T, C);
     tap(l, "out", T, C, s.x.data());

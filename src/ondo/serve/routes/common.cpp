@@ -42,7 +42,21 @@ Result<const ServedModel*> lookup_model(const ServerState& state, const std::str
 }
 
 Result<const ServedModel*> lookup_generator(const ServerState& state, const std::string& alias) {
-  ONDO_ASSIGN_OR_RETURN(const ServedModel* m, lookup_model(state, alias));
+  auto found = lookup_model(state, alias);
+  if (!found.ok() && found.error().code == ErrorCode::NotFound) {
+    // a LoRA adapter's name: its base model, the adapter noted for resolve_request_adapters()
+    if (auto adapter = state.adapters().find(alias)) {
+      found = lookup_model(state, adapter->base);
+      if (found.ok() && current_request()) current_request()->context.adapter = adapter->name;
+    } else if (!state.adapters().list().empty()) {
+      Error e = found.error();
+      std::string names;
+      for (const AdapterEntry& a : state.adapters().list()) names += (names.empty() ? "" : ", ") + a.name;
+      e.message.insert(e.message.size() - 1, "; adapters: " + names);
+      return e;
+    }
+  }
+  ONDO_ASSIGN_OR_RETURN(const ServedModel* m, std::move(found));
   if (m->kind != ModelKind::Generator || !m->scheduler) {
     return field_error(ErrorCode::InvalidArgument, "model",
                        "'" + m->alias + "' is an embedding model; it does not generate text (use a text generation model)");

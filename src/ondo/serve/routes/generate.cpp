@@ -13,6 +13,7 @@
 #include "ondo/serve/http_guard.h"
 #include "ondo/serve/limits.h"
 #include "ondo/serve/response_cache.h"
+#include "ondo/serve/routes/adapters.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/routes/wire.h"
 
@@ -564,7 +565,10 @@ int64_t reserved_cost(const ServerState& state, const PreparedRequest& p) {
 // makes it a miss: the model answers (the failure is logged).
 bool look_up_cache(Run& run, httplib::Response& res) {
   const ServerOptions& o = run.state->options();
-  const CachePlan plan = plan_response_cache(o, run.prep, run.record->context.adapter);
+  // the adapters' files too: a name reloaded from another file must not hit old answers
+  const std::string lora_key = adapters_cache_identity(run.prep.request.lora.get());
+  const CachePlan plan =
+      plan_response_cache(o, run.prep, run.record->context.adapter + (lora_key.empty() ? "" : "#" + lora_key));
   bool hit = false;
   if (plan.decision == CacheDecision::Lookup) {
     auto found = cache_lookup(*o.store, plan.key, unix_ms_now());
@@ -584,7 +588,9 @@ bool look_up_cache(Run& run, httplib::Response& res) {
 }  // namespace
 
 void respond_generation(ServerState& state, PreparedRequest p, httplib::Response& res, std::unique_ptr<WireFormat> wire) {
-  if (!wire) wire = openai_wire(p.flavor, p.model->alias, p.fields);
+  const Status adapters = resolve_request_adapters(state, p);  // "model": an adapter, "lora": [...]
+  if (!wire) wire = openai_wire(p.flavor, served_name(state, p), p.fields);
+  if (!adapters.ok()) return wire->write_error(res, adapters.error());
   if ((p.fields.n > 1 || !p.more_prompts.empty()) && !wire->multi_choice()) {
     return wire->write_error(res, field_error(ErrorCode::InvalidArgument, "n", "this API answers with one choice (seen " +
                                                                                   std::to_string(p.fields.n) + ")"));

@@ -12,6 +12,11 @@ json model_json(const ServedModel& m) {
   return {{"id", m.alias}, {"object", "model"}, {"created", m.created}, {"owned_by", "ondo"}};
 }
 
+// A LoRA adapter served as a model of its own: base + adapter, `parent` naming the base.
+json adapter_model_json(const AdapterEntry& a) {
+  return {{"id", a.name}, {"object", "model"}, {"created", a.created}, {"owned_by", "ondo"}, {"parent", a.base}};
+}
+
 }  // namespace
 
 void handle_health(ServerState& state, const httplib::Request&, httplib::Response& res) {
@@ -41,11 +46,20 @@ void handle_list_models(ServerState& state, const httplib::Request&, httplib::Re
     if (allowed && std::find(allowed->begin(), allowed->end(), m.alias) == allowed->end()) continue;  // the key's models only
     data.push_back(model_json(m));
   }
+  for (const AdapterEntry& a : state.adapters().list()) {
+    if (allowed && std::find(allowed->begin(), allowed->end(), a.base) == allowed->end()) continue;
+    data.push_back(adapter_model_json(a));
+  }
   send_json(res, 200, {{"object", "list"}, {"data", data}});
 }
 
 void handle_get_model(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   auto m = lookup_model(state, req.matches[1].str());
+  if (!m.ok() && m.error().code == ErrorCode::NotFound) {
+    if (auto a = state.adapters().find(req.matches[1].str())) {
+      if (auto base = lookup_model(state, a->base); base.ok()) return send_json(res, 200, adapter_model_json(*a));
+    }
+  }
   if (!m.ok()) return send_error(res, m.error());
   send_json(res, 200, model_json(**m));
 }
