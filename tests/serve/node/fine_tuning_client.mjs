@@ -65,6 +65,10 @@ async function queuePhase(model, outPath) {
   ].map((l) => JSON.stringify(l)).join('\n') + '\n';
   const file = await client.files.create({ file: await toFile(Buffer.from(lines), 'train.jsonl'), purpose: 'fine-tune' });
 
+  // A bad training line is refused at upload, naming its line.
+  const badLines = lines.split('\n')[0] + '\n{"messages": [{"role": "robot"}]}\n';
+  await expectError(client.files.create({ file: await toFile(Buffer.from(badLines), 'bad.jsonl'), purpose: 'fine-tune' }),
+    400, 'file', 'line 2');
   const create = (extra) => client.fineTuning.jobs.create({ model, training_file: file.id, ...extra });
   await expectError(client.fineTuning.jobs.create({ model }), 400, 'training_file', 'missing');
   await expectError(create({ model: 'no-such-model' }), 404, 'model');
@@ -119,6 +123,15 @@ async function runPhase(outPath, trainParams) {
   assert.equal(done.fine_tuned_model, `ft:tiny:recipes:${queued}`);
   assert.equal(done.error, null);
   assert.equal(typeof done.finished_at, 'number');
+  // The fine-tuned model answers under its id (its adapter is loaded on first use).
+  const chat = await client.chat.completions.create({ model: done.fine_tuned_model, max_tokens: 8, temperature: 0,
+    messages: [{ role: 'user', content: 'What goes with onions?' }] });
+  assert.equal(chat.model, done.fine_tuned_model);
+  assert.equal(chat.choices[0].message.role, 'assistant');
+  const listed = await (await fetch(`${baseURL}/adapters`, { headers: { Authorization: `Bearer ${apiKey}` } })).json();
+  assert.ok(listed.data.some((a) => a.name === done.fine_tuned_model), JSON.stringify(listed));
+  await expectError(client.chat.completions.create({ model: `ft:tiny:recipes:ftjob-nope`, max_tokens: 1,
+    messages: [{ role: 'user', content: 'hi' }] }), 404, 'model');
 
   const post = (body) => fetch(`${baseURL}/jobs`, { method: 'POST', body: JSON.stringify(body),
     headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' } });

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "ondo/serve/json_limits.h"
+#include "ondo/serve/server_state.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -63,6 +64,21 @@ Result<AdapterEntry> load_adapter(ServerState& state, const std::string& name, c
     return e;
   }
   return state.adapters().add(name, base_alias, path.string(), scale, std::move(*adapter), taken);
+}
+
+Status load_fine_tuned_adapter(ServerState& state, const std::string& alias) {
+  store::Store* s = state.options().store;
+  if (alias.rfind("ft:", 0) != 0 || !s || state.adapters().find(alias)) return ok_status();
+  const std::string job_id = alias.substr(alias.rfind(':') + 1);
+  auto job = s->find_job(job_id);
+  if (!job.ok()) return job.error();
+  if (!*job || (*job)->kind != "fine_tune" || (*job)->state != "succeeded") return ok_status();
+  const json result = json::parse((*job)->result, nullptr, false);
+  if (!result.is_object() || result.value("fine_tuned_model", "") != alias) return ok_status();
+  auto loaded = load_adapter(state, alias, result.value("base_model", ""), result.value("adapter", ""), 1.0f);
+  if (!loaded.ok() && state.adapters().find(alias)) return ok_status();  // another request loaded it first
+  if (!loaded.ok()) return loaded.error().with_context("fine-tuned model '" + alias.substr(0, 200) + "'");
+  return ok_status();
 }
 
 void handle_adapters_list(ServerState& state, const httplib::Request&, httplib::Response& res) {

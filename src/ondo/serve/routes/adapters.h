@@ -25,6 +25,12 @@ void handle_adapters_delete(ServerState& state, const httplib::Request& req, htt
 Result<AdapterEntry> load_adapter(ServerState& state, const std::string& name, const std::string& base_alias,
                                   const std::filesystem::path& path, float scale);
 
+// A fine-tuned model's id ("ft:<base>:<suffix>:<job id>", jobs/fine_tune.h) names a
+// succeeded fine_tune job in the store: its adapter is loaded under that id on first use and
+// served like any other. Does nothing when `alias` is no such id, is loaded already, or the
+// server has no store. Errors: loading the job's adapter failed (named).
+Status load_fine_tuned_adapter(ServerState& state, const std::string& alias);
+
 // The adapters of a prepared request: the adapter its "model" names (when it names one, at
 // its default scale), then each "lora" entry in order. Sets p.request.lora and the request
 // record's adapter ("name", "name@scale" when the scale is not 1, joined with "+").

@@ -2,6 +2,7 @@
 // model. Layer: serve.
 #include <algorithm>
 
+#include "ondo/serve/routes/adapters.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/serve/sse.h"
 
@@ -62,6 +63,11 @@ Result<const ServedModel*> lookup_generator(const ServerState& state, const std:
                        "'" + m->alias + "' is an embedding model; it does not generate text (use a text generation model)");
   }
   return m;
+}
+
+Result<const ServedModel*> lookup_generator(ServerState& state, const std::string& alias) {
+  if (Status st = load_fine_tuned_adapter(state, alias); !st.ok()) return st.error().in_field("model");
+  return lookup_generator(static_cast<const ServerState&>(state), alias);
 }
 
 namespace {

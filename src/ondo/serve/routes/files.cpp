@@ -1,12 +1,15 @@
 // /v1/files: multipart upload (file, purpose), list (purpose, limit, order, after), retrieve,
 // delete (with the file's chunks in every vector store) and /content. The bytes go to the
-// store (its data directory or PostgreSQL). Layer: serve.
+// store (its data directory or PostgreSQL); a fine-tune file is checked line by line first.
+// Layer: serve.
 #include <ctime>
 
+#include "ondo/jobs/fine_tune.h"
 #include "ondo/serve/collections.h"
 #include "ondo/serve/collections_api.h"
 #include "ondo/serve/routes/collections.h"
 #include "ondo/serve/routes/routes.h"
+#include "ondo/train/lora/lora_data.h"
 
 namespace ondo::serve {
 
@@ -45,6 +48,13 @@ Result<nlohmann::ordered_json> create_file(ServerState& state, const httplib::Re
   std::string name = file.filename;
   if (const size_t slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
   if (name.empty() || name.size() > 512) return field_error(kBad, "file", "the filename must be 1 to 512 bytes");
+  if (purpose == "fine-tune") {  // a bad line fails here, not an hour into a fine-tuning job
+    auto n = train::lora::validate_training_file(file.content, jobs::guess_training_format(file.content));
+    if (!n.ok()) {
+      return field_error(kBad, "file", "'" + name + "': " + n.error().message +
+                                           " (fine-tuning takes OpenAI chat JSONL, Alpaca JSONL or plain text)");
+    }
+  }
   store::FileRecord f{new_collection_id("file-"), name, purpose, int64_t(file.content.size()), int64_t(std::time(nullptr))};
   ONDO_TRY(c->store().insert_file(f, file.content));
   return file_json(f);

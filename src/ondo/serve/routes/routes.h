@@ -58,6 +58,8 @@ Result<const ServedModel*> lookup_model(const ServerState& state, const std::str
 // lookup_model() for chat/completions: also InvalidArgument (field "model") for a model that
 // does not generate text (an encoder).
 Result<const ServedModel*> lookup_generator(const ServerState& state, const std::string& alias);
+// The same, after loading the adapter of a fine-tuned model id on first use (load_fine_tuned_adapter).
+Result<const ServedModel*> lookup_generator(ServerState& state, const std::string& alias);
 
 // A request ready for the scheduler.
 struct PreparedRequest {
