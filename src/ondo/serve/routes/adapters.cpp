@@ -4,8 +4,9 @@
 #include <cstdio>
 
 #include "ondo/serve/json_limits.h"
-#include "ondo/serve/server_state.h"
 #include "ondo/serve/routes/routes.h"
+#include "ondo/serve/server_state.h"
+#include "ondo/store/store.h"
 
 namespace ondo::serve {
 namespace {
