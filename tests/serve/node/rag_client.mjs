@@ -111,7 +111,7 @@ checkCitations(multiFull.citations, [milk.id]);
 const fsTool = { type: 'file_search', vector_store_ids: [vs.id], max_num_results: 5 };
 const resp = await client.responses.create({ model: 'tiny', input: 'How cold should the milk be?', max_output_tokens: 8,
   temperature: 0, tools: [fsTool] });
-assert.equal(resp.status, 'completed', JSON.stringify(resp));
+assert.ok(['completed', 'incomplete'].includes(resp.status), JSON.stringify(resp));  // max_output_tokens may cut it
 assert.equal(resp.output.length, 2, JSON.stringify(resp.output));
 const call = resp.output[0];
 assert.equal(call.type, 'file_search_call');
@@ -154,7 +154,7 @@ for await (const ev of rstream) events.push(ev);
 const types = events.map((e) => e.type);
 const at = (t) => types.indexOf(t);
 for (const t of ['response.file_search_call.in_progress', 'response.file_search_call.searching',
-  'response.file_search_call.completed', 'response.output_text.annotation.added', 'response.output_text.done', 'response.completed']) {
+  'response.file_search_call.completed', 'response.output_text.annotation.added', 'response.output_text.done']) {
   assert.ok(at(t) >= 0, `${t} missing from ${types.join(' ')}`);
 }
 assert.ok(at('response.file_search_call.in_progress') < at('response.file_search_call.searching'));
@@ -165,6 +165,7 @@ events.forEach((e, i) => assert.equal(e.sequence_number, i));
 const added = events.filter((e) => e.type === 'response.output_text.annotation.added');
 assert.deepEqual(added.map((e) => e.annotation_index), [0, 1]);
 assert.deepEqual(added.map((e) => e.annotation.file_id), [milk.id, bread.id]);
+assert.ok(['response.completed', 'response.incomplete'].includes(types[types.length - 1]), types.join(' '));
 const final = events[events.length - 1].response;
 assert.equal(final.output[0].type, 'file_search_call');
 assert.equal(final.output[0].status, 'completed');
