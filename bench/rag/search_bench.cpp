@@ -11,7 +11,8 @@
 // --data random: i.i.d. Gaussian directions (the case, and HNSW's hardest: every
 // point is nearly equidistant); clustered: 1000 Gaussian clusters, closer to real embeddings.
 // Usage: bench_rag_search [--n 100000] [--dim 384] [--queries 1000] [--reps 3] [--m 16]
-//                         [--efc 200] [--data random|clustered] [--no-direct]
+//                         [--efc 200] [--efs 10,50,100,200,400,800] [--data random|clustered]
+//                         [--no-direct]
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
@@ -42,7 +43,24 @@ struct Options {
   int efc = 200;
   bool direct = true;
   bool clustered = false;
+  std::vector<size_t> efs = {10, 50, 100, 200, 400, 800};
 };
+
+// "a,b,c" as positive sizes; false on anything else.
+bool parse_list(const std::string& s, std::vector<size_t>* out) {
+  out->clear();
+  size_t at = 0;
+  while (at <= s.size()) {
+    const size_t comma = std::min(s.find(',', at), s.size());
+    const std::string part = s.substr(at, comma - at);
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(part.c_str(), &end, 10);
+    if (part.empty() || *end != '\0' || v == 0) return false;
+    out->push_back(static_cast<size_t>(v));
+    at = comma + 1;
+  }
+  return !out->empty();
+}
 
 bool parse(int argc, char** argv, Options* o) {
   for (int i = 1; i < argc; ++i) {
@@ -55,6 +73,9 @@ bool parse(int argc, char** argv, Options* o) {
     else if (a == "--m" && v) o->m = std::atoi(argv[++i]);
     else if (a == "--efc" && v) o->efc = std::atoi(argv[++i]);
     else if (a == "--no-direct") o->direct = false;
+    else if (a == "--efs" && v) {
+      if (!parse_list(argv[++i], &o->efs)) return false;
+    }
     else if (a == "--data" && v) {
       const std::string d = argv[++i];
       if (d != "random" && d != "clustered") return false;
@@ -140,7 +161,7 @@ double recall(const std::vector<std::vector<int64_t>>& got, const std::vector<st
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, &o)) {
-    std::fprintf(stderr, "usage: bench_rag_search [--n N] [--dim D] [--queries Q] [--reps R] [--m M] [--efc EFC] [--no-direct]\n");
+    std::fprintf(stderr, "usage: bench_rag_search [--n N] [--dim D] [--queries Q] [--reps R] [--m M] [--efc EFC] [--efs 10,50,...] [--data random|clustered] [--no-direct]\n");
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // rows appear as they are measured
@@ -188,7 +209,7 @@ int main(int argc, char** argv) {
   }
   std::printf("\n| ef | ondo recall@10 | ondo QPS CPU (wall) | hnswlib recall@10 | hnswlib QPS CPU (wall) |\n"
               "|---|---|---|---|---|\n");
-  for (size_t ef : {size_t{10}, size_t{50}, size_t{100}, size_t{200}, size_t{400}, size_t{800}}) {
+  for (size_t ef : o.efs) {
     std::vector<std::vector<int64_t>> got(o.queries);
     const Timing s = timed(o.reps, [&] {
       for (size_t q = 0; q < o.queries; ++q) {

@@ -167,6 +167,32 @@ TEST(ResponsesRequest, LaterChatErrorsAreRenamed) {
 }
 
 // Seeded mutations of valid bodies: every one is a value or a 400-class error, never a crash.
+TEST(ResponsesRequest, FileSearchToolIsSetAside) {
+  auto r = parse_responses_request(R"({"model":"m","input":"milk?","include":["file_search_call.results"],
+    "tools":[{"type":"function","name":"f"},{"type":"file_search","vector_store_ids":["vs_a"],"max_num_results":2}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->file_search.has_value());
+  EXPECT_EQ(r->file_search_field, "tools[1]");
+  EXPECT_EQ((*r->file_search)["vector_store_ids"][0], "vs_a");
+  EXPECT_TRUE(r->include_file_search_results);
+  ASSERT_EQ(r->chat.tools.size(), 1u);  // only the function reaches the chat request
+  EXPECT_EQ(r->echo["tools"].size(), 2u);
+  EXPECT_FALSE(r->echo["tools"][1].contains("strict"));  // strict is a function tool's field
+  auto alone = parse_responses_request(R"({"model":"m","input":"x","tools":[{"type":"file_search","vector_store_ids":["v"]}]})");
+  ASSERT_TRUE(alone.ok()) << alone.error().message;
+  EXPECT_TRUE(alone->file_search.has_value());
+  EXPECT_FALSE(alone->include_file_search_results);
+  auto none = parse_responses_request(R"({"model":"m","input":"x","tool_choice":"none","tools":[{"type":"file_search","vector_store_ids":["v"]}]})");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_FALSE(none->file_search.has_value());  // tool_choice none: no tool runs
+  const Outcome two = run(R"({"model":"m","input":"x","tools":[{"type":"file_search","vector_store_ids":["v"]},{"type":"file_search","vector_store_ids":["w"]}]})");
+  EXPECT_EQ(two.status, 400);
+  EXPECT_EQ(two.param, "tools[1]");
+  const Outcome web = run(R"({"model":"m","input":"x","tools":[{"type":"web_search"}]})");
+  EXPECT_NE(web.status, 200);
+  EXPECT_EQ(web.param, "tools[0].type");
+}
+
 TEST(ResponsesRequest, MalformedBodiesFuzz) {
   const std::vector<std::string> seeds = {
       R"({"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"function_call","call_id":"c","name":"f","arguments":"{\"a\":[1]}"},{"type":"function_call_output","call_id":"c","output":"2"}]})",

@@ -173,6 +173,50 @@ Result<AttachFileRequest> parse_attach_file(std::string_view body) {
   return r;
 }
 
+Status parse_ranking_options(const ojson& o, const std::string& field, std::string& ranker, double& score_threshold,
+                             std::optional<HybridWeights>& hybrid) {
+  if (!o.is_object()) return field_error(kBad, field, "expected an object");
+  if (Status st = only_known(o, {"ranker", "score_threshold", "hybrid", "hybrid_search"}); !st.ok()) return st.error().in_field(field);
+  if (o.contains("ranker")) {
+    ONDO_ASSIGN_OR_RETURN(ranker, string_field(o["ranker"], field + ".ranker"));
+    static constexpr const char* kRankers[] = {"auto", "none", "default-2024-11-15", "dense", "lexical", "hybrid"};
+    if (std::none_of(std::begin(kRankers), std::end(kRankers), [&](const char* k) { return ranker == k; })) {
+      return field_error(kBad, field + ".ranker", "unknown ranker '" + ranker.substr(0, 64) +
+                                                     "' (expected auto, none, default-2024-11-15, dense, lexical or hybrid)");
+    }
+  }
+  if (o.contains("score_threshold")) {
+    const ojson& t = o["score_threshold"];
+    if (!t.is_number() || t.get<double>() < 0 || t.get<double>() > 1) {
+      return field_error(kBad, field + ".score_threshold", "expected a number from 0 to 1");
+    }
+    score_threshold = t.get<double>();
+  }
+  // ondo's "hybrid" {dense_weight, lexical_weight}, or OpenAI's "hybrid_search"
+  // {embedding_weight, text_weight}: the same two weights.
+  for (const char* key : {"hybrid", "hybrid_search"}) {
+    if (!o.contains(key) || o[key].is_null()) continue;
+    const bool openai = std::string_view(key) == "hybrid_search";
+    const char* dense_key = openai ? "embedding_weight" : "dense_weight";
+    const char* lexical_key = openai ? "text_weight" : "lexical_weight";
+    const std::string hfield = field + "." + key;
+    const ojson& h = o[key];
+    if (!h.is_object()) return field_error(kBad, hfield, std::string("expected an object with ") + dense_key + " and " + lexical_key);
+    HybridWeights w;
+    for (const auto& [k, v] : h.items()) {
+      const std::string path = hfield + "." + k.substr(0, 64);
+      if (k != dense_key && k != lexical_key) return field_error(kBad, path, "unknown field");
+      if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
+        return field_error(kBad, path, "expected a number >= 0");
+      }
+      (k == dense_key ? w.dense : w.lexical) = v.get<double>();
+    }
+    if (w.dense == 0 && w.lexical == 0) return field_error(kBad, hfield, "both weights are 0");
+    hybrid = w;
+  }
+  return ok_status();
+}
+
 Result<SearchRequest> parse_search_request(std::string_view body) {
   ONDO_ASSIGN_OR_RETURN(ojson j, parse_object(body));
   ONDO_TRY(only_known(j, {"query", "max_num_results", "filters", "ranking_options", "rewrite_query"}));
@@ -201,39 +245,7 @@ Result<SearchRequest> parse_search_request(std::string_view body) {
     return field_error(kBad, "rewrite_query", "expected a boolean");
   }
   if (j.contains("ranking_options") && !j["ranking_options"].is_null()) {
-    const ojson& o = j["ranking_options"];
-    if (!o.is_object()) return field_error(kBad, "ranking_options", "expected an object");
-    if (Status st = only_known(o, {"ranker", "score_threshold", "hybrid"}); !st.ok()) return st.error().in_field("ranking_options");
-    if (o.contains("ranker")) {
-      ONDO_ASSIGN_OR_RETURN(r.ranker, string_field(o["ranker"], "ranking_options.ranker"));
-      static constexpr const char* kRankers[] = {"auto", "none", "default-2024-11-15", "dense", "lexical", "hybrid"};
-      if (std::none_of(std::begin(kRankers), std::end(kRankers), [&](const char* k) { return r.ranker == k; })) {
-        return field_error(kBad, "ranking_options.ranker", "unknown ranker '" + r.ranker.substr(0, 64) +
-                                                               "' (expected auto, none, default-2024-11-15, dense, lexical or hybrid)");
-      }
-    }
-    if (o.contains("score_threshold")) {
-      const ojson& t = o["score_threshold"];
-      if (!t.is_number() || t.get<double>() < 0 || t.get<double>() > 1) {
-        return field_error(kBad, "ranking_options.score_threshold", "expected a number from 0 to 1");
-      }
-      r.score_threshold = t.get<double>();
-    }
-    if (o.contains("hybrid") && !o["hybrid"].is_null()) {
-      const ojson& h = o["hybrid"];
-      if (!h.is_object()) return field_error(kBad, "ranking_options.hybrid", "expected an object with dense_weight and lexical_weight");
-      HybridWeights w;
-      for (const auto& [k, v] : h.items()) {
-        const std::string path = "ranking_options.hybrid." + k.substr(0, 64);
-        if (k != "dense_weight" && k != "lexical_weight") return field_error(kBad, path, "unknown field");
-        if (!v.is_number() || v.get<double>() < 0 || !std::isfinite(v.get<double>())) {
-          return field_error(kBad, path, "expected a number >= 0");
-        }
-        (k == "dense_weight" ? w.dense : w.lexical) = v.get<double>();
-      }
-      if (w.dense == 0 && w.lexical == 0) return field_error(kBad, "ranking_options.hybrid", "both weights are 0");
-      r.hybrid = w;
-    }
+    ONDO_TRY(parse_ranking_options(j["ranking_options"], "ranking_options", r.ranker, r.score_threshold, r.hybrid));
   }
   return r;
 }

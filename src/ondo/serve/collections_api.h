@@ -62,6 +62,11 @@ Result<CreateVectorStoreRequest> parse_create_vector_store(std::string_view body
 Result<AttachFileRequest> parse_attach_file(std::string_view body);
 Result<SearchRequest> parse_search_request(std::string_view body);
 Result<std::optional<ChunkingChoice>> parse_chunking(const nlohmann::ordered_json& v, std::string_view field);
+// ranking_options (search and file_search tools): ranker, score_threshold, and the hybrid
+// weights as ondo's "hybrid" {dense_weight, lexical_weight} or OpenAI's "hybrid_search"
+// {embedding_weight, text_weight}. Errors name `field` and the member at fault.
+Status parse_ranking_options(const nlohmann::ordered_json& o, const std::string& field, std::string& ranker,
+                             double& score_threshold, std::optional<HybridWeights>& hybrid);
 Result<std::string> parse_attributes(const nlohmann::ordered_json& v, std::string_view field);
 
 // OpenAI's list paging over items already in created order: "limit" (1..100, default 20),

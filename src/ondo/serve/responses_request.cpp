@@ -23,6 +23,8 @@ constexpr const char* kSameFields[] = {"model",          "stream",        "tempe
 
 // The include values that ask for nothing this server would add (it has no reasoning items).
 constexpr const char* kNoOpIncludes[] = {"reasoning.encrypted_content"};
+// The include value that asks for the file_search_call item's results.
+constexpr const char* kFileSearchResults = "file_search_call.results";
 
 Status refuse_stateful(const json& obj) {
   if (const json* p = member(obj, "previous_response_id")) {
@@ -57,7 +59,7 @@ Status check_include(const json& obj) {
     if (!v.is_string()) return field_error(path, "expected a string (seen " + seen(v) + ")");
     bool no_op = false;
     for (const char* k : kNoOpIncludes) no_op = no_op || v == k;
-    if (!no_op) {
+    if (!no_op && v != kFileSearchResults) {
       return field_error(path, "'" + v.get<std::string>().substr(0, 80) + "' is not supported", ErrorCode::Unsupported);
     }
   }
@@ -100,8 +102,9 @@ Status refuse_unsupported(const json& obj) {
   return ok_status();
 }
 
-// tools: flat function tools as chat's {"type": "function", "function": {...}}.
-Status translate_tools(const json& obj, json& chat, FieldRenames& renames) {
+// tools: flat function tools as chat's {"type": "function", "function": {...}}; one
+// file_search tool is set aside for the route (ResponsesRequest::file_search).
+Status translate_tools(const json& obj, json& chat, FieldRenames& renames, ResponsesRequest& r) {
   const json* tools = member(obj, "tools");
   if (!tools) return ok_status();
   if (!tools->is_array()) {
@@ -113,9 +116,18 @@ Status translate_tools(const json& obj, json& chat, FieldRenames& renames) {
     const json& t = (*tools)[i];
     const std::string path = "tools[" + std::to_string(i) + "]";
     const json* type = t.is_object() ? member(t, "type") : nullptr;
+    if (type && *type == "file_search") {
+      if (r.file_search) {
+        return field_error(path, "only one file_search tool is supported (list every store in its vector_store_ids)");
+      }
+      r.file_search = t;
+      r.file_search_field = path;
+      continue;
+    }
     if (type && type->is_string() && *type != "function") {
       return field_error(path + ".type", "'" + type->get<std::string>().substr(0, 80) +
-                                             "' tools are not supported (expected function)", ErrorCode::Unsupported);
+                                             "' tools are not supported (expected function or file_search)",
+                         ErrorCode::Unsupported);
     }
     if (!type) {
       out.push_back(t);
@@ -131,7 +143,7 @@ Status translate_tools(const json& obj, json& chat, FieldRenames& renames) {
     out.push_back({{"type", *type}, {"function", std::move(fn)}});
     renames.push_back({path + ".function", path});
   }
-  chat["tools"] = std::move(out);
+  if (!out.empty() || !r.file_search) chat["tools"] = std::move(out);
   return ok_status();
 }
 
@@ -144,6 +156,7 @@ Status translate_tool_choice(const json& obj, json& chat, FieldRenames& renames)
     chat["tool_choice"] = *tc;  // a string, or a wrong shape the chat parser names
     return ok_status();
   }
+  if (*type == "file_search") return ok_status();  // the search always runs when the tool is given
   if (*type != "function") {
     return field_error("tool_choice.type", "'" + type->get<std::string>().substr(0, 80) +
                                                "' is not supported (expected function, or auto, none or required)",
@@ -176,14 +189,14 @@ Status translate_text(const json& obj, json& chat) {
   return ok_status();
 }
 
-Result<json> chat_shape(const json& obj, FieldRenames& renames) {
+Result<json> chat_shape(const json& obj, FieldRenames& renames, ResponsesRequest& r) {
   json chat = json::object();
   for (const char* key : kSameFields) {
     if (auto it = obj.find(key); it != obj.end()) chat[key] = *it;
   }
   ONDO_ASSIGN_OR_RETURN(chat["messages"], detail::responses_input_messages(obj, renames));
   renames.push_back({"messages", "input"});
-  ONDO_TRY(translate_tools(obj, chat, renames));
+  ONDO_TRY(translate_tools(obj, chat, renames, r));
   ONDO_TRY(translate_tool_choice(obj, chat, renames));
   ONDO_TRY(translate_text(obj, chat));
   renames.push_back({"response_format", "text.format"});
@@ -203,7 +216,8 @@ json echo_fields(const json& obj, const ChatRequest& chat) {
   json tools = json::array();
   if (const json* t = member(obj, "tools")) {
     for (json tool : *t) {
-      if (!tool.contains("strict") || tool["strict"].is_null()) tool["strict"] = true;  // the API's default
+      const bool function = !tool.is_object() || !tool.contains("type") || tool["type"] == "function";
+      if (function && (!tool.contains("strict") || tool["strict"].is_null())) tool["strict"] = true;  // the API's default
       tools.push_back(std::move(tool));
     }
   }
@@ -259,11 +273,15 @@ Result<ResponsesRequest> parse_responses_request(std::string_view body) {
   }
   ONDO_TRY(refuse_unsupported(obj));
   ResponsesRequest r;
-  ONDO_ASSIGN_OR_RETURN(json chat, chat_shape(obj, r.renames));
+  ONDO_ASSIGN_OR_RETURN(json chat, chat_shape(obj, r.renames, r));
+  if (const json* tc = member(obj, "tool_choice"); tc && *tc == "none") r.file_search.reset();  // no tool may run
   auto parsed = parse_chat_request(chat.dump(-1, ' ', false, json::error_handler_t::replace));
   if (!parsed.ok()) return rename_chat_error(r.renames, parsed.error());
   r.chat = std::move(*parsed);
   r.echo = echo_fields(obj, r.chat);
+  if (const json* inc = member(obj, "include")) {
+    for (const json& v : *inc) r.include_file_search_results = r.include_file_search_results || v == kFileSearchResults;
+  }
   return r;
 }
 

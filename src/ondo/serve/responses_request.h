@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ struct ResponsesRequest {
   ChatRequest chat;             // the generation, validated by the chat parser
   nlohmann::ordered_json echo;  // the Response object's fields that echo the request (tools, text, ...)
   FieldRenames renames;         // for errors found later (prepare_chat) in the chat request
+  // The file_search tool as given (an object; the route parses it with parse_rag_object) and
+  // its path ("tools[1]"); null when the request has none. Retrieval runs before generation.
+  std::optional<nlohmann::ordered_json> file_search;
+  std::string file_search_field;
+  bool include_file_search_results = false;  // include: ["file_search_call.results"]
 };
 
 // Errors: InvalidArgument or Unsupported whose field is the Responses path at fault.

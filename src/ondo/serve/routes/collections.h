@@ -7,6 +7,11 @@
 
 #include <httplib.h>
 
+#include <string>
+
+#include "ondo/serve/collections.h"
+#include "ondo/serve/collections_api.h"
+
 namespace ondo::serve {
 
 class ServerState;
@@ -24,5 +29,14 @@ void handle_list_vector_stores(ServerState& state, const httplib::Request& req, 
 void handle_vector_store_get(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_vector_store_post(ServerState& state, const httplib::Request& req, httplib::Response& res);
 void handle_vector_store_delete(ServerState& state, const httplib::Request& req, httplib::Response& res);
+
+// The library query for a search request on store `v`: the queries joined, filters parsed,
+// the ranker's mode and weights, and the query embedding when the store has vectors. Shared by
+// /v1/vector_stores/{id}/search, the chat `rag` field and the Responses file_search tool.
+// Errors name the request field under `prefix` ("" for the search body, "rag",
+// "tools[0]"): InvalidArgument for a bad filter or weights with a non-hybrid ranker; the
+// embedder's errors.
+Result<rag::CollectionQuery> search_query(Collections& c, const store::VectorStoreRecord& v, const SearchRequest& r,
+                                          const std::string& prefix);
 
 }  // namespace ondo::serve

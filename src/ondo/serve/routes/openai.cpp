@@ -41,27 +41,6 @@ std::string registry_prompt_name() {
   return ref.substr(0, ref.rfind('@'));
 }
 
-// Retrieves the sources for the last user message and puts them into the system message (the
-// first one, or a new one in front). Errors as retrieve_citations; InvalidArgument (field
-// "messages") when no user message has text to search with.
-Result<std::vector<Citation>> add_sources(ServerState& state, const RagRequest& rag, nlohmann::ordered_json& messages) {
-  std::string query;
-  for (auto it = messages.rbegin(); it != messages.rend() && query.empty(); ++it) {
-    if ((*it).value("role", "") == "user" && (*it)["content"].is_string()) query = (*it)["content"].get<std::string>();
-  }
-  if (query.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return field_error(ErrorCode::InvalidArgument, "messages", "rag needs a user message with text to search with");
-  }
-  ONDO_ASSIGN_OR_RETURN(std::vector<Citation> cites, retrieve_citations(state, rag, query));
-  ONDO_ASSIGN_OR_RETURN(const std::string sources, rag_system_text(state, cites, query));
-  if (!messages.empty() && messages[0].value("role", "") == "system" && messages[0]["content"].is_string()) {
-    messages[0]["content"] = messages[0]["content"].get<std::string>() + "\n\n" + sources;
-  } else {
-    messages.insert(messages.begin(), nlohmann::ordered_json{{"role", "system"}, {"content", sources}});
-  }
-  return cites;
-}
-
 }  // namespace
 
 Result<PreparedRequest> prepare_chat(ServerState& state, ChatRequest chat) {
@@ -142,9 +121,9 @@ void handle_chat_completions(ServerState& state, const httplib::Request& req, ht
   if (!rag.ok()) return send_error(res, rag.error());
   std::optional<std::vector<Citation>> cites;
   if (*rag) {
-    auto found = add_sources(state, **rag, parsed->messages);
+    auto found = add_rag_sources(state, **rag, parsed->messages, "messages");
     if (!found.ok()) return send_error(res, found.error());
-    cites = std::move(*found);
+    cites = std::move(found->cites);
   }
   auto p = prepare_chat(state, std::move(*parsed));
   if (!p.ok()) return send_error(res, p.error());

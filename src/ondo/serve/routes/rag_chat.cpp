@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "ondo/rag/filter.h"
 #include "ondo/serve/collections.h"
 #include "ondo/serve/json_limits.h"
 #include "ondo/serve/prompt_registry.h"
+#include "ondo/serve/routes/collections.h"
 #include "ondo/serve/server_state.h"
 
 namespace ondo::serve {
@@ -37,17 +39,9 @@ class CitingWire final : public WireFormat {
   }
   void write_error(httplib::Response& res, const Error& error) override { inner_->write_error(res, error); }
   std::string stream_content_type() const override { return inner_->stream_content_type(); }
-  // The first chunk (the assistant role) carries the citations.
-  std::string stream_begin() override {
-    const std::string first = inner_->stream_begin();
-    constexpr std::string_view kData = "data: ";
-    if (first.rfind(kData, 0) != 0) return first;
-    const size_t end = first.find("\n\n");
-    ojson chunk = ojson::parse(first.substr(kData.size(), end - kData.size()), nullptr, false);
-    if (!chunk.is_object()) return first;
-    chunk["citations"] = cites_;
-    return "data: " + chunk.dump() + "\n\n" + (end == std::string::npos ? "" : first.substr(end + 2));
-  }
+  // The first chunk (the assistant role) carries the citations; with n > 1, so does the first
+  // chunk of every other choice.
+  std::string stream_begin() override { return cited(inner_->stream_begin()); }
   std::string stream_text(const std::string& text, const std::vector<TokenEntry>& tokens) override {
     return inner_->stream_text(text, tokens);
   }
@@ -60,17 +54,34 @@ class CitingWire final : public WireFormat {
   void set_stop_sequence(const std::string& stop) override { inner_->set_stop_sequence(stop); }
   bool multi_choice() const override { return inner_->multi_choice(); }
   std::string stream_choice_text(int32_t choice, const std::string& text, const std::vector<TokenEntry>& tokens) override {
-    return inner_->stream_choice_text(choice, text, tokens);
+    return first_of(choice, inner_->stream_choice_text(choice, text, tokens));
   }
   std::string stream_choice_tool_call(int32_t choice, const ToolCallPiece& piece) override {
-    return inner_->stream_choice_tool_call(choice, piece);
+    return first_of(choice, inner_->stream_choice_tool_call(choice, piece));
   }
   std::string stream_choice_end(int32_t choice, const std::string& finish_reason) override {
-    return inner_->stream_choice_end(choice, finish_reason);
+    return first_of(choice, inner_->stream_choice_end(choice, finish_reason));
   }
   std::string stream_choices_end(const UsageCounts& usage) override { return inner_->stream_choices_end(usage); }
 
  private:
+  // `events` with the citations added to its first "data: " chunk.
+  std::string cited(const std::string& events) const {
+    constexpr std::string_view kData = "data: ";
+    if (events.rfind(kData, 0) != 0) return events;
+    const size_t end = events.find("\n\n");
+    ojson chunk = ojson::parse(events.substr(kData.size(), end - kData.size()), nullptr, false);
+    if (!chunk.is_object()) return events;
+    chunk["citations"] = cites_;
+    return "data: " + chunk.dump() + "\n\n" + (end == std::string::npos ? "" : events.substr(end + 2));
+  }
+  // The events of choice `choice` (> 0), cited when they are its first.
+  std::string first_of(int32_t choice, const std::string& events) {
+    if (choice == 0 || events.empty() || cited_.count(choice)) return events;
+    cited_.insert(choice);
+    return cited(events);
+  }
+
   void add_to_body(httplib::Response& res) const {
     if (res.status != 200) return;
     ojson body = ojson::parse(res.body, nullptr, false);
@@ -81,65 +92,78 @@ class CitingWire final : public WireFormat {
 
   std::unique_ptr<WireFormat> inner_;
   ojson cites_;
+  std::set<int32_t> cited_;  // choices 1.. whose first chunk carried the citations
 };
 
 }  // namespace
+
+Result<RagRequest> parse_rag_object(const ojson& r, const std::string& field, bool tool) {
+  if (!r.is_object()) return field_error(kBad, field, "expected an object");
+  for (const auto& [k, v] : r.items()) {
+    if (k != "vector_store_ids" && k != "max_num_results" && k != "filters" && k != "ranking_options" && !(tool && k == "type")) {
+      return field_error(kBad, field + "." + k.substr(0, 64),
+                         "unknown field (expected vector_store_ids, max_num_results, filters or ranking_options)");
+    }
+  }
+  RagRequest out;
+  out.field = field;
+  if (!r.contains("vector_store_ids")) return field_error(kBad, field + ".vector_store_ids", "missing");
+  const ojson& ids = r["vector_store_ids"];
+  if (!ids.is_array() || ids.empty() || ids.size() > kMaxStores) {
+    return field_error(kBad, field + ".vector_store_ids", "expected an array of 1 to 16 vector store ids");
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string path = field + ".vector_store_ids[" + std::to_string(i) + "]";
+    if (!ids[i].is_string()) return field_error(kBad, path, "expected a string");
+    out.vector_store_ids.push_back(ids[i].get<std::string>());
+  }
+  if (r.contains("max_num_results") && !r["max_num_results"].is_null()) {
+    ONDO_ASSIGN_OR_RETURN(int64_t n, json_to_int(r["max_num_results"], 1, 50, field + ".max_num_results"));
+    out.max_num_results = int32_t(n);
+  }
+  if (r.contains("filters") && !r["filters"].is_null()) {
+    out.filters = nlohmann::json::parse(r["filters"].dump());
+    ONDO_TRY(rag::parse_filter(*out.filters, field + ".filters"));  // a bad filter fails before any search
+  }
+  if (r.contains("ranking_options") && !r["ranking_options"].is_null()) {
+    ONDO_TRY(parse_ranking_options(r["ranking_options"], field + ".ranking_options", out.ranker, out.score_threshold, out.hybrid));
+    if (out.hybrid && (out.ranker == "none" || out.ranker == "dense" || out.ranker == "lexical")) {
+      return field_error(kBad, field + ".ranking_options.hybrid", "weights need ranker auto, default-2024-11-15 or hybrid");
+    }
+  }
+  return out;
+}
 
 Result<std::optional<RagRequest>> parse_rag_field(std::string_view body) {
   JsonBudget budget;
   ONDO_ASSIGN_OR_RETURN(ojson j, parse_request_json(body, "", budget));
   if (!j.is_object() || !j.contains("rag") || j["rag"].is_null()) return std::optional<RagRequest>();
-  const ojson& r = j["rag"];
-  if (!r.is_object()) return field_error(kBad, "rag", "expected an object");
-  for (const auto& [k, v] : r.items()) {
-    if (k != "vector_store_ids" && k != "max_num_results" && k != "filters") {
-      return field_error(kBad, "rag." + k.substr(0, 64), "unknown field (expected vector_store_ids, max_num_results or filters)");
-    }
-  }
-  RagRequest out;
-  if (!r.contains("vector_store_ids")) return field_error(kBad, "rag.vector_store_ids", "missing");
-  const ojson& ids = r["vector_store_ids"];
-  if (!ids.is_array() || ids.empty() || ids.size() > kMaxStores) {
-    return field_error(kBad, "rag.vector_store_ids", "expected an array of 1 to 16 vector store ids");
-  }
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!ids[i].is_string()) return field_error(kBad, "rag.vector_store_ids[" + std::to_string(i) + "]", "expected a string");
-    out.vector_store_ids.push_back(ids[i].get<std::string>());
-  }
-  if (r.contains("max_num_results") && !r["max_num_results"].is_null()) {
-    ONDO_ASSIGN_OR_RETURN(int64_t n, json_to_int(r["max_num_results"], 1, 50, "rag.max_num_results"));
-    out.max_num_results = int32_t(n);
-  }
-  if (r.contains("filters") && !r["filters"].is_null()) {
-    out.filters = nlohmann::json::parse(r["filters"].dump());
-    ONDO_TRY(rag::parse_filter(*out.filters, "rag.filters"));  // a bad filter fails before any search
-  }
-  return std::optional<RagRequest>(std::move(out));
+  ONDO_ASSIGN_OR_RETURN(RagRequest r, parse_rag_object(j["rag"], "rag", false));
+  return std::optional<RagRequest>(std::move(r));
 }
 
 Result<std::vector<Citation>> retrieve_citations(ServerState& state, const RagRequest& req, const std::string& query) {
   ONDO_ASSIGN_OR_RETURN(Collections * c, collections_of(state));
-  std::optional<rag::Filter> filter;
-  if (req.filters) {
-    ONDO_ASSIGN_OR_RETURN(filter, rag::parse_filter(*req.filters, "rag.filters"));
-  }
   std::vector<store::VectorStoreRecord> stores;
   for (size_t i = 0; i < req.vector_store_ids.size(); ++i) {
     const std::string& id = req.vector_store_ids[i];
     ONDO_ASSIGN_OR_RETURN(auto v, c->store().find_vector_store(id));
-    if (!v) return field_error(ErrorCode::NotFound, "rag.vector_store_ids[" + std::to_string(i) + "]", "no vector store '" + id.substr(0, 200) + "'");
+    if (!v) {
+      return field_error(ErrorCode::NotFound, req.field + ".vector_store_ids[" + std::to_string(i) + "]",
+                         "no vector store '" + id.substr(0, 200) + "'");
+    }
     stores.push_back(std::move(*v));
   }
+  SearchRequest search;  // the same query the search route would run
+  search.queries = {query};
+  search.max_num_results = req.max_num_results;
+  search.filters = req.filters;
+  search.ranker = req.ranker;
+  search.score_threshold = req.score_threshold;
+  search.hybrid = req.hybrid;
   std::vector<rag::CollectionHit> hits;
   for (const auto& v : stores) {
-    rag::CollectionQuery q;
-    q.text = query;
-    q.k = size_t(req.max_num_results);
-    q.filter = filter;
-    q.mode = rag::SearchMode::Hybrid;
-    if (v.dimensions > 0) {
-      ONDO_ASSIGN_OR_RETURN(q.vector, c->embed_query(v.embedding_model, q.text));
-    }
+    ONDO_ASSIGN_OR_RETURN(rag::CollectionQuery q, search_query(*c, v, search, req.field));
     ONDO_ASSIGN_OR_RETURN(rag::CollectionResult found, c->indexes().search(v, q));
     for (auto& h : found.hits) hits.push_back(std::move(h));
   }
@@ -159,7 +183,34 @@ Result<std::vector<Citation>> retrieve_citations(ServerState& state, const RagRe
     ci.chunk = h.chunk.id;
     ci.score = h.score;
     ci.text = h.chunk.text;
+    ci.attributes = h.chunk.attributes.empty() ? "{}" : h.chunk.attributes;
     out.push_back(std::move(ci));
+  }
+  return out;
+}
+
+std::string rag_query(const ojson& messages) {
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+    if (it->value("role", "") == "user" && (*it)["content"].is_string()) {
+      const std::string text = (*it)["content"].get<std::string>();
+      if (text.find_first_not_of(" \t\r\n") != std::string::npos) return text;
+    }
+  }
+  return "";
+}
+
+Result<RagSources> add_rag_sources(ServerState& state, const RagRequest& rag, ojson& messages, const std::string& query_field) {
+  RagSources out;
+  out.query = rag_query(messages);
+  if (out.query.empty()) {
+    return field_error(ErrorCode::InvalidArgument, query_field, rag.field + " needs a user message with text to search with");
+  }
+  ONDO_ASSIGN_OR_RETURN(out.cites, retrieve_citations(state, rag, out.query));
+  ONDO_ASSIGN_OR_RETURN(const std::string sources, rag_system_text(state, out.cites, out.query));
+  if (!messages.empty() && messages[0].value("role", "") == "system" && messages[0]["content"].is_string()) {
+    messages[0]["content"] = messages[0]["content"].get<std::string>() + "\n\n" + sources;
+  } else {
+    messages.insert(messages.begin(), ojson{{"role", "system"}, {"content", sources}});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include "ondo/serve/routes/responses.h"
 
 #include "ondo/serve/responses_request.h"
+#include "ondo/serve/routes/rag_chat.h"
 #include "ondo/serve/routes/routes.h"
 
 namespace ondo::serve {
@@ -24,9 +25,17 @@ void handle_create_response(ServerState& state, const httplib::Request& req, htt
   auto parsed = parse_responses_request(req.body);
   if (!parsed.ok()) return send_error(res, parsed.error());
   const std::string model = parsed->chat.gen.model;
+  std::optional<FileSearchOutput> search;
+  if (parsed->file_search) {  // the same retrieval as the chat `rag` field
+    auto rag = parse_rag_object(*parsed->file_search, parsed->file_search_field, true);
+    if (!rag.ok()) return send_error(res, rag.error());
+    auto found = add_rag_sources(state, *rag, parsed->chat.messages, "input");
+    if (!found.ok()) return send_error(res, found.error());
+    search = FileSearchOutput{{found->query}, std::move(found->cites), parsed->include_file_search_results};
+  }
   auto p = prepare_chat(state, std::move(parsed->chat));
   if (!p.ok()) return send_error(res, rename_chat_error(parsed->renames, p.error()));
-  respond_generation(state, std::move(*p), res, responses_wire(model, parsed->echo));
+  respond_generation(state, std::move(*p), res, responses_wire(model, parsed->echo, std::move(search)));
 }
 
 void handle_get_response(ServerState&, const httplib::Request& req, httplib::Response& res) {

@@ -8,8 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "ondo/serve/routes/rag_chat.h"
 #include "ondo/serve/routes/wire.h"
 
 namespace ondo::serve {
@@ -27,6 +30,25 @@ void handle_delete_response(ServerState& state, const httplib::Request& req, htt
 // object repeats (ResponsesRequest::echo); `model` is the alias asked for. Both the body and
 // the stream's last event carry the object built by one builder, the place a store would
 // save it.
-std::unique_ptr<WireFormat> responses_wire(const std::string& model, const nlohmann::ordered_json& echo);
+//
+// With `file_search` (the request's file_search tool ran before generation), the output
+// starts with a file_search_call item (id "fs_...", status completed, queries, and results
+// only when include_results), and the message's output_text carries one file_citation
+// annotation per cited file (file_citation_annotations); a stream emits the item with
+// response.file_search_call.in_progress / searching / completed, and each annotation with
+// response.output_text.annotation.added before response.output_text.done.
+struct FileSearchOutput {
+  std::vector<std::string> queries;
+  std::vector<Citation> cites;
+  bool include_results = false;
+};
+std::unique_ptr<WireFormat> responses_wire(const std::string& model, const nlohmann::ordered_json& echo,
+                                           std::optional<FileSearchOutput> file_search = std::nullopt);
+
+// OpenAI file_citation annotations for `text` answered from `cites`: one per distinct file, in
+// the order the files were first cited, {type, file_id, filename, index}; index is the
+// character (byte) offset in `text` of the first "[n]" marker naming one of the file's
+// sources, or the end of the text when the answer cites none of them by number.
+nlohmann::ordered_json file_citation_annotations(const std::string& text, const std::vector<Citation>& cites);
 
 }  // namespace ondo::serve

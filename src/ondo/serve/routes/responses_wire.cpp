@@ -2,6 +2,7 @@
 // in the shapes of OpenAI's Responses API (the openai npm package 6.x type definitions:
 // Response, ResponseOutputMessage, ResponseFunctionToolCall, ResponseStreamEvent). Layer:
 // serve. Renders what the generation runner (generate.cpp) emits; never runs model code.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -60,6 +61,19 @@ class ResponseObject {
     field = field.get<std::string>() + piece;
   }
   void close(size_t index, const char* status) { output_[index]["status"] = status; }
+  // A new item given whole (the file_search_call); returns its output index.
+  size_t add(json item) {
+    output_.push_back(std::move(item));
+    return output_.size() - 1;
+  }
+  json& mutable_item(size_t index) { return output_[index]; }
+  // Whether the output holds a message or a function call (not only the search).
+  bool answered() const {
+    for (const auto& item : output_) {
+      if (item["type"] == "message" || item["type"] == "function_call") return true;
+    }
+    return false;
+  }
   const json& item(size_t index) const { return output_[index]; }
   bool empty() const { return output_.empty(); }
   bool incomplete() const { return status_ == "incomplete"; }
@@ -109,11 +123,34 @@ class ResponseObject {
   json usage_ = nullptr;
 };
 
+// The file_search_call item with `status`; results only when asked for.
+json file_search_item(const std::string& id, const FileSearchOutput& fs, const char* status) {
+  json item = {{"id", id}, {"type", "file_search_call"}, {"status", status}, {"queries", fs.queries}};
+  if (std::string_view(status) != "completed") return item;
+  if (!fs.include_results) {
+    item["results"] = nullptr;
+    return item;
+  }
+  json results = json::array();
+  for (const Citation& c : fs.cites) {
+    json attrs = json::parse(c.attributes, nullptr, false);
+    results.push_back({{"attributes", attrs.is_object() ? attrs : json::object()},
+                       {"file_id", c.file_id},
+                       {"filename", c.filename},
+                       {"score", c.score},
+                       {"text", c.text}});
+  }
+  item["results"] = std::move(results);
+  return item;
+}
+
 class ResponsesWire final : public WireFormat {
  public:
-  ResponsesWire(std::string model, json echo) : resp_(std::move(model), std::move(echo)) {}
+  ResponsesWire(std::string model, json echo, std::optional<FileSearchOutput> fs)
+      : resp_(std::move(model), std::move(echo)), fs_(std::move(fs)) {}
 
   void write_result(httplib::Response& res, const GenerationResult& r) override {
+    if (fs_) resp_.add(file_search_item(random_id("fs_"), *fs_, "completed"));
     for (const auto& call : r.calls) {
       const size_t i = resp_.open_call(new_call_id(), call.name);
       resp_.append(i, call.arguments);
@@ -122,6 +159,7 @@ class ResponsesWire final : public WireFormat {
     if (r.calls.empty()) {
       const size_t i = resp_.open_message();
       resp_.append(i, r.text);
+      if (fs_) resp_.mutable_item(i)["content"][0]["annotations"] = file_citation_annotations(r.text, fs_->cites);
       resp_.close(i, item_status(r.finish_reason));
     }
     resp_.finish(r.finish_reason, r.usage);
@@ -131,7 +169,19 @@ class ResponsesWire final : public WireFormat {
 
   std::string stream_begin() override {
     std::string out = emit("response.created", {{"response", resp_.object()}});
-    return out + emit("response.in_progress", {{"response", resp_.object()}});
+    out += emit("response.in_progress", {{"response", resp_.object()}});
+    if (!fs_) return out;
+    // The search ran before the stream began; its item and events come first.
+    const std::string id = random_id("fs_");
+    const size_t i = resp_.add(file_search_item(id, *fs_, "in_progress"));
+    const json where = {{"output_index", i}, {"item_id", id}};
+    out += emit("response.output_item.added", {{"output_index", i}, {"item", resp_.item(i)}});
+    out += emit("response.file_search_call.in_progress", where);
+    resp_.mutable_item(i)["status"] = "searching";
+    out += emit("response.file_search_call.searching", where);
+    resp_.mutable_item(i) = file_search_item(id, *fs_, "completed");
+    out += emit("response.file_search_call.completed", where);
+    return out + emit("response.output_item.done", {{"output_index", i}, {"item", resp_.item(i)}});
   }
 
   std::string stream_text(const std::string& text, const std::vector<TokenEntry>&) override {
@@ -167,7 +217,7 @@ class ResponsesWire final : public WireFormat {
 
   std::string stream_end(const std::string& finish_reason, const UsageCounts& usage) override {
     std::string out;
-    if (resp_.empty()) out += open_message();  // an empty answer is still one message
+    if (!resp_.answered()) out += open_message();  // an empty answer is still one message
     out += close_open(item_status(finish_reason));
     resp_.finish(finish_reason, usage);
     return out + emit(resp_.incomplete() ? "response.incomplete" : "response.completed", {{"response", resp_.object()}});
@@ -212,6 +262,18 @@ class ResponsesWire final : public WireFormat {
     open_.reset();
     std::string out;
     resp_.close(i, status);
+    if (open_message_ && fs_) {
+      json& part = resp_.mutable_item(i)["content"][0];
+      const json annotations = file_citation_annotations(part["text"].get<std::string>(), fs_->cites);
+      for (size_t a = 0; a < annotations.size(); ++a) {
+        part["annotations"].push_back(annotations[a]);
+        out += emit("response.output_text.annotation.added", {{"item_id", item_id(i)},
+                                                              {"output_index", i},
+                                                              {"content_index", 0},
+                                                              {"annotation_index", a},
+                                                              {"annotation", annotations[a]}});
+      }
+    }
     const json& item = resp_.item(i);
     if (open_message_) {
       const json& part = item["content"][0];
@@ -231,6 +293,7 @@ class ResponsesWire final : public WireFormat {
   }
 
   ResponseObject resp_;
+  std::optional<FileSearchOutput> fs_;
   int64_t seq_ = 0;
   std::optional<size_t> open_;              // the output index of the item being streamed
   bool open_message_ = false;               // whether that item is a message (else a function call)
@@ -239,8 +302,29 @@ class ResponsesWire final : public WireFormat {
 
 }  // namespace
 
-std::unique_ptr<WireFormat> responses_wire(const std::string& model, const nlohmann::ordered_json& echo) {
-  return std::make_unique<ResponsesWire>(model, echo);
+std::unique_ptr<WireFormat> responses_wire(const std::string& model, const nlohmann::ordered_json& echo,
+                                           std::optional<FileSearchOutput> file_search) {
+  return std::make_unique<ResponsesWire>(model, echo, std::move(file_search));
+}
+
+nlohmann::ordered_json file_citation_annotations(const std::string& text, const std::vector<Citation>& cites) {
+  std::vector<std::string> files;  // distinct file ids, first cited first
+  std::map<std::string, size_t> at;  // file id -> its index in the text
+  std::map<std::string, std::string> names;
+  for (const Citation& c : cites) {
+    if (!names.count(c.file_id)) {
+      files.push_back(c.file_id);
+      names[c.file_id] = c.filename;
+      at[c.file_id] = text.size();
+    }
+    const size_t pos = text.find("[" + std::to_string(c.index) + "]");
+    if (pos != std::string::npos) at[c.file_id] = std::min(at[c.file_id], pos);
+  }
+  json out = json::array();
+  for (const auto& id : files) {
+    out.push_back({{"type", "file_citation"}, {"file_id", id}, {"filename", names[id]}, {"index", at[id]}});
+  }
+  return out;
 }
 
 }  // namespace ondo::serve

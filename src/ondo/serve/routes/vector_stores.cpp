@@ -123,32 +123,9 @@ Result<ojson> create_store(Collections& c, const std::string& body) {
   return store_json(c, v);
 }
 
-Result<rag::CollectionQuery> search_query(Collections& c, const store::VectorStoreRecord& v, const SearchRequest& r) {
-  rag::CollectionQuery q;
-  for (const std::string& s : r.queries) q.text += (q.text.empty() ? "" : " ") + s;
-  q.k = size_t(r.max_num_results);
-  q.score_threshold = r.score_threshold;
-  if (r.filters) {
-    ONDO_ASSIGN_OR_RETURN(q.filter, rag::parse_filter(*r.filters, "filters"));
-  }
-  const std::string& rk = r.ranker;
-  q.mode = rk == "none" || rk == "dense" ? rag::SearchMode::Dense : rk == "lexical" ? rag::SearchMode::Lexical : rag::SearchMode::Hybrid;
-  if (r.hybrid) {
-    if (q.mode != rag::SearchMode::Hybrid) {
-      return field_error(ErrorCode::InvalidArgument, "ranking_options.hybrid", "weights need ranker auto, default-2024-11-15 or hybrid (seen '" + rk + "')");
-    }
-    q.dense_weight = r.hybrid->dense;
-    q.lexical_weight = r.hybrid->lexical;
-  }
-  if (q.mode != rag::SearchMode::Lexical && v.dimensions > 0) {
-    ONDO_ASSIGN_OR_RETURN(q.vector, c.embed_query(v.embedding_model, q.text));
-  }
-  return q;
-}
-
 Result<ojson> search(Collections& c, const store::VectorStoreRecord& v, const std::string& body) {
   ONDO_ASSIGN_OR_RETURN(SearchRequest r, parse_search_request(body));
-  ONDO_ASSIGN_OR_RETURN(rag::CollectionQuery q, search_query(c, v, r));
+  ONDO_ASSIGN_OR_RETURN(rag::CollectionQuery q, search_query(c, v, r, ""));
   ONDO_ASSIGN_OR_RETURN(rag::CollectionResult found, c.indexes().search(v, q));
   std::map<std::string, std::string> names;
   ojson data = ojson::array();
@@ -276,6 +253,32 @@ void handle_vector_store_get(ServerState& state, const httplib::Request& req, ht
 void handle_vector_store_post(ServerState& state, const httplib::Request& req, httplib::Response& res) { answer(state, req, res, post); }
 void handle_vector_store_delete(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   answer(state, req, res, remove);
+}
+
+Result<rag::CollectionQuery> search_query(Collections& c, const store::VectorStoreRecord& v, const SearchRequest& r,
+                                          const std::string& prefix) {
+  const auto path = [&](const char* f) { return prefix.empty() ? std::string(f) : prefix + "." + f; };
+  rag::CollectionQuery q;
+  for (const std::string& s : r.queries) q.text += (q.text.empty() ? "" : " ") + s;
+  q.k = size_t(r.max_num_results);
+  q.score_threshold = r.score_threshold;
+  if (r.filters) {
+    ONDO_ASSIGN_OR_RETURN(q.filter, rag::parse_filter(*r.filters, path("filters")));
+  }
+  const std::string& rk = r.ranker;
+  q.mode = rk == "none" || rk == "dense" ? rag::SearchMode::Dense : rk == "lexical" ? rag::SearchMode::Lexical : rag::SearchMode::Hybrid;
+  if (r.hybrid) {
+    if (q.mode != rag::SearchMode::Hybrid) {
+      return field_error(ErrorCode::InvalidArgument, path("ranking_options.hybrid"),
+                         "weights need ranker auto, default-2024-11-15 or hybrid (seen '" + rk + "')");
+    }
+    q.dense_weight = r.hybrid->dense;
+    q.lexical_weight = r.hybrid->lexical;
+  }
+  if (q.mode != rag::SearchMode::Lexical && v.dimensions > 0) {
+    ONDO_ASSIGN_OR_RETURN(q.vector, c.embed_query(v.embedding_model, q.text));
+  }
+  return q;
 }
 
 }  // namespace ondo::serve
