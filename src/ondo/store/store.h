@@ -2,12 +2,8 @@
 // directory (the embedded default: nothing to install or start) and PostgreSQL (several
 // `ondo serve` replicas sharing one state). Layer: store; uses core only. No SQL outside store/.
 //
-// Tables so far: api_keys (the gateway's keys; see api_keys.h for the secrets); guardrail_policies,
-// guardrail_attachments, guardrail_decisions (guardrails.h); usage_rows, usage_daily, usage_monthly
-// (usage.h); files, vector_stores, vector_store_files, chunks (collections.h); prompts,
-// prompt_versions, prompt_labels (prompts.h); limit_windows, limit_leases, limit_spend (limits.h);
-// response_cache (cached_response.h); fridge_records, fridge_alerts (fridge.h); jobs, job_events,
-// job_checkpoints (jobs.h).
+// Tables: every schema is in migrations.h; each domain's rows are plain structs in its header
+// (api_keys.h, guardrails.h, usage.h, collections.h, prompts.h, limits.h, cached_response.h, ...).
 // Durability: a write that returns ok is committed (DESIGN "Data safety"): SQLite runs in WAL
 // mode with synchronous=FULL, PostgreSQL commits each write before it answers.
 // Schema: numbered migrations, checked and applied at open; a database whose schema is newer
