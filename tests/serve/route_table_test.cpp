@@ -111,7 +111,7 @@ json post_body(const Route& r) {
 int expected_status(const Route& r) {
   const std::string path = r.path;
   if (path == "/v1/responses/{id}") return 404;
-  if (path == "/apps/fridge/api/detect") return 404;  // no --detector: detection is off
+  if (path.rfind("/apps/fridge/api/", 0) == 0) return 404;  // no --app fridge, no --detector: the app is off
   if (path == "/v1/adapters/{name}") return 404;  // no adapter of that name is loaded
   if (path == "/v1/adapters" && std::string(r.method) == "POST") return 400;  // no "path" in the body
   if (r.auth == AuthRule::Admin) return 403;  // the fixture has no --admin-key: admin API off

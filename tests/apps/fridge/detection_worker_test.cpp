@@ -72,13 +72,11 @@ TEST(DetectionWorker, AFullQueueIsOverloadedAndAThrowIsInternal) {
   std::thread running([&] { EXPECT_TRUE(worker.detect("block").ok()); });
   f->wait_blocked();
   std::thread waiting([&] { EXPECT_TRUE(worker.detect("second").ok()); });
-  // The second image waits (queue of 1); poll until it is queued, then a third is refused.
-  Result<std::vector<Detection>> third = std::vector<Detection>{};
-  for (int i = 0; i < 2000; ++i) {
-    third = worker.detect("third");
-    if (!third.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // The second image waits (queue of 1): once it is queued, a third is refused. (Asking for the
+  // third before the second is queued would queue it behind the blocked image instead.)
+  for (int i = 0; i < 20000 && worker.waiting() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(worker.waiting(), 1u);
+  Result<std::vector<Detection>> third = worker.detect("third");
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.error().code, ErrorCode::Overloaded);
   f->release();

@@ -56,4 +56,9 @@ void DetectionWorker::run() {
   }
 }
 
+size_t DetectionWorker::waiting() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return jobs_.size();
+}
+
 }  // namespace ondo::apps::fridge

@@ -33,6 +33,8 @@ class DetectionWorker {
   // bytes that are not an image, TooLarge for its dimensions); Overloaded when max_waiting
   // images already wait; Unavailable when the worker stops first.
   Result<std::vector<Detection>> detect(std::string image_bytes);
+  // Images waiting now (not counting the one being detected).
+  size_t waiting();
 
  private:
   struct Job {
