@@ -32,7 +32,7 @@ constexpr Command kCommands[] = {
     {"eval", "score a JSONL dataset against one or more models and prompts; `eval compare` two runs", cmd_eval},
     {"detect", "find labelled boxes in photos with a detection network (OpenCV DNN) and print them as JSON", cmd_detect},
     {"jobs", "`jobs list|show|cancel|submit`: the job queue of ondo serve's store", cmd_jobs},
-    {"worker", "run the store's queued jobs (train, quantize) until stopped", cmd_worker},
+    {"worker", "run the store's queued jobs (fine_tune, train, quantize) until stopped", cmd_worker},
     {"gen-model", "write a random-weight model with a real model's shape (for benchmarks)", cmd_gen_model},
 };
 

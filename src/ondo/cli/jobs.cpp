@@ -37,7 +37,7 @@ const CommandSpec& worker_spec() {
   static const CommandSpec kSpec = {
       "worker",
       "worker [--data-dir DIR | --db URL] [options]",
-      "Runs the store's queued jobs (train, quantize) one at a time until SIGINT or SIGTERM. Several\n"
+      "Runs the store's queued jobs (fine_tune, train, quantize) one at a time until SIGINT or SIGTERM. Several\n"
       "workers on one PostgreSQL never run one job twice; a worker killed mid-job leaves it to be\n"
       "resumed from its last checkpoint by the next worker once its lease runs out.",
       {data_dir_option_spec(), db_option_spec(), threads_option_spec(),

@@ -102,7 +102,7 @@ const CommandSpec& serve_spec() {
            "JSON prices per model alias in USD per 1M tokens: {\"m\": {\"input\": 0.15, \"cached_input\": 0.075, \"output\": 0.6}, \"*\": {...}}"},
           {"--cache-ttl", "S", "0",
            "keep deterministic answers (temperature 0 or a seed) in the store for S seconds and answer exact repeats from it (0: off)"},
-          {"--workers", "N", "0", "job workers in this process (train, quantize; `ondo jobs`), below serving priority; needs the store"},
+          {"--workers", "N", "0", "job workers in this process (fine_tune, train, quantize; `ondo jobs`), below serving priority; needs the store"},
           {"--cache-size", "MIB", "256", "response cache size in MiB (least recently hit answers go first)"},
           {"--app", "NAME", "none",
            "serve an app: 'fridge' (the fridge app under /apps/fridge/api/, docs/fridge.md; opens the store)"},
