@@ -98,10 +98,14 @@ Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset,
 
 }  // namespace
 
-void convert_rows(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
-                  int64_t n_rows, int64_t n_per_row) {
+namespace {
+
+// Calls write_row(x, out_row_ptr) for every row of `src` as floats, rows split over the pool
+// (F32 rows are read in place; others are converted into a per-thread scratch row).
+template <typename WriteRow>
+void for_each_float_row(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
+                        int64_t n_rows, int64_t n_per_row, const WriteRow& write_row) {
   const core::ToFloatFn to_float = core::dtype_info(from).scalar.to_float;
-  const core::FromFloatFn from_float = quantizer_of(to);
   const size_t in_row = size_t(*core::row_bytes(from, n_per_row));
   const size_t out_row = size_t(*core::row_bytes(to, n_per_row));
   pool.run([&](int ith, int nth) {
@@ -115,29 +119,24 @@ void convert_rows(core::ThreadPool& pool, DType from, const uint8_t* src, DType 
         to_float(s, tmp.data(), n_per_row);
         x = tmp.data();
       }
-      from_float(x, dst + size_t(r) * out_row, n_per_row);
+      write_row(x, dst + size_t(r) * out_row);
     }
   });
 }
 
+}  // namespace
+
+void convert_rows(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
+                  int64_t n_rows, int64_t n_per_row) {
+  const core::FromFloatFn from_float = quantizer_of(to);
+  for_each_float_row(pool, from, src, to, dst, n_rows, n_per_row,
+                     [&](const float* x, uint8_t* out) { from_float(x, out, n_per_row); });
+}
+
 void convert_rows_weighted(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
                            int64_t n_rows, int64_t n_per_row, const float* qw) {
-  const core::ToFloatFn to_float = core::dtype_info(from).scalar.to_float;
-  const size_t in_row = size_t(*core::row_bytes(from, n_per_row));
-  const size_t out_row = size_t(*core::row_bytes(to, n_per_row));
-  pool.run([&](int ith, int nth) {
-    int64_t r0 = 0, r1 = 0;
-    core::split_range(n_rows, ith, nth, &r0, &r1);
-    std::vector<float> tmp(from == DType::F32 ? 0 : size_t(n_per_row));
-    for (int64_t r = r0; r < r1; ++r) {
-      const uint8_t* s = src + size_t(r) * in_row;
-      const float* x = reinterpret_cast<const float*>(s);  // F32 rows are 4-byte aligned in GGUF
-      if (from != DType::F32) {
-        to_float(s, tmp.data(), n_per_row);
-        x = tmp.data();
-      }
-      core::quant::quantize_row_weighted(to, x, dst + size_t(r) * out_row, n_per_row, qw);
-    }
+  for_each_float_row(pool, from, src, to, dst, n_rows, n_per_row, [&](const float* x, uint8_t* out) {
+    core::quant::quantize_row_weighted(to, x, out, n_per_row, qw);
   });
 }
 
