@@ -1289,11 +1289,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
     ONDO_TRY(prepare(kFridgeRecordInsert, s));
-    bind_named_text(s.get(), "$1", r.kind);
-    bind_named_text(s.get(), "$2", r.id);
-    bind_named_text(s.get(), "$3", r.household);
-    bind_named_text(s.get(), "$4", r.ref);
-    bind_named_text(s.get(), "$5", r.body);
+    bind_fridge_record(s.get(), r);
     bind_named_int(s.get(), "$6", r.created_at);
     bind_named_int(s.get(), "$7", r.updated_at);
     const int rc = sqlite3_step(s.get());
@@ -1308,11 +1304,7 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
     ONDO_TRY(prepare(kFridgeRecordUpdate, s));
-    bind_named_text(s.get(), "$1", r.kind);
-    bind_named_text(s.get(), "$2", r.id);
-    bind_named_text(s.get(), "$3", r.household);
-    bind_named_text(s.get(), "$4", r.ref);
-    bind_named_text(s.get(), "$5", r.body);
+    bind_fridge_record(s.get(), r);
     bind_named_int(s.get(), "$6", r.updated_at);
     const int rc = sqlite3_step(s.get());
     if (rc != SQLITE_DONE) return error(rc, "update fridge " + r.kind + " '" + r.id + "'");
@@ -1407,6 +1399,14 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // $1..$5 of the insert and update statements: kind, id, household, ref, body.
+  static void bind_fridge_record(sqlite3_stmt* s, const FridgeRecord& r) {
+    bind_named_text(s, "$1", r.kind);
+    bind_named_text(s, "$2", r.id);
+    bind_named_text(s, "$3", r.household);
+    bind_named_text(s, "$4", r.ref);
+    bind_named_text(s, "$5", r.body);
+  }
   // Requires: mu_ held; `s` selects kFridgeRecordColumns.
   Result<std::vector<FridgeRecord>> read_fridge_records(sqlite3_stmt* s) {
     std::vector<FridgeRecord> out;
