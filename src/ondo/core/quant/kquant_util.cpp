@@ -29,26 +29,15 @@ void signed_absmax(int n, const float* x, float* max, float* amax) {
 
 }  // namespace
 
-float make_qx_quants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
-  float max, amax;
-  signed_absmax(n, x, &max, &amax);
-  if (amax < kGroupMaxEps) {
-    std::fill(L, L + n, int8_t(0));
-    return 0.f;
-  }
+namespace {
+
+// The symmetric fit shared by make_qx_quants and make_qx_quants_weighted: round at
+// iscale = -nmax/max, then try 18 nearby inverse scales; for each level set the weighted
+// least-squares scale is sumlx/suml2 and the explained energy sumlx^2/suml2, and the best
+// level set wins. `weight(i)` is element i's weight in the fitted error.
+template <typename Weight>
+float fit_qx(int n, int nmax, const float* x, int8_t* L, float max, const Weight& weight) {
   float iscale = -nmax / max;
-  if (rmse_type == 0) {
-    for (int i = 0; i < n; ++i) {
-      const int l = nearest_int(iscale * x[i]);
-      L[i] = int8_t(nmax + std::max(-nmax, std::min(nmax - 1, l)));
-    }
-    return 1 / iscale;
-  }
-  // Weight of element i in the fitted error: x^2 (type 1), 1, |x| or sqrt|x|.
-  auto weight = [&](int i) {
-    return rmse_type == 1 ? x[i] * x[i] : rmse_type == 2 ? 1.f
-           : rmse_type == 3 ? std::fabs(x[i]) : std::sqrt(std::fabs(x[i]));
-  };
   float sumlx = 0, suml2 = 0;
   for (int i = 0; i < n; ++i) {
     int l = nearest_int(iscale * x[i]);
@@ -60,7 +49,6 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L, int rmse_type) 
   }
   float scale = suml2 ? sumlx / suml2 : 0.0f;
   float best = scale * sumlx;
-  // Try 18 nearby inverse scales; keep the least-squares optimum of the best level set.
   for (int is = -9; is <= 9; ++is) {
     if (is == 0) continue;
     iscale = -(nmax + 0.1f * is) / max;
@@ -82,6 +70,40 @@ float make_qx_quants(int n, int nmax, const float* x, int8_t* L, int rmse_type) 
     }
   }
   return scale;
+}
+
+}  // namespace
+
+float make_qx_quants(int n, int nmax, const float* x, int8_t* L, int rmse_type) {
+  float max, amax;
+  signed_absmax(n, x, &max, &amax);
+  if (amax < kGroupMaxEps) {
+    std::fill(L, L + n, int8_t(0));
+    return 0.f;
+  }
+  if (rmse_type == 0) {
+    const float iscale = -nmax / max;
+    for (int i = 0; i < n; ++i) {
+      const int l = nearest_int(iscale * x[i]);
+      L[i] = int8_t(nmax + std::max(-nmax, std::min(nmax - 1, l)));
+    }
+    return 1 / iscale;
+  }
+  // Weight of element i in the fitted error: x^2 (type 1), 1, |x| or sqrt|x|.
+  return fit_qx(n, nmax, x, L, max, [&](int i) {
+    return rmse_type == 1 ? x[i] * x[i] : rmse_type == 2 ? 1.f
+           : rmse_type == 3 ? std::fabs(x[i]) : std::sqrt(std::fabs(x[i]));
+  });
+}
+
+float make_qx_quants_weighted(int n, int nmax, const float* x, int8_t* L, const float* qw) {
+  float max, amax;
+  signed_absmax(n, x, &max, &amax);
+  if (amax < kGroupMaxEps) {  // all zero
+    std::fill(L, L + n, int8_t(0));
+    return 0.f;
+  }
+  return fit_qx(n, nmax, x, L, max, [qw](int i) { return qw[i]; });
 }
 
 float make_q3_quants(int n, int nmax, const float* x, int8_t* L, bool do_rmse) {

@@ -1,6 +1,6 @@
-// The importance-weighted scale searches of llama.cpp's imatrix quantization
-// (make_qx_quants with quant weights and make_qp_quants of ggml-quants.c; facts only),
-// rewritten. Layer: core. Scalar only; float expressions in ggml's order, unfused.
+// The importance-weighted scale search make_qp_quants of llama.cpp's imatrix quantization
+// (ggml-quants.c; facts only), rewritten; make_qx_quants_weighted shares make_qx_quants's fit
+// in kquant_util.cpp. Layer: core. Scalar only; float expressions in ggml's order, unfused.
 #pragma GCC optimize("fp-contract=off")
 
 #include <algorithm>
@@ -9,54 +9,6 @@
 #include "ondo/core/quant/kquant_util.h"
 
 namespace ondo::core::quant::kq {
-
-float make_qx_quants_weighted(int n, int nmax, const float* x, int8_t* L, const float* qw) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    const float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < 1e-15f) {  // ggml's GROUP_MAX_EPS: all zero
-    std::fill(L, L + n, int8_t(0));
-    return 0.f;
-  }
-  // Round at iscale = -nmax/max, then 18 nearby inverse scales; for each level set the
-  // weighted least-squares scale is sumlx/suml2 and the explained energy sumlx^2/suml2.
-  float iscale = -nmax / max;
-  float sumlx = 0, suml2 = 0;
-  for (int i = 0; i < n; ++i) {
-    int l = nearest_int(iscale * x[i]);
-    l = std::max(-nmax, std::min(nmax - 1, l));
-    L[i] = int8_t(l + nmax);
-    sumlx += qw[i] * x[i] * l;
-    suml2 += qw[i] * l * l;
-  }
-  float scale = suml2 ? sumlx / suml2 : 0.0f;
-  float best = scale * sumlx;
-  for (int is = -9; is <= 9; ++is) {
-    if (is == 0) continue;
-    iscale = -(nmax + 0.1f * is) / max;
-    sumlx = suml2 = 0;
-    for (int i = 0; i < n; ++i) {
-      int l = nearest_int(iscale * x[i]);
-      l = std::max(-nmax, std::min(nmax - 1, l));
-      sumlx += qw[i] * x[i] * l;
-      suml2 += qw[i] * l * l;
-    }
-    if (suml2 > 0 && sumlx * sumlx > best * suml2) {
-      for (int i = 0; i < n; ++i) {
-        const int l = nearest_int(iscale * x[i]);
-        L[i] = int8_t(nmax + std::max(-nmax, std::min(nmax - 1, l)));
-      }
-      scale = sumlx / suml2;
-      best = scale * sumlx;
-    }
-  }
-  return scale;
-}
 
 float make_qp_quants(int n, int nmax, const float* x, uint8_t* L, const float* qw) {
   float max = 0;
