@@ -13,6 +13,7 @@
 #include "ondo/core/fp16.h"
 #include "ondo/core/quant/blocks.h"
 #include "ondo/core/quant/kquant_util.h"
+#include "ondo/core/quant/q6_K_impl.h"
 #include "ondo/core/quant/weighted_impl.h"
 
 namespace ondo::core::quant::weighted {
@@ -160,47 +161,9 @@ void q5_K(const float* x, void* dst, int64_t n, const float* qw) {
 // Q6_K: the unweighted recipe with the importance itself (not scaled by sigma) as the
 // weights of each sub-block's fit, as llama.cpp does.
 void q6_K(const float* x, void* dst, int64_t n, const float* qw) {
-  auto* y = static_cast<BlockQ6_K*>(dst);
-  int8_t L[kQK_K];
-  float scales[16];
-  for (int64_t i = 0; i < n / kQK_K; ++i, x += kQK_K, qw += kQK_K) {
-    float max_scale = 0, max_abs_scale = 0;
-    for (int ib = 0; ib < 16; ++ib) {
-      scales[ib] = kq::make_qx_quants_weighted(16, 32, x + 16 * ib, L + 16 * ib, qw + 16 * ib);
-      const float abs_scale = std::fabs(scales[ib]);
-      if (abs_scale > max_abs_scale) {
-        max_abs_scale = abs_scale;
-        max_scale = scales[ib];
-      }
-    }
-    if (max_abs_scale < 1e-15f) {
-      std::memset(&y[i], 0, sizeof(BlockQ6_K));
-      continue;
-    }
-    const float iscale = -128.f / max_scale;
-    y[i].d = f32_to_fp16(1 / iscale);
-    for (int ib = 0; ib < 16; ++ib) {
-      const int v = kq::nearest_int(iscale * scales[ib]);
-      y[i].scales[ib] = int8_t(v < 127 ? v : 127);
-    }
-    for (int j = 0; j < 16; ++j) {
-      const float d = fp16_to_f32(y[i].d) * y[i].scales[j];
-      if (!d) continue;
-      for (int l = 0; l < 16; ++l) {
-        const int q = kq::nearest_int(x[16 * j + l] / d);
-        L[16 * j + l] = int8_t((q < -32 ? -32 : q > 31 ? 31 : q) + 32);
-      }
-    }
-    for (int h = 0; h < 2; ++h) {
-      const int8_t* Lh = L + 128 * h;
-      for (int l = 0; l < 32; ++l) {
-        y[i].ql[64 * h + l] = uint8_t((Lh[l] & 0xF) | ((Lh[l + 64] & 0xF) << 4));
-        y[i].ql[64 * h + 32 + l] = uint8_t((Lh[l + 32] & 0xF) | ((Lh[l + 96] & 0xF) << 4));
-        y[i].qh[32 * h + l] = uint8_t((Lh[l] >> 4) | ((Lh[l + 32] >> 4) << 2) | ((Lh[l + 64] >> 4) << 4) |
-                                      ((Lh[l + 96] >> 4) << 6));
-      }
-    }
-  }
+  quantize_q6_K_blocks(x, dst, n, [qw](int64_t block, int ib, const float* xs, int8_t* L) {
+    return kq::make_qx_quants_weighted(16, 32, xs, L, qw + block * kQK_K + 16 * ib);
+  });
 }
 
 }  // namespace ondo::core::quant::weighted
