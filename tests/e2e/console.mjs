@@ -4,105 +4,26 @@
 // JSON-schema mode, the models and metrics pages, a prompt with two versions and a label moved,
 // a vector store with an uploaded file searched, the usage row of the chat, a key created and
 // revoked, the jobs page, sign out; the CSRF and cookie rules; at most 5 requests per page load.
-// Writes a screenshot of every page into docs/console/.
+// Writes a screenshot of every page into docs/console/. The harness (server, browser, checks
+// shared by every e2e script) is harness.mjs.
 //   node tests/e2e/console.mjs BUILD_DIR TESTDATA_DIR
 // Exits 0 when every check passes, 77 when something it needs is missing (skipped; a failure
 // when ONDO_TESTDATA is set).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const [buildDir, testdataArg] = process.argv.slice(2);
-const testdata = process.env.ONDO_TESTDATA || testdataArg;
-const shots = join(here, '..', '..', 'docs', 'console');
-const chromiumPath = process.env.ONDO_CHROMIUM ?? '/usr/bin/chromium';
-const models = join(testdata ?? '', 'models');
-const kAdmin = 'adm-e2e-console';
+import { kAdmin, start } from './harness.mjs';
 
-// With ONDO_TESTDATA set (CI) nothing may be missing: a skip is then a failure, as in the
-// C++ reference tests (tests/support/testdata.h).
-function skip(why) {
-  if (process.env.ONDO_TESTDATA) {
-    console.error(`FAILED: ${why} (ONDO_TESTDATA is set: nothing may be missing)`);
-    process.exit(1);
-  }
-  console.log(`SKIPPED: ${why}`);
-  process.exit(77);
-}
-if (!existsSync(chromiumPath)) skip(`${chromiumPath} missing (scripts/setup installs chromium)`);
-if (!existsSync(join(here, 'node_modules', 'playwright-core'))) skip('tests/e2e/node_modules missing (run scripts/setup)');
-for (const m of ['stories260K.gguf', 'ref-bert-mean-f32.gguf']) {
-  if (!existsSync(join(models, m))) skip(`${join(models, m)} missing (ONDO_TESTDATA)`);
-}
-const { chromium } = await import('playwright-core');
-
-// Progress on stdout, and a watchdog: the whole run ends within 200 s, whatever hangs.
-let current = 'start';
-const t0 = Date.now();
-function step(name) {
-  current = name;
-  console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${name}`);
-}
-setTimeout(() => {
-  console.error(`e2e: timed out during '${current}'`);
-  process.exit(1);
-}, 200000).unref();
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const work = mkdtempSync(join(tmpdir(), 'ondo-e2e-'));
-writeFileSync(join(work, 'prices.json'), JSON.stringify({ '*': { input: 1.0, output: 2.0 } }));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const serverLog = [];
-const server = spawn(join(buildDir, 'ondo'), [
-  'serve', '--port', String(port), '-t', '1',
-  '-m', `${join(models, 'stories260K.gguf')}=tiny`, '-m', `${join(models, 'ref-bert-mean-f32.gguf')}=emb`,
-  '--data-dir', join(work, 'data'), '--admin-key', kAdmin, '--prices', join(work, 'prices.json'),
-], { stdio: ['ignore', 'ignore', 'pipe'] });
-server.stderr.on('data', (d) => serverLog.push(d.toString()));
-let browser;
-
-async function cleanup() {
-  if (browser) await browser.close().catch(() => undefined);
-  if (server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  rmSync(work, { recursive: true, force: true });
-}
-async function fail(e) {
-  console.error(e);
-  console.error('--- server log (tail) ---\n' + serverLog.join('').slice(-4000));
-  setTimeout(() => process.exit(1), 5000).unref();
-  await cleanup();
-  process.exit(1);
-}
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-
-for (let i = 0; ; i++) {  // bounded wait for the models to load
-  try {
-    if ((await fetch(`${base}/health`)).status === 200) break;
-  } catch {
-    // not listening yet
-  }
-  if (i > 600 || server.exitCode !== null) throw new Error('ondo serve did not become ready');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const { base, browser, context, page, step, shot, load, signIn, finish } = await start({
+  name: 'e2e',
+  needs: ['stories260K.gguf', 'ref-bert-mean-f32.gguf'],
+  before: (work) => writeFileSync(join(work, 'prices.json'), JSON.stringify({ '*': { input: 1.0, output: 2.0 } })),
+  serveArgs: (work, models) => [
+    '-t', '1', '-m', `${join(models, 'stories260K.gguf')}=tiny`, '-m', `${join(models, 'ref-bert-mean-f32.gguf')}=emb`,
+    '--prices', join(work, 'prices.json'),
+  ],
+});
 
 // Static files: cache headers, SPA fallback, no console-only data route.
 step('Static files');
@@ -121,26 +42,6 @@ step('Static files');
   assert.equal((await fetch(`${base}/v1/models`)).status, 401);  // the API still needs a key
 }
 
-mkdirSync(shots, { recursive: true });
-browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-const page = await context.newPage();
-page.setDefaultTimeout(30000);
-const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-
-// Requests per page load: a fresh load of each page, counted until the network is idle.
-async function load(path) {
-  const seen = [];
-  const onRequest = (r) => seen.push(r.url());
-  page.on('request', onRequest);
-  await page.goto(base + path);
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(300);
-  page.off('request', onRequest);
-  assert.ok(seen.length <= 5, `${path}: ${seen.length} requests on load (at most 5): ${seen.join(', ')}`);
-  return seen.length;
-}
-
 // Sign in, by keyboard alone.
 step('Sign in, by keyboard alone.');
 await load('/console/playground');
@@ -149,10 +50,7 @@ await shot('signin');
 await page.keyboard.type('wrong-key');
 await page.keyboard.press('Enter');
 await page.getByRole('alert').filter({ hasText: 'incorrect API key' }).waitFor();
-await page.getByLabel('Key').fill('');
-await page.keyboard.type(kAdmin);
-await page.keyboard.press('Enter');
-await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+await signIn();
 
 const cookies = await context.cookies();
 const session = cookies.find((c) => c.name === 'ondo_session');
@@ -346,8 +244,4 @@ const after = await fetch(`${base}/v1/models`, { headers: { Cookie: `ondo_sessio
 assert.equal(after.status, 401);
 assert.match((await after.json()).error.message, /console session/);
 
-await cleanup();
-const rc = server.exitCode;
-assert.ok(rc === 0 || rc === null, `ondo serve exited with ${rc}`);
-console.log('all checks passed');
-process.exit(0);
+await finish();
