@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "support/run_command.h"
 
 namespace ondo::cli {
@@ -157,6 +159,27 @@ TEST(TrainCli, WarnsWhenTheStepsEndBeforeTheWarmUp) {
   EXPECT_TRUE(has(short_run.err, "/nonexistent/train.jsonl")) << short_run.err;
   const auto fine = testing::run_ondo(common + " --warmup 2");
   EXPECT_FALSE(has(fine.err, "warm-up")) << fine.err;
+}
+
+// The schema grammar allows the layout the model was trained on (json.dumps: a space after ':'
+// and ','), so under the recipe schema the greedy answer is the model's own free answer. With
+// compact-only grammars it was forced off its tokens into nonsense of the right shape.
+TEST(RunCli, ASchemaDoesNotPushTheBuiltInModelOffItsOwnAnswer) {
+  const std::string schema = temp_file("recipe_layout.schema.json",
+      R"({"type":"object","properties":{"recipe_name":{"type":"string"},)"
+      R"("recipe_ingredients":{"type":"array","items":{"type":"string"}},)"
+      R"("recipes":{"type":"array","items":{"type":"string"}}},)"
+      R"("required":["recipe_name","recipe_ingredients","recipes"],"additionalProperties":false})");
+  for (const char* req : {R"({"ingredients": ["egg", "tomato", "onion"], "except_recipe": []})",
+                          R"({"ingredients": ["김치", "두부"], "except_recipe": ["김치찌개"]})"}) {
+    const std::string base = std::string("run --chat -p '") + req + "' -n 160 --temp 0 -t 1";
+    const auto free = testing::run_ondo(base);
+    const auto constrained = testing::run_ondo(base + " --json-schema " + schema);
+    ASSERT_EQ(free.exit_code, 0) << free.err;
+    ASSERT_EQ(constrained.exit_code, 0) << constrained.err;
+    ASSERT_TRUE(nlohmann::json::accept(free.out)) << "the free answer is a whole JSON value: " << free.out;
+    EXPECT_EQ(constrained.out, free.out) << req;
+  }
 }
 
 }  // namespace

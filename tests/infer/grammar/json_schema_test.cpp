@@ -42,13 +42,18 @@ TEST(JsonSchema, Types) {
 TEST(JsonSchema, AnyValueAndJsonObject) {
   auto any = schema("{}");
   ACCEPTS(any, R"({"a":[1,{"b":null}],"c":"x"})");
-  REJECTS(any, "[ ]");  // compact: no whitespace between tokens
+  REJECTS(any, "[ ]");  // spaced: a space only after ':' and ','
   ACCEPTS(any, "[]");
+  ACCEPTS(any, R"({"a": [1, {"b": null}], "c": "x"})");
+  REJECTS(any, R"({"a":  1})");  // at most one space
+  REJECTS(any, R"({"a" : 1})");
   REJECTS(any, "{,}");
   auto obj = json_object_grammar();
   ASSERT_NE(obj, nullptr);
   ACCEPTS(obj, R"({"k":[true,false]})");
-  REJECTS(obj, R"({"k": [true, false]})");
+  ACCEPTS(obj, R"({"k": [true, false]})");
+  REJECTS(obj, R"({"k":[true ,false]})");
+  REJECTS(obj, "{\"k\":\n[true]}");
   ACCEPTS(obj, "{}");
   REJECTS(obj, "[1]");
   REJECTS(obj, "\"s\"");
@@ -60,7 +65,8 @@ TEST(JsonSchema, ObjectPropertiesOrderAndRequired) {
   ACCEPTS(g, R"({"a":"x"})");
   ACCEPTS(g, R"({"b":1,"a":"x"})");
   ACCEPTS(g, R"({"b":1,"a":"x","c":true})");
-  REJECTS(g, R"({ "a": "x", "c": false })");  // compact: no whitespace between tokens
+  REJECTS(g, R"({ "a": "x", "c": false })");  // spaced: nothing after '{' or before '}'
+  ACCEPTS(g, R"({"a": "x", "c": false})");      // json.dumps's layout
   REJECTS(g, "{\n  \"a\": \"x\"\n}");
   ACCEPTS(g, R"({"a":"x","c":false})");
   REJECTS(g, R"({"a":"x","b":1})");  // declared order
@@ -68,8 +74,15 @@ TEST(JsonSchema, ObjectPropertiesOrderAndRequired) {
   REJECTS(g, R"({"a":"x","d":1})");  // no extras when additionalProperties is absent
   REJECTS(g, R"({"a":"x",})");
   REJECTS(g, "{\"a\":    \"x\"}");
+  SchemaOptions tight;
+  tight.layout = JsonLayout::Compact;
+  auto compact = compile_json_schema_text(R"({"type":"object","properties":{"a":{"type":"array"}}})", tight);
+  ASSERT_TRUE(compact.ok());
+  ACCEPTS(*compact, R"({"a":[1,"x"]})");
+  REJECTS(*compact, R"({"a": [1,"x"]})");
+  REJECTS(*compact, R"({"a":[1, "x"]})");
   SchemaOptions loose;
-  loose.compact = false;
+  loose.layout = JsonLayout::Free;
   auto spaced = compile_json_schema_text(R"({"type":"object","properties":{"a":{"type":"string"}}})", loose);
   ASSERT_TRUE(spaced.ok());
   ACCEPTS(*spaced, R"({ "a": "x" })");

@@ -1,7 +1,7 @@
 // Tool-call lists that end, through the official openai npm client (called by
 // tests/serve/structured_output_server_test.cpp): node tools_end_client.mjs BASE_URL MODEL.
 // tool_choice required with parallel calls allowed: every answer ends as a list of 1 to 8
-// calls (finish_reason tool_calls) with compact arguments; the same request cut by
+// calls (finish_reason tool_calls) with arguments in json.dumps layout; the same request cut by
 // max_tokens after a complete call returns the complete calls (finish_reason length).
 // Exits 0 when every check passes.
 import assert from 'node:assert/strict';
@@ -20,15 +20,16 @@ const tools = [
 ];
 const messages = [{ role: 'user', content: 'Set a 10 minute timer for the pasta and tell me the weather in Seoul.' }];
 
-// No whitespace outside string literals.
-function compact(json) {
-  return !/\s/.test(json.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+// The layout the grammar allows (docs/api.md "Structured output"): outside string literals, no
+// whitespace but at most one space right after ':' or ','.
+function spaced(json) {
+  return !/\s/.test(json.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/([:,]) (?=\S)/g, '$1'));
 }
 
 function checkCalls(calls) {
   for (const c of calls) {
     const args = JSON.parse(c.function.arguments);
-    assert.ok(compact(c.function.arguments), `compact arguments: ${c.function.arguments}`);
+    assert.ok(spaced(c.function.arguments), `arguments in json.dumps layout: ${c.function.arguments}`);
     if (c.function.name === 'set_timer') assert.ok(args.minutes >= 0.5 && args.minutes <= 120, `minutes ${args.minutes}`);
   }
 }

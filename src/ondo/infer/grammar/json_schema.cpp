@@ -37,13 +37,17 @@ std::set<std::string> type_set(const json& s, const Compiler& c, int depth);
 }  // namespace
 
 std::string Compiler::prelude() const {
-  const std::string ws = opt_.compact ? "ws ::= \"\"\n"
-                                      : "ws ::= ( \" \" | \"\\n\" [ \\t]{0," + std::to_string(opt_.max_indent) + "} )?\n";
-  return ws +
+  // `ws` goes between any two tokens, `sep` after ':' and ','.
+  const std::string free = "( \" \" | \"\\n\" [ \\t]{0," + std::to_string(opt_.max_indent) + "} )?";
+  std::string ws = "\"\"";
+  std::string sep = "\"\"";
+  if (opt_.layout == JsonLayout::Spaced) sep = "\" \"?";
+  if (opt_.layout == JsonLayout::Free) ws = sep = free;
+  return "ws ::= " + ws + "\nsep ::= " + sep + "\n" +
          "json-value ::= json-object | json-array | json-string | json-number | json-bool | json-null\n"
-         "json-object ::= \"{\" ws ( json-member ( ws \",\" ws json-member )* ws )? \"}\"\n"
-         "json-member ::= json-string ws \":\" ws json-value\n"
-         "json-array ::= \"[\" ws ( json-value ( ws \",\" ws json-value )* ws )? \"]\"\n"
+         "json-object ::= \"{\" ws ( json-member ( ws \",\" sep json-member )* ws )? \"}\"\n"
+         "json-member ::= json-string ws \":\" sep json-value\n"
+         "json-array ::= \"[\" ws ( json-value ( ws \",\" sep json-value )* ws )? \"]\"\n"
          "json-string ::= \"\\\"\" json-char* \"\\\"\"\n"
          "json-char ::= [^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" json-u4 )\n"
          "json-u4 ::= [0-9a-cA-C] json-hex{3} | [dD] [0-7] json-hex{2} | [eEfF] json-hex{3}\n"

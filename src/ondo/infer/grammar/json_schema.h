@@ -14,9 +14,8 @@
 // time (hh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm), no leap second), date-time (date "T" time),
 // uuid (8-4-4-4-12 hex), email (dot-atoms of [A-Za-z0-9_%+-]{1,20}, at most 3; "@";
 // 1-4 labels of letters, digits and inner hyphens, each "."-terminated; a 2-20 letter TLD).
-// Output: compact JSON (no whitespace between tokens), properties in declared order; with
-// SchemaOptions::compact false, between tokens at most one space or a newline plus up to
-// `max_indent` spaces/tabs. Strings use no \u escape of a surrogate.
+// Output: properties in declared order, laid out as SchemaOptions::layout says (below).
+// Strings use no \u escape of a surrogate.
 #pragma once
 
 #include <cstdint>
@@ -32,9 +31,19 @@
 
 namespace ondo::infer::grammar {
 
+// Whitespace the grammar allows between JSON tokens (never inside strings: that is content).
+enum class JsonLayout {
+  Compact,  // none: {"a":1,"b":[2,3]}
+  // At most one space after ':' and ',' and nowhere else: {"a": 1, "b": [2, 3]}, the layout
+  // of Python's json.dumps and of chat templates' tojson, so models trained on it are not
+  // forced off their own tokens. The text still starts with '{' '"' (tool-call markers hold).
+  Spaced,
+  Free,  // between any two tokens, one space or a newline plus up to max_indent spaces/tabs
+};
+
 struct SchemaOptions {
-  bool compact = true;               // no whitespace between tokens (docs/api.md promises compact output)
-  uint32_t max_indent = 20;          // !compact: spaces/tabs after a newline between tokens
+  JsonLayout layout = JsonLayout::Spaced;  // docs/api.md "Structured output"
+  uint32_t max_indent = 20;                // Free: spaces/tabs after a newline between tokens
   uint32_t max_repeat = 10000;       // largest count for lengths, item counts, regex repeats
   // Nesting of schemas; each $ref followed counts as a level. The compiler recurses a few
   // frames per level: at 64 it fits 1 MB of stack with ASan+UBSan (HTTP threads have 8 MB).

@@ -222,8 +222,8 @@ Result<std::string> Compiler::object_value(const json& s, const std::string& pat
     std::string extra_val = "json-value";
     if (extra != json(true)) { ONDO_ASSIGN_OR_RETURN(extra_val, value(extra, path + "/additionalProperties", depth + 1)); }
     ONDO_ASSIGN_OR_RETURN(std::string key, extra_key(props));
-    const std::string xkv = new_rule("xkv", key + " ws \":\" ws " + extra_val);
-    after = new_rule("xrest", "( ws \",\" ws " + xkv + " )*");
+    const std::string xkv = new_rule("xkv", key + " ws \":\" sep " + extra_val);
+    after = new_rule("xrest", "( ws \",\" sep " + xkv + " )*");
     first = "( " + xkv + " " + after + " )?";
   }
   std::vector<std::pair<std::string, std::string>> items;  // (key, value expression)
@@ -238,8 +238,8 @@ Result<std::string> Compiler::object_value(const json& s, const std::string& pat
   for (size_t i = items.size(); i-- > 0;) {
     const bool req = required.count(items[i].first) > 0;
     const std::string key = json(items[i].first).dump(-1, ' ', false, json::error_handler_t::replace);
-    const std::string kv = new_rule("kv", gbnf_quote(key) + " ws \":\" ws " + items[i].second);
-    const std::string seg = "ws \",\" ws " + kv;
+    const std::string kv = new_rule("kv", gbnf_quote(key) + " ws \":\" sep " + items[i].second);
+    const std::string seg = "ws \",\" sep " + kv;
     const std::string after_i = new_rule("after", (req ? seg : "( " + seg + " )?") + " " + after);
     first = new_rule("first", kv + " " + after + (req ? "" : " | " + first));
     after = after_i;
@@ -266,11 +266,11 @@ Result<std::string> Compiler::array_value(const json& s, const std::string& path
   uint32_t q = std::min(std::max(k, min), cap);
   if (q == 0 && cap > 0) q = 1;
   std::string rest;
-  if (q < cap) rest = "( ws \",\" ws " + item + " )" + (cap == kInf ? "*" : "{0," + std::to_string(cap - q) + "}");
+  if (q < cap) rest = "( ws \",\" sep " + item + " )" + (cap == kInf ? "*" : "{0," + std::to_string(cap - q) + "}");
   for (uint32_t i = q; i-- > 0;) {
     std::string e = item;
     if (i < k) { ONDO_ASSIGN_OR_RETURN(e, value(prefix[i], path + "/prefixItems/" + std::to_string(i), depth + 1)); }
-    const std::string elem = (i > 0 ? "ws \",\" ws " : "") + e + " " + rest;
+    const std::string elem = (i > 0 ? "ws \",\" sep " : "") + e + " " + rest;
     rest = new_rule("elem", i < min ? elem : "( " + elem + " )?");
     ONDO_TRY(check_size());
   }
