@@ -69,9 +69,11 @@ class FakeHandle : public infer::RequestHandle {
       return ev;
     }
     const bool ended = pos_ >= script_.size();
-    ev.token = ended ? 2 : script_[pos_];  // EOS after the script
+    // After the script the model "samples" EOS; like the real generation step, that ends it
+    // with a Stop event carrying no token.
+    ev.token = ended ? -1 : script_[pos_];
     ev.logprob = -0.5f;
-    if (req_.n_logprobs > 0) ev.top.push_back({ev.token, -0.5f});
+    if (req_.n_logprobs > 0 && !ended) ev.top.push_back({ev.token, -0.5f});
     ++pos_;
     if (ended) ev.finish = infer::FinishReason::Stop;
     else if (int32_t(pos_) >= req_.max_tokens) ev.finish = infer::FinishReason::Length;

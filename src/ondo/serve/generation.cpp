@@ -25,12 +25,12 @@ Delta ChoiceBuilder::on_event(const infer::TokenEvent& event) {
   if (finished_) return d;
   const bool real_token = event.token >= 0 && event.token < tok_.n_vocab();
   if (real_token && !stop_.stopped()) {
-    const bool eog = tok_.is_end_of_generation(event.token);
-    // An end-of-generation token that did not end it (ignore_eos) was still generated and
-    // used the budget: counted, without text.
-    if (eog && event.finish == infer::FinishReason::None) ++n_tokens_;
-    if (!eog) {
-      ++n_tokens_;
+    // Every token that reaches here was generated and used the budget. An end-of-generation
+    // token that ends the generation never does (the step reports it as a Stop event without a
+    // token), so one that does arrive came under ignore_eos, possibly as the last token of the
+    // budget (finish Length): counted, without text.
+    ++n_tokens_;
+    if (!tok_.is_end_of_generation(event.token)) {
       if (want_logprobs_) pending_.push_back(entry(event));
       d.text = stop_.push(decoder_.push(event.token));
     }
