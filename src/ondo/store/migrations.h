@@ -4,12 +4,13 @@
 
 #include <array>
 
+#include "ondo/store/console_sessions.h"
 #include "ondo/store/fridge_sql.h"
 #include "ondo/store/jobs.h"
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -114,6 +115,8 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     kFridgeSqliteMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsSqliteMigration,
+    // 11: web console sessions (issue 19.3; the statement is in store/console_sessions.h).
+    kConsoleSessionsSqliteMigration,
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -234,6 +237,8 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     kFridgePostgresMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsPostgresMigration,
+    // 11: web console sessions (issue 19.3; the statement is in store/console_sessions.h).
+    kConsoleSessionsPostgresMigration,
 };
 
 // The columns of api_keys in the order both engines read them.

@@ -1312,6 +1312,53 @@ class PostgresStore final : public Store {
     }
   }
 
+  // --- Web console sessions (issue 19.3; store/console_sessions.h, statements shared with SQLite). ---
+ public:
+  Status insert_console_session(const ConsoleSessionRow& r) override {
+    auto q = query(kConsoleSessionInsert,
+                   {r.token_hash, r.key_id, r.key_hash, r.csrf, std::to_string(r.created_at),
+                    std::to_string(r.last_seen_at), std::to_string(r.expires_at)},
+                   "insert console session");
+    if (!q.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": console session exists");
+      return q.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<ConsoleSessionRow>> find_console_session(std::string_view token_hash, int64_t now) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionFind, {std::string(token_hash), std::to_string(now)},
+                                            "read console session"));
+    if (PQntuples(r.get()) == 0) return std::optional<ConsoleSessionRow>();
+    auto s = [&](int c) { return std::string(PQgetvalue(r.get(), 0, c)); };
+    auto n = [&](int c) { return int64_t(std::stoll(PQgetvalue(r.get(), 0, c))); };
+    return std::optional<ConsoleSessionRow>(ConsoleSessionRow{s(0), s(1), s(2), s(3), n(4), n(5), n(6)});
+  }
+
+  Result<bool> touch_console_session(std::string_view token_hash, int64_t now, int64_t expires_at) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionTouch,
+                                            {std::string(token_hash), std::to_string(now), std::to_string(expires_at)},
+                                            "touch console session"));
+    return std::string(PQcmdTuples(r.get())) != "0";
+  }
+
+  Result<bool> delete_console_session(std::string_view token_hash) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionDelete, {std::string(token_hash)}, "delete console session"));
+    return std::string(PQcmdTuples(r.get())) != "0";
+  }
+
+  Result<int64_t> delete_console_sessions_of(std::string_view key_id) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionDeleteOfKey, {std::string(key_id)},
+                                            "delete the console sessions of '" + std::string(key_id) + "'"));
+    return int64_t(std::stoll(PQcmdTuples(r.get())));
+  }
+
+  Result<int64_t> purge_console_sessions(int64_t now, int64_t keep_at_most) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionPurge, {std::to_string(now), std::to_string(keep_at_most)},
+                                            "purge console sessions"));
+    return int64_t(std::stoll(PQcmdTuples(r.get())));
+  }
+
 };
 
 thread_local std::string PostgresStore::last_state_;

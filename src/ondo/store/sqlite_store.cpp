@@ -1652,6 +1652,90 @@ class SqliteStore final : public Store {
                                                std::string(owner) + "' (its lease was lost)");
   }
 
+  // --- Web console sessions (issue 19.3; store/console_sessions.h, statements shared with PostgreSQL). ---
+ public:
+  Status insert_console_session(const ConsoleSessionRow& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionInsert, s));
+    bind_named_text(s.get(), "$1", r.token_hash);
+    bind_named_text(s.get(), "$2", r.key_id);
+    bind_named_text(s.get(), "$3", r.key_hash);
+    bind_named_text(s.get(), "$4", r.csrf);
+    bind_named_int(s.get(), "$5", r.created_at);
+    bind_named_int(s.get(), "$6", r.last_seen_at);
+    bind_named_int(s.get(), "$7", r.expires_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+      return make_error(ErrorCode::InvalidArgument, location_ + ": console session exists");
+    }
+    if (rc != SQLITE_DONE) return error(rc, "insert console session");
+    return ok_status();
+  }
+
+  Result<std::optional<ConsoleSessionRow>> find_console_session(std::string_view token_hash, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionFind, s));
+    bind_named_text(s.get(), "$1", token_hash);
+    bind_named_int(s.get(), "$2", now);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<ConsoleSessionRow>();
+    if (rc != SQLITE_ROW) return error(rc, "read console session");
+    ConsoleSessionRow r;
+    r.token_hash = text(s.get(), 0);
+    r.key_id = text(s.get(), 1);
+    r.key_hash = text(s.get(), 2);
+    r.csrf = text(s.get(), 3);
+    r.created_at = sqlite3_column_int64(s.get(), 4);
+    r.last_seen_at = sqlite3_column_int64(s.get(), 5);
+    r.expires_at = sqlite3_column_int64(s.get(), 6);
+    return std::optional<ConsoleSessionRow>(std::move(r));
+  }
+
+  Result<bool> touch_console_session(std::string_view token_hash, int64_t now, int64_t expires_at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionTouch, s));
+    bind_named_text(s.get(), "$1", token_hash);
+    bind_named_int(s.get(), "$2", now);
+    bind_named_int(s.get(), "$3", expires_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "touch console session");
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<bool> delete_console_session(std::string_view token_hash) override {
+    ONDO_ASSIGN_OR_RETURN(int64_t n, run_session_delete(kConsoleSessionDelete, token_hash, "delete console session"));
+    return n > 0;
+  }
+
+  Result<int64_t> delete_console_sessions_of(std::string_view key_id) override {
+    return run_session_delete(kConsoleSessionDeleteOfKey, key_id, "delete the console sessions of '" + std::string(key_id) + "'");
+  }
+
+  Result<int64_t> purge_console_sessions(int64_t now, int64_t keep_at_most) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionPurge, s));
+    bind_named_int(s.get(), "$1", now);
+    bind_named_int(s.get(), "$2", keep_at_most);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "purge console sessions");
+    return int64_t(sqlite3_changes(db_));
+  }
+
+ private:
+  Result<int64_t> run_session_delete(const char* sql, std::string_view arg, const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql, s));
+    bind_named_text(s.get(), "$1", arg);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, what);
+    return int64_t(sqlite3_changes(db_));
+  }
+
 };
 
 }  // namespace
