@@ -43,19 +43,4 @@ inline constexpr const char* kConsoleSessionPurge =
     " token_hash, ROW_NUMBER() OVER (ORDER BY created_at DESC, token_hash DESC) AS n FROM console_sessions"
     " WHERE expires_at > $1) AS ranked WHERE n > $2)";
 
-// The migration (one statement per engine: PostgreSQL's runner sends one command).
-inline constexpr const char* kConsoleSessionsSqliteMigration =
-    "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
-    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
-    " expires_at INTEGER NOT NULL);"
-    "CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
-    "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at)";
-inline constexpr const char* kConsoleSessionsPostgresMigration =
-    "DO $$ BEGIN CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
-    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,"
-    " expires_at BIGINT NOT NULL);"
-    " CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
-    " CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);"
-    " END $$";
-
 }  // namespace ondo::store

@@ -4,7 +4,6 @@
 
 #include <array>
 
-#include "ondo/store/console_sessions.h"
 #include "ondo/store/fridge_sql.h"
 #include "ondo/store/jobs.h"
 
@@ -115,8 +114,17 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     kFridgeSqliteMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsSqliteMigration,
-    // 11: web console sessions (issue 19.3; the statement is in store/console_sessions.h).
-    kConsoleSessionsSqliteMigration,
+    // 11: web console sessions (issue 19.3; store/console_sessions.h), and the least seq of
+    // each day's usage rows (as PostgreSQL's migration 8; the floor of raw-row pages,
+    // store/usage.h), filled from the rows (floor division: rows before 1970 too).
+    "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
+    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL);"
+    "CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
+    "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);"
+    "CREATE TABLE usage_day_seq (day INTEGER PRIMARY KEY NOT NULL, min_seq INTEGER NOT NULL);"
+    "INSERT INTO usage_day_seq SELECT CASE WHEN time_ms >= 0 THEN time_ms / 86400000"
+    " ELSE -((-time_ms - 1) / 86400000) - 1 END, MIN(seq) FROM usage_rows GROUP BY 1",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -237,8 +245,13 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     kFridgePostgresMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsPostgresMigration,
-    // 11: web console sessions (issue 19.3; the statement is in store/console_sessions.h).
-    kConsoleSessionsPostgresMigration,
+    // 11: web console sessions (issue 19.3; store/console_sessions.h), one DO block.
+    "DO $$ BEGIN CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
+    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL);"
+    " CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
+    " CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.

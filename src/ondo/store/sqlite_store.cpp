@@ -55,6 +55,7 @@ class SqliteStore final : public Store {
     upsert_usage_.reset();
     upsert_monthly_.reset();
     upsert_model_day_.reset();
+    upsert_day_seq_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -467,7 +468,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
-    const Sql sql = usage_rows_select(q, '?');
+    const Sql sql = usage_rows_select(q, '?', true);  // from the day floor (usage_day_seq)
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
     ONDO_TRY(prepare(sql.text, s));
@@ -545,11 +546,24 @@ class SqliteStore final : public Store {
     if (!upsert_model_day_.get()) {
       ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_model", 1, '?', 1, false), upsert_model_day_));
     }
+    if (!upsert_day_seq_.get()) {
+      ONDO_TRY(prepare("INSERT INTO usage_day_seq (day, min_seq) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE"
+                       " SET min_seq = min(usage_day_seq.min_seq, excluded.min_seq)",
+                       upsert_day_seq_));
+    }
     std::vector<SqlParam> params;
+    std::map<int64_t, int64_t> day_seq;  // day -> the least seq written on it (the raw-row pages' floor)
     for (const UsageRow& r : rows) {
       params.clear();
       append_row_params(r, params);
       ONDO_TRY(step_once(insert_usage_.get(), params, "insert usage row"));
+      const int64_t seq = sqlite3_last_insert_rowid(db_);
+      auto [it, fresh] = day_seq.try_emplace(day_of_ms(r.time_ms), seq);
+      if (!fresh) it->second = std::min(it->second, seq);
+    }
+    for (const auto& [day, seq] : day_seq) {
+      params.assign({day, seq});
+      ONDO_TRY(step_once(upsert_day_seq_.get(), params, "update usage day floor"));
     }
     for (const UsageTotals& t : deltas) {
       params.clear();
@@ -998,6 +1012,7 @@ class SqliteStore final : public Store {
   Stmt upsert_usage_;       // guarded by mu_
   Stmt upsert_monthly_;     // guarded by mu_
   Stmt upsert_model_day_;   // guarded by mu_
+  Stmt upsert_day_seq_;     // guarded by mu_
   std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
   std::condition_variable group_cv_;
   std::vector<PendingUsage*> group_;

@@ -371,15 +371,23 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
 Sql usage_rows_select(const UsageRowsQuery& q, char p, bool day_seq_floor) {
   Sql out;
   std::string& s = out.text;
-  s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE time_ms >= " + param(out.params, p, q.from_ms);
-  s += " AND time_ms < " + param(out.params, p, q.to_ms);
-  s += " AND seq > " + param(out.params, p, q.after_seq);
+  // SQLite ('?') needs the floor as its one lower bound on seq (the rowid) to seek to it, and,
+  // without a key, the unary + to keep it off the time index (it would otherwise sort every
+  // row after `from`, or walk seq order from the oldest row: 8 s at 10 M rows).
+  const bool sqlite = p == '?';
+  const std::string time = sqlite && day_seq_floor && !q.key_id ? "+time_ms" : "time_ms";
+  s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE " + time + " >= " + param(out.params, p, q.from_ms);
+  s += " AND " + time + " < " + param(out.params, p, q.to_ms);
+  const std::string after = param(out.params, p, q.after_seq);
   if (q.key_id) s += " AND key_id = " + param(out.params, p, *q.key_id);
   if (q.model) s += " AND model = " + param(out.params, p, *q.model);
   if (day_seq_floor) {
     // No day at or after from_ms's: no row matches, so any floor is exact; the largest ends the walk at once.
-    s += " AND seq >= COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
-         param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+    const std::string floor = "COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
+                              param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+    s += sqlite ? " AND seq > max(" + after + ", " + floor + " - 1)" : " AND seq > " + after + " AND seq >= " + floor;
+  } else {
+    s += " AND seq > " + after;
   }
   s += " ORDER BY seq LIMIT " + param(out.params, p, q.limit);
   return out;
