@@ -15,6 +15,7 @@
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/store.h"
+#include "ondo/store/usage_rollups.h"
 
 namespace ondo::store {
 namespace {
@@ -308,19 +309,28 @@ class PostgresStore final : public Store {
       const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
       const std::vector<UsageTotals> months = monthly_deltas(deltas);
       const std::vector<UsageTotals> model_days = model_day_deltas(deltas);
+      const std::vector<UsageTotals> key_models = key_model_day_deltas(deltas);
+      const std::vector<UsageTotals> key_prompts = key_prompt_day_deltas(deltas);
       std::vector<SqlParam> params;
-      params.reserve(chunk.size() * 15 + (deltas.size() + months.size() + model_days.size()) * 27);
+      params.reserve(chunk.size() * 15 +
+                     (deltas.size() + months.size() + model_days.size() + key_models.size() + key_prompts.size()) * 27);
       for (const UsageRow& r : chunk) append_row_params(r, params);
       for (const UsageTotals& t : deltas) append_delta_params(t, params);
       const size_t monthly_first = params.size() + 1;
       for (const UsageTotals& t : months) append_delta_params(t, params);
       const size_t model_day_first = params.size() + 1;
       for (const UsageTotals& t : model_days) append_delta_params(t, params);
+      const size_t key_model_first = params.size() + 1;
+      for (const UsageTotals& t : key_models) append_delta_params(t, params);
+      const size_t key_prompt_first = params.size() + 1;
+      for (const UsageTotals& t : key_prompts) append_delta_params(t, params);
       const std::string sql =
           "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + " RETURNING seq, time_ms), day_seq AS (" +
           kUsageDaySeqUpsert + "), daily AS (" +
           usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + "), model_day AS (" +
-          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + ") " +
+          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + "), key_model AS (" +
+          usage_rollup_upsert("usage_daily_key_model", key_models.size(), '$', key_model_first, true) + "), key_prompt AS (" +
+          usage_rollup_upsert("usage_daily_key_prompt", key_prompts.size(), '$', key_prompt_first, true) + ") " +
           usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
       st = run(c.get(), sql, text_params(params), "write usage").status;
     }
@@ -402,9 +412,10 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Rows per statement: 15 parameters a row and 27 a daily, a monthly and a day x model rollup
-  // delta at most (800 x (15 + 3 x 27) = 76800 > 65535, so 640), under PostgreSQL's 65535.
-  static constexpr size_t kUsageChunk = 640;
+  // Rows per statement: 15 parameters a row and 27 a rollup delta, each row giving at most one
+  // delta to each of the five rollups (daily, monthly, day x model, day x key x model, day x key
+  // x prompt): 400 x (15 + 5 x 27) = 60000, under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 400;
   // The least seq of each day of the rows just inserted, kept in usage_day_seq (the floor
   // of usage_rows_select); LEAST commutes, so concurrent writers keep it exact.
   static constexpr const char* kUsageDaySeqUpsert =

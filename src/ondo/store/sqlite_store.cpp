@@ -19,6 +19,7 @@
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
+#include "ondo/store/usage_rollups.h"
 #include "ondo/store/store.h"
 
 namespace ondo::store {
@@ -56,6 +57,8 @@ class SqliteStore final : public Store {
     upsert_monthly_.reset();
     upsert_model_day_.reset();
     upsert_day_seq_.reset();
+    upsert_key_model_.reset();
+    upsert_key_prompt_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -580,6 +583,22 @@ class SqliteStore final : public Store {
       append_delta_params(t, params);
       ONDO_TRY(step_once(upsert_model_day_.get(), params, "update day x model usage rollup"));
     }
+    if (!upsert_key_model_.get()) {
+      ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_key_model", 1, '?', 1, false), upsert_key_model_));
+    }
+    if (!upsert_key_prompt_.get()) {
+      ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_key_prompt", 1, '?', 1, false), upsert_key_prompt_));
+    }
+    for (const UsageTotals& t : key_model_day_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_key_model_.get(), params, "update day x key x model usage rollup"));
+    }
+    for (const UsageTotals& t : key_prompt_day_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_key_prompt_.get(), params, "update day x key x prompt usage rollup"));
+    }
     return ok_status();
   }
 
@@ -1013,6 +1032,8 @@ class SqliteStore final : public Store {
   Stmt upsert_monthly_;     // guarded by mu_
   Stmt upsert_model_day_;   // guarded by mu_
   Stmt upsert_day_seq_;     // guarded by mu_
+  Stmt upsert_key_model_;   // guarded by mu_
+  Stmt upsert_key_prompt_;  // guarded by mu_
   std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
   std::condition_variable group_cv_;
   std::vector<PendingUsage*> group_;
