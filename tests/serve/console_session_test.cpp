@@ -4,11 +4,18 @@
 
 #include <set>
 
+#include "ondo/core/sha256.h"
 #include "ondo/serve/console_files.h"
 #include "ondo/serve/console_session.h"
 
 namespace ondo::serve {
 namespace {
+
+std::optional<ConsoleSession> found(ConsoleSessions& sessions, std::string_view token, int64_t now) {
+  auto r = sessions.find(token, now);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? *r : std::nullopt;
+}
 
 TEST(ConsoleSession, OpenFindClose) {
   ConsoleSessions sessions;
@@ -17,27 +24,50 @@ TEST(ConsoleSession, OpenFindClose) {
   EXPECT_EQ(a->token.size(), 64u);
   EXPECT_EQ(a->session.csrf.size(), 64u);
   EXPECT_NE(a->token, a->session.csrf);
-  auto found = sessions.find(a->token, 1001);
-  ASSERT_TRUE(found.has_value());
-  EXPECT_EQ(found->key, "adm");
-  EXPECT_EQ(found->caller, "admin");
-  EXPECT_EQ(found->csrf, a->session.csrf);
-  EXPECT_FALSE(sessions.find(a->token + "0", 1001).has_value());
-  EXPECT_FALSE(sessions.find("", 1001).has_value());
-  EXPECT_TRUE(sessions.close(a->token));
-  EXPECT_FALSE(sessions.close(a->token));
-  EXPECT_FALSE(sessions.find(a->token, 1001).has_value());
+  EXPECT_EQ(a->session.key_hash, core::to_hex(core::sha256("adm")));  // the key itself is not kept
+  auto f = found(sessions, a->token, 1001);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->key_id, "admin");
+  EXPECT_EQ(f->csrf, a->session.csrf);
+  EXPECT_FALSE(found(sessions, a->token + "0", 1001).has_value());
+  EXPECT_FALSE(found(sessions, "", 1001).has_value());
+  EXPECT_TRUE(*sessions.close(a->token));
+  EXPECT_FALSE(*sessions.close(a->token));
+  EXPECT_FALSE(found(sessions, a->token, 1001).has_value());
 }
 
-TEST(ConsoleSession, TokensAreFreshAndSessionsExpire) {
+TEST(ConsoleSession, TokensAreFreshAndExpirySlides) {
   ConsoleSessions sessions;
   std::set<std::string> tokens;
   for (int i = 0; i < 50; ++i) tokens.insert(sessions.open("k", "admin", 0)->token);
   EXPECT_EQ(tokens.size(), 50u);
   auto s = sessions.open("k", "admin", 100);
-  EXPECT_TRUE(sessions.find(s->token, 100 + kSessionLifetimeS - 1).has_value());
-  EXPECT_FALSE(sessions.find(s->token, 100 + kSessionLifetimeS).has_value());
-  EXPECT_FALSE(sessions.find(s->token, 100).has_value());  // dropped when found expired
+  EXPECT_EQ(s->session.expires_at, 100 + kSessionIdleS);
+  // Used before it expired: the expiry moves to idle time from that use.
+  const int64_t used = 100 + kSessionIdleS - 1;
+  auto f = found(sessions, s->token, used);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->expires_at, used + kSessionIdleS);
+  EXPECT_TRUE(found(sessions, s->token, used + kSessionIdleS - 1).has_value());
+  EXPECT_FALSE(found(sessions, s->token, 100 + 3 * kSessionIdleS).has_value());  // idle too long
+  EXPECT_FALSE(found(sessions, s->token, 100).has_value());  // dropped when found expired
+  // However often used, no session outlives kSessionMaxS from sign-in.
+  auto busy = sessions.open("k", "admin", 0);
+  int64_t t = 0;
+  for (; t < kSessionMaxS; t += kSessionIdleS / 2) ASSERT_TRUE(found(sessions, busy->token, t).has_value()) << t;
+  EXPECT_FALSE(found(sessions, busy->token, kSessionMaxS).has_value());
+  EXPECT_EQ(session_expiry(0, kSessionMaxS - 10), kSessionMaxS);
+}
+
+TEST(ConsoleSession, CloseAllOfAKey) {
+  ConsoleSessions sessions;
+  auto a = sessions.open("s1", "key:ka", 0);
+  auto b = sessions.open("s1", "key:ka", 0);
+  auto c = sessions.open("s2", "key:kb", 0);
+  EXPECT_EQ(*sessions.close_all_of("key:ka"), 2);
+  EXPECT_FALSE(found(sessions, a->token, 1).has_value());
+  EXPECT_FALSE(found(sessions, b->token, 1).has_value());
+  EXPECT_TRUE(found(sessions, c->token, 1).has_value());
 }
 
 TEST(ConsoleSession, CookieHeader) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "ondo/core/sha256.h"
 #include "ondo/serve/auth.h"
 #include "ondo/store/api_keys.h"
 
@@ -103,6 +104,32 @@ TEST_F(GatewayAuth, WithoutAStoreTheOldRulesHold) {
   EXPECT_EQ(admin.error().code, ErrorCode::PermissionDenied);
   GatewayPolicy keyed{{"k"}, "", nullptr};
   EXPECT_FALSE(authorize(keyed, true, "Bearer k", "", "127.0.0.1", std::nullopt, 0).ok());
+}
+
+// A console session keeps only who signed in and the hash of the key: authorize_session checks
+// that hash against the server's keys and the store's key row on every use.
+TEST_F(GatewayAuth, SessionsAreCheckedAgainByKeyHash) {
+  auto hash = [](const std::string& k) { return core::to_hex(core::sha256(k)); };
+  auto sess = [&](bool admin, const std::string& id, const std::string& key_hash) {
+    return authorize_session(policy_, admin, id, key_hash, 2000);
+  };
+  const std::string store_id = "key:" + created_.key.id;
+  auto a = sess(false, store_id, hash(created_.secret));
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->name, store_id);
+  ASSERT_TRUE(a->key.has_value());
+  EXPECT_EQ(*a->models, std::vector<std::string>{"qwen"});
+  EXPECT_EQ(sess(true, "admin", hash("admin-key"))->name, "admin");
+  EXPECT_EQ(sess(false, "api-key", hash("static-key"))->name, "api-key");
+  // A changed admin key, a hash of another key, an admin route for a non-admin: refused.
+  EXPECT_EQ(sess(false, "admin", hash("old-admin")).error().code, ErrorCode::Unauthenticated);
+  EXPECT_EQ(sess(false, store_id, hash("static-key")).error().code, ErrorCode::Unauthenticated);
+  EXPECT_EQ(sess(true, store_id, hash(created_.secret)).error().code, ErrorCode::PermissionDenied);
+  EXPECT_EQ(sess(false, "local", hash("x")).error().code, ErrorCode::Unauthenticated);
+  ASSERT_TRUE(store_->revoke_api_key(created_.key.id, 1500).ok());
+  auto revoked = sess(false, store_id, hash(created_.secret));
+  ASSERT_FALSE(revoked.ok());
+  EXPECT_NE(revoked.error().message.find("was revoked at"), std::string::npos) << revoked.error().message;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // API key, Host/Origin and bind checks. Layer: serve.
 #include "ondo/serve/auth.h"
 
+#include "ondo/core/sha256.h"
 #include "ondo/store/api_keys.h"
 
 #include <algorithm>
@@ -162,6 +163,35 @@ Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::str
   if (admin_route) return make_error(ErrorCode::PermissionDenied, "admin API: this key is not the admin key");
   if (store_refusal) return *store_refusal;
   return make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
+}
+
+Result<Caller> authorize_session(const GatewayPolicy& policy, bool admin_route, std::string_view key_id,
+                                 std::string_view key_hash, int64_t now) {
+  if (admin_route && policy.admin_key.empty()) {
+    return make_error(ErrorCode::PermissionDenied, "admin API: disabled (start ondo serve with --admin-key)");
+  }
+  auto same_key = [&](const std::string& key) {
+    return !key.empty() && constant_time_equal(core::to_hex(core::sha256(key)), key_hash);
+  };
+  const bool gateway = policy.store || !policy.admin_key.empty();
+  if (key_id == "admin") {
+    if (same_key(policy.admin_key)) return Caller{"admin", std::nullopt};
+    return make_error(ErrorCode::Unauthenticated, "console session: the admin key changed since sign-in (sign in again)");
+  }
+  if (admin_route) return make_error(ErrorCode::PermissionDenied, "admin API: this key is not the admin key");
+  if (key_id == "api-key") {
+    if (same_key(policy.access.api_key)) return Caller{"api-key", std::nullopt};
+    return make_error(ErrorCode::Unauthenticated, "console session: the API key changed since sign-in (sign in again)");
+  }
+  constexpr std::string_view kStoreKey = "key:";
+  if (gateway && policy.store && key_id.starts_with(kStoreKey)) {
+    ONDO_ASSIGN_OR_RETURN(store::ApiKey k, store::authenticate_hash(*policy.store, key_id.substr(kStoreKey.size()), key_hash, now));
+    Caller c{"key:" + k.id, std::nullopt, k};
+    if (!k.models.empty()) c.models = std::move(k.models);
+    return c;
+  }
+  return make_error(ErrorCode::Unauthenticated, "console session: signed in as '" + std::string(key_id.substr(0, 100)) +
+                                                    "', which this server does not know (sign in again)");
 }
 
 Status check_bind(std::string_view host, bool has_key, bool insecure) {

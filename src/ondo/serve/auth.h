@@ -62,6 +62,15 @@ Result<Caller> authorize(const GatewayPolicy& policy, bool admin_route, std::str
                          std::string_view x_api_key, std::string_view host, std::optional<std::string_view> origin,
                          int64_t now);
 
+// The caller of a web console session (serve/console_session.h), checked again on every use
+// without the key itself: `key_id` is the caller name it signed in as ("admin", "api-key",
+// "key:<id>") and `key_hash` the hex SHA-256 of the key it signed in with. The admin and
+// --api-key sessions end when the server's key changed; a store key's when it was revoked or
+// expired. Errors: as authorize() (Unauthenticated naming the reason, PermissionDenied for an
+// admin route), the store's errors as they are.
+Result<Caller> authorize_session(const GatewayPolicy& policy, bool admin_route, std::string_view key_id,
+                                 std::string_view key_hash, int64_t now);
+
 // Errors: InvalidArgument when binding `host` (not loopback) with no key and not insecure.
 Status check_bind(std::string_view host, bool has_key, bool insecure);
 

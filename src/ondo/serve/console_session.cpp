@@ -3,6 +3,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "ondo/core/sha256.h"
@@ -45,10 +46,28 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-Result<ConsoleSessions::Opened> ConsoleSessions::open(std::string key, std::string caller, int64_t now) {
+int64_t session_expiry(int64_t created_at, int64_t now) {
+  return std::min(now + kSessionIdleS, created_at + kSessionMaxS);
+}
+
+namespace {
+
+ConsoleSession from_row(const store::ConsoleSessionRow& r) {
+  return {r.key_id, r.key_hash, r.csrf, r.created_at, r.last_seen_at, r.expires_at};
+}
+
+}  // namespace
+
+Result<ConsoleSessions::Opened> ConsoleSessions::open(std::string_view key, std::string key_id, int64_t now) {
   ONDO_ASSIGN_OR_RETURN(std::string token, random_hex(32));
   ONDO_ASSIGN_OR_RETURN(std::string csrf, random_hex(32));
-  ConsoleSession s{std::move(key), std::move(caller), std::move(csrf), now, now + kSessionLifetimeS};
+  ConsoleSession s{std::move(key_id), token_hash(key), std::move(csrf), now, now, session_expiry(now, now)};
+  if (store_) {
+    if (auto purged = store_->purge_console_sessions(now, int64_t(kMaxSessions) - 1); !purged.ok()) return purged.error();
+    ONDO_TRY(store_->insert_console_session(
+        {token_hash(token), s.key_id, s.key_hash, s.csrf, s.created_at, s.last_seen_at, s.expires_at}));
+    return Opened{std::move(token), std::move(s)};
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = sessions_.begin(); it != sessions_.end();) {  // expired ones go
     it = it->second.expires_at <= now ? sessions_.erase(it) : std::next(it);
@@ -64,28 +83,56 @@ Result<ConsoleSessions::Opened> ConsoleSessions::open(std::string key, std::stri
   return Opened{std::move(token), std::move(s)};
 }
 
-std::optional<ConsoleSession> ConsoleSessions::find(std::string_view token, int64_t now) {
-  if (token.empty()) return std::nullopt;
+Result<std::optional<ConsoleSession>> ConsoleSessions::find(std::string_view token, int64_t now) {
+  if (token.empty()) return std::optional<ConsoleSession>();
   const std::string h = token_hash(token);
+  if (store_) {
+    ONDO_ASSIGN_OR_RETURN(std::optional<store::ConsoleSessionRow> row, store_->find_console_session(h, now));
+    if (!row) return std::optional<ConsoleSession>();
+    ConsoleSession s = from_row(*row);
+    if (now - s.last_seen_at >= kSessionTouchS) {
+      const int64_t expires = session_expiry(s.created_at, now);
+      ONDO_ASSIGN_OR_RETURN(bool moved, store_->touch_console_session(h, now, expires));
+      if (!moved) return std::optional<ConsoleSession>();  // signed out meanwhile
+      s.last_seen_at = now;
+      s.expires_at = expires;
+    }
+    return std::optional<ConsoleSession>(std::move(s));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(h);
-  if (it == sessions_.end()) return std::nullopt;
+  if (it == sessions_.end()) return std::optional<ConsoleSession>();
   if (it->second.expires_at <= now) {
     sessions_.erase(it);
-    return std::nullopt;
+    return std::optional<ConsoleSession>();
   }
-  return it->second;
+  if (now - it->second.last_seen_at >= kSessionTouchS) {
+    it->second.last_seen_at = now;
+    it->second.expires_at = session_expiry(it->second.created_at, now);
+  }
+  return std::optional<ConsoleSession>(it->second);
 }
 
-bool ConsoleSessions::close(std::string_view token) {
+Result<bool> ConsoleSessions::close(std::string_view token) {
   const std::string h = token_hash(token);
+  if (store_) return store_->delete_console_session(h);
   std::lock_guard<std::mutex> lock(mu_);
   return sessions_.erase(h) > 0;
 }
 
-size_t ConsoleSessions::size() const {
+Result<int64_t> ConsoleSessions::close_all_of(std::string_view key_id) {
+  if (store_) return store_->delete_console_sessions_of(key_id);
   std::lock_guard<std::mutex> lock(mu_);
-  return sessions_.size();
+  int64_t n = 0;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second.key_id == key_id) {
+      it = sessions_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
 }
 
 std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
@@ -105,7 +152,7 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
 
 std::string session_cookie(std::string_view token, bool secure) {
   std::string c = std::string(kSessionCookie) + "=" + std::string(token) +
-                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(kSessionLifetimeS);
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(kSessionMaxS);
   if (secure) c += "; Secure";
   return c;
 }

@@ -175,16 +175,17 @@ httplib::Server::HandlerResponse answer_cors_preflight(ServerState& state, const
 }
 
 // The web console's session cookie stands in for a key when a request sends neither
-// Authorization nor x-api-key (serve/console_session.h): the session's key is then checked as
-// if it had been sent. A cookie-authenticated request that can change something must carry the
-// session's X-Ondo-CSRF header. Without any key configured the cookie means nothing.
-Result<std::optional<std::string>> console_session_key(ServerState& state, const httplib::Request& req) {
+// Authorization nor x-api-key (serve/console_session.h): the session's key is then checked
+// again (authorize_session) as if it had been sent. A cookie-authenticated request that can
+// change something must carry the session's X-Ondo-CSRF header. Without any key configured the
+// cookie means nothing. nullopt: no cookie (or no keys).
+Result<std::optional<ConsoleSession>> console_session_of(ServerState& state, const httplib::Request& req) {
   const ServerOptions& o = state.options();
-  if (o.api_key.empty() && o.admin_key.empty() && !o.store) return std::optional<std::string>();
+  if (o.api_key.empty() && o.admin_key.empty() && !o.store) return std::optional<ConsoleSession>();
   const std::string cookies = req.get_header_value("Cookie");
   const std::optional<std::string_view> token = cookie_value(cookies, kSessionCookie);
-  if (!token) return std::optional<std::string>();
-  const std::optional<ConsoleSession> s = state.console_sessions().find(*token, int64_t(std::time(nullptr)));
+  if (!token) return std::optional<ConsoleSession>();
+  ONDO_ASSIGN_OR_RETURN(std::optional<ConsoleSession> s, state.console_sessions().find(*token, int64_t(std::time(nullptr))));
   if (!s) return make_error(ErrorCode::Unauthenticated, "console session: expired or signed out (sign in again)");
   if (method_needs_csrf(req.method) &&
       !constant_time_equal(req.get_header_value(std::string(kCsrfHeader).c_str()), s->csrf)) {
@@ -192,7 +193,7 @@ Result<std::optional<std::string>> console_session_key(ServerState& state, const
                       "csrf: a request authenticated by the console session cookie must carry the session's "
                       "X-Ondo-CSRF header");
   }
-  return std::optional<std::string>(s->key);
+  return s;
 }
 
 httplib::Server::HandlerResponse before_routing(ServerState& state, const httplib::Request& req, httplib::Response& res) {
@@ -219,19 +220,22 @@ httplib::Server::HandlerResponse before_routing(ServerState& state, const httpli
   if (auth_rule(req.method, req.path) == AuthRule::Public) return httplib::Server::HandlerResponse::Unhandled;
   std::string auth = req.get_header_value("Authorization");
   const std::string x_api_key = req.get_header_value("x-api-key");
+  std::optional<ConsoleSession> session;
   if (auth.empty() && x_api_key.empty()) {
-    auto session_key = console_session_key(state, req);
-    if (!session_key.ok()) {
+    auto s = console_session_of(state, req);
+    if (!s.ok()) {
       record.context.caller.clear();
-      send_error(res, session_key.error(), error_shape_for_path(req.path));
+      send_error(res, store_api_error(s.error()), error_shape_for_path(req.path));
       return httplib::Server::HandlerResponse::Handled;
     }
-    if (*session_key) auth = "Bearer " + **session_key;
+    session = std::move(*s);
   }
   const std::string host = req.get_header_value("Host");
   GatewayPolicy policy{{state.options().api_key, &state.cors()}, state.options().admin_key, state.options().store};
   const bool admin = auth_rule(req.method, req.path) == AuthRule::Admin;
-  auto st = authorize(policy, admin, auth, x_api_key, host, origin, int64_t(std::time(nullptr)));
+  const int64_t now = int64_t(std::time(nullptr));
+  auto st = session ? authorize_session(policy, admin, session->key_id, session->key_hash, now)
+                    : authorize(policy, admin, auth, x_api_key, host, origin, now);
   if (st.ok()) {
     record.context.caller = st->name;
     record.allowed_models = st->models;

@@ -30,7 +30,8 @@ class ServerState {
   ServerState(ServerOptions options, CorsPolicy cors)
       : options_(std::move(options)),
         cors_(std::move(cors)),
-        grammars_(options_.grammar_cache_entries, options_.grammar_cache_bytes) {}
+        grammars_(options_.grammar_cache_entries, options_.grammar_cache_bytes),
+        console_sessions_(options_.store) {}
 
   const ServerOptions& options() const { return options_; }
   const CorsPolicy& cors() const { return cors_; }
@@ -66,7 +67,7 @@ class ServerState {
   CorsPolicy cors_;
   Metrics metrics_;
   GrammarCache grammars_;
-  ConsoleSessions console_sessions_;  // web console sign-ins (serve/console_session.h)
+  ConsoleSessions console_sessions_;  // web console sign-ins (serve/console_session.h; in the store when there is one)
   AdapterRegistry adapters_;
   mutable std::mutex mu_;
   std::shared_ptr<const ModelTable> models_;  // guarded by mu_

@@ -104,9 +104,13 @@ bool looks_like_secret(std::string_view t) {
 Result<ApiKey> authenticate(Store& store, std::string_view secret, int64_t now) {
   const Error unknown = make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
   if (!looks_like_secret(secret)) return unknown;
-  const std::string_view id = secret.substr(kSecretPrefix.size(), 1 + kIdHex);
+  return authenticate_hash(store, secret.substr(kSecretPrefix.size(), 1 + kIdHex), core::to_hex(core::sha256(secret)), now);
+}
+
+Result<ApiKey> authenticate_hash(Store& store, std::string_view id, std::string_view secret_hash, int64_t now) {
+  const Error unknown = make_error(ErrorCode::Unauthenticated, "authorization: incorrect API key");
   ONDO_ASSIGN_OR_RETURN(std::optional<ApiKey> key, store.find_api_key(id));
-  if (!key || !same_bytes(core::to_hex(core::sha256(secret)), key->hash)) return unknown;
+  if (!key || !same_bytes(secret_hash, key->hash)) return unknown;
   if (key->revoked_at) {
     return make_error(ErrorCode::Unauthenticated,
                       "authorization: API key '" + key->id + "' was revoked at " + format_time(*key->revoked_at));

@@ -43,6 +43,9 @@ bool looks_like_secret(std::string_view text);
 // Errors: Unauthenticated with the reason: not a known key, revoked (when), expired (when);
 // the store's own errors as they are.
 Result<ApiKey> authenticate(Store& store, std::string_view secret, int64_t now);
+// The same for key `id` known by the hex SHA-256 of its secret (a console session keeps the
+// hash, never the secret), with the same errors.
+Result<ApiKey> authenticate_hash(Store& store, std::string_view id, std::string_view secret_hash, int64_t now);
 
 // Whether `key` may use the model `alias` (an empty list allows every model).
 bool allows_model(const ApiKey& key, std::string_view alias);

@@ -9,7 +9,7 @@
 
 namespace ondo::store {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     // 1: api keys.
@@ -114,6 +114,37 @@ inline constexpr std::array<const char*, kSchemaVersion> kSqliteMigrations = {
     kFridgeSqliteMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsSqliteMigration,
+    // 11: web console sessions (issue 19.3; store/console_sessions.h); the least seq of
+    // each day's usage rows (as PostgreSQL's migration 8; the floor of raw-row pages,
+    // store/usage.h), filled from the rows (floor division: rows before 1970 too).
+    "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
+    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL);"
+    "CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
+    "CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);"
+    "CREATE TABLE usage_day_seq (day INTEGER PRIMARY KEY NOT NULL, min_seq INTEGER NOT NULL);"
+    "INSERT INTO usage_day_seq SELECT CASE WHEN time_ms >= 0 THEN time_ms / 86400000"
+    " ELSE -((-time_ms - 1) / 86400000) - 1 END, MIN(seq) FROM usage_rows GROUP BY 1;"
+    // The narrow rollups day x key x model and day x key x prompt (store/usage_rollups.h),
+    // filled from the daily rollups.
+    " CREATE TABLE usage_daily_key_model ("
+    " day INTEGER NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,"
+    " completion_tokens INTEGER NOT NULL, cost_nano_usd INTEGER NOT NULL, duration_us_sum INTEGER NOT NULL,"
+    " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
+    " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID;"
+    " INSERT INTO usage_daily_key_model SELECT day, key_id, model, '', '', SUM(requests), SUM(errors), SUM(prompt_tokens), SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum), SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, key_id, model;"
+    " CREATE TABLE usage_daily_key_prompt ("
+    " day INTEGER NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,"
+    " completion_tokens INTEGER NOT NULL, cost_nano_usd INTEGER NOT NULL, duration_us_sum INTEGER NOT NULL,"
+    " ttft_us_sum INTEGER NOT NULL, ttft_count INTEGER NOT NULL, max_duration_us INTEGER NOT NULL,"
+    " lat0 INTEGER NOT NULL DEFAULT 0, lat1 INTEGER NOT NULL DEFAULT 0, lat2 INTEGER NOT NULL DEFAULT 0, lat3 INTEGER NOT NULL DEFAULT 0, lat4 INTEGER NOT NULL DEFAULT 0, lat5 INTEGER NOT NULL DEFAULT 0, lat6 INTEGER NOT NULL DEFAULT 0, lat7 INTEGER NOT NULL DEFAULT 0, lat8 INTEGER NOT NULL DEFAULT 0, lat9 INTEGER NOT NULL DEFAULT 0, lat10 INTEGER NOT NULL DEFAULT 0, lat11 INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route)) WITHOUT ROWID;"
+    " INSERT INTO usage_daily_key_prompt SELECT day, key_id, '', prompt, '', SUM(requests), SUM(errors), SUM(prompt_tokens), SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum), SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, key_id, prompt",
 };
 
 inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
@@ -234,6 +265,32 @@ inline constexpr std::array<const char*, kSchemaVersion> kPostgresMigrations = {
     kFridgePostgresMigration,
     // 10: the job queue (issue 17.1; the statement is in store/jobs.h).
     kJobsPostgresMigration,
+    // 11: web console sessions (issue 19.3; store/console_sessions.h), one DO block.
+    "DO $$ BEGIN CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY NOT NULL, key_id TEXT NOT NULL,"
+    " key_hash TEXT NOT NULL, csrf TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL);"
+    " CREATE INDEX console_sessions_by_key ON console_sessions (key_id);"
+    " CREATE INDEX console_sessions_by_expiry ON console_sessions (expires_at);"
+    // The narrow rollups day x key x model and day x key x prompt (store/usage_rollups.h).
+    " CREATE TABLE usage_daily_key_model ("
+    " day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,"
+    " completion_tokens BIGINT NOT NULL, cost_nano_usd BIGINT NOT NULL, duration_us_sum BIGINT NOT NULL,"
+    " ttft_us_sum BIGINT NOT NULL, ttft_count BIGINT NOT NULL, max_duration_us BIGINT NOT NULL,"
+    " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route));"
+    " INSERT INTO usage_daily_key_model SELECT day, key_id, model, '', '', SUM(requests), SUM(errors), SUM(prompt_tokens), SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum), SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, key_id, model;"
+    " CREATE TABLE usage_daily_key_prompt ("
+    " day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, route TEXT NOT NULL,"
+    " requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,"
+    " completion_tokens BIGINT NOT NULL, cost_nano_usd BIGINT NOT NULL, duration_us_sum BIGINT NOT NULL,"
+    " ttft_us_sum BIGINT NOT NULL, ttft_count BIGINT NOT NULL, max_duration_us BIGINT NOT NULL,"
+    " lat0 BIGINT NOT NULL DEFAULT 0, lat1 BIGINT NOT NULL DEFAULT 0, lat2 BIGINT NOT NULL DEFAULT 0, lat3 BIGINT NOT NULL DEFAULT 0, lat4 BIGINT NOT NULL DEFAULT 0, lat5 BIGINT NOT NULL DEFAULT 0, lat6 BIGINT NOT NULL DEFAULT 0, lat7 BIGINT NOT NULL DEFAULT 0, lat8 BIGINT NOT NULL DEFAULT 0, lat9 BIGINT NOT NULL DEFAULT 0, lat10 BIGINT NOT NULL DEFAULT 0, lat11 BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, key_id, model, prompt, route));"
+    " INSERT INTO usage_daily_key_prompt SELECT day, key_id, '', prompt, '', SUM(requests), SUM(errors), SUM(prompt_tokens), SUM(cached_tokens), SUM(completion_tokens), SUM(cost_nano_usd), SUM(duration_us_sum), SUM(ttft_us_sum), SUM(ttft_count), MAX(max_duration_us), SUM(lat0), SUM(lat1), SUM(lat2), SUM(lat3), SUM(lat4), SUM(lat5), SUM(lat6), SUM(lat7), SUM(lat8), SUM(lat9), SUM(lat10), SUM(lat11)"
+    " FROM usage_daily GROUP BY day, key_id, prompt;"
+    " END $$",
 };
 
 // The columns of api_keys in the order both engines read them.

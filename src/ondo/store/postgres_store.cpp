@@ -15,6 +15,7 @@
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/store.h"
+#include "ondo/store/usage_rollups.h"
 
 namespace ondo::store {
 namespace {
@@ -308,19 +309,28 @@ class PostgresStore final : public Store {
       const std::vector<UsageTotals> deltas = rollup_deltas(chunk);
       const std::vector<UsageTotals> months = monthly_deltas(deltas);
       const std::vector<UsageTotals> model_days = model_day_deltas(deltas);
+      const std::vector<UsageTotals> key_models = key_model_day_deltas(deltas);
+      const std::vector<UsageTotals> key_prompts = key_prompt_day_deltas(deltas);
       std::vector<SqlParam> params;
-      params.reserve(chunk.size() * 15 + (deltas.size() + months.size() + model_days.size()) * 27);
+      params.reserve(chunk.size() * 15 +
+                     (deltas.size() + months.size() + model_days.size() + key_models.size() + key_prompts.size()) * 27);
       for (const UsageRow& r : chunk) append_row_params(r, params);
       for (const UsageTotals& t : deltas) append_delta_params(t, params);
       const size_t monthly_first = params.size() + 1;
       for (const UsageTotals& t : months) append_delta_params(t, params);
       const size_t model_day_first = params.size() + 1;
       for (const UsageTotals& t : model_days) append_delta_params(t, params);
+      const size_t key_model_first = params.size() + 1;
+      for (const UsageTotals& t : key_models) append_delta_params(t, params);
+      const size_t key_prompt_first = params.size() + 1;
+      for (const UsageTotals& t : key_prompts) append_delta_params(t, params);
       const std::string sql =
           "WITH inserted AS (" + usage_rows_insert(chunk.size(), '$', 1) + " RETURNING seq, time_ms), day_seq AS (" +
           kUsageDaySeqUpsert + "), daily AS (" +
           usage_rollup_upsert("usage_daily", deltas.size(), '$', chunk.size() * 15 + 1, true) + "), model_day AS (" +
-          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + ") " +
+          usage_rollup_upsert("usage_daily_model", model_days.size(), '$', model_day_first, true) + "), key_model AS (" +
+          usage_rollup_upsert("usage_daily_key_model", key_models.size(), '$', key_model_first, true) + "), key_prompt AS (" +
+          usage_rollup_upsert("usage_daily_key_prompt", key_prompts.size(), '$', key_prompt_first, true) + ") " +
           usage_rollup_upsert("usage_monthly", months.size(), '$', monthly_first, true);
       st = run(c.get(), sql, text_params(params), "write usage").status;
     }
@@ -402,9 +412,10 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Rows per statement: 15 parameters a row and 27 a daily, a monthly and a day x model rollup
-  // delta at most (800 x (15 + 3 x 27) = 76800 > 65535, so 640), under PostgreSQL's 65535.
-  static constexpr size_t kUsageChunk = 640;
+  // Rows per statement: 15 parameters a row and 27 a rollup delta, each row giving at most one
+  // delta to each of the five rollups (daily, monthly, day x model, day x key x model, day x key
+  // x prompt): 400 x (15 + 5 x 27) = 60000, under PostgreSQL's 65535.
+  static constexpr size_t kUsageChunk = 400;
   // The least seq of each day of the rows just inserted, kept in usage_day_seq (the floor
   // of usage_rows_select); LEAST commutes, so concurrent writers keep it exact.
   static constexpr const char* kUsageDaySeqUpsert =
@@ -1310,6 +1321,53 @@ class PostgresStore final : public Store {
       if (last_state_ == "23503") return make_error(ErrorCode::NotFound, location_ + ": no job '" + job_id + "'");
       if (last_state_ != "23505" || attempt >= 8) return r.error();
     }
+  }
+
+  // --- Web console sessions (issue 19.3; store/console_sessions.h, statements shared with SQLite). ---
+ public:
+  Status insert_console_session(const ConsoleSessionRow& r) override {
+    auto q = query(kConsoleSessionInsert,
+                   {r.token_hash, r.key_id, r.key_hash, r.csrf, std::to_string(r.created_at),
+                    std::to_string(r.last_seen_at), std::to_string(r.expires_at)},
+                   "insert console session");
+    if (!q.ok()) {
+      if (last_state_ == "23505") return make_error(ErrorCode::InvalidArgument, location_ + ": console session exists");
+      return q.error();
+    }
+    return ok_status();
+  }
+
+  Result<std::optional<ConsoleSessionRow>> find_console_session(std::string_view token_hash, int64_t now) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionFind, {std::string(token_hash), std::to_string(now)},
+                                            "read console session"));
+    if (PQntuples(r.get()) == 0) return std::optional<ConsoleSessionRow>();
+    auto s = [&](int c) { return std::string(PQgetvalue(r.get(), 0, c)); };
+    auto n = [&](int c) { return int64_t(std::stoll(PQgetvalue(r.get(), 0, c))); };
+    return std::optional<ConsoleSessionRow>(ConsoleSessionRow{s(0), s(1), s(2), s(3), n(4), n(5), n(6)});
+  }
+
+  Result<bool> touch_console_session(std::string_view token_hash, int64_t now, int64_t expires_at) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionTouch,
+                                            {std::string(token_hash), std::to_string(now), std::to_string(expires_at)},
+                                            "touch console session"));
+    return std::string(PQcmdTuples(r.get())) != "0";
+  }
+
+  Result<bool> delete_console_session(std::string_view token_hash) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionDelete, {std::string(token_hash)}, "delete console session"));
+    return std::string(PQcmdTuples(r.get())) != "0";
+  }
+
+  Result<int64_t> delete_console_sessions_of(std::string_view key_id) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionDeleteOfKey, {std::string(key_id)},
+                                            "delete the console sessions of '" + std::string(key_id) + "'"));
+    return int64_t(std::stoll(PQcmdTuples(r.get())));
+  }
+
+  Result<int64_t> purge_console_sessions(int64_t now, int64_t keep_at_most) override {
+    ONDO_ASSIGN_OR_RETURN(PgResult r, query(kConsoleSessionPurge, {std::to_string(now), std::to_string(keep_at_most)},
+                                            "purge console sessions"));
+    return int64_t(std::stoll(PQcmdTuples(r.get())));
   }
 
 };

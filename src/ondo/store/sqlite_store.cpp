@@ -19,6 +19,7 @@
 #include "ondo/store/migrations.h"
 #include "ondo/store/prompt_codec.h"
 #include "ondo/store/sqlite_vfs.h"
+#include "ondo/store/usage_rollups.h"
 #include "ondo/store/store.h"
 
 namespace ondo::store {
@@ -55,6 +56,9 @@ class SqliteStore final : public Store {
     upsert_usage_.reset();
     upsert_monthly_.reset();
     upsert_model_day_.reset();
+    upsert_day_seq_.reset();
+    upsert_key_model_.reset();
+    upsert_key_prompt_.reset();
     if (db_) sqlite3_close_v2(db_);
     unregister_env_vfs(vfs_);
     std::lock_guard<std::mutex> lock(g_open_mu);
@@ -467,7 +471,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<UsageRow>> usage_rows(const UsageRowsQuery& q) override {
-    const Sql sql = usage_rows_select(q, '?');
+    const Sql sql = usage_rows_select(q, '?', true);  // from the day floor (usage_day_seq)
     std::lock_guard<std::mutex> lock(mu_);
     Stmt s;
     ONDO_TRY(prepare(sql.text, s));
@@ -545,11 +549,24 @@ class SqliteStore final : public Store {
     if (!upsert_model_day_.get()) {
       ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_model", 1, '?', 1, false), upsert_model_day_));
     }
+    if (!upsert_day_seq_.get()) {
+      ONDO_TRY(prepare("INSERT INTO usage_day_seq (day, min_seq) VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE"
+                       " SET min_seq = min(usage_day_seq.min_seq, excluded.min_seq)",
+                       upsert_day_seq_));
+    }
     std::vector<SqlParam> params;
+    std::map<int64_t, int64_t> day_seq;  // day -> the least seq written on it (the raw-row pages' floor)
     for (const UsageRow& r : rows) {
       params.clear();
       append_row_params(r, params);
       ONDO_TRY(step_once(insert_usage_.get(), params, "insert usage row"));
+      const int64_t seq = sqlite3_last_insert_rowid(db_);
+      auto [it, fresh] = day_seq.try_emplace(day_of_ms(r.time_ms), seq);
+      if (!fresh) it->second = std::min(it->second, seq);
+    }
+    for (const auto& [day, seq] : day_seq) {
+      params.assign({day, seq});
+      ONDO_TRY(step_once(upsert_day_seq_.get(), params, "update usage day floor"));
     }
     for (const UsageTotals& t : deltas) {
       params.clear();
@@ -565,6 +582,22 @@ class SqliteStore final : public Store {
       params.clear();
       append_delta_params(t, params);
       ONDO_TRY(step_once(upsert_model_day_.get(), params, "update day x model usage rollup"));
+    }
+    if (!upsert_key_model_.get()) {
+      ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_key_model", 1, '?', 1, false), upsert_key_model_));
+    }
+    if (!upsert_key_prompt_.get()) {
+      ONDO_TRY(prepare(usage_rollup_upsert("usage_daily_key_prompt", 1, '?', 1, false), upsert_key_prompt_));
+    }
+    for (const UsageTotals& t : key_model_day_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_key_model_.get(), params, "update day x key x model usage rollup"));
+    }
+    for (const UsageTotals& t : key_prompt_day_deltas(deltas)) {
+      params.clear();
+      append_delta_params(t, params);
+      ONDO_TRY(step_once(upsert_key_prompt_.get(), params, "update day x key x prompt usage rollup"));
     }
     return ok_status();
   }
@@ -998,6 +1031,9 @@ class SqliteStore final : public Store {
   Stmt upsert_usage_;       // guarded by mu_
   Stmt upsert_monthly_;     // guarded by mu_
   Stmt upsert_model_day_;   // guarded by mu_
+  Stmt upsert_day_seq_;     // guarded by mu_
+  Stmt upsert_key_model_;   // guarded by mu_
+  Stmt upsert_key_prompt_;  // guarded by mu_
   std::mutex group_mu_;     // guards group_ and group_leader_ (record_usage's group commit)
   std::condition_variable group_cv_;
   std::vector<PendingUsage*> group_;
@@ -1650,6 +1686,90 @@ class SqliteStore final : public Store {
   Error lease_not_held(std::string_view id, std::string_view owner) {
     return make_error(ErrorCode::NotFound, location_ + ": job '" + std::string(id) + "' is not running under worker '" +
                                                std::string(owner) + "' (its lease was lost)");
+  }
+
+  // --- Web console sessions (issue 19.3; store/console_sessions.h, statements shared with PostgreSQL). ---
+ public:
+  Status insert_console_session(const ConsoleSessionRow& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionInsert, s));
+    bind_named_text(s.get(), "$1", r.token_hash);
+    bind_named_text(s.get(), "$2", r.key_id);
+    bind_named_text(s.get(), "$3", r.key_hash);
+    bind_named_text(s.get(), "$4", r.csrf);
+    bind_named_int(s.get(), "$5", r.created_at);
+    bind_named_int(s.get(), "$6", r.last_seen_at);
+    bind_named_int(s.get(), "$7", r.expires_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+      return make_error(ErrorCode::InvalidArgument, location_ + ": console session exists");
+    }
+    if (rc != SQLITE_DONE) return error(rc, "insert console session");
+    return ok_status();
+  }
+
+  Result<std::optional<ConsoleSessionRow>> find_console_session(std::string_view token_hash, int64_t now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionFind, s));
+    bind_named_text(s.get(), "$1", token_hash);
+    bind_named_int(s.get(), "$2", now);
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return std::optional<ConsoleSessionRow>();
+    if (rc != SQLITE_ROW) return error(rc, "read console session");
+    ConsoleSessionRow r;
+    r.token_hash = text(s.get(), 0);
+    r.key_id = text(s.get(), 1);
+    r.key_hash = text(s.get(), 2);
+    r.csrf = text(s.get(), 3);
+    r.created_at = sqlite3_column_int64(s.get(), 4);
+    r.last_seen_at = sqlite3_column_int64(s.get(), 5);
+    r.expires_at = sqlite3_column_int64(s.get(), 6);
+    return std::optional<ConsoleSessionRow>(std::move(r));
+  }
+
+  Result<bool> touch_console_session(std::string_view token_hash, int64_t now, int64_t expires_at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionTouch, s));
+    bind_named_text(s.get(), "$1", token_hash);
+    bind_named_int(s.get(), "$2", now);
+    bind_named_int(s.get(), "$3", expires_at);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "touch console session");
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<bool> delete_console_session(std::string_view token_hash) override {
+    ONDO_ASSIGN_OR_RETURN(int64_t n, run_session_delete(kConsoleSessionDelete, token_hash, "delete console session"));
+    return n > 0;
+  }
+
+  Result<int64_t> delete_console_sessions_of(std::string_view key_id) override {
+    return run_session_delete(kConsoleSessionDeleteOfKey, key_id, "delete the console sessions of '" + std::string(key_id) + "'");
+  }
+
+  Result<int64_t> purge_console_sessions(int64_t now, int64_t keep_at_most) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(kConsoleSessionPurge, s));
+    bind_named_int(s.get(), "$1", now);
+    bind_named_int(s.get(), "$2", keep_at_most);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, "purge console sessions");
+    return int64_t(sqlite3_changes(db_));
+  }
+
+ private:
+  Result<int64_t> run_session_delete(const char* sql, std::string_view arg, const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s;
+    ONDO_TRY(prepare(sql, s));
+    bind_named_text(s.get(), "$1", arg);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_DONE) return error(rc, what);
+    return int64_t(sqlite3_changes(db_));
   }
 
 };

@@ -27,6 +27,7 @@
 #include "ondo/core/env.h"
 #include "ondo/core/result.h"
 #include "ondo/store/collections.h"
+#include "ondo/store/console_sessions.h"
 #include "ondo/store/guardrails.h"
 #include "ondo/store/prompts.h"
 #include "ondo/store/usage.h"
@@ -276,6 +277,21 @@ class Store {
   virtual Result<int64_t> add_job_checkpoint(const JobCheckpoint& checkpoint) = 0;
   // The job's checkpoints, oldest first.
   virtual Result<std::vector<JobCheckpoint>> list_job_checkpoints(std::string_view job_id) = 0;
+  // --- Web console sessions (issue 19.3; rows in console_sessions.h, used by serve/console_session.h) ---
+  // Errors: InvalidArgument when a session with s.token_hash exists.
+  virtual Status insert_console_session(const ConsoleSessionRow& s) = 0;
+  // The session `token_hash` when it is there and live at `now` (expires_at > now); nullopt otherwise.
+  virtual Result<std::optional<ConsoleSessionRow>> find_console_session(std::string_view token_hash, int64_t now) = 0;
+  // Sets a live session's last_seen_at to `now` and its expires_at to `expires_at` (sliding
+  // expiry); false when there is no live session `token_hash`.
+  virtual Result<bool> touch_console_session(std::string_view token_hash, int64_t now, int64_t expires_at) = 0;
+  // Signs out: whether the session was there.
+  virtual Result<bool> delete_console_session(std::string_view token_hash) = 0;
+  // Ends every session signed in with `key_id` (a revoked key); how many went.
+  virtual Result<int64_t> delete_console_sessions_of(std::string_view key_id) = 0;
+  // Removes the sessions expired at `now` and the oldest live ones beyond `keep_at_most`
+  // (newest kept); how many went.
+  virtual Result<int64_t> purge_console_sessions(int64_t now, int64_t keep_at_most) = 0;
 };
 
 // The newest schema version this binary knows.

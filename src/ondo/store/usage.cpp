@@ -2,6 +2,8 @@
 // (see usage.h). Layer: store.
 #include "ondo/store/usage.h"
 
+#include "ondo/store/usage_rollups.h"
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -190,21 +192,26 @@ int64_t next_month_start(int64_t day) {
 
 namespace {
 
-// Daily deltas re-grouped by (day_of(day), key, model, prompt, route), where `narrow` keeps
-// only the model (the other three become "").
+// Which of key, model, prompt and route a rollup keeps (the others become "").
+struct Kept {
+  bool key, model, prompt, route;
+};
+constexpr Kept kAll{true, true, true, true};
+
+// Daily deltas re-grouped by (day_of(day), key, model, prompt, route), keeping `kept`.
 template <typename DayOf>
-std::vector<UsageTotals> regroup(const std::vector<UsageTotals>& daily, DayOf day_of, bool narrow) {
+std::vector<UsageTotals> regroup(const std::vector<UsageTotals>& daily, DayOf day_of, Kept kept) {
   using Key = std::tuple<int64_t, std::string, std::string, std::string, std::string>;
   std::map<Key, UsageTotals> groups;
   for (const UsageTotals& d : daily) {
     const int64_t day = day_of(d.day);
-    Key k{day, narrow ? "" : d.key_id, d.model, narrow ? "" : d.prompt, narrow ? "" : d.route};
+    Key k{day, kept.key ? d.key_id : "", kept.model ? d.model : "", kept.prompt ? d.prompt : "", kept.route ? d.route : ""};
     auto [it, fresh] = groups.try_emplace(k);
     UsageTotals& t = it->second;
     if (fresh) {
       t.day = day;
       t.key_id = std::get<1>(k);
-      t.model = d.model;
+      t.model = std::get<2>(k);
       t.prompt = std::get<3>(k);
       t.route = std::get<4>(k);
     }
@@ -219,11 +226,27 @@ std::vector<UsageTotals> regroup(const std::vector<UsageTotals>& daily, DayOf da
 }  // namespace
 
 std::vector<UsageTotals> monthly_deltas(const std::vector<UsageTotals>& daily) {
-  return regroup(daily, [](int64_t d) { return month_start(d); }, false);
+  return regroup(daily, [](int64_t d) { return month_start(d); }, kAll);
 }
 
 std::vector<UsageTotals> model_day_deltas(const std::vector<UsageTotals>& daily) {
-  return regroup(daily, [](int64_t d) { return d; }, true);
+  return regroup(daily, [](int64_t d) { return d; }, Kept{false, true, false, false});
+}
+
+std::vector<UsageTotals> key_model_day_deltas(const std::vector<UsageTotals>& daily) {
+  return regroup(daily, [](int64_t d) { return d; }, Kept{true, true, false, false});
+}
+
+std::vector<UsageTotals> key_prompt_day_deltas(const std::vector<UsageTotals>& daily) {
+  return regroup(daily, [](int64_t d) { return d; }, Kept{true, false, true, false});
+}
+
+std::string_view usage_daily_table(const UsageQuery& q) {
+  if (reads_model_day_rollup(q)) return "usage_daily_model";
+  auto grouped = [&](UsageGroup g) { return std::find(q.group_by.begin(), q.group_by.end(), g) != q.group_by.end(); };
+  if (!grouped(UsageGroup::Prompt)) return "usage_daily_key_model";   // day, key, model (key filter too)
+  if (!grouped(UsageGroup::Model)) return "usage_daily_key_prompt";   // day, key, prompt (key filter too)
+  return "usage_daily";
 }
 
 bool reads_model_day_rollup(const UsageQuery& q) {
@@ -338,15 +361,17 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
   int64_t end_month = first_month;  // one past the last whole month
   while (next_month_start(end_month) <= q.to_day + 1) end_month = next_month_start(end_month);
   const bool by_day = std::find(q.group_by.begin(), q.group_by.end(), UsageGroup::Day) != q.group_by.end();
-  const bool months = !by_day && end_month > first_month;
+  // The narrow day x model and day x key x model rollups hold a few rows a day: a year of
+  // them is read whole (fewer rows than the wide monthly rollup's months).
+  const std::string daily(usage_daily_table(q));
+  const bool narrow = daily == "usage_daily_model" || daily == "usage_daily_key_model";
+  const bool months = !by_day && !narrow && end_month > first_month;
   Sql out;
   std::string& s = out.text;
   const std::string inner = (groups.empty() ? "" : joined(groups) + ", ") + figures;
   std::string key;
   s = "SELECT ";
   for (const std::string& g : groups) s += (g == "day" ? "CAST(day AS TEXT)" : g) + ", ";
-  // Day x model suffices when neither key nor prompt is grouped or filtered.
-  const std::string daily = reads_model_day_rollup(q) ? "usage_daily_model" : "usage_daily";
   s += sums + " FROM (SELECT " + inner + " FROM " + daily + " WHERE ";
   if (months) {
     s += "((day >= " + param(out.params, p, q.from_day) + " AND day < " + param(out.params, p, first_month) + ")";
@@ -371,15 +396,23 @@ Sql usage_totals_select(const UsageQuery& q, char p) {
 Sql usage_rows_select(const UsageRowsQuery& q, char p, bool day_seq_floor) {
   Sql out;
   std::string& s = out.text;
-  s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE time_ms >= " + param(out.params, p, q.from_ms);
-  s += " AND time_ms < " + param(out.params, p, q.to_ms);
-  s += " AND seq > " + param(out.params, p, q.after_seq);
+  // SQLite ('?') needs the floor as its one lower bound on seq (the rowid) to seek to it, and,
+  // without a key, the unary + to keep it off the time index (it would otherwise sort every
+  // row after `from`, or walk seq order from the oldest row: 8 s at 10 M rows).
+  const bool sqlite = p == '?';
+  const std::string time = sqlite && day_seq_floor && !q.key_id ? "+time_ms" : "time_ms";
+  s = "SELECT seq, " + joined(kRowColumns) + " FROM usage_rows WHERE " + time + " >= " + param(out.params, p, q.from_ms);
+  s += " AND " + time + " < " + param(out.params, p, q.to_ms);
+  const std::string after = param(out.params, p, q.after_seq);
   if (q.key_id) s += " AND key_id = " + param(out.params, p, *q.key_id);
   if (q.model) s += " AND model = " + param(out.params, p, *q.model);
   if (day_seq_floor) {
     // No day at or after from_ms's: no row matches, so any floor is exact; the largest ends the walk at once.
-    s += " AND seq >= COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
-         param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+    const std::string floor = "COALESCE((SELECT MIN(min_seq) FROM usage_day_seq WHERE day >= " +
+                              param(out.params, p, day_of_ms(q.from_ms)) + "), 9223372036854775807)";
+    s += sqlite ? " AND seq > max(" + after + ", " + floor + " - 1)" : " AND seq > " + after + " AND seq >= " + floor;
+  } else {
+    s += " AND seq > " + after;
   }
   s += " ORDER BY seq LIMIT " + param(out.params, p, q.limit);
   return out;

@@ -21,7 +21,7 @@ interface Group {
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
-const ms = (n: number | undefined) => (n == null ? '–' : `${n.toFixed(0)} ms`);
+const ms = (n: number | undefined | null) => (n == null ? '–' : `${n.toFixed(0)} ms`);
 
 export function Usage(_: PageProps) {
   const today = new Date();
@@ -41,6 +41,7 @@ export function Usage(_: PageProps) {
     ms(g.latency_ms?.p50),
     ms(g.latency_ms?.p95),
     ms(g.latency_ms?.p99),
+    ms(g.ttft_ms_mean),
   ];
   const t = usage.data?.total;
   return (
@@ -57,6 +58,9 @@ export function Usage(_: PageProps) {
             <option value="day">day</option>
             <option value="key,model">key, model</option>
             <option value="model,day">model, day</option>
+            <option value="key,day">key, day</option>
+            <option value="prompt,day">prompt, day</option>
+            <option value="key,prompt">key, prompt</option>
           </select>
         </label>
       </form>
@@ -70,7 +74,7 @@ export function Usage(_: PageProps) {
       )}
       <Section title={`By ${group.replace(',', ' and ')}`}>
         <ErrorNote error={usage.error} />
-        <Table head={[...groups, 'requests', 'errors', 'prompt tokens', 'completion tokens', 'cost', 'p50', 'p95', 'p99']}
+        <Table head={[...groups, 'requests', 'errors', 'prompt tokens', 'completion tokens', 'cost', 'p50', 'p95', 'p99', 'TTFT mean']}
           rows={(usage.data?.data ?? []).map(line)} empty={usage.data ? 'No usage in this range.' : 'Loading…'} />
       </Section>
       <Section title={`Requests on ${to} (first 20)`}>

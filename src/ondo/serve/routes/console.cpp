@@ -61,8 +61,8 @@ std::optional<std::string_view> origin_of(const httplib::Request& req, const std
 
 json session_json(const ConsoleSession& s) {
   return {{"object", "console.session"}, {"signed_in", true},        {"auth_required", true},
-          {"caller", s.caller},           {"admin", s.caller == "admin"}, {"csrf_token", s.csrf},
-          {"expires_at", s.expires_at}};
+          {"caller", s.key_id},           {"admin", s.key_id == "admin"}, {"csrf_token", s.csrf},
+          {"created_at", s.created_at},   {"expires_at", s.expires_at}};
 }
 
 json keyless_json() {
@@ -123,7 +123,7 @@ void handle_console_session_create(ServerState& state, const httplib::Request& r
                           origin_of(req, origin), now);
   if (!caller.ok()) return send_error(res, store_api_error(caller.error()));
   auto opened = state.console_sessions().open(key, caller->name, now);
-  if (!opened.ok()) return send_error(res, opened.error());
+  if (!opened.ok()) return send_error(res, store_api_error(opened.error()));
   res.set_header("Set-Cookie", session_cookie(opened->token, secure_request(req)));
   res.set_header("Cache-Control", "no-store");
   send_json(res, 201, session_json(opened->session));
@@ -136,13 +136,19 @@ void handle_console_session_get(ServerState& state, const httplib::Request& req,
   const auto token = cookie_value(cookies, kSessionCookie);
   const int64_t now = now_s();
   std::optional<ConsoleSession> s;
-  if (token) s = state.console_sessions().find(*token, now);
+  if (token) {
+    auto found = state.console_sessions().find(*token, now);
+    if (!found.ok()) return send_error(res, store_api_error(found.error()));
+    s = std::move(*found);
+  }
   if (!s) return send_json(res, 200, signed_out_json(token ? "console session: expired or signed out" : "console session: not signed in"));
-  const std::string origin = req.get_header_value("Origin");
-  auto caller = authorize(policy_of(state), false, "Bearer " + s->key, "", req.get_header_value("Host"),
-                          origin_of(req, origin), now);
-  if (!caller.ok()) {  // the key was revoked or expired since sign-in
-    state.console_sessions().close(*token);
+  auto caller = authorize_session(policy_of(state), false, s->key_id, s->key_hash, now);
+  if (!caller.ok()) {
+    if (caller.error().code != ErrorCode::Unauthenticated) return send_error(res, store_api_error(caller.error()));
+    // The key was revoked, expired or changed since sign-in: the session ends.
+    if (auto closed = state.console_sessions().close(*token); !closed.ok()) {
+      return send_error(res, store_api_error(closed.error()));
+    }
     res.set_header("Set-Cookie", cleared_session_cookie(secure_request(req)));
     return send_json(res, 200, signed_out_json(caller.error().message));
   }
@@ -155,11 +161,14 @@ void handle_console_session_delete(ServerState& state, const httplib::Request& r
   const auto token = cookie_value(cookies, kSessionCookie);
   if (token) {
     const auto s = state.console_sessions().find(*token, now_s());
-    if (s && !constant_time_equal(req.get_header_value(std::string(kCsrfHeader).c_str()), s->csrf)) {
+    if (!s.ok()) return send_error(res, store_api_error(s.error()));
+    if (*s && !constant_time_equal(req.get_header_value(std::string(kCsrfHeader).c_str()), (*s)->csrf)) {
       return send_error(res, make_error(ErrorCode::PermissionDenied,
                                         "csrf: signing out needs the X-Ondo-CSRF header of the session"));
     }
-    state.console_sessions().close(*token);
+    if (auto closed = state.console_sessions().close(*token); !closed.ok()) {
+      return send_error(res, store_api_error(closed.error()));
+    }
   }
   res.set_header("Set-Cookie", cleared_session_cookie(secure_request(req)));
   res.set_header("Cache-Control", "no-store");
