@@ -1,8 +1,12 @@
-# Issue 17.1 measurement (usage: python3 bench/jobs/serve_while_training.py build/ondo WORK_DIR [THREADS]): serving TTFT and tokens/s of one stream, idle vs while a train job runs
-# on the same pool (ondo serve --workers 1). Not a test; prints figures.
+# Issue 17.1 measurement (usage: python3 bench/jobs/serve_while_training.py build/ondo WORK_DIR [THREADS] [train|fine_tune]):
+# serving TTFT and tokens/s of one stream, idle vs while a job runs on the same pool (ondo serve --workers 1):
+# `train` (POST /v1/jobs, a small model from scratch) or `fine_tune` (POST /v1/fine_tuning/jobs, LoRA over the
+# served model). Not a test; prints figures.
 import http.client, json, os, subprocess, sys, time, signal, socket, statistics
 
 ONDO = sys.argv[1]; WORK = sys.argv[2]; THREADS = sys.argv[3] if len(sys.argv) > 3 else "2"
+MODE = sys.argv[4] if len(sys.argv) > 4 else "train"
+if MODE not in ("train", "fine_tune"): sys.exit("mode: expected train or fine_tune, seen " + MODE)
 os.makedirs(WORK, exist_ok=True)
 data = os.path.join(WORK, "d.jsonl")
 with open(data, "w") as f:
@@ -21,6 +25,16 @@ def req(method, path, body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     c.request(method, path, json.dumps(body) if body is not None else None, H)
     r = c.getresponse(); return r.status, r.read()
+def upload(name, content, purpose):
+    b = "ondo-bench-boundary"
+    body = (f"--{b}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n{purpose}\r\n"
+            f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: application/jsonl\r\n\r\n").encode() + content + f"\r\n--{b}--\r\n".encode()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    c.request("POST", "/v1/files", body, {"Authorization": "Bearer k", "Content-Type": f"multipart/form-data; boundary={b}"})
+    r = c.getresponse(); out = r.read()
+    if r.status != 200: sys.exit(f"upload: HTTP {r.status}: {out[:300]!r}")
+    return json.loads(out)["id"]
 for _ in range(600):
     try:
         if req("GET", "/health")[0] == 200: break
@@ -50,16 +64,31 @@ def run(label, k=5):
     print(f"{label}: ttft median {ttft:.1f} ms, tokens/s median {tps:.1f} (n={k})", flush=True)
     return ttft, tps
 idle = run("idle")
-params = {"data": data, "tokenizer": tok, "layers": 2, "dim": 128, "heads": 4, "ffn": 384, "ctx": 128, "batch": 8,
-          "steps": 1000000, "warmup": 10, "ckpt_every": 1000000}
-st, b = req("POST", "/v1/jobs", {"kind": "train", "params": params}); job = json.loads(b)["id"]
+if MODE == "train":
+    params = {"data": data, "tokenizer": tok, "layers": 2, "dim": 128, "heads": 4, "ffn": 384, "ctx": 128, "batch": 8,
+              "steps": 1000000, "warmup": 10, "ckpt_every": 1000000}
+    st, b = req("POST", "/v1/jobs", {"kind": "train", "params": params}); job = json.loads(b)["id"]
+    path = "/v1/jobs/" + job
+else:  # LoRA on q, v (rank 8) and the MLP (rank 4) over the served model, chat data from docs/api.md lines
+    lines = [l.strip() for l in open(data)][:200]
+    chat = "".join(json.dumps({"messages": [{"role": "user", "content": json.loads(l)["text"][:60]},
+                                             {"role": "assistant", "content": json.loads(l)["text"][60:160] or "ok"}]}) + "\n"
+                   for l in lines)
+    fid = upload("train.jsonl", chat.encode(), "fine-tune")
+    body = {"model": model, "training_file": fid, "hyperparameters": {"n_epochs": 50, "batch_size": 4},
+            "lora": {"attention": {"rank": 8, "modules": ["q", "v"]}, "mlp": {"enabled": True, "rank": 4},
+                     "lr_schedule": {"type": "cosine", "warmup_steps": 10}, "max_steps": 100000}}
+    st, b = req("POST", "/v1/fine_tuning/jobs", body)
+    if st != 200: sys.exit(f"fine_tuning/jobs: HTTP {st}: {b[:300]!r}")
+    job = json.loads(b)["id"]
+    path = "/v1/jobs/" + job
 for _ in range(600):
-    j = json.loads(req("GET", "/v1/jobs/" + job)[1])
+    j = json.loads(req("GET", path)[1])
     if j["state"] == "running" and j["progress"].get("step", 0) >= 3: break
     time.sleep(0.2)
-print("train job", j["state"], "progress", j["progress"], flush=True)
-busy = run("while training")
-j = json.loads(req("GET", "/v1/jobs/" + job)[1]); print("train progress after", j["progress"], flush=True)
-req("POST", f"/v1/jobs/{job}/cancel")
+print(MODE, "job", j["state"], "progress", j["progress"], flush=True)
+busy = run("while " + MODE)
+j = json.loads(req("GET", path)[1]); print(MODE, "progress after", j["progress"], flush=True)
+req("POST", path + "/cancel")
 print(f"ttft ratio {busy[0]/idle[0]:.2f}, tokens/s ratio {busy[1]/idle[1]:.2f}")
 srv.send_signal(signal.SIGTERM); srv.wait(timeout=60)

@@ -40,6 +40,24 @@ TEST(TrainGemm, SameBitsForAnyThreadCount) {
   EXPECT_EQ(c1, c3);
 }
 
+// 45 blocks of 64 x 64 at L = 256 run as several run()s (one per few blocks per participant,
+// each a preemption point for serving work): every block is computed, and the bits equal one
+// participant's.
+TEST(TrainGemm, SlicedRunsCoverEveryBlockWithTheSameBits) {
+  const int64_t M = 520, N = 300, L = 256;
+  auto A = randn(size_t(M * L), 5), B = randn(size_t(N * L), 6);
+  std::vector<float> c1(size_t(M * N), 0.25f), c3 = c1;
+  core::ThreadPool p1(1), p3(3);
+  gemm_nt(A.data(), B.data(), c1.data(), M, N, L, true, p1);
+  gemm_nt(A.data(), B.data(), c3.data(), M, N, L, true, p3);
+  EXPECT_EQ(c1, c3);
+  for (size_t i = 0; i < c3.size(); i += 37) {
+    double ref = 0.25;
+    for (int64_t l = 0; l < L; ++l) ref += double(A[i / N * L + l]) * B[i % N * L + l];
+    ASSERT_NEAR(c3[i], ref, 1e-4 * (1 + std::fabs(ref))) << "element " << i;
+  }
+}
+
 TEST(TrainOps, LinearGradients) {
   core::ThreadPool pool(2);
   const int64_t T = 5, K = 11, N = 7;

@@ -1,10 +1,13 @@
 // The training loop: loss falls on a small learnable task, the same seed gives the same
-// losses, and N steps equal N/2 + checkpoint + resume + N/2 bit for bit. Layer: tests/train.
+// losses (also when serving work preempts it), and N steps equal N/2 + checkpoint + resume + N/2 bit for bit. Layer: tests/train.
 #include "ondo/train/trainer.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 namespace ondo::train {
 namespace {
@@ -59,6 +62,37 @@ TEST(Trainer, LossFallsAndValidationIsReported) {
 TEST(Trainer, SameSeedSameLosses) {
   Trainer a(options(10), pool(), counting(32, 1), {}, 0), b(options(10), pool(), counting(32, 1), {}, 0);
   EXPECT_EQ(run_losses(a), run_losses(b));
+}
+
+// Serving work preempting the trainer at its ops (core/compute_pool.h) changes timing only:
+// a thread that keeps taking Serving leases (a ServingActivity held now and then) makes the
+// trainer yield, and the losses are those of an undisturbed run. The serving thread asks for
+// the pool only once the trainer holds it or is outside a lease (never while a Background
+// request or resume waits), so the trainer advances at least one op per cycle.
+TEST(Trainer, PreemptedByServingSameLosses) {
+  core::ComputePool cp(2);
+  Trainer quiet(options(10), cp, counting(32, 1), {}, 0);
+  const auto expected = run_losses(quiet);
+  for (int attempt = 0; attempt < 5 && cp.yields() == 0; ++attempt) {
+    std::atomic<bool> done{false};
+    std::thread serving([&] {
+      for (int i = 0; !done.load(); ++i) {
+        while (!done.load() && (cp.waiting(core::Priority::Background) > 0 || cp.background_suspended())) {
+          std::this_thread::yield();
+        }
+        std::optional<core::ComputePool::ServingActivity> activity;
+        if (i % 3 == 0) activity.emplace(cp);
+        const core::ComputePool::Lease lease = cp.acquire(core::Priority::Serving);
+        lease.pool().run([](int, int) {});
+      }
+    });
+    Trainer busy(options(10), cp, counting(32, 1), {}, 0);
+    const auto got = run_losses(busy);
+    done.store(true);
+    serving.join();
+    EXPECT_EQ(got, expected);
+  }
+  EXPECT_GT(cp.yields(), 0u);
 }
 
 TEST(Trainer, ResumeIsBitExact) {

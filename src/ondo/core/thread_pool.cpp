@@ -72,7 +72,15 @@ int ThreadPool::peak_participants() { return g_peak.load(); }
 
 void ThreadPool::reset_peak_participants() { g_peak.store(g_participants.load()); }
 
+void ThreadPool::set_preemption(const std::atomic<bool>* requested, YieldFn yield, void* ctx) {
+  preempt_requested_ = requested;
+  preempt_yield_ = yield;
+  preempt_ctx_ = ctx;
+}
+
 void ThreadPool::run_erased(Thunk thunk, void* ctx) {
+  // One relaxed load per run(); the owner re-checks under its lock before it yields.
+  if (preempt_requested_ && preempt_requested_->load(std::memory_order_relaxed)) preempt_yield_(preempt_ctx_);
   const ParticipantCount count(n_threads_);
   if (n_threads_ == 1) {
     thunk(ctx, 0, 1);

@@ -4,6 +4,10 @@
 // Thread contract: run() may be called from one thread at a time (whoever holds the
 // process's ComputePool lease, see compute_pool.h); it is not reentrant. Inside the job,
 // every participant may call barrier().
+// Preemption point: a pool owned by a ComputePool checks one flag at the start of every
+// run() and, when it is set, lets the ComputePool suspend the caller there (a Background
+// lease yielding to serving work, compute_pool.h). Between two run()s no participant but
+// the caller is busy, so this is the one place where the pool can change hands mid-lease.
 // Accounting: every run() adds its participants to a process-wide count for its duration
 // (two atomic operations by the caller per run, none per worker), so tests can check how
 // many compute threads ever ran at once.
@@ -26,6 +30,12 @@ class ThreadPool {
 
   int size() const { return n_threads_; }
 
+  // Preemption point: from now on, run() first calls yield(ctx) on the caller's thread
+  // whenever `*requested` reads true. Requires: called once, before any run(), with
+  // `requested` and `ctx` outliving the pool (ComputePool does this for its own pool).
+  using YieldFn = void (*)(void* ctx);
+  void set_preemption(const std::atomic<bool>* requested, YieldFn yield, void* ctx);
+
   // Runs fn(ith, nth) on every participant (the caller is ith 0) and returns when all are done.
   template <class Fn>
   void run(Fn&& fn) {
@@ -47,6 +57,9 @@ class ThreadPool {
   void worker(int ith);
 
   int n_threads_;
+  const std::atomic<bool>* preempt_requested_ = nullptr;  // set once before use
+  YieldFn preempt_yield_ = nullptr;
+  void* preempt_ctx_ = nullptr;
   std::vector<std::thread> workers_;
   Thunk thunk_ = nullptr;
   void* ctx_ = nullptr;

@@ -8,17 +8,28 @@
 namespace ondo::train {
 namespace {
 
-// Splits C into blocks of 64 x 64 and hands them out round-robin in a fixed order.
+// Multiply-adds per participant in one run() at most (about 0.1-0.5 ms): each run() ends at a
+// preemption point where a Background caller (a trainer) yields to serving work
+// (core/compute_pool.h, "Serving priority").
+constexpr int64_t kRunMacs = int64_t(1) << 21;
+
+// Splits C into blocks of 64 x 64 and hands them out round-robin in a fixed order, in runs of
+// at most kRunMacs per participant. A block's result does not depend on which participant or
+// which run computes it, so the slicing changes no bit.
 void run_tiles(GemmTileFn fn, const float* A, const float* B, float* C, int64_t M, int64_t N, int64_t L,
                bool accumulate, core::ThreadPool& pool) {
   constexpr int64_t kBm = 64, kBn = 64;
   const int64_t bm = (M + kBm - 1) / kBm, bn = (N + kBn - 1) / kBn;
-  pool.run([&](int ith, int nth) {
-    for (int64_t b = ith; b < bm * bn; b += nth) {
-      const int64_t m0 = (b / bn) * kBm, n0 = (b % bn) * kBn;
-      fn(A, B, C, N, L, m0, std::min(M, m0 + kBm), n0, std::min(N, n0 + kBn), accumulate);
-    }
-  });
+  const int64_t per_run = std::max<int64_t>(1, kRunMacs / (kBm * kBn * std::max<int64_t>(1, L))) * pool.size();
+  for (int64_t first = 0; first < bm * bn; first += per_run) {
+    const int64_t last = std::min(bm * bn, first + per_run);
+    pool.run([&](int ith, int nth) {
+      for (int64_t b = first + ith; b < last; b += nth) {
+        const int64_t m0 = (b / bn) * kBm, n0 = (b % bn) * kBn;
+        fn(A, B, C, N, L, m0, std::min(M, m0 + kBm), n0, std::min(N, n0 + kBn), accumulate);
+      }
+    });
+  }
 }
 
 }  // namespace

@@ -333,11 +333,20 @@ int32_t SchedulerImpl::share_from_running(int32_t i, std::span<const int32_t> pr
 }
 
 void SchedulerImpl::loop() {
+  // Held while this scheduler has work, so Background work (jobs) waits between two steps
+  // instead of taking the pool (compute_pool.h, "Serving priority").
+  std::optional<core::ComputePool::ServingActivity> activity;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
+      if (!has_work_locked() && activity) {  // going idle: let Background work run
+        lock.unlock();
+        activity.reset();
+        lock.lock();
+      }
       cv_.wait(lock, [&] { return stopping_ || has_work_locked(); });
       if (stopping_) break;
+      if (!activity) activity.emplace(pool_);  // lock order: scheduler mu_, then the pool's
       admit_locked();
       for (auto& e : embed_waiting_) {
         e->set_scheduled();

@@ -2,6 +2,7 @@
 // the converted tensors through gguf::Writer. Layer: model (uses gguf/ and core/ only).
 #include "ondo/model/quantize/quantize.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -100,28 +101,37 @@ Result<std::vector<Planned>> plan(const gguf::GgufFile& f, const Preset& preset,
 
 namespace {
 
+// Values per run() of for_each_float_row: each slice ends at a preemption point where a
+// Background caller yields to serving work (compute_pool.h), a few ms of quantizing at most.
+constexpr int64_t kSliceValues = int64_t(1) << 18;
+
 // Calls write_row(x, out_row_ptr) for every row of `src` as floats, rows split over the pool
-// (F32 rows are read in place; others are converted into a per-thread scratch row).
+// (F32 rows are read in place; others are converted into a per-thread scratch row). Rows are
+// independent, so cutting the tensor into slices of rows changes no output byte.
 template <typename WriteRow>
 void for_each_float_row(core::ThreadPool& pool, DType from, const uint8_t* src, DType to, uint8_t* dst,
                         int64_t n_rows, int64_t n_per_row, const WriteRow& write_row) {
   const core::ToFloatFn to_float = core::dtype_info(from).scalar.to_float;
   const size_t in_row = size_t(*core::row_bytes(from, n_per_row));
   const size_t out_row = size_t(*core::row_bytes(to, n_per_row));
-  pool.run([&](int ith, int nth) {
-    int64_t r0 = 0, r1 = 0;
-    core::split_range(n_rows, ith, nth, &r0, &r1);
-    std::vector<float> tmp(from == DType::F32 ? 0 : size_t(n_per_row));
-    for (int64_t r = r0; r < r1; ++r) {
-      const uint8_t* s = src + size_t(r) * in_row;
-      const float* x = reinterpret_cast<const float*>(s);  // F32 rows are 4-byte aligned in GGUF
-      if (from != DType::F32) {
-        to_float(s, tmp.data(), n_per_row);
-        x = tmp.data();
+  const int64_t slice_rows = std::max<int64_t>(1, kSliceValues / std::max<int64_t>(1, n_per_row));
+  for (int64_t first = 0; first < n_rows; first += slice_rows) {
+    const int64_t rows = std::min(slice_rows, n_rows - first);
+    pool.run([&](int ith, int nth) {
+      int64_t r0 = 0, r1 = 0;
+      core::split_range(rows, ith, nth, &r0, &r1);
+      std::vector<float> tmp(from == DType::F32 ? 0 : size_t(n_per_row));
+      for (int64_t r = first + r0; r < first + r1; ++r) {
+        const uint8_t* s = src + size_t(r) * in_row;
+        const float* x = reinterpret_cast<const float*>(s);  // F32 rows are 4-byte aligned in GGUF
+        if (from != DType::F32) {
+          to_float(s, tmp.data(), n_per_row);
+          x = tmp.data();
+        }
+        write_row(x, dst + size_t(r) * out_row);
       }
-      write_row(x, dst + size_t(r) * out_row);
-    }
-  });
+    });
+  }
 }
 
 }  // namespace
