@@ -213,7 +213,7 @@ function Members({ h, reload }: { h: Json; reload: () => void }) {
       }}>
         <label>Key id<input value={keyId} onInput={(e) => setKeyId(e.currentTarget.value)} required /></label>
         <label>Role
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+          <select aria-label="Role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
             <option value="member">member</option>
             <option value="owner">owner</option>
           </select>
@@ -238,7 +238,7 @@ function Fridges({ hid, fridges, reload }: { hid: string; fridges: Json[]; reloa
       }}>
         <label>Fridge name<input value={name} onInput={(e) => setName(e.currentTarget.value)} required /></label>
         <label>Kind
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          <select aria-label="Fridge kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
             {['fridge', 'freezer', 'pantry', 'other'].map((k) => <option value={k}>{k}</option>)}
           </select>
         </label>
@@ -288,13 +288,13 @@ function Items({ fridges, items, fridgeName, reload }: { fridges: Json[]; items:
         });
       }}>
         <label>Into fridge
-          <select value={target} onChange={set('fridge')}>{fridges.map((f) => <option value={f.id}>{f.name}</option>)}</select>
+          <select aria-label="Into fridge" value={target} onChange={set('fridge')}>{fridges.map((f) => <option value={f.id}>{f.name}</option>)}</select>
         </label>
         <label>Item name<input value={form.name} onInput={set('name')} required /></label>
         <label>Quantity<input type="number" min="0" step="any" value={form.quantity} onInput={set('quantity')} /></label>
-        <label>Unit<select value={form.unit} onChange={set('unit')}>{units.map((u) => <option value={u}>{u}</option>)}</select></label>
+        <label>Unit<select aria-label="Unit" value={form.unit} onChange={set('unit')}>{units.map((u) => <option value={u}>{u}</option>)}</select></label>
         <label>Place
-          <select value={form.place} onChange={set('place')}>
+          <select aria-label="Place" value={form.place} onChange={set('place')}>
             <option value="">the fridge's kind</option>
             {['fridge', 'freezer', 'pantry'].map((p) => <option value={p}>{p}</option>)}
           </select>
@@ -316,7 +316,6 @@ function Photo({ fridges, reload }: { fridges: Json[]; reload: () => void }) {
   const [added, setAdded] = useState('');
   const act = useAction();
   const target = into || fridges[0]?.id || '';
-  useEffect(() => () => { if (url) URL.revokeObjectURL(url); }, [url]);
   return (
     <Section title="Add from a photo">
       <ErrorNote error={act.error} />
@@ -324,7 +323,10 @@ function Photo({ fridges, reload }: { fridges: Json[]; reload: () => void }) {
         <input type="file" accept="image/*" onChange={(e) => {
           const file = e.currentTarget.files?.[0];
           if (!file) return;
-          setUrl(URL.createObjectURL(file));
+          // A data: URL (the console's Content-Security-Policy allows data: images, not blob:).
+          const reader = new FileReader();
+          reader.onload = () => setUrl(String(reader.result));
+          reader.readAsDataURL(file);
           setFound(null);
           setAdded('');
           act.run(async () => {
@@ -369,7 +371,7 @@ function Photo({ fridges, reload }: { fridges: Json[]; reload: () => void }) {
           </fieldset>
           <div class="row">
             <label>Into fridge
-              <select value={target} onChange={(e) => setInto(e.currentTarget.value)}>{fridges.map((f) => <option value={f.id}>{f.name}</option>)}</select>
+              <select aria-label="Add the chosen into fridge" value={target} onChange={(e) => setInto(e.currentTarget.value)}>{fridges.map((f) => <option value={f.id}>{f.name}</option>)}</select>
             </label>
             <button type="submit" disabled={act.busy || !target || !chosen.some((c) => c)}>Add chosen</button>
           </div>
@@ -437,7 +439,7 @@ function Recipes({ hid, recipes, added }: { hid: string; recipes: Json[]; added:
         <label>Recipe name<input value={form.name} onInput={set('name')} required /></label>
         <label>Ingredients (comma separated)<input value={form.ingredients} onInput={set('ingredients')} required /></label>
         <label>Shared with
-          <select value={form.visibility} onChange={set('visibility')}>
+          <select aria-label="Shared with" value={form.visibility} onChange={set('visibility')}>
             <option value="household">this household</option>
             <option value="public">everyone</option>
           </select>
