@@ -272,7 +272,11 @@ function Items({ fridges, items, fridgeName, reload }: { fridges: Json[]; items:
                 {fridges.filter((f) => f.id !== it.fridge_id).map((f) => <option value={f.id}>{f.name}</option>)}
               </select>
               <button type="button" class="ghost" disabled={act.busy || !moveTo[it.id]} aria-label={`Move ${it.name}`}
-                onClick={() => act.run(async () => { await fridge('POST', `items/${it.id}/move`, { fridge_id: moveTo[it.id] }); reload(); })}>Move</button>
+                onClick={() => act.run(async () => {
+                  await fridge('POST', `items/${it.id}/move`, { fridge_id: moveTo[it.id] });
+                  setMoveTo({ ...moveTo, [it.id]: '' });
+                  reload();
+                })}>Move</button>
             </div>,
           ])} />
       </div>
