@@ -1,7 +1,8 @@
 // bench_detect: ingredient detection latency (issue 20.5) of a YOLOv3-tiny-shaped Darknet
 // network with random weights (apps/fridge/detector_models.h; latency does not depend on the
 // weight values) on a 640x640 photo, through the whole Detector::detect() (PNG decode,
-// letterbox, forward pass, box decoding, NMS). Plain main; prints the median of the runs.
+// letterbox, forward pass, box decoding, NMS). Plain main; prints the median of the runs, the
+// first call after opening, and the median of each stage (Detector::last_timings()).
 //   bench_detect [--threads N] [--runs R] [--input S] [--classes C]
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -63,15 +64,18 @@ int main(int argc, char** argv) {
   o.model_path = written->cfg;
   o.labels_path = written->labels;
   o.threads = threads;
+  const auto open0 = std::chrono::steady_clock::now();
   auto detector = fridge::open_detector(o);
+  const double open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - open0).count();
   if (!detector.ok()) {
     std::fprintf(stderr, "bench_detect: %s\n", detector.error().message.c_str());
     return 1;
   }
   const std::string image = photo();
-  std::vector<double> ms;
+  std::vector<double> ms, decode, letterbox, forward, post;
+  double first_ms = 0;
   size_t boxes = 0;
-  for (int r = 0; r <= runs; ++r) {  // run 0 warms up (OpenCV allocates its buffers)
+  for (int r = 0; r <= runs; ++r) {  // run 0: the first photo after open_detector(), reported apart
     const auto t0 = std::chrono::steady_clock::now();
     auto found = (*detector)->detect(image);
     const auto t1 = std::chrono::steady_clock::now();
@@ -80,13 +84,26 @@ int main(int argc, char** argv) {
       return 1;
     }
     boxes = found->size();
-    if (r > 0) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    const double took = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (r == 0) {
+      first_ms = took;
+      continue;
+    }
+    ms.push_back(took);
+    const fridge::DetectTimings t = (*detector)->last_timings();
+    decode.push_back(t.decode_ms);
+    letterbox.push_back(t.letterbox_ms);
+    forward.push_back(t.forward_ms);
+    post.push_back(t.boxes_ms);
   }
-  std::sort(ms.begin(), ms.end());
+  for (auto* v : {&ms, &decode, &letterbox, &forward, &post}) std::sort(v->begin(), v->end());
   std::printf("detect: yolov3-tiny shape, %dx%d input, %d classes, %.1f MB weights; 640x640 PNG; %d threads\n", input, input,
               classes, double(std::filesystem::file_size(written->weights)) / 1e6, threads);
   std::printf("  median %.1f ms, min %.1f ms, max %.1f ms over %d runs (%zu boxes from random weights)\n", ms[ms.size() / 2],
               ms.front(), ms.back(), runs, boxes);
+  std::printf("  stages (median): decode %.1f ms, letterbox + blob %.1f ms, forward %.1f ms, boxes + NMS %.1f ms\n",
+              decode[decode.size() / 2], letterbox[letterbox.size() / 2], forward[forward.size() / 2], post[post.size() / 2]);
+  std::printf("  open_detector (load + warm-up pass) %.1f ms; first photo after it %.1f ms\n", open_ms, first_ms);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -1,6 +1,7 @@
 // The fridge app end to end (issue 20): `ondo serve --app fridge` with the built-in recipe model
 // and a tiny embedding model, driven over HTTP as the web page would. It walks the case: a
-// household with two members, items added as one detected list, what expires soon, a
+// household with two members, items added as one list and one from a photo (drawn here, detected
+// by the tiny colour network the test writes, the chosen box added in one call), what expires soon, a
 // recommendation that uses the expiring items and avoids the excluded recipe and its look-alikes,
 // a shared recipe, the expiry webhook received by a listener here with a valid HMAC, an SSE
 // alert; then isolation (every route across households is 404), bad input (4xx), and a restart
@@ -9,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <map>
@@ -17,7 +19,9 @@
 
 #include "ondo/apps/fridge/alerts.h"
 #include "ondo/apps/fridge/catalog.h"
+#include "ondo/apps/fridge/detector_models.h"
 #include "serve/serve_process.h"
+#include "support/bmp_image.h"
 #include "support/run_command.h"
 #include "support/testdata.h"
 
@@ -72,6 +76,10 @@ class FridgeServe : public ::testing::Test {
     emb_ = (*dir / "models" / "ref-bert-mean-f32.gguf").string();
     data_ = fs::temp_directory_path() / ("ondo-fridge-" + std::to_string(::getpid()));
     fs::remove_all(data_);
+    fs::remove_all(detector_dir());
+    auto written = apps::fridge::write_colour_detector(detector_dir());
+    ASSERT_TRUE(written.ok()) << written.error().message;
+    detector_ = *written;
     for (const char* name : {"alice", "bob", "eve"}) {
       CommandResult r = run_ondo("admin keys create --data-dir " + data_.string() + " --name " + name);
       ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -87,11 +95,13 @@ class FridgeServe : public ::testing::Test {
       EXPECT_EQ(server_.stop(), 0) << server_.log();
     }
     fs::remove_all(data_);
+    fs::remove_all(detector_dir());
   }
+  fs::path detector_dir() const { return fs::path(data_.string() + "-detector"); }
   void start() {
     const std::string model = (fs::path(ONDO_SOURCE_DIR) / "models" / "ondo-recipe.gguf").string();
     ASSERT_TRUE(server_.start({"-m", model + "=recipe", "-m", emb_ + "=emb", "--app", "fridge", "--data-dir",
-                               data_.string(), "-t", "1"}))
+                               data_.string(), "-t", "1", "--detector", detector_.cfg, "--labels", detector_.labels}))
         << server_.log();
     httplib::Client c("127.0.0.1", server_.port());
     for (int i = 0; i < 600; ++i) {  // bounded wait for the corpus to be indexed (not a timing check)
@@ -144,8 +154,18 @@ class FridgeServe : public ::testing::Test {
     return na > 0 && nb > 0 ? d / std::sqrt(na * nb) : 0.0;
   }
 
+  // POST detect with a photo's bytes (a BMP).
+  json detect(const std::string& who, const std::string& photo) {
+    httplib::Client c("127.0.0.1", server_.port());
+    c.set_read_timeout(120);
+    auto r = c.Post("/apps/fridge/api/detect", {{"Authorization", "Bearer " + keys_[who].second}}, photo, "image/bmp");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : std::string("no answer"));
+    return r ? json::parse(r->body, nullptr, false) : json();
+  }
+
   std::string emb_;
   fs::path data_;
+  apps::fridge::WrittenDetector detector_;
   std::map<std::string, std::pair<std::string, std::string>> keys_;  // name -> id, secret
   Listener listener_;
   ServeProcess server_;
@@ -193,10 +213,30 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
   ASSERT_EQ(added["data"].size(), 4u);
   EXPECT_EQ(added["data"][3]["estimated"], true);
 
+  // One from a photo: a red square on a white photo is the tiny network's tomato. bob detects,
+  // picks that box and adds it in one more call; bought six days ago, its estimated use-by (the
+  // shelf-life table: a week in the fridge) is tomorrow.
+  const json found = detect("bob", bmp_with_square(512, 384, 200, 120, 120));
+  ASSERT_EQ(found["detections"].size(), 1u) << found.dump();
+  ASSERT_EQ(found["detections"][0]["label"], "tomato") << found.dump();
+  const int64_t tomato_days = apps::fridge::shelf_life_days("tomato", "fridge");
+  const json from_photo = ok("bob", "POST", "fridges/" + fr["id"].get<std::string>() + "/items:from-detections",
+                             {{"detections", json::array({found["detections"][0]})}, {"bought", in_days(1 - tomato_days)}});
+  ASSERT_EQ(from_photo["data"].size(), 1u) << from_photo.dump();
+  const json tomato = from_photo["data"][0];
+  EXPECT_EQ(tomato["ingredient"], "tomato");
+  EXPECT_EQ(tomato["estimated"], true);
+  EXPECT_EQ(tomato["use_by"], in_days(1));
+  EXPECT_EQ(tomato["detected"]["source"], "photo");
+  EXPECT_EQ(tomato["detected"]["box"], found["detections"][0]["box"]);
+
   const json soon = ok("alice", "GET", "households/" + hid + "/expiring?days=2");
-  ASSERT_EQ(soon["data"].size(), 2u);
-  EXPECT_EQ(soon["data"][0]["ingredient"], "pork belly");
-  EXPECT_EQ(soon["data"][1]["ingredient"], "green onion");
+  ASSERT_EQ(soon["data"].size(), 3u) << soon.dump(1);
+  std::vector<std::string> soon_names;
+  for (const json& it : soon["data"]) soon_names.push_back(it["ingredient"]);
+  EXPECT_EQ(soon_names[2], "green onion");  // 2 days; pork belly and the tomato 1 day each
+  EXPECT_NE(std::find(soon_names.begin(), soon_names.end(), "tomato"), soon_names.end()) << soon.dump(1);
+  EXPECT_NE(std::find(soon_names.begin(), soon_names.end(), "pork belly"), soon_names.end()) << soon.dump(1);
 
   // The recommendation: default ingredients are the items by days to expiry.
   const std::string excluded = "Onion Pork Stir-fry";
@@ -208,7 +248,8 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
   ASSERT_TRUE(rec["recipe_ingredients"].is_array());
   ASSERT_TRUE(rec["recipes"].is_array());
   EXPECT_EQ(rec["ingredients_from"], "household_expiry");
-  EXPECT_EQ(rec["ingredients"][0], "pork belly");
+  // The three that expire soonest, the photo's tomato among them.
+  EXPECT_EQ(rec["ingredients"], json::array({"pork belly", "tomato", "green onion"})) << rec.dump(1);
   EXPECT_FALSE(rec["uses_expiring"].empty()) << rec.dump(1);
   EXPECT_FALSE(rec["grounding"].empty()) << rec.dump(1);
   bool excluded_seen = false;
@@ -280,6 +321,7 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
       {"GET", "fridges/" + fid, nullptr},
       {"GET", "fridges/" + fid + "/items", nullptr},
       {"POST", "fridges/" + fid + "/items", {{"name", "x"}}},
+      {"POST", "fridges/" + fid + "/items:from-detections", {{"detections", {{{"label", "tomato"}}}}}},
       {"GET", "items/" + item, nullptr},
       {"POST", "items/" + item + "/consume", {{"quantity", 1}}},
       {"POST", "items/" + item + "/discard", json::object()},
@@ -316,13 +358,32 @@ TEST_F(FridgeServe, WalksTheCaseKeepsHouseholdsApartAndSurvivesRestart) {
     }
   }
   EXPECT_EQ(status("bob", "GET", "households/" + hid + "/expiring?days=soon"), 400);
+  // A label the detector does not know, named by its index; nothing of the call is added.
+  bad = call("bob", "POST", "fridges/" + fid + "/items:from-detections",
+             {{"detections", {{{"label", "lettuce"}}, {{"label", "gallon of milk"}}}}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("detections[1].label: 'gallon of milk' is not a label of the detector"), std::string::npos) << bad->body;
+  bad = call("bob", "POST", "fridges/" + fid + "/items:from-detections", {{"detections", {{{"label", "tomato"}, {"unit", "gallonz"}}}}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("detections[0].unit: unknown unit"), std::string::npos) << bad->body;
+  EXPECT_EQ(ok("bob", "GET", "fridges/" + fid + "/items")["data"].size(), 4u);
 
   // Restart: everything is still there, and no alert is sent twice.
   const size_t before = listener_.hits().size();
   ASSERT_EQ(server_.stop(), 0) << server_.log();
   start();
   EXPECT_EQ(ok("bob", "GET", "households/" + hid)["members"].size(), 2u);
-  EXPECT_EQ(ok("bob", "GET", "fridges/" + fid + "/items")["data"].size(), 3u);
+  const json kept = ok("bob", "GET", "fridges/" + fid + "/items");
+  ASSERT_EQ(kept["data"].size(), 4u);
+  bool tomato_kept = false;
+  for (const json& it : kept["data"]) {
+    tomato_kept = tomato_kept || (it["id"] == tomato["id"] && it["estimated"] == true && it["detected"]["source"] == "photo");
+  }
+  EXPECT_TRUE(tomato_kept) << kept.dump(1);
+  const json soon_again = ok("alice", "GET", "households/" + hid + "/expiring?days=2");
+  EXPECT_EQ(soon_again["data"].size(), 2u) << soon_again.dump(1);  // the pork belly was eaten and thrown away
   EXPECT_EQ(ok("alice", "GET", "households/" + hid + "/history")["data"].size(), 2u);
   EXPECT_EQ(ok("eve", "GET", "recipes/" + pub["id"].get<std::string>())["name"], "Quick Rice Bowl");
   std::this_thread::sleep_for(std::chrono::seconds(3));  // room for a wrong resend to show (not a timing assertion)

@@ -140,3 +140,48 @@ export function fmtBytes(n: number | undefined): string {
   }
   return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
+
+// --- The fridge app (docs/fridge.md; pages/fridge.tsx) ---
+// Whether the server runs `--app fridge`: GET /apps/fridge/api/status answers 404 without it.
+// The fridge page asks on its load (fridgeAvailability); the nav entry (main.tsx, fridgeNav)
+// asks once per console session and remembers the answer in localStorage under a hash of the
+// session's CSRF token, so that other pages' loads ask nothing (a server restart ends sessions).
+export interface FridgeAvailability {
+  on: boolean;
+  status?: { ready: boolean; recipes_indexed?: number; retrieval?: string; chat_model?: string; embedding_model?: string };
+  problem?: string; // on, but not usable by this caller (an admin key is no fridge user)
+}
+let fridgeAsked: Promise<FridgeAvailability> | null = null;
+export function fridgeAvailability(fresh = false): Promise<FridgeAvailability> {
+  if (!fridgeAsked || fresh) {
+    fridgeAsked = get<any>('/apps/fridge/api/status').then(
+      (status) => ({ on: true, status }),
+      (e: ApiError) => (e.status === 404 ? { on: false } : { on: true, problem: e.message }),
+    );
+  }
+  return fridgeAsked;
+}
+function sessionTag(token: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16);
+}
+export async function fridgeNav(csrfToken: string | null): Promise<boolean> {
+  const tag = sessionTag(csrfToken ?? 'keyless');
+  const saved = localStorage.getItem('ondo-fridge-app');
+  if (saved?.startsWith(`${tag}:`)) return saved.endsWith(':on');
+  const a = await fridgeAvailability(true);
+  localStorage.setItem('ondo-fridge-app', `${tag}:${a.on ? 'on' : 'off'}`);
+  return a.on;
+}
+export const fridge = <T = any>(method: string, path: string, body?: unknown) => api<T>(method, `/apps/fridge/api/${path}`, body);
+// POST /apps/fridge/api/detect with the photo as the multipart part "image".
+export async function detectPhoto(photo: Blob): Promise<{ detections: { label: string; score: number; box: { x: number; y: number; width: number; height: number } }[] }> {
+  const form = new FormData();
+  form.append('image', photo, 'photo');
+  const res = await fetch('/apps/fridge/api/detect', {
+    method: 'POST', credentials: 'same-origin', headers: headers('POST', false), body: form,
+  });
+  if (!res.ok) throw await errorOf(res);
+  return res.json();
+}

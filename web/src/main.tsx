@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import css from './style.css?inline';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
-import { api, request, Session, setCsrf } from './api';
+import { api, fridgeNav, request, Session, setCsrf } from './api';
 import { Playground } from './pages/playground';
 import { Models } from './pages/models';
 import { Metrics } from './pages/metrics';
@@ -13,6 +13,7 @@ import { Prompts } from './pages/prompts';
 import { Usage } from './pages/usage';
 import { Collections } from './pages/collections';
 import { Jobs } from './pages/jobs';
+import { Fridge } from './pages/fridge';
 
 // Styles travel inside the script: one request fewer per page load.
 const style = document.createElement('style');
@@ -28,6 +29,7 @@ const pages = [
   { id: 'usage', title: 'Usage', view: Usage },
   { id: 'keys', title: 'Keys', view: Keys },
   { id: 'jobs', title: 'Jobs', view: Jobs },
+  { id: 'fridge', title: 'Fridge', view: Fridge }, // only with `ondo serve --app fridge` (fridgeOn)
 ] as const;
 
 function pageOf(pathname: string): string {
@@ -85,6 +87,7 @@ function App() {
   const [loadError, setLoadError] = useState<Error | null>(null);
   const [page, setPage] = useState(pageOf(location.pathname));
   const [theme, setTheme] = useState<Theme>(initialTheme());
+  const [fridgeOn, setFridgeOn] = useState(false);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -112,6 +115,7 @@ function App() {
   function signedIn(s: Session) {
     setCsrf(s.csrf_token);
     setSession(s);
+    fridgeNav(s.csrf_token).then(setFridgeOn, () => setFridgeOn(false));
   }
   async function signOut() {
     await request('DELETE', '/v1/console/session').catch(() => undefined);
@@ -128,7 +132,7 @@ function App() {
       <header>
         <strong class="brand">ondo</strong>
         <nav aria-label="Pages">
-          {pages.map((p) => (
+          {pages.filter((p) => p.id !== 'fridge' || fridgeOn).map((p) => (
             <a
               href={`/console/${p.id}`}
               aria-current={p.id === page ? 'page' : undefined}

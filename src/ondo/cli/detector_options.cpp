@@ -9,7 +9,7 @@
 
 #include "ondo/apps/fridge/detection_worker.h"
 #include "ondo/apps/fridge/detector.h"
-#include "ondo/serve/routes/fridge_detect.h"
+#include "ondo/serve/routes/fridge_detect.h"  // kMaxDetectImageBytes
 
 namespace ondo::cli {
 namespace {
@@ -50,7 +50,7 @@ Status apply_detector_options(const Args& args, serve::ServerOptions& server) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  serve::set_fridge_detector(std::make_shared<apps::fridge::DetectionWorker>(std::move(*detector), kDetectQueue));
+  server.detector = std::make_shared<apps::fridge::DetectionWorker>(std::move(*detector), kDetectQueue);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (!args.has("--max-body")) server.max_body_bytes = std::max(server.max_body_bytes, kDetectBodyBytes);
   std::fprintf(stderr, "ondo serve: detector %s (labels %s, %d threads) on POST /apps/fridge/api/detect\n", o.model_path.c_str(),

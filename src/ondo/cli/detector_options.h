@@ -12,7 +12,7 @@ OptionSpec labels_option_spec();
 OptionSpec detector_threads_option_spec();
 
 // With --detector: loads the network and its labels, starts the detection thread and hands it
-// to the route (serve::set_fridge_detector); unless --max-body was given, raises the body limit so that a 10 MB photo
+// to the server (ServerOptions::detector); unless --max-body was given, raises the body limit so that a 10 MB photo
 // fits. Without it: nothing (--labels alone is an error). Errors name the option or the file.
 Status apply_detector_options(const Args& args, serve::ServerOptions& server);
 

@@ -20,7 +20,6 @@
 #include "ondo/jobs/kinds.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
-#include "ondo/serve/fridge_app.h"
 #include "ondo/serve/server.h"
 
 namespace ondo::cli {
@@ -48,7 +47,6 @@ struct Config {
   std::vector<Lora> loras;  // --lora, loaded once the models are published
   int threads = 1;  // the process's compute threads, shared by every model
   std::optional<store::StoreOptions> store;  // set when the server opens a store
-  std::string app;  // --app: "fridge" or ""
   int workers = 0;  // job workers in this process (issue 17.2), on the shared pool below serving
 };
 
@@ -206,8 +204,8 @@ Result<Config> config_from_args(const Args& args) {
   if (auto k = args.get("--admin-key")) c.server.admin_key = *k;
   else if (const char* env = std::getenv("ONDO_ADMIN_KEY"); env && *env) c.server.admin_key = env;
   if (args.has("--admin-key") && c.server.admin_key.empty()) return make_error(ErrorCode::InvalidArgument, "--admin-key: empty key");
-  c.app = args.get("--app").value_or("");
-  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty() || !c.app.empty()) {
+  c.server.app = args.get("--app").value_or("");
+  if (args.has("--data-dir") || args.has("--db") || !c.server.admin_key.empty() || !c.server.app.empty()) {
     ONDO_ASSIGN_OR_RETURN(c.store, store_options(args));
   }
   ONDO_ASSIGN_OR_RETURN(int64_t workers, ranged(args, "--workers", 0, 64));
@@ -360,7 +358,6 @@ int serve(int argc, char** argv) {
     std::fprintf(stderr, "ondo serve: store %s (%s)%s\n", store->location().c_str(), std::string(store->engine()).c_str(),
                  config->server.admin_key.empty() ? "" : "; admin API on");
   }
-  serve::set_server_app(config->app);
   auto server = serve::Server::create(config->server);
   if (!server.ok()) return report("serve", server.error());
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below

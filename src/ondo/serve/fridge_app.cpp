@@ -56,45 +56,6 @@ std::string post_webhook(const std::string& url, const std::string& secret, cons
 
 }  // namespace
 
-namespace {
-std::mutex g_apps_mu;
-std::string g_server_app;                                       // guarded by g_apps_mu
-std::map<const ServerState*, std::shared_ptr<FridgeApp>> g_apps;  // guarded by g_apps_mu
-}  // namespace
-
-void set_server_app(std::string app) {
-  std::lock_guard<std::mutex> lock(g_apps_mu);
-  g_server_app = std::move(app);
-}
-
-std::string server_app() {
-  std::lock_guard<std::mutex> lock(g_apps_mu);
-  return g_server_app;
-}
-
-FridgeApp* fridge_app_of(const ServerState& state) {
-  std::lock_guard<std::mutex> lock(g_apps_mu);
-  auto it = g_apps.find(&state);
-  return it == g_apps.end() ? nullptr : it->second.get();
-}
-
-void attach_fridge_app(const ServerState& state, std::shared_ptr<FridgeApp> app) {
-  std::lock_guard<std::mutex> lock(g_apps_mu);
-  g_apps[&state] = std::move(app);
-}
-
-void detach_fridge_app(const ServerState& state) {
-  std::shared_ptr<FridgeApp> app;
-  {
-    std::lock_guard<std::mutex> lock(g_apps_mu);
-    auto it = g_apps.find(&state);
-    if (it == g_apps.end()) return;
-    app = std::move(it->second);
-    g_apps.erase(it);
-  }
-  app->stop();
-}
-
 FridgeApp::FridgeApp(ServerState& state, store::Store& store, Collections& collections)
     : state_(state), store_(store), collections_(collections), service_(store, apps::fridge::ServiceOptions{}) {
   service_.on_items_changed([this](const std::string& household) {

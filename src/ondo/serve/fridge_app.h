@@ -25,18 +25,6 @@ class Collections;
 class FridgeApp;
 class ServerState;
 
-// The app the next Server::create of this process serves: "" (none) or "fridge" (`ondo serve
-// --app`, set by the cli before it creates the server). TODO(#20): a ServerOptions field; kept out
-// of serve/server.h for now because every route includes that header.
-void set_server_app(std::string app);
-std::string server_app();
-
-// The fridge app of the server whose state is `state`; null when it serves none. Server::create
-// attaches it, ~Server detaches it (after stop()).
-FridgeApp* fridge_app_of(const ServerState& state);
-void attach_fridge_app(const ServerState& state, std::shared_ptr<FridgeApp> app);
-void detach_fridge_app(const ServerState& state);
-
 class FridgeApp {
  public:
   // `state`, `store` and `collections` outlive it.

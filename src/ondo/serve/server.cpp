@@ -335,7 +335,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
   if (options.cache.ttl_s > 0 && !options.store) {
     return make_error(ErrorCode::InvalidArgument, "--cache-ttl: the response cache lives in the store (give --data-dir or --db)");
   }
-  const std::string app = server_app();
+  const std::string app = options.app;
   if (!app.empty() && app != "fridge") {
     return make_error(ErrorCode::InvalidArgument, "--app: unknown app '" + app + "' (known: fridge)");
   }
@@ -349,7 +349,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
     const ServerOptions& o = impl->state.options();
     impl->state.set_collections(std::make_shared<Collections>(impl->state, *store, o.index_dir, o.ingest_queue));
     if (app == "fridge") {
-      attach_fridge_app(impl->state, std::make_shared<FridgeApp>(impl->state, *store, *impl->state.collections()));
+      impl->state.set_fridge_app(std::make_shared<FridgeApp>(impl->state, *store, *impl->state.collections()));
     }
   }
   configure(impl->http, impl->state);
@@ -359,7 +359,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options) {
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() {
-  detach_fridge_app(impl_->state);  // stops its worker before the collections go
+  if (FridgeApp* f = impl_->state.fridge_app()) f->stop();  // stops its worker before the collections go
   if (Collections* c = impl_->state.collections()) c->stop();
   impl_->http.stop();
   if (impl_->http6) impl_->http6->stop();
@@ -451,7 +451,7 @@ void Server::set_models(std::vector<ServedModel> models) {
   }
   impl_->state.publish(std::move(models));
   if (Collections* c = impl_->state.collections()) c->start();  // re-queues interrupted ingestion
-  if (FridgeApp* f = fridge_app_of(impl_->state)) f->start();  // seeds the recipe collection, raises alerts
+  if (FridgeApp* f = impl_->state.fridge_app()) f->start();  // seeds the recipe collection, raises alerts
 }
 
 Result<AdapterEntry> Server::load_adapter(const std::string& name, const std::string& base_alias,
@@ -464,7 +464,7 @@ void Server::drain(int grace_ms) {
   ServerState& state = impl_->state;
   state.set_draining();
   if (Collections* c = state.collections()) c->stop();  // a file cut short stays in_progress
-  if (FridgeApp* f = fridge_app_of(state)) f->stop();  // ends its event streams; the outbox keeps what is unsent
+  if (FridgeApp* f = state.fridge_app()) f->stop();  // ends its event streams; the outbox keeps what is unsent
   impl_->http.begin_drain();  // idle connections close; new requests are answered 503
   if (impl_->http6) impl_->http6->begin_drain();
   // The listener stays open until nothing runs: httplib stops writing response bodies once its

@@ -28,6 +28,10 @@ namespace ondo::store {
 class Store;
 }  // namespace ondo::store
 
+namespace ondo::apps::fridge {
+class DetectionWorker;
+}  // namespace ondo::apps::fridge
+
 namespace ondo::serve {
 
 // What a served model can do. A Generator answers chat/completions; an Encoder answers
@@ -93,6 +97,12 @@ struct ServerOptions {
   ResponseCacheOptions cache;          // needs `store` when on
   size_t grammar_cache_entries = 256;  // compiled response_format / grammar / tool grammars kept
   size_t grammar_cache_bytes = size_t(64) << 20;
+  // --app: the app served under /apps/NAME/api/ beside the API: "" (none) or "fridge" (the
+  // fridge app, serve/fridge_app.h; needs `store`). Server::create refuses any other name.
+  std::string app;
+  // --detector: the ingredient detector behind POST /apps/fridge/api/detect, started by the
+  // caller (apps/fridge/detection_worker.h); null: that route answers 404.
+  std::shared_ptr<apps::fridge::DetectionWorker> detector;
 };
 
 class Server {

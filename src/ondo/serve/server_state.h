@@ -22,6 +22,7 @@
 namespace ondo::serve {
 
 class Collections;
+class FridgeApp;
 
 using ModelTable = std::vector<ServedModel>;
 
@@ -61,6 +62,10 @@ class ServerState {
   // Set once by Server::create, before serving.
   Collections* collections() const { return collections_.get(); }
   void set_collections(std::shared_ptr<Collections> c) { collections_ = std::move(c); }
+  // The fridge app (serve/fridge_app.h) when options().app is "fridge"; else null. Set once by
+  // Server::create, before serving; ~Server stops it before the collections stop.
+  FridgeApp* fridge_app() const { return fridge_app_.get(); }
+  void set_fridge_app(std::shared_ptr<FridgeApp> app) { fridge_app_ = std::move(app); }
 
  private:
   ServerOptions options_;
@@ -74,7 +79,8 @@ class ServerState {
   std::atomic<bool> ready_{false};
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
-  std::shared_ptr<Collections> collections_;  // last: destroyed (its worker stopped) first
+  std::shared_ptr<Collections> collections_;  // near last: destroyed (its worker stopped) early
+  std::shared_ptr<FridgeApp> fridge_app_;     // last: uses the collections, so destroyed before them
 };
 
 // The record of the request the calling HTTP thread is handling, or null between requests

@@ -218,6 +218,51 @@ TEST_P(FridgeServiceTest, RecipesAreSharedByVisibilityAndPhotosMustBeImages) {
   fails(svc_->create_recipe("kalice", no_steps), ErrorCode::InvalidArgument);
 }
 
+TEST_P(FridgeServiceTest, ChosenDetectionsBecomeItemsInOneCall) {
+  const std::string hid = ok(svc_->create_household("kalice", {{"name", "Home"}}))["id"];
+  const std::string fid = ok(svc_->create_fridge("kalice", hid, {{"name", "Kitchen"}, {"kind", "fridge"}}))["id"];
+  const std::vector<std::string> labels = {"tomato", "spring_onion", "egg"};
+  const json box = {{"x", 10}, {"y", 20}, {"width", 30}, {"height", 40}};
+  const json added = ok(svc_->add_detected(
+      "kalice", fid,
+      {{"detections", {{{"label", "spring_onion"}, {"score", 0.8}, {"box", box}},
+                       {{"label", "egg"}, {"quantity", 6}, {"use_by", in_days(9)}}}},
+       {"bought", in_days(-1)}},
+      labels));
+  ASSERT_EQ(added["data"].size(), 2u);
+  const json onion = added["data"][0];
+  EXPECT_EQ(onion["name"], "spring onion");    // underscores read as spaces
+  EXPECT_EQ(onion["ingredient"], "green onion");  // normalised
+  EXPECT_EQ(onion["estimated"], true);
+  EXPECT_EQ(onion["use_by"], in_days(-1 + shelf_life_days("green onion", "fridge")));
+  EXPECT_EQ(onion["detected"], json({{"source", "photo"}, {"score", 0.8}, {"box", box}}));
+  EXPECT_EQ(added["data"][1]["quantity"], 6);
+  EXPECT_EQ(added["data"][1]["estimated"], false);
+  EXPECT_EQ(ok(svc_->list_items("kalice", fid))["data"].size(), 2u);
+
+  // Bad entries name their index, and nothing of the call is added.
+  auto e = fails(svc_->add_detected("kalice", fid, {{"detections", {{{"label", "egg"}}, {{"label", "gallon"}}}}}, labels),
+                 ErrorCode::InvalidArgument);
+  EXPECT_NE(e.message.find("detections[1].label: 'gallon' is not a label of the detector (its labels: tomato, spring_onion, egg)"),
+            std::string::npos) << e.message;
+  e = fails(svc_->add_detected("kalice", fid, {{"detections", {{{"label", 7}}}}}, labels), ErrorCode::InvalidArgument);
+  EXPECT_NE(e.message.find("detections[0].label: required, a string"), std::string::npos) << e.message;
+  e = fails(svc_->add_detected("kalice", fid, {{"detections", {{{"label", "egg"}, {"score", 3}}}}}, labels),
+            ErrorCode::InvalidArgument);
+  EXPECT_NE(e.message.find("detections[0].score"), std::string::npos) << e.message;
+  e = fails(svc_->add_detected("kalice", fid, {{"detections", {{{"label", "egg"}, {"box", {{"x", 1}}}}}}}, labels),
+            ErrorCode::InvalidArgument);
+  EXPECT_NE(e.message.find("detections[0].box.y"), std::string::npos) << e.message;
+  e = fails(svc_->add_detected("kalice", fid, {{"detections", json::array()}}, labels), ErrorCode::InvalidArgument);
+  EXPECT_NE(e.message.find("detections: an empty list"), std::string::npos) << e.message;
+  e = fails(svc_->add_detected("kalice", fid, json::array(), labels), ErrorCode::InvalidArgument);
+  EXPECT_EQ(ok(svc_->list_items("kalice", fid))["data"].size(), 2u);
+  // Without the detector's labels (none known) any label is taken; another household's fridge is not found.
+  EXPECT_EQ(ok(svc_->add_detected("kalice", fid, {{"detections", {{{"label", "kohlrabi"}}}}}, {}))["data"][0]["ingredient"],
+            "kohlrabi");
+  fails(svc_->add_detected("keve", fid, {{"detections", {{{"label", "egg"}}}}}, labels), ErrorCode::NotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, FridgeServiceTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

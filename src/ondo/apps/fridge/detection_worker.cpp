@@ -6,7 +6,7 @@
 namespace ondo::apps::fridge {
 
 DetectionWorker::DetectionWorker(std::unique_ptr<Detector> detector, size_t max_waiting)
-    : detector_(std::move(detector)), max_waiting_(max_waiting < 1 ? 1 : max_waiting), thread_([this] { run(); }) {}
+    : detector_(std::move(detector)), labels_(detector_->labels()), max_waiting_(max_waiting < 1 ? 1 : max_waiting), thread_([this] { run(); }) {}
 
 DetectionWorker::~DetectionWorker() {
   std::deque<std::shared_ptr<Job>> left;

@@ -35,6 +35,8 @@ class DetectionWorker {
   Result<std::vector<Detection>> detect(std::string image_bytes);
   // Images waiting now (not counting the one being detected).
   size_t waiting();
+  // The detector's class names (Detector::labels(), read once at construction).
+  const std::vector<std::string>& labels() const { return labels_; }
 
  private:
   struct Job {
@@ -44,6 +46,7 @@ class DetectionWorker {
   void run();
 
   std::unique_ptr<Detector> detector_;  // used by the worker thread only
+  const std::vector<std::string> labels_;  // immutable
   const size_t max_waiting_;
   std::mutex mu_;
   std::condition_variable wake_;

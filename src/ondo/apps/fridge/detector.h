@@ -30,15 +30,30 @@ struct DetectorOptions {
   int threads = 2;
 };
 
+// Where the time of one detect() went, in milliseconds (bench_detect prints it).
+struct DetectTimings {
+  double decode_ms = 0;     // header check and image decoding
+  double letterbox_ms = 0;  // scaling into the network input and the input blob
+  double forward_ms = 0;    // the network
+  double boxes_ms = 0;      // reading the output rows and non-maximum suppression
+};
+
 class Detector {
  public:
   virtual ~Detector() = default;
   // Decodes `image_bytes` (JPEG, PNG, ...) and returns boxes sorted by score, highest first.
   // A payload that is not an image is InvalidArgument naming what was seen.
   virtual Result<std::vector<Detection>> detect(std::string_view image_bytes) = 0;
+  // The class names it detects (the labels file, class order); empty: not known.
+  virtual std::vector<std::string> labels() const { return {}; }
+  // The stages of the last detect() (zeros when the detector does not time them).
+  virtual DetectTimings last_timings() const { return {}; }
 };
 
-// Loads the network and labels; a missing or unreadable file is an error naming it.
+// Loads the network and labels and runs it once on a blank input, so that the first photo does
+// not pay OpenCV's one-time setup (layer allocation, weight repacking); a missing or unreadable
+// file is an error naming it.
+
 Result<std::unique_ptr<Detector>> open_detector(const DetectorOptions& options);
 
 }  // namespace ondo::apps::fridge

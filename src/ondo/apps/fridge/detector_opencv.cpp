@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -93,20 +94,48 @@ class OpenCvDetector final : public Detector {
   }
 
   Result<std::vector<Detection>> detect(std::string_view image_bytes) override {
+    using Clock = std::chrono::steady_clock;
+    const auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    timings_ = {};
+    const auto t0 = Clock::now();
     ONDO_ASSIGN_OR_RETURN(cv::Mat image, decode(image_bytes));
-    const Letterbox box = letterbox(image);
+    const auto t1 = Clock::now();
+    timings_.decode_ms = ms(t0, t1);
     try {
-      cv::Mat blob = cv::dnn::blobFromImage(box.canvas, 1.0 / 255.0, cv::Size(), cv::Scalar(), /*swapRB=*/true,
-                                            /*crop=*/false);
-      net_.setInput(blob);
-      std::vector<cv::Mat> outs;
-      net_.forward(outs, out_names_);
-      ONDO_ASSIGN_OR_RETURN(std::vector<Candidate> found, read_yolo_rows(outs, box, image.cols, image.rows));
-      return suppress(std::move(found));
+      const Letterbox box = letterbox(image);
+      cv::dnn::blobFromImage(box.canvas, blob_, 1.0 / 255.0, cv::Size(), cv::Scalar(), /*swapRB=*/true, /*crop=*/false);
+      const auto t2 = Clock::now();
+      timings_.letterbox_ms = ms(t1, t2);
+      net_.setInput(blob_);
+      net_.forward(outs_, out_names_);
+      const auto t3 = Clock::now();
+      timings_.forward_ms = ms(t2, t3);
+      ONDO_ASSIGN_OR_RETURN(std::vector<Candidate> found, read_yolo_rows(outs_, box, image.cols, image.rows));
+      std::vector<Detection> out = suppress(std::move(found));
+      timings_.boxes_ms = ms(t3, Clock::now());
+      return out;
     } catch (const cv::Exception& e) {
       return make_error(ErrorCode::Internal, options_.model_path + ": the network failed to run (" + trim(e.err) + ")");
     }
   }
+
+  // One pass on a grey input of the network's size: OpenCV sets its layers up on the first
+  // forward(), which would otherwise land on the first photo.
+  Status warm_up() {
+    try {
+      const cv::Mat grey(shape_.height, shape_.width, CV_8UC3, cv::Scalar::all(kLetterboxGrey));
+      cv::dnn::blobFromImage(grey, blob_, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false);
+      net_.setInput(blob_);
+      net_.forward(outs_, out_names_);
+    } catch (const cv::Exception& e) {
+      return make_error(ErrorCode::InvalidFile, options_.model_path + ": the network does not run (" + trim(e.err) + ")");
+    }
+    return ok_status();
+  }
+
+  DetectTimings last_timings() const override { return timings_; }
+
+  std::vector<std::string> labels() const override { return labels_; }
 
  private:
   struct Letterbox {
@@ -211,6 +240,9 @@ class OpenCvDetector final : public Detector {
   std::vector<std::string> labels_;
   DetectorOptions options_;
   std::vector<std::string> out_names_;
+  cv::Mat blob_;               // the input blob, reused from call to call
+  std::vector<cv::Mat> outs_;  // the output layers, reused
+  DetectTimings timings_;
 };
 
 Status check_options(const DetectorOptions& o) {
@@ -246,7 +278,9 @@ Result<std::unique_ptr<Detector>> open_darknet(const DetectorOptions& options, s
   net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   const NetShape shape{summary.width, summary.height, summary.classes};
-  return std::unique_ptr<Detector>(new OpenCvDetector(std::move(net), shape, std::move(labels), options));
+  auto detector = std::make_unique<OpenCvDetector>(std::move(net), shape, std::move(labels), options);
+  ONDO_TRY(detector->warm_up());
+  return std::unique_ptr<Detector>(std::move(detector));
 }
 
 }  // namespace

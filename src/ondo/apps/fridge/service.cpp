@@ -296,19 +296,80 @@ Result<json> FridgeService::add_items(const std::string& caller, const std::stri
   std::vector<json> items;
   for (size_t i = 0; i < list.size(); ++i) {
     ONDO_ASSIGN_OR_RETURN(json item, parse_item(list[i], many ? "[" + std::to_string(i) + "]." : "", fridge, today));
-    item["added_by"] = caller;
     items.push_back(std::move(item));
   }
+  ONDO_ASSIGN_OR_RETURN(json out, insert_items(fr, caller, std::move(items)));
+  if (!many) return out[0];
+  return json{{"object", "list"}, {"data", out}};
+}
+
+Result<json> FridgeService::insert_items(const store::FridgeRecord& fr, const std::string& caller, std::vector<json> items) {
   json out = json::array();
   {
     std::lock_guard<std::mutex> lock(write_mu_);
-    for (const json& item : items) {
-      ONDO_TRY(store_.insert_fridge_record(make_record("item", item["id"].get<std::string>(), fr.household, fid, item)));
+    for (json& item : items) {
+      item["added_by"] = caller;
+      ONDO_TRY(store_.insert_fridge_record(make_record("item", item["id"].get<std::string>(), fr.household, fr.id, item)));
       out.push_back(item);
     }
   }
   notify(fr.household);
-  if (!many) return out[0];
+  return out;
+}
+
+Result<json> FridgeService::add_detected(const std::string& caller, const std::string& fid, const json& body,
+                                         const std::vector<std::string>& labels) {
+  ONDO_ASSIGN_OR_RETURN(auto fr, visible(caller, "fridge", fid));
+  const json fridge = parse_body(fr);
+  ONDO_TRY(check_object(body, "body"));
+  auto list = body.find("detections");
+  if (list == body.end() || !list->is_array()) {
+    return bad("detections", "required, the chosen entries of POST detect's \"detections\" (an array)");
+  }
+  if (list->empty()) return bad("detections", "an empty list (choose at least one detection)");
+  if (list->size() > options_.max_items_per_call) {
+    return make_error(ErrorCode::TooLarge, "detections: " + std::to_string(list->size()) + " entries, at most " +
+                                               std::to_string(options_.max_items_per_call) + " per call");
+  }
+  const int64_t today = today_days();
+  std::vector<json> items;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& d = (*list)[i];
+    const std::string path = "detections[" + std::to_string(i) + "].";
+    if (!d.is_object()) return bad(path.substr(0, path.size() - 1), "must be an object (a detection: {\"label\", \"score\", \"box\"})");
+    ONDO_ASSIGN_OR_RETURN(std::string label, req_string(d, "label", path));
+    if (!labels.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
+      std::string known;
+      for (size_t k = 0; k < labels.size() && k < 20; ++k) known += (k ? ", " : "") + labels[k];
+      if (labels.size() > 20) known += ", ...";
+      return bad(path + "label", "'" + label.substr(0, 60) + "' is not a label of the detector (its labels: " + known + ")");
+    }
+    std::string name = label;
+    std::replace(name.begin(), name.end(), '_', ' ');
+    json in = {{"name", name}, {"ingredient", normalise_ingredient(name)}};
+    for (const char* key : {"quantity", "unit", "use_by", "place", "bought"}) {
+      if (d.contains(key)) in[key] = d[key];
+      else if (body.contains(key) && std::string_view(key) != "quantity" && std::string_view(key) != "unit") in[key] = body[key];
+    }
+    ONDO_ASSIGN_OR_RETURN(json item, parse_item(in, path, fridge, today));
+    json detected = {{"source", "photo"}};
+    if (d.contains("score")) {
+      if (!d["score"].is_number() || d["score"].get<double>() < 0 || d["score"].get<double>() > 1) {
+        return bad(path + "score", "must be a number from 0 to 1");
+      }
+      detected["score"] = d["score"];
+    }
+    if (d.contains("box")) {
+      if (!d["box"].is_object()) return bad(path + "box", "must be an object {x, y, width, height}");
+      for (const char* k : {"x", "y", "width", "height"}) {
+        if (!d["box"].contains(k) || !d["box"][k].is_number_integer()) return bad(path + "box." + k, "required, a whole number");
+      }
+      detected["box"] = json{{"x", d["box"]["x"]}, {"y", d["box"]["y"]}, {"width", d["box"]["width"]}, {"height", d["box"]["height"]}};
+    }
+    item["detected"] = detected;
+    items.push_back(std::move(item));
+  }
+  ONDO_ASSIGN_OR_RETURN(json out, insert_items(fr, caller, std::move(items)));
   return json{{"object", "list"}, {"data", out}};
 }
 

@@ -61,6 +61,15 @@ class FridgeService {
   Result<json> get_fridge(const std::string& caller, const std::string& fid);
   // One item object or an array of them (a detected list in one call); all or nothing.
   Result<json> add_items(const std::string& caller, const std::string& fid, const json& body);
+  // Detections chosen from POST …/detect, added in one call (all or nothing):
+  // {"detections": [{"label", "score"?, "box"?, "quantity"?, "unit"?, "use_by"?, "place"?}],
+  // "bought"?, "place"?}. Each label becomes an item named after it (underscores read as
+  // spaces), its ingredient normalised and, without use_by, its use-by estimated from the
+  // shelf-life table; the item records {"source": "photo", "score", "box"}. `labels` are the
+  // detector's classes: a label outside them (when given), empty or not a string is
+  // InvalidArgument naming its index ("detections[1].label: ...").
+  Result<json> add_detected(const std::string& caller, const std::string& fid, const json& body,
+                            const std::vector<std::string>& labels);
   Result<json> list_items(const std::string& caller, const std::string& fid);
   Result<json> list_household_items(const std::string& caller, const std::string& hid);
   Result<json> get_item(const std::string& caller, const std::string& iid);
@@ -105,6 +114,7 @@ class FridgeService {
   Result<store::FridgeRecord> visible(const std::string& caller, std::string_view kind, const std::string& id);
   Result<json> item_change(const std::string& caller, const std::string& iid, const json& body, const char* action);
   Result<json> parse_item(const json& in, const std::string& path, const json& fridge, int64_t now);
+  Result<json> insert_items(const store::FridgeRecord& fridge, const std::string& caller, std::vector<json> items);
   void notify(const std::string& hid);
 
   store::Store& store_;

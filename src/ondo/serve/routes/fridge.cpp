@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ondo/apps/fridge/catalog.h"
+#include "ondo/apps/fridge/detection_worker.h"
 #include "ondo/serve/fridge_app.h"
 #include "ondo/serve/json_limits.h"
 #include "ondo/serve/routes/routes.h"
@@ -47,7 +48,7 @@ Result<json> body_of(const httplib::Request& req) {
 }
 
 Result<FridgeApp*> app_of(ServerState& state) {
-  FridgeApp* app = fridge_app_of(state);
+  FridgeApp* app = state.fridge_app();
   if (!app) return make_error(ErrorCode::NotFound, "no route (the fridge app runs with `ondo serve --app fridge`)");
   if (caller_of().empty()) {
     return make_error(ErrorCode::PermissionDenied, "the fridge app's users are the store's API keys: call it with one");
@@ -187,6 +188,10 @@ void handle_fridge_post(ServerState& state, const httplib::Request& req, httplib
     created = 201;
   } else if (s.size() == 3 && s[0] == "fridges" && s[2] == "items") {
     r = svc.add_items(caller, s[1], b);
+    created = 201;
+  } else if (s.size() == 3 && s[0] == "fridges" && s[2] == "items:from-detections") {
+    const auto& detector = state.options().detector;
+    r = svc.add_detected(caller, s[1], b, detector ? detector->labels() : std::vector<std::string>());
     created = 201;
   } else if (s.size() == 3 && s[0] == "items" && s[2] == "consume") {
     r = svc.consume(caller, s[1], b);

@@ -6,18 +6,8 @@
 #include "ondo/apps/fridge/detection_worker.h"
 #include "ondo/serve/routes/routes.h"
 
-#include <mutex>
-
 namespace ondo::serve {
 namespace {
-
-std::mutex detector_mu;
-std::shared_ptr<apps::fridge::DetectionWorker> detector;  // guarded by detector_mu
-
-std::shared_ptr<apps::fridge::DetectionWorker> fridge_detector() {
-  std::lock_guard<std::mutex> lock(detector_mu);
-  return detector;
-}
 
 // The photo's bytes: the "image" part of a multipart form, else the raw body.
 Result<std::string> image_of(const httplib::Request& req) {
@@ -42,14 +32,9 @@ Result<std::string> image_of(const httplib::Request& req) {
 
 }  // namespace
 
-void set_fridge_detector(std::shared_ptr<apps::fridge::DetectionWorker> worker) {
-  std::lock_guard<std::mutex> lock(detector_mu);
-  detector = std::move(worker);
-}
-
 void handle_fridge_detect(ServerState& state, const httplib::Request& req, httplib::Response& res) {
   InFlight guard(state);
-  const std::shared_ptr<apps::fridge::DetectionWorker> worker = fridge_detector();
+  const std::shared_ptr<apps::fridge::DetectionWorker>& worker = state.options().detector;
   if (!worker) {
     return send_error(res, make_error(ErrorCode::NotFound, "route: no route POST " + req.path.substr(0, 200) +
                                                                " (detection is off: start ondo serve with --detector FILE --labels FILE)"));

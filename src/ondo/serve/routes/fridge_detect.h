@@ -6,13 +6,8 @@
 #include <httplib.h>
 
 #include <cstddef>
-#include <memory>
 
 #include "ondo/serve/server_state.h"
-
-namespace ondo::apps::fridge {
-class DetectionWorker;
-}  // namespace ondo::apps::fridge
 
 namespace ondo::serve {
 
@@ -20,15 +15,9 @@ namespace ondo::serve {
 constexpr size_t kMaxDetectImageBytes = size_t(10) << 20;
 
 // The image is a multipart/form-data part named "image" or the whole body (any other content
-// type); 200 {"detections": [{"label", "score", "box": {"x", "y", "width", "height"}}]},
-// highest score first. 404 when the server has no detector; 400 for a missing or non-image
+// type), detected by ServerOptions::detector; 200 {"detections": [{"label", "score", "box":
+// {"x", "y", "width", "height"}}]}, highest score first. 404 when the server has no detector; 400 for a missing or non-image
 // payload; 413 over kMaxDetectImageBytes or for too many pixels; 429 when images queue up.
 void handle_fridge_detect(ServerState& state, const httplib::Request& req, httplib::Response& res);
-
-// The process's detector, set by `ondo serve --detector` before the server starts (null: the
-// route answers 404). Thread contract: set before serving; any thread may read it.
-// TODO(#20): a ServerOptions member instead, once server.h can take the change (every serve
-// file includes it).
-void set_fridge_detector(std::shared_ptr<apps::fridge::DetectionWorker> worker);
 
 }  // namespace ondo::serve
