@@ -5,8 +5,11 @@
 // --dim floats; queries are 4 words and a random unit vector. Reports the time to fill the
 // store and to build the index (the first search), then p50 / p95 of each query's wall and
 // thread-CPU time (each query timed once per rep; per query the median of --reps, then the
-// percentiles over queries). Measures; asserts nothing.
-// Usage: bench_rag_hybrid [--n 100000] [--dim 384] [--queries 200] [--reps 3] [--dir PATH]
+// percentiles over queries), for hybrid and then for each half alone (dense, lexical), and a
+// checksum of every query's ranked ids (the same data gives the same checksum: a speed-up
+// must not change it). --reuse keeps the store and index in --dir between runs (the fill and
+// the HNSW build take minutes at 100 k). Measures; asserts nothing.
+// Usage: bench_rag_hybrid [--n 100000] [--dim 384] [--queries 200] [--reps 3] [--dir PATH] [--reuse]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +17,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -33,6 +37,7 @@ struct Options {
   size_t queries = 200;
   int reps = 3;
   fs::path dir = fs::temp_directory_path() / "ondo-bench-hybrid";
+  bool reuse = false;
 };
 
 bool parse(int argc, char** argv, Options* o) {
@@ -44,6 +49,7 @@ bool parse(int argc, char** argv, Options* o) {
     else if (a == "--queries" && v) o->queries = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--reps" && v) o->reps = std::atoi(argv[++i]);
     else if (a == "--dir" && v) o->dir = argv[++i];
+    else if (a == "--reuse") o->reuse = true;
     else return false;
   }
   return o->n >= 100 && o->dim >= 1 && o->queries >= 1 && o->reps >= 1;
@@ -102,13 +108,14 @@ double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, &o)) {
-    std::fprintf(stderr, "usage: bench_rag_hybrid [--n N] [--dim D] [--queries Q] [--reps R] [--dir PATH]\n");
+    std::fprintf(stderr, "usage: bench_rag_hybrid [--n N] [--dim D] [--queries Q] [--reps R] [--dir PATH] [--reuse]\n");
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("bench_rag_hybrid: n=%zu dim=%d queries=%zu reps=%d dir=%s\n", o.n, o.dim, o.queries, o.reps,
               o.dir.string().c_str());
-  fs::remove_all(o.dir);
+  const bool reusing = o.reuse && fs::exists(o.dir / "filled");
+  if (!reusing) fs::remove_all(o.dir);
   fs::create_directories(o.dir);
   auto opened = ondo::store::open_sqlite_store(o.dir, ondo::core::Env::posix());
   if (!opened.ok()) {
@@ -120,13 +127,20 @@ int main(int argc, char** argv) {
   vs.id = "vs_bench";
   vs.name = "bench";
   vs.embedding_model = "random";
-  if (!store.insert_vector_store(vs).ok()) return 1;
+  if (!reusing && !store.insert_vector_store(vs).ok()) return 1;
 
   // Fill: files of 1000 chunks each, each file one transaction (as ingestion commits them).
   std::mt19937 rng(1);
   auto t0 = Clock::now();
   const size_t per_file = 1000;
   for (size_t f = 0; f * per_file < o.n; ++f) {
+    if (reusing) {  // the same draws as the fill, so the queries below are the same too
+      for (size_t i = f * per_file; i < std::min(o.n, (f + 1) * per_file); ++i) {
+        words(rng, 40);
+        unit(rng, o.dim);
+      }
+      continue;
+    }
     ondo::store::FileRecord file;
     file.id = "file-" + std::to_string(f);
     file.filename = "f" + std::to_string(f) + ".txt";
@@ -154,7 +168,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("fill: %zu chunks in %.1f s wall\n", o.n, since(t0));
+  if (reusing) std::printf("fill: reused %s\n", o.dir.string().c_str());
+  else std::printf("fill: %zu chunks in %.1f s wall\n", o.n, since(t0));
+  if (o.reuse) std::ofstream(o.dir / "filled") << o.n << "\n";
   auto found = store.find_vector_store(vs.id);
   if (!found.ok() || !*found) return 1;
   vs = **found;
@@ -177,25 +193,37 @@ int main(int argc, char** argv) {
   std::printf("index build (first search): %.1f s wall, %.1f s CPU; %s\n", since(t0), cpu_now() - c0,
               first->index_note.c_str());
 
-  std::vector<double> wall(o.queries), cpu(o.queries);
-  size_t min_hits = 10;
-  for (size_t i = 0; i < o.queries; ++i) {
-    std::vector<double> w, c;
-    for (int r = 0; r < o.reps; ++r) {
-      const auto t1 = Clock::now();
-      const double c1 = cpu_now();
-      auto res = indexes.search(vs, qs[i]);
-      c.push_back((cpu_now() - c1) * 1e3);
-      w.push_back(since(t1) * 1e3);
-      if (!res.ok()) return 1;
-      min_hits = std::min(min_hits, res->hits.size());
+  std::printf("\n| chunks | mode | p50 ms wall | p95 ms wall | p50 ms CPU | p95 ms CPU | hits (min) | ranking checksum |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  for (ondo::rag::SearchMode mode :
+       {ondo::rag::SearchMode::Hybrid, ondo::rag::SearchMode::Dense, ondo::rag::SearchMode::Lexical}) {
+    std::vector<double> wall(o.queries), cpu(o.queries);
+    size_t min_hits = 10;
+    uint64_t checksum = 1469598103934665603ull;  // FNV-1a over (query, rank, chunk id)
+    for (size_t i = 0; i < o.queries; ++i) {
+      qs[i].mode = mode;
+      std::vector<double> w, c;
+      for (int r = 0; r < o.reps; ++r) {
+        const auto t1 = Clock::now();
+        const double c1 = cpu_now();
+        auto res = indexes.search(vs, qs[i]);
+        c.push_back((cpu_now() - c1) * 1e3);
+        w.push_back(since(t1) * 1e3);
+        if (!res.ok()) return 1;
+        min_hits = std::min(min_hits, res->hits.size());
+        if (r == 0) {
+          for (const auto& h : res->hits) {
+            for (uint64_t x : {uint64_t(i), uint64_t(h.chunk.id)}) checksum = (checksum ^ x) * 1099511628211ull;
+          }
+        }
+      }
+      wall[i] = median(w);
+      cpu[i] = median(c);
     }
-    wall[i] = median(w);
-    cpu[i] = median(c);
+    std::printf("| %zu | %s | %.2f | %.2f | %.2f | %.2f | %zu | %016llx |\n", o.n, ondo::rag::search_mode_name(mode),
+                percentile(wall, 0.5), percentile(wall, 0.95), percentile(cpu, 0.5), percentile(cpu, 0.95), min_hits,
+                static_cast<unsigned long long>(checksum));
   }
-  std::printf("\n| chunks | mode | p50 ms wall | p95 ms wall | p50 ms CPU | p95 ms CPU | hits (min) |\n|---|---|---|---|---|---|---|\n");
-  std::printf("| %zu | hybrid | %.2f | %.2f | %.2f | %.2f | %zu |\n", o.n, percentile(wall, 0.5), percentile(wall, 0.95),
-              percentile(cpu, 0.5), percentile(cpu, 0.95), min_hits);
-  fs::remove_all(o.dir);
+  if (!o.reuse) fs::remove_all(o.dir);
   return 0;
 }

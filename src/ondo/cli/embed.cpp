@@ -1,9 +1,11 @@
-// `ondo embed -m MODEL [--no-normalize] [--query Q] [-t N] [--] TEXT...`: prints one JSON
+// `ondo embed -m MODEL [--pooling mean|cls|last] [--no-normalize] [--query Q] [-t N] [--] TEXT...`: prints one JSON
 // array per TEXT, all inside one array ("[[0.01,...],[...]]" and a newline) on stdout: the
 // model's pooled vector of each text, L2-normalised unless --no-normalize. For a reranker
 // (pooling rank) --query is required and each TEXT is a document: the output is one raw
 // score per document. Texts are tokenized as llama.cpp's llama-embedding does ([CLS] ...
-// [SEP], special-token text recognised). Layer: cli.
+// [SEP], special-token text recognised). A decoder (llama, qwen2) embeds with --pooling (default
+// last, or the file's pooling_type): the final norm's output of the causal pass, pooled. Layer: cli.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,8 +21,10 @@ namespace ondo::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: ondo embed -m MODEL [--no-normalize] [--query QUERY] [-t N] [--] TEXT...\n"
+    "usage: ondo embed -m MODEL [--pooling mean|cls|last] [--no-normalize] [--query QUERY] [-t N] [--] TEXT...\n"
     "  prints a JSON array with one vector per TEXT (L2-normalised unless --no-normalize);\n"
+    "  --pooling: how a sequence becomes one vector (decoders: default last, or the file's pooling_type;\n"
+    "  encoders: the file's pooling unless given)\n"
     "  with a reranker, --query QUERY scores each TEXT as a document (raw scores)\n";
 
 std::string json_floats(const std::vector<float>& v) {
@@ -62,7 +66,10 @@ Result<std::vector<std::vector<int32_t>>> inputs(const Args& args, const model::
 Status embed(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(int threads, threads_option(args));
   core::ComputePool pool(threads);
-  ONDO_ASSIGN_OR_RETURN(auto model, load_model_option(args, pool));
+  ONDO_ASSIGN_OR_RETURN(std::string path, model_path_option(args));
+  model::LoadOptions options = load_options_from_env();
+  ONDO_ASSIGN_OR_RETURN(options.pooling, embedding_pooling(path, args.get("--pooling")));
+  ONDO_ASSIGN_OR_RETURN(auto model, load_model(path, pool, std::move(options)));
   const model::Model& m = *model;
   if (m.kind() != model::ModelKind::Encode) {
     return make_error(ErrorCode::InvalidArgument, m.file().name() + " is a text generation model ('" +
@@ -71,7 +78,9 @@ Status embed(const Args& args) {
   ONDO_ASSIGN_OR_RETURN(auto tok, text::Tokenizer::from_gguf(m.file()));
   ONDO_ASSIGN_OR_RETURN(auto seqs, inputs(args, m, *tok));
   const bool normalize = !args.has("--no-normalize") && m.hparams().pooling != model::Pooling::Rank;
-  const int32_t ctx = m.hparams().n_ctx_train;
+  size_t longest = 1;
+  for (const auto& q : seqs) longest = std::max(longest, q.size());
+  const int32_t ctx = int32_t(longest);  // every text was checked against n_ctx_train
   model::ForwardScratch scratch(m.hparams(), ctx, ctx, pool.size());
   std::string out = "[";
   for (size_t i = 0; i < seqs.size(); ++i) {
@@ -100,7 +109,7 @@ Status embed(const Args& args) {
 }  // namespace
 
 int cmd_embed(int argc, char** argv) {
-  Args args({"-m|--model", "-t|--threads", "--query"}, {"--no-normalize", "-h|--help"});
+  Args args({"-m|--model", "-t|--threads", "--query", "--pooling"}, {"--no-normalize", "-h|--help"});
   if (auto st = args.parse(argc, argv); !st.ok()) return report("embed", st.error());
   if (args.has("-h")) {
     std::fputs(kUsage, stdout);

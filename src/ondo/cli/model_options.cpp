@@ -10,6 +10,7 @@
 
 #include "ondo/core/thread_pool.h"
 #include "ondo/gguf/keys.h"
+#include "ondo/model/registry.h"
 
 namespace ondo::cli {
 namespace {
@@ -62,6 +63,22 @@ model::LoadOptions load_options_from_env() {
   model::LoadOptions o;
   if (const char* env = std::getenv("ONDO_INTERLEAVE"); env && std::strcmp(env, "0") == 0) o.prepare_weights = false;
   return o;
+}
+
+Result<std::optional<model::Pooling>> embedding_pooling(const std::string& path,
+                                                        const std::optional<std::string>& requested) {
+  if (requested) {
+    auto p = model::parse_pooling(*requested);
+    if (!p.ok()) return make_error(ErrorCode::InvalidArgument, "--pooling: " + p.error().message);
+    return std::optional<model::Pooling>(*p);
+  }
+  ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
+  ONDO_ASSIGN_OR_RETURN(std::string_view arch, file->get_string(gguf::keys::kArchitecture));
+  const model::ArchUnit* unit = model::find_architecture(arch);
+  if (unit && unit->kind == model::ModelKind::Generate && unit->encode) {
+    return std::optional<model::Pooling>(model::default_decoder_pooling(*file));
+  }
+  return std::optional<model::Pooling>();
 }
 
 Result<model::ActivationTap> activation_dump_tap(const std::string& dir) {

@@ -40,6 +40,12 @@ model::LoadOptions load_options_from_env();
 // a line "<name>\t<rows>\t<cols>" to <dir>/shapes.tsv, so steps of a prompt concatenate.
 Result<model::ActivationTap> activation_dump_tap(const std::string& dir);
 
+// LoadOptions::pooling for serving `path` as an embedding model: `requested` ("mean", "cls",
+// "last") when given; without one, a decoder's default (model::default_decoder_pooling:
+// the file's pooling_type, else last) and nullopt for an encoder (the file decides).
+Result<std::optional<model::Pooling>> embedding_pooling(const std::string& path,
+                                                        const std::optional<std::string>& requested);
+
 // Loads `path`, preparing its weights on `pool` under a Background lease (options.pool is
 // set from it).
 Result<std::unique_ptr<model::Model>> load_model(const std::string& path, core::ComputePool& pool,

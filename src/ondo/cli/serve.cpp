@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <sstream>
@@ -40,6 +41,7 @@ struct Config {
   bool ctx_given = false;
   std::string chat_template;
   std::vector<std::pair<std::string, std::string>> models;  // path, alias
+  std::map<std::string, std::string> pooling;  // --pooling: alias ("" for every model) -> mean|cls|last
   struct Lora {
     std::string name, alias, path;
     float scale = 1.0f;
@@ -92,6 +94,9 @@ const CommandSpec& serve_spec() {
           {"--keep-alive", "S", "75", "idle keep-alive connection timeout in seconds"},
           {"--max-conns-per-ip", "N", "128", "open connections per client address (0: no limit)"},
           {"--header-timeout", "S", "10", "seconds a client has to send its request headers"},
+          {"--pooling", "[ALIAS=]mean|cls|last", "none",
+           "serve model ALIAS (without ALIAS=: every model) for embeddings with this pooling; a decoder (llama, qwen2) "
+           "then answers /v1/embeddings and /api/embed instead of chat; repeat for more"},
           {"--chat-template", "NAME|FILE", "each model's own", "a built-in template name or a Jinja file"},
           {"--lora", "NAME[@ALIAS]=FILE[:SCALE]", "none",
            "serve a LoRA adapter GGUF as NAME on the first model (or the model ALIAS), default scale SCALE "
@@ -180,6 +185,20 @@ Result<Config> config_from_args(const Args& args) {
     auto builtin = default_model_path();
     if (!builtin) return make_error(ErrorCode::InvalidArgument, "no model given (use -m MODEL.gguf[=ALIAS])");
     c.models.emplace_back(*builtin, std::filesystem::path(*builtin).stem().string());
+  }
+  for (const std::string& p : args.get_all("--pooling")) {
+    const size_t eq = p.find('=');
+    const std::string alias = eq == std::string::npos ? "" : p.substr(0, eq);
+    const std::string name = eq == std::string::npos ? p : p.substr(eq + 1);
+    if (auto parsed = model::parse_pooling(name); !parsed.ok()) {
+      return make_error(ErrorCode::InvalidArgument, "--pooling " + p + ": " + parsed.error().message);
+    }
+    if (!alias.empty() && std::none_of(c.models.begin(), c.models.end(), [&](const auto& m) { return m.second == alias; })) {
+      return make_error(ErrorCode::InvalidArgument, "--pooling " + p + ": no model is served as '" + alias + "'");
+    }
+    if (!c.pooling.emplace(alias, name).second) {
+      return make_error(ErrorCode::InvalidArgument, "--pooling " + p + ": given twice for " + (alias.empty() ? "every model" : "'" + alias + "'"));
+    }
   }
   for (const std::string& l : args.get_all("--lora")) {
     ONDO_ASSIGN_OR_RETURN(Config::Lora lora, parse_lora_option(l, c.models.front().second));
@@ -275,7 +294,7 @@ Result<std::unique_ptr<Loaded>> load_encoder(const Config& c, core::ComputePool&
                                              const std::string& path, const std::string& alias) {
   infer::SchedulerOptions so = c.sched;
   const int32_t train_ctx = l->model->hparams().n_ctx_train;
-  so.n_ctx = std::min(so.n_ctx, train_ctx);  // learned positions end there
+  so.n_ctx = std::min(so.n_ctx, train_ctx);  // learned positions end there (decoders: trained context)
   so.max_batch_tokens = std::max(so.max_batch_tokens, so.n_ctx);
   ONDO_ASSIGN_OR_RETURN(l->scheduler, infer::Scheduler::create(*l->model, *l->tokenizer, so, pool));
   l->served.alias = alias;
@@ -290,9 +309,10 @@ Result<std::unique_ptr<Loaded>> load_encoder(const Config& c, core::ComputePool&
   card.modified_at = modified_at(path);
   card.loaded_bytes = uint64_t(l->model->memory().weight_bytes);
   l->served.card = std::make_shared<const serve::ModelCard>(std::move(card));
-  std::fprintf(stderr, "ondo serve: model '%s' from %s (%s, %d %s, inputs up to %d tokens; weights %.1f MiB mapped)\n",
+  std::fprintf(stderr, "ondo serve: model '%s' from %s (%s, %d %s, pooling %s, inputs up to %d tokens; weights %.1f MiB mapped)\n",
                alias.c_str(), path.c_str(), l->served.reranker ? "reranker" : "embeddings", l->served.embedding_width,
-               l->served.reranker ? "score(s)" : "dimensions", so.n_ctx,
+               l->served.reranker ? "score(s)" : "dimensions",
+               std::string(model::pooling_name(l->model->hparams().pooling)).c_str(), so.n_ctx,
                double(l->model->memory().weight_bytes) / double(1 << 20));
   return l;
 }
@@ -300,7 +320,13 @@ Result<std::unique_ptr<Loaded>> load_encoder(const Config& c, core::ComputePool&
 Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& pool, const std::string& path,
                                          const std::string& alias) {
   auto l = std::make_unique<Loaded>();
-  ONDO_ASSIGN_OR_RETURN(l->model, load_model(path, pool, load_options_from_env()));
+  model::LoadOptions options = load_options_from_env();
+  auto pooling = c.pooling.find(alias);
+  if (pooling == c.pooling.end()) pooling = c.pooling.find("");
+  if (pooling != c.pooling.end()) {
+    ONDO_ASSIGN_OR_RETURN(options.pooling, embedding_pooling(path, pooling->second));
+  }
+  ONDO_ASSIGN_OR_RETURN(l->model, load_model(path, pool, std::move(options)));
   ONDO_ASSIGN_OR_RETURN(l->tokenizer, text::Tokenizer::from_gguf(l->model->file()));
   if (l->model->kind() == model::ModelKind::Encode) return load_encoder(c, pool, std::move(l), path, alias);
   ONDO_ASSIGN_OR_RETURN(auto tmpl, infer::select_chat_template(l->model->file(), c.chat_template));

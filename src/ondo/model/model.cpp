@@ -80,6 +80,34 @@ Status validate_encode(std::span<const BatchToken> batch, const HParams& hp, For
 
 }  // namespace
 
+Pooling default_decoder_pooling(const gguf::GgufFile& file) {
+  auto arch = file.get_string(gguf::keys::kArchitecture);
+  if (!arch.ok()) return Pooling::Last;
+  auto v = file.get_uint_or(std::string(*arch) + ".pooling_type", 0);
+  if (v.ok() && (*v == uint64_t(Pooling::Mean) || *v == uint64_t(Pooling::Cls) || *v == uint64_t(Pooling::Last))) {
+    return Pooling(*v);
+  }
+  return Pooling::Last;
+}
+
+Result<Pooling> parse_pooling(std::string_view name) {
+  if (name == "mean") return Pooling::Mean;
+  if (name == "cls") return Pooling::Cls;
+  if (name == "last") return Pooling::Last;
+  return invalid("pooling '" + std::string(name) + "' is not one of mean, cls, last");
+}
+
+std::string_view pooling_name(Pooling p) {
+  switch (p) {
+    case Pooling::None: return "none";
+    case Pooling::Mean: return "mean";
+    case Pooling::Cls: return "cls";
+    case Pooling::Last: return "last";
+    case Pooling::Rank: return "rank";
+  }
+  return "?";
+}
+
 Result<std::unique_ptr<Model>> Model::load(const std::filesystem::path& path, const LoadOptions& options) {
   ONDO_ASSIGN_OR_RETURN(auto file, gguf::GgufFile::open(path));
   return from_file(std::move(file), options);
@@ -102,7 +130,23 @@ Result<std::unique_ptr<Model>> Model::from_file(std::unique_ptr<gguf::GgufFile> 
   const gguf::GgufFile& f = *file;
   std::unique_ptr<Model> m(new Model());
   m->unit_ = &unit;
+  m->kind_ = unit.kind;
   ONDO_ASSIGN_OR_RETURN(m->hp_, unit.read_hparams(f));
+  if (options.pooling) {
+    const Pooling p = *options.pooling;
+    if (p != Pooling::Mean && p != Pooling::Cls && p != Pooling::Last) {
+      return invalid(f.name() + ": embedding pooling must be mean, cls or last (not " + std::string(pooling_name(p)) + ")");
+    }
+    if (!unit.encode) {
+      return make_error(ErrorCode::Unsupported, f.name() + ": architecture '" + std::string(unit.name) +
+                                                    "' has no embedding pass (pooling " + std::string(pooling_name(p)) + ")");
+    }
+    if (unit.kind == ModelKind::Encode && m->hp_.pooling == Pooling::Rank) {
+      return invalid(f.name() + ": a reranker (pooling rank) scores pairs; its pooling cannot be changed");
+    }
+    m->hp_.pooling = p;
+    m->kind_ = ModelKind::Encode;
+  }
 
   // The vocabulary size comes from the embedding matrix; the tokenizer must agree.
   const gguf::TensorInfo* embd = f.find_tensor("token_embd.weight");
@@ -142,8 +186,8 @@ StepContext Model::context(ForwardScratch& scratch, core::ThreadPool& pool) cons
 Status Model::forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScratch& scratch,
                       core::ThreadPool& pool, float* logits) const {
   if (kind() != ModelKind::Generate || !unit_->forward) {
-    return invalid("forward: " + file_->name() + " is an encoder model ('" + std::string(unit_->name) +
-                   "'); use encode()");
+    return invalid("forward: " + file_->name() + (unit_->forward ? " was loaded as an embedding model" : " is an encoder model") +
+                   " ('" + std::string(unit_->name) + "'); use encode()");
   }
   ONDO_TRY(validate_forward(*this, batch, hp_, kv, scratch));
   return unit_->forward(context(scratch, pool), batch, kv, logits);
@@ -153,7 +197,7 @@ Status Model::encode(std::span<const BatchToken> batch, ForwardScratch& scratch,
                      float* out) const {
   if (kind() != ModelKind::Encode || !unit_->encode) {
     return invalid("encode: " + file_->name() + " is a generator model ('" + std::string(unit_->name) +
-                   "'); use forward()");
+                   "'); use forward(), or load it with an embedding pooling");
   }
   ONDO_TRY(validate_encode(batch, hp_, scratch));
   return unit_->encode(context(scratch, pool), batch, out);

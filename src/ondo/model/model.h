@@ -10,6 +10,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <span>
 
 #include "ondo/core/kernels/prepare.h"
@@ -37,7 +39,20 @@ struct LoadOptions {
   core::ThreadPool* pool = nullptr;
   // Debug: called at every named activation of every pass (unit.h); empty: off.
   ActivationTap tap;
+  // Embedding pooling (Mean, Last or Cls; llama.cpp's --pooling). A decoder (llama, qwen2)
+  // given one loads as an embedding model: kind() is Encode, encode() pools the final norm's
+  // output, forward() is refused. An encoder's own pooling from the file is replaced (not a
+  // reranker's). nullopt: the file decides (decoders generate).
+  std::optional<Pooling> pooling;
 };
+
+// The pooling of a decoder loaded for embeddings without an explicit one: the file's
+// "<arch>.pooling_type" when it names mean, cls or last, else Last.
+Pooling default_decoder_pooling(const gguf::GgufFile& file);
+
+// "mean", "cls", "last" -> the Pooling; anything else: InvalidArgument naming the value.
+Result<Pooling> parse_pooling(std::string_view name);
+std::string_view pooling_name(Pooling p);
 
 class Model {
  public:
@@ -55,7 +70,8 @@ class Model {
 
   const HParams& hparams() const { return hp_; }
   const ArchUnit& unit() const { return *unit_; }
-  ModelKind kind() const { return unit_->kind; }
+  // Encode for encoders and for decoders loaded with an embedding pooling (LoadOptions).
+  ModelKind kind() const { return kind_; }
   // Floats per sequence of encode(): n_embd, or the classifier's scores for rank pooling.
   int32_t n_embd_out() const { return hp_.n_out(); }
   const gguf::GgufFile& file() const { return *file_; }
@@ -67,7 +83,7 @@ class Model {
   // Generators: one batch step. Writes K/V of every token into `kv`, and for each token with
   // `logits` set, one row of n_vocab floats into `logits` (rows in batch order).
   // Requires: positions < kv.n_ctx, seq < kv.n_seq, token ids < n_vocab (checked: error).
-  // Errors: InvalidArgument for an encoder model.
+  // Errors: InvalidArgument for an encoder model (or a decoder loaded for embeddings).
   Status forward(std::span<const BatchToken> batch, KvStore& kv, ForwardScratch& scratch,
                  core::ThreadPool& pool, float* logits) const;
 
@@ -75,7 +91,8 @@ class Model {
   // contiguous run in position order 0..n-1 with its own seq id (the `logits` flags are
   // ignored). Attention runs both ways within a sequence and never crosses sequences. `out`
   // receives one pooled vector of n_embd_out() floats per sequence, in batch order (pooling
-  // as the unit defines: mean / cls / last; not normalised). A sequence's vector does not
+  // as the unit defines: mean / cls / last; not normalised). Decoders loaded for embeddings
+  // run each sequence causally (LoadOptions::pooling). A sequence's vector does not
   // depend on the other sequences of the batch (bitwise).
   // Errors (InvalidArgument): a generator model; empty batch, more tokens than the scratch,
   // a sequence longer than scratch.n_ctx, token ids >= n_vocab, a sequence split or out of
@@ -89,6 +106,7 @@ class Model {
 
   std::unique_ptr<gguf::GgufFile> file_;
   const ArchUnit* unit_ = nullptr;
+  ModelKind kind_ = ModelKind::Generate;
   HParams hp_;
   std::unique_ptr<UnitWeights> w_;
   core::PreparedStore prepared_;  // prepared weight copies (w_ points into them)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ondo/rag/attributes.h"
 #include "ondo/rag/fusion.h"
@@ -127,21 +128,24 @@ Result<CollectionResult> CollectionIndexes::search(const store::VectorStoreRecor
   CollectionResult out;
   out.mode = search_mode_name(q.mode);
   ONDO_ASSIGN_OR_RETURN(std::shared_ptr<Entry> e, entry(vs));
-  // The chunks the filter lets through.
+  // The chunks the filter lets through (with a filter only: without one every chunk passes,
+  // and a query does not walk the whole collection).
   std::vector<int64_t> matching;
-  std::unordered_map<int64_t, bool> allowed;
+  std::unordered_set<int64_t> allowed;
   {
     std::lock_guard<std::mutex> lock(e->mu);
     out.total = e->attributes.size();
     out.index_note = e->note;
-    for (const auto& [id, attrs] : e->attributes) {
-      if (!q.filter || matches(*q.filter, attrs)) {
-        matching.push_back(id);
-        allowed[id] = true;
+    if (q.filter) {
+      for (const auto& [id, attrs] : e->attributes) {
+        if (matches(*q.filter, attrs)) {
+          matching.push_back(id);
+          allowed.insert(id);
+        }
       }
     }
   }
-  out.matching = matching.size();
+  out.matching = q.filter ? matching.size() : out.total;
   std::sort(matching.begin(), matching.end());
   const bool use_dense = q.mode != SearchMode::Lexical && out.total > 0;
   const bool use_lexical = q.mode != SearchMode::Dense && out.total > 0;
@@ -166,8 +170,10 @@ Result<CollectionResult> CollectionIndexes::search(const store::VectorStoreRecor
     const size_t limit = q.filter ? std::min(kMaxLexicalHits, out.total) : depth;
     ONDO_ASSIGN_OR_RETURN(auto hits, store_.lexical_search(vs.id, q.text, int(limit)));
     size_t seen = hits.size();
+    std::lock_guard<std::mutex> lock(e->mu);  // a chunk the index does not hold yet is left out, as dense leaves it
     for (const store::LexicalHit& h : hits) {
-      if (allowed.count(h.chunk_id) && lexical.size() < depth) lexical.push_back(LexicalHit{h.chunk_id, h.score});
+      const bool passes = q.filter ? allowed.count(h.chunk_id) > 0 : e->attributes.count(h.chunk_id) > 0;
+      if (passes && lexical.size() < depth) lexical.push_back(LexicalHit{h.chunk_id, h.score});
     }
     out.lexical_reason = std::string(vs.id.empty() ? "" : "full-text search over ") + std::string(store_.engine()) +
                          (store_.engine() == "sqlite" ? " FTS5 bm25" : " ts_rank_cd") + ": " + std::to_string(seen) +

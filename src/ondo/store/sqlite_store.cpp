@@ -25,6 +25,9 @@
 namespace ondo::store {
 namespace {
 
+// Full-text search ranks the whole FTS table (no join with chunks) while at most this many
+// chunks belong to other vector stores (lexical_search).
+constexpr int64_t kMaxForeignForRanking = 4096;
 constexpr int kBusyTimeoutMs = 10000;  // another process (ondo admin, a second serve) holds the write lock
 
 std::mutex g_open_mu;
@@ -409,18 +412,55 @@ class SqliteStore final : public Store {
     std::string match;  // each word a quoted FTS5 string, OR-ed: no FTS5 syntax reaches the engine
     for (const std::string& w : words) match += (match.empty() ? "\"" : " OR \"") + w + "\"";
     std::lock_guard<std::mutex> lock(mu_);
+    // One FTS5 table holds the chunks of every vector store. Joining each match with its
+    // chunks row (to keep this store's) reads one large row (text + vector) per matching chunk,
+    // ~40 % of the query at 100 k chunks (bench/README.md). When few chunks belong to other
+    // stores, rank the whole table instead: its best limit + `others` hits hold this store's
+    // best `limit` (at most `others` of them are foreign), in the same (bm25, id) order; only
+    // those few rows are looked up, and none when the store is alone.
+    ONDO_ASSIGN_OR_RETURN(int64_t others, chunks_outside(vs, kMaxForeignForRanking + 1));
     Stmt s;
-    ONDO_TRY(prepare("SELECT c.id, bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
-                     " WHERE chunks_fts MATCH ?1 AND c.vector_store_id = ?2 ORDER BY bm25(chunks_fts), c.id LIMIT ?3", s));
+    if (others > kMaxForeignForRanking) {
+      ONDO_TRY(prepare("SELECT c.id, bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid"
+                       " WHERE chunks_fts MATCH ?1 AND c.vector_store_id = ?2 ORDER BY bm25(chunks_fts), c.id LIMIT ?3", s));
+      bind_text(s.get(), 2, vs);
+      sqlite3_bind_int(s.get(), 3, limit);
+    } else {
+      ONDO_TRY(prepare("SELECT rowid, bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?1"
+                       " ORDER BY bm25(chunks_fts), rowid LIMIT ?2", s));
+      sqlite3_bind_int64(s.get(), 2, int64_t(limit) + others);
+    }
     bind_text(s.get(), 1, match);
-    bind_text(s.get(), 2, vs);
-    sqlite3_bind_int(s.get(), 3, limit);
+    Stmt owner;
+    if (others > 0) ONDO_TRY(prepare("SELECT 1 FROM chunks WHERE id = ?1 AND vector_store_id = ?2", owner));
     for (;;) {
       const int rc = sqlite3_step(s.get());
       if (rc == SQLITE_DONE) return out;
       if (rc != SQLITE_ROW) return error(rc, "full-text search");
-      out.push_back({sqlite3_column_int64(s.get(), 0), -sqlite3_column_double(s.get(), 1)});  // bm25(): lower is better
+      const int64_t id = sqlite3_column_int64(s.get(), 0);
+      if (others > 0 && others <= kMaxForeignForRanking) {
+        sqlite3_reset(owner.get());
+        sqlite3_bind_int64(owner.get(), 1, id);
+        bind_text(owner.get(), 2, vs);
+        const int orc = sqlite3_step(owner.get());
+        if (orc == SQLITE_DONE) continue;  // another store's chunk
+        if (orc != SQLITE_ROW) return error(orc, "full-text search: chunk owner");
+      }
+      out.push_back({id, -sqlite3_column_double(s.get(), 1)});  // bm25(): lower is better
+      if (int(out.size()) == limit) return out;
     }
+  }
+
+  // Chunks of vector stores other than `vs`, counted up to `cap` (two index range scans).
+  Result<int64_t> chunks_outside(std::string_view vs, int64_t cap) {
+    Stmt s;
+    ONDO_TRY(prepare("SELECT (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE vector_store_id < ?1 LIMIT ?2))"
+                     " + (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE vector_store_id > ?1 LIMIT ?2))", s));
+    bind_text(s.get(), 1, vs);
+    sqlite3_bind_int64(s.get(), 2, cap);
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW) return error(rc, "count the chunks of other vector stores");
+    return int64_t(sqlite3_column_int64(s.get(), 0));
   }
 
   // --- Usage (issue 15.4): rows and their rollups in one transaction ---

@@ -3,15 +3,22 @@
 
 #include "ondo/core/kernels/matmul.h"
 #include "ondo/model/blocks/decoder_weights.h"
+#include "ondo/model/blocks/encoder.h"
 #include "ondo/model/blocks/steps.h"
 #include "ondo/model/blocks/taps.h"
 #include "ondo/model/lora/apply.h"
 
 namespace ondo::model::blocks {
 
+namespace {
+
 // Shapes: T batch tokens, C = n_embd, H heads, Hkv kv heads, D head dim, QD = H*D,
 // KVD = Hkv*D, F = n_ff, V = n_vocab, R = tokens that want logits.
-Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, KvStore& kv, float* logits) {
+// The embeddings and every layer, leaving the residual stream in s.x [T][C]. `attention`
+// (layer l) rotates s.q / s.k and fills s.attn [T][QD] from s.q, s.k, s.v: through the KV
+// store (forward) or within the batch's sequences (encode).
+template <class Attention>
+void decoder_layers(const StepContext& c, std::span<const BatchToken> batch, Attention&& attention) {
   const HParams& hp = c.hp;
   const auto& w = static_cast<const DecoderWeights&>(c.weights);
   ForwardScratch& s = c.scratch;
@@ -20,7 +27,6 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
   const int64_t T = int64_t(batch.size());
   const int64_t C = hp.n_embd, QD = hp.q_dim(), KVD = hp.kv_dim(), F = hp.n_ff;
   const float eps = *hp.rms_eps;
-  const core::RopeParams rope = rope_params(hp, w.rope_freqs);
   // each token's LoRA deltas, added after the base matmul of an adapted weight (before biases)
   const LoraStep lora(batch, s.lora, s.mm, pool);
 
@@ -48,10 +54,8 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
     tap(l, "attn_k", T, KVD, s.k.data());
     tap(l, "attn_v", T, KVD, s.v.data());
     // q, k rotated (hp.rope_style: adjacent pairs, or NeoX pairs i, i + D/2) at each token's
-    // position; k, v into the token's KV slot
-    rope_and_store_kv(pool, batch, hp, rope, kv, l, s);
-    // attn [T][QD] = softmax(q k^T / sqrt(D)) v, causal, per head (GQA)
-    causal_attention(pool, batch, hp, kv, l, s);
+    // position; attn [T][QD] = softmax(q k^T / sqrt(D)) v, causal, per head (GQA)
+    attention(l);
     tap(l, "attn", T, QD, s.attn.data());
     // proj [T][C] = attn Wo^T; x += proj; xn [T][C] = rms_norm(x) * ffn_norm
     core::matmul(L.wo, s.attn.data(), T, s.proj.data(), C, s.mm, pool);
@@ -78,6 +82,24 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
     residual(pool, s.x.data(), s.proj.data(), T, C);
     tap(l, "out", T, C, s.x.data());
   }
+}
+
+}  // namespace
+
+Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, KvStore& kv, float* logits) {
+  const HParams& hp = c.hp;
+  const auto& w = static_cast<const DecoderWeights&>(c.weights);
+  ForwardScratch& s = c.scratch;
+  core::ThreadPool& pool = c.pool;
+  const Taps tap(c.tap);
+  const int64_t C = hp.n_embd;
+  const float eps = *hp.rms_eps;
+  const core::RopeParams rope = rope_params(hp, w.rope_freqs);
+  // k, v of each token into its KV slot; attention over its slot's positions 0..pos
+  decoder_layers(c, batch, [&](int32_t l) {
+    rope_and_store_kv(pool, batch, hp, rope, kv, l, s);
+    causal_attention(pool, batch, hp, kv, l, s);
+  });
 
   // xn [R][C] = rms_norm(x[r]) * output_norm for the rows that want logits; logits [R][V]
   const int64_t R = gather_logit_rows(batch, s);
@@ -86,6 +108,32 @@ Status decoder_forward(const StepContext& c, std::span<const BatchToken> batch, 
   tap("output_norm", R, C, s.xn.data());
   core::matmul(w.output, s.xn.data(), R, logits, hp.n_vocab, s.mm, pool);
   tap("output", R, hp.n_vocab, logits);
+  return ok_status();
+}
+
+// Shapes as above; S sequences (s.seq_starts, validated by Model::encode).
+Status decoder_encode(const StepContext& c, std::span<const BatchToken> batch, float* out) {
+  const HParams& hp = c.hp;
+  const auto& w = static_cast<const DecoderWeights&>(c.weights);
+  ForwardScratch& s = c.scratch;
+  core::ThreadPool& pool = c.pool;
+  const Taps tap(c.tap);
+  const int64_t T = int64_t(batch.size()), C = hp.n_embd;
+  const int64_t S = int64_t(s.seq_starts.size()) - 1;
+  const float eps = *hp.rms_eps;
+  const core::RopeParams rope = rope_params(hp, w.rope_freqs);
+  // the batch's own K/V rows stand in for the KV store: token t over its sequence's tokens up
+  // to t, the same values in the same order as decoding the sequence
+  decoder_layers(c, batch, [&](int32_t) {
+    rope_rows(pool, batch, hp, rope, s);
+    causal_sequence_attention(pool, hp, s);
+  });
+  // xn [T][C] = rms_norm(x) * output_norm (every row: llama.cpp pools the final norm's output)
+  rms_norm_rows(pool, s.x.data(), w.output_norm, eps, T, C, s.xn.data());
+  tap("output_norm", T, C, s.xn.data());
+  // out [S][C] = mean / last / first row of each sequence
+  pool_sequences(hp.pooling, s, s.xn.data(), C, out);
+  tap("pooled", S, C, out);
   return ok_status();
 }
 

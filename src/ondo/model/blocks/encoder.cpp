@@ -9,7 +9,11 @@
 
 namespace ondo::model::blocks {
 
-void bidirectional_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s) {
+namespace {
+
+// Attention within each sequence of s.seq_starts: token t over its sequence's first token up
+// to the sequence's end (both ways) or up to t itself (causal).
+void sequence_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s, bool causal) {
   const int64_t T = s.seq_starts.empty() ? 0 : s.seq_starts.back();
   const int H = hp.n_head, D = hp.head_dim, group = hp.n_head / hp.n_head_kv;
   const int64_t QD = hp.q_dim(), KVD = hp.kv_dim();
@@ -24,13 +28,23 @@ void bidirectional_attention(core::ThreadPool& pool, const HParams& hp, ForwardS
       const int64_t t = i / H;
       const int h = int(i % H), hkv = h / group;
       while (int64_t(s.seq_starts[seq + 1]) <= t) ++seq;
-      const int64_t first = s.seq_starts[seq], n = s.seq_starts[seq + 1] - first;
+      const int64_t first = s.seq_starts[seq], n = (causal ? t + 1 : s.seq_starts[seq + 1]) - first;
       const float* kbase = s.k.data() + first * KVD + int64_t(hkv) * D;
       const float* vbase = s.v.data() + first * KVD + int64_t(hkv) * D;
       attend(s.q.data() + t * QD + int64_t(h) * D, kbase, vbase, KVD, int32_t(n), D, scale, sc,
              s.attn.data() + t * QD + int64_t(h) * D);
     }
   });
+}
+
+}  // namespace
+
+void bidirectional_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s) {
+  sequence_attention(pool, hp, s, false);
+}
+
+void causal_sequence_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s) {
+  sequence_attention(pool, hp, s, true);
 }
 
 void pool_sequences(Pooling pooling, const ForwardScratch& s, const float* x, int64_t C, float* out) {

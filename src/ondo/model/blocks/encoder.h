@@ -1,4 +1,4 @@
-// Steps only encoders need: attention in both directions within each sequence of a batch
+// Steps of encode passes: attention within each sequence of a batch, both ways or causal
 // (never across sequences), and pooling a sequence's hidden states into one vector.
 // Sequences are runs of the batch (Model::encode's contract), listed in s.seq_starts.
 // Layer: model.
@@ -17,6 +17,11 @@ namespace ondo::model::blocks {
 // s.v [T][Hkv*D]. Keys are read in position order, so a sequence's result does not depend
 // on the other sequences in the batch.
 void bidirectional_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s);
+
+// As bidirectional_attention, but causal: token t of a sequence over the sequence's tokens
+// up to t only (decoders run as embedding models: the same attention as decoding the
+// sequence through a KV cache, bit for bit, without one).
+void causal_sequence_attention(core::ThreadPool& pool, const HParams& hp, ForwardScratch& s);
 
 // out [S][C]: one vector per sequence of x [T][C], in batch order: Mean (sum over positions
 // in order, then / n), Cls and Rank (the first token's row; Rank's head runs after),

@@ -60,6 +60,18 @@ void rope_and_store_kv(core::ThreadPool& pool, std::span<const BatchToken> batch
   });
 }
 
+void rope_rows(core::ThreadPool& pool, std::span<const BatchToken> batch, const HParams& hp,
+               const core::RopeParams& rope, ForwardScratch& s) {
+  const int64_t QD = hp.q_dim(), KVD = hp.kv_dim();
+  for_rows(pool, int64_t(batch.size()), QD + KVD, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int32_t pos = batch[size_t(t)].pos;
+      core::rope(s.q.data() + t * QD, hp.n_head, hp.head_dim, pos, rope);
+      core::rope(s.k.data() + t * KVD, hp.n_head_kv, hp.head_dim, pos, rope);
+    }
+  });
+}
+
 void causal_attention(core::ThreadPool& pool, std::span<const BatchToken> batch, const HParams& hp,
                       const KvStore& kv, int32_t layer, ForwardScratch& s) {
   const int64_t T = int64_t(batch.size());

@@ -57,6 +57,11 @@ core::RopeParams rope_params(const HParams& hp, const core::Tensor& rope_freqs);
 void rope_and_store_kv(core::ThreadPool& pool, std::span<const BatchToken> batch, const HParams& hp,
                        const core::RopeParams& rope, KvStore& kv, int32_t layer, ForwardScratch& s);
 
+// RoPE on s.q [T][H*D] and s.k [T][Hkv*D] at each token's position (no KV store: encode
+// passes of decoders attend within the batch's own K/V rows).
+void rope_rows(core::ThreadPool& pool, std::span<const BatchToken> batch, const HParams& hp,
+               const core::RopeParams& rope, ForwardScratch& s);
+
 // s.attn [T][H*D] = softmax(q k^T / sqrt(D)) v per head, causal: token (seq, pos) over
 // positions 0..pos of its KV slot (GQA: head h reads kv head h / (H / Hkv)).
 void causal_attention(core::ThreadPool& pool, std::span<const BatchToken> batch, const HParams& hp,

@@ -1,5 +1,5 @@
 // Writing random-weight models of real shapes: the shape table, the weight generator and the
-// GGUF layout llama.cpp's converter produces for the llama architecture. Layer: model.
+// GGUF layout llama.cpp's converter produces for the llama and bert architectures. Layer: model.
 #include "ondo/model/gen/gen_model.h"
 
 #include <array>
@@ -19,7 +19,9 @@ using core::DType;
 
 // Shapes from the models' published config.json (facts). TinyLlama and Llama 3.2 use 1e-5 as
 // rms eps; Llama 3.2 ties the output to the embeddings and scales rope as Llama 3.1 (factor 32).
-const std::array<ModelShape, 3> kShapes = {{
+// all-MiniLM-L6-v2: 6 layers, 384 wide, 12 heads, FFN 1536, 512 positions, WordPiece 30522,
+// LayerNorm eps 1e-12, mean pooling.
+const std::array<ModelShape, 4> kShapes = {{
     {"llama-3.2-1b", "Llama-3.2-1B", 16, 2048, 32, 8, 8192, 128256, 131072, 500000.0f, 1e-5f, true,
      {32.0f, 1.0f, 4.0f, 8192}, "tokenizer/ggml-vocab-llama-bpe.gguf", 0.02f},
     {"tinyllama-1.1b", "TinyLlama-1.1B", 22, 2048, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f, false,
@@ -27,6 +29,8 @@ const std::array<ModelShape, 3> kShapes = {{
     // For tests: 2 layers, C = 64, GQA 2, Llama 3.1 rope scaling, a synthetic vocabulary.
     {"tiny", "ondo-tiny", 2, 64, 4, 2, 128, 384, 256, 10000.0f, 1e-5f, false,
      {8.0f, 1.0f, 4.0f, 64}, "", 0.1f},
+    {"minilm-l6", "all-MiniLM-L6-v2", 6, 384, 12, 12, 1536, 30522, 512, 0.0f, 1e-12f, false,
+     {}, "tokenizer/ggml-vocab-bert-bge.gguf", 0.02f, "bert"},
 }};
 
 uint64_t splitmix64(uint64_t x) {
@@ -51,39 +55,93 @@ float approx_normal(uint64_t key, uint64_t i) {
   return float((s - 2.0 * 65535.0) * (1.7320508075688772 / 65536.0));
 }
 
+// What a tensor holds: random in the output type (matrices), random F32 (BERT's position and
+// token-type rows, F32 as the converter keeps them), ones (norm weights), zeros (biases),
+// or rope_freqs' factors.
+enum class Fill { Matrix, RandomF32, Ones, Zeros, RopeFreqs };
+
 struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;  // ggml order
-  bool matrix;                 // random, in the output type; else F32 (norms, rope_freqs)
+  Fill fill;
 };
 
+std::vector<TensorSpec> bert_tensor_list(const ModelShape& s) {
+  const int64_t C = s.n_embd, F = s.n_ff, V = s.n_vocab;
+  std::vector<TensorSpec> t;
+  t.push_back({"token_embd.weight", {C, V}, Fill::Matrix});
+  t.push_back({"token_types.weight", {C, 2}, Fill::RandomF32});
+  t.push_back({"position_embd.weight", {C, s.n_ctx}, Fill::RandomF32});
+  t.push_back({"token_embd_norm.weight", {C}, Fill::Ones});
+  t.push_back({"token_embd_norm.bias", {C}, Fill::Zeros});
+  for (int32_t i = 0; i < s.n_layer; ++i) {
+    const std::string p = "blk." + std::to_string(i) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+      t.push_back({p + m + ".weight", {C, C}, Fill::Matrix});
+      t.push_back({p + m + ".bias", {C}, Fill::Zeros});
+    }
+    t.push_back({p + "attn_output_norm.weight", {C}, Fill::Ones});
+    t.push_back({p + "attn_output_norm.bias", {C}, Fill::Zeros});
+    t.push_back({p + "ffn_up.weight", {C, F}, Fill::Matrix});
+    t.push_back({p + "ffn_up.bias", {F}, Fill::Zeros});
+    t.push_back({p + "ffn_down.weight", {F, C}, Fill::Matrix});
+    t.push_back({p + "ffn_down.bias", {C}, Fill::Zeros});
+    t.push_back({p + "layer_output_norm.weight", {C}, Fill::Ones});
+    t.push_back({p + "layer_output_norm.bias", {C}, Fill::Zeros});
+  }
+  return t;
+}
+
 std::vector<TensorSpec> tensor_list(const ModelShape& s) {
+  if (s.arch == "bert") return bert_tensor_list(s);
   const int64_t C = s.n_embd, F = s.n_ff, V = s.n_vocab;
   const int64_t QD = int64_t(s.n_head) * s.head_dim(), KVD = int64_t(s.n_head_kv) * s.head_dim();
   std::vector<TensorSpec> t;
-  if (s.rope_scaling.factor > 0) t.push_back({"rope_freqs.weight", {s.head_dim() / 2}, false});
-  t.push_back({"token_embd.weight", {C, V}, true});
+  if (s.rope_scaling.factor > 0) t.push_back({"rope_freqs.weight", {s.head_dim() / 2}, Fill::RopeFreqs});
+  t.push_back({"token_embd.weight", {C, V}, Fill::Matrix});
   for (int32_t i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
-    t.push_back({p + "attn_norm.weight", {C}, false});
-    t.push_back({p + "attn_q.weight", {C, QD}, true});
-    t.push_back({p + "attn_k.weight", {C, KVD}, true});
-    t.push_back({p + "attn_v.weight", {C, KVD}, true});
-    t.push_back({p + "attn_output.weight", {QD, C}, true});
-    t.push_back({p + "ffn_norm.weight", {C}, false});
-    t.push_back({p + "ffn_gate.weight", {C, F}, true});
-    t.push_back({p + "ffn_up.weight", {C, F}, true});
-    t.push_back({p + "ffn_down.weight", {F, C}, true});
+    t.push_back({p + "attn_norm.weight", {C}, Fill::Ones});
+    t.push_back({p + "attn_q.weight", {C, QD}, Fill::Matrix});
+    t.push_back({p + "attn_k.weight", {C, KVD}, Fill::Matrix});
+    t.push_back({p + "attn_v.weight", {C, KVD}, Fill::Matrix});
+    t.push_back({p + "attn_output.weight", {QD, C}, Fill::Matrix});
+    t.push_back({p + "ffn_norm.weight", {C}, Fill::Ones});
+    t.push_back({p + "ffn_gate.weight", {C, F}, Fill::Matrix});
+    t.push_back({p + "ffn_up.weight", {C, F}, Fill::Matrix});
+    t.push_back({p + "ffn_down.weight", {F, C}, Fill::Matrix});
   }
-  t.push_back({"output_norm.weight", {C}, false});
-  if (!s.tied_output) t.push_back({"output.weight", {C, V}, true});
+  t.push_back({"output_norm.weight", {C}, Fill::Ones});
+  if (!s.tied_output) t.push_back({"output.weight", {C, V}, Fill::Matrix});
   return t;
 }
 
 uint32_t file_type_of(DType t) { return t == DType::F32 ? 0 : t == DType::F16 ? 1 : 32; }  // LLAMA_FTYPE
 
+// The keys llama.cpp's converter writes for a BERT sentence-embedding model (no
+// head_count_kv: n_head_kv = n_head).
+void set_bert_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t seed) {
+  using gguf::keys::arch_key;
+  const std::string a = "bert";
+  w.set_string(gguf::keys::kArchitecture, a);
+  w.set_string(gguf::keys::kName, s.model_name);
+  w.set_string("general.description", "random weights (ondo gen-model, seed " + std::to_string(seed) +
+                                           "); not a trained model");
+  w.set_u32(arch_key(a, "block_count"), uint32_t(s.n_layer));
+  w.set_u32(arch_key(a, "context_length"), uint32_t(s.n_ctx));
+  w.set_u32(arch_key(a, "embedding_length"), uint32_t(s.n_embd));
+  w.set_u32(arch_key(a, "feed_forward_length"), uint32_t(s.n_ff));
+  w.set_u32(arch_key(a, "attention.head_count"), uint32_t(s.n_head));
+  w.set_f32(arch_key(a, "attention.layer_norm_epsilon"), s.rms_eps);
+  w.set_bool(arch_key(a, "attention.causal"), false);
+  w.set_u32(arch_key(a, "pooling_type"), 1);  // mean, as all-MiniLM-L6-v2's sentence-transformers config
+  w.set_u32(gguf::keys::kFileType, file_type_of(type));
+  w.set_u32("general.quantization_version", 2);
+}
+
 void set_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t seed) {
   using gguf::keys::arch_key;
+  if (s.arch == "bert") return set_bert_hparams(w, s, type, seed);
   const std::string a = "llama";
   w.set_string(gguf::keys::kArchitecture, a);
   w.set_string(gguf::keys::kName, s.model_name);
@@ -150,6 +208,13 @@ Status copy_vocab(gguf::Writer& w, const ModelShape& s, const std::filesystem::p
                                                   std::string(s.name));
   }
   w.copy_metadata(*v, [](std::string_view k) { return k.substr(0, 10) == "tokenizer."; });
+  if (s.arch == "bert") {  // what today's converter adds for a BERT tokenizer.json: [CLS] ... [SEP]
+    w.set_u32(gguf::keys::kTokBos, 101);
+    w.set_u32(gguf::keys::kTokEos, 102);
+    w.set_bool(gguf::keys::kTokAddBos, true);
+    w.set_bool(gguf::keys::kTokAddEos, true);
+    w.set_bool("tokenizer.ggml.add_sep_token", false);
+  }
   return ok_status();
 }
 
@@ -215,9 +280,14 @@ Result<GenReport> generate_model(const GenOptions& o, core::ComputePool& pool) {
     for (int64_t d : t.shape) n *= d;
     rep.n_params += uint64_t(n);
     ++rep.n_tensors;
-    if (!t.matrix) {
-      std::vector<float> v = t.name == "rope_freqs.weight" ? llama3_rope_factors(s.head_dim(), s.rope_base, s.rope_scaling)
-                                                           : std::vector<float>(size_t(n), 1.0f);
+    if (t.fill != Fill::Matrix) {
+      std::vector<float> v;
+      if (t.fill == Fill::RopeFreqs) v = llama3_rope_factors(s.head_dim(), s.rope_base, s.rope_scaling);
+      else v.assign(size_t(n), t.fill == Fill::Ones ? 1.0f : 0.0f);
+      if (t.fill == Fill::RandomF32) {
+        const uint64_t key = tensor_key(o.seed, t.name);
+        for (int64_t i = 0; i < n; ++i) v[size_t(i)] = s.init_std * approx_normal(key, uint64_t(i));
+      }
       std::vector<uint8_t> bytes(v.size() * 4);
       std::memcpy(bytes.data(), v.data(), bytes.size());
       ONDO_TRY(w.add_tensor_owned(t.name, DType::F32, t.shape, std::move(bytes)));

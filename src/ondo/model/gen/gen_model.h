@@ -1,5 +1,6 @@
 // Random-weight models with the exact shape of real ones (`ondo gen-model`), so benchmarks
-// need no downloads: Llama-3.2-1B, TinyLlama-1.1B and tiny shapes for tests. Layer: model
+// need no downloads: Llama-3.2-1B, TinyLlama-1.1B, all-MiniLM-L6-v2 (a BERT encoder) and tiny
+// shapes for tests. Layer: model
 // (uses gguf/ and core/ only).
 //
 // Weights are reproducible from the seed (a counter-based generator: element i of a tensor
@@ -41,6 +42,10 @@ struct ModelShape {
   Llama3RopeScaling rope_scaling;   // written as a rope_freqs.weight tensor
   std::string_view vocab_file;      // under the testdata folder; empty = a synthetic SPM vocab
   float init_std;                   // std of the matrices' entries
+  // "llama" (a decoder; rms_eps is its RMSNorm epsilon) or "bert" (an encoder as llama.cpp's
+  // converter writes BERT: learned positions, 2 token types, LayerNorm with bias (rms_eps is
+  // its epsilon), biases everywhere, mean pooling; rope and tied_output unused).
+  std::string_view arch = "llama";
 
   int32_t head_dim() const { return n_embd / n_head; }
 };

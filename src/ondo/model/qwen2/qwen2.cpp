@@ -30,7 +30,7 @@ const ArchUnit kUnit = {
     .read_hparams = read_hparams,
     .bind_weights = bind_weights,
     .forward = blocks::decoder_forward,
-    .encode = nullptr,
+    .encode = blocks::decoder_encode,  // only when loaded with an embedding pooling
     .memory = blocks::decoder_memory,
 };
 
