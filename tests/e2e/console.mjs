@@ -187,9 +187,9 @@ assert.deepEqual(adapterList.data.map((a) => [a.name, a.model, a.scale]), [['att
 // The playground lists adapters as models, and puts one on its base with a scale (`lora`).
 step('Adapters in the playground');
 await load('/console/playground');
-await page.getByLabel('Model', { exact: true }).locator('option', { hasText: 'attn (on spm)' }).waitFor({ state: 'attached' });
-await page.getByLabel('Model', { exact: true }).selectOption('spm');
-await page.getByLabel('Adapter', { exact: true }).selectOption('attn');
+await page.getByRole('combobox', { name: /^Model/ }).locator('option', { hasText: 'attn (on spm)' }).waitFor({ state: 'attached' });
+await page.getByRole('combobox', { name: /^Model/ }).selectOption('spm');
+await page.getByRole('combobox', { name: /^Adapter/ }).selectOption('attn');
 await page.getByLabel('Adapter scale').fill('0.25');
 await page.getByLabel('max_tokens').fill('8');
 await page.getByLabel('Message', { exact: true }).fill('Hello');
@@ -263,10 +263,15 @@ await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
 const rendered = await (await page.request.post(`${base}/v1/prompts/render`, {
   headers: { Authorization: `Bearer ${kAdmin}` }, data: promptReq.postDataJSON().prompt })).json();
 assert.equal(rendered.messages[0].content, 'You are a storyteller for 용감한 아이들.');
-// A typed-in label, then the default: the label's version serves.
+// The default (no version or label): the production label's version serves.
 await page.getByLabel('Version or label').selectOption('');
 await page.getByLabel('Message', { exact: true }).fill('Once');
-await page.getByRole('button', { name: 'Send', exact: true }).click();
+const [defaultReq] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Send', exact: true }).click(),
+]);
+assert.deepEqual(defaultReq.postDataJSON().prompt, { name: 'greet', variables: { who: '용감한 아이들' } });
+await page.locator('.msg.assistant:not(.streaming)').nth(1).waitFor();
 await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
 await shot('playground-prompt');
 // The same link as a fresh page load stays within 5 requests.
