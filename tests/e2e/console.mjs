@@ -259,10 +259,9 @@ const [promptReq] = await Promise.all([
 assert.deepEqual(promptReq.postDataJSON().prompt, { name: 'greet', version: 2, variables: { who: '용감한 아이들' } });
 assert.deepEqual(promptReq.postDataJSON().messages, []);
 await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
-// What the server rendered from that request: the variable is in the system text.
-const rendered = await (await page.request.post(`${base}/v1/prompts/render`, {
-  headers: { Authorization: `Bearer ${kAdmin}` }, data: promptReq.postDataJSON().prompt })).json();
-assert.equal(rendered.messages[0].content, 'You are a storyteller for 용감한 아이들.');
+// What the server renders from that field (POST /v1/prompts/render): the variable is in the system text.
+await page.getByRole('button', { name: 'Preview the rendered prompt' }).click();
+await page.getByTestId('prompt-preview').filter({ hasText: 'greet@2' }).filter({ hasText: 'system You are a storyteller for 용감한 아이들.' }).waitFor();
 // The default (no version or label): the production label's version serves.
 await page.getByLabel('Version or label').selectOption('');
 await page.getByLabel('Message', { exact: true }).fill('Once');

@@ -2,11 +2,11 @@
 // declared variable (defaults filled in). The chat then sends the ondo `prompt` field
 // (`{name, version | label, variables}`) and the server renders it as for any client.
 // `/console/playground?prompt=NAME&version=N` (or `&label=L`) opens the playground with it
-// chosen; that load reads the prompt's versions, and the prompt list only once the select is
-// focused (a page load stays within its requests).
+// chosen; that load reads the prompt's versions, and the prompt list (names, labels) only once
+// a select is focused (a page load stays within its requests).
 import { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { get } from '../api';
+import { api, get } from '../api';
 import { ErrorNote, useLoad } from '../ui';
 
 interface PromptInfo {
@@ -49,6 +49,8 @@ export function usePromptPick(): PromptPick {
   const [name, setName] = useState(start.name);
   const [ref, setRef] = useState(start.ref);
   const [values, setValues] = useState<Record<string, string | boolean>>({});
+  const [preview, setPreview] = useState<{ ref: string; messages: { role: string; content: string }[] } | null>(null);
+  const [previewError, setPreviewError] = useState<Error | null>(null);
   const versions = useLoad(() => (name ? get<{ data: VersionInfo[] }>(`/v1/prompts/${encodeURIComponent(name)}/versions`) : Promise.resolve(null)), [name]);
 
   const info = list.data?.data.find((p) => p.name === name);
@@ -85,6 +87,17 @@ export function usePromptPick(): PromptPick {
     if (Object.keys(variables).length) field.variables = variables;
   }
 
+  // What the server makes of the field, without running a model (POST /v1/prompts/render).
+  async function showPreview() {
+    setPreviewError(null);
+    setPreview(null);
+    try {
+      setPreview(await api('POST', '/v1/prompts/render', field));
+    } catch (err) {
+      setPreviewError(err as Error);
+    }
+  }
+
   const names = (list.data?.data ?? []).map((p) => p.name);
   if (name && !names.includes(name)) names.unshift(name);
   const labels = Object.keys(info?.labels ?? {});
@@ -93,7 +106,7 @@ export function usePromptPick(): PromptPick {
       <legend>Prompt from the registry</legend>
       <label>
         Prompt
-        <select value={name} onFocus={() => setWantList(true)} onChange={(e) => { setName(e.currentTarget.value); setRef(''); setValues({}); }}>
+        <select value={name} onFocus={() => setWantList(true)} onChange={(e) => { setName(e.currentTarget.value); setRef(''); setValues({}); setPreview(null); }}>
           <option value="">(none)</option>
           {names.map((n) => <option value={n}>{n}</option>)}
         </select>
@@ -101,7 +114,7 @@ export function usePromptPick(): PromptPick {
       {name && (
         <label>
           Version or label
-          <select value={ref} onChange={(e) => setRef(e.currentTarget.value)}>
+          <select value={ref} onFocus={() => setWantList(true)} onChange={(e) => { setRef(e.currentTarget.value); setPreview(null); }}>
             <option value="">default (production, else latest)</option>
             {labels.map((l) => <option value={`l:${l}`}>label {l}</option>)}
             {all.slice().reverse().map((v) => <option value={`v:${v.version}`}>version {v.version}</option>)}
@@ -114,20 +127,27 @@ export function usePromptPick(): PromptPick {
         const set = (x: string | boolean) => setValues({ ...values, [v.name]: x });
         if (v.type === 'boolean') {
           const checked = val === undefined ? Boolean(v.def) : val === true;
-          return <label class="check"><input type="checkbox" checked={checked} onChange={(e) => set(e.currentTarget.checked)} /> {v.name}</label>;
+          return <label class="check"><input type="checkbox" checked={checked} onChange={(e) => { set(e.currentTarget.checked); setPreview(null); }} /> {v.name}</label>;
         }
         const shown = val === undefined ? (v.def === undefined ? '' : String(v.def)) : String(val);
         return (
           <label>
-            {v.name} <span class="muted">({v.type}{v.def === undefined ? ', required' : ''})</span>
+            <span>{v.name} <span class="muted">({v.type}{v.def === undefined ? ', required' : ''})</span></span>
             <input type={v.type === 'string' ? 'text' : 'number'} step={v.type === 'integer' ? '1' : 'any'} value={shown}
-              data-variable={v.name} onInput={(e) => set(e.currentTarget.value)} />
+              data-variable={v.name} onInput={(e) => { set(e.currentTarget.value); setPreview(null); }} />
           </label>
         );
       })}
       {name && !vars.length && versions.data && <p class="muted">This version declares no variables.</p>}
       {problem && <p class="error">{problem}</p>}
-      <ErrorNote error={list.error ?? versions.error} />
+      {name && <button type="button" class="ghost" disabled={!!problem} onClick={showPreview}>Preview the rendered prompt</button>}
+      {preview && (
+        <div class="prompt-preview" data-testid="prompt-preview">
+          <p class="muted">{preview.ref}</p>
+          {preview.messages.map((m) => <p><span class="badge">{m.role}</span> {m.content}</p>)}
+        </div>
+      )}
+      <ErrorNote error={list.error ?? versions.error ?? previewError} />
     </fieldset>
   );
   return { field, problem, view };
