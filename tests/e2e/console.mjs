@@ -273,6 +273,9 @@ assert.deepEqual(defaultReq.postDataJSON().prompt, { name: 'greet', variables: {
 await page.locator('.msg.assistant:not(.streaming)').nth(1).waitFor();
 await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
 await shot('playground-prompt');
+// The Python snippet passes the ondo fields through extra_body (the client refuses unknown kwargs).
+await page.getByRole('button', { name: 'Copy as Python' }).click();
+assert.match(await page.getByTestId('snippet').textContent(), /extra_body=\{"prompt":\{"name":"greet","variables":\{"who":"용감한 아이들"\}\}\}/);
 // The same link as a fresh page load stays within 5 requests.
 await load('/console/playground?prompt=greet&version=2');
 assert.equal(await page.getByLabel(/^who/).inputValue(), 'children');
