@@ -1,9 +1,11 @@
 // Browser test of the web console (ctest label `e2e`): starts `ondo serve` (a tiny chat model, a
 // tiny embedding model, a store, an admin key, prices) and drives the console in Debian's
 // chromium, headless, through playwright-core: sign in (by keyboard), chat with streaming,
-// JSON-schema mode, the models and metrics pages, a prompt with two versions and a label moved,
-// a vector store with an uploaded file searched, the usage row of the chat, a key created and
-// revoked, the jobs page, sign out; the CSRF and cookie rules; at most 5 requests per page load.
+// JSON-schema mode, a tool call answered with a tool result, the models page with a LoRA adapter
+// loaded and unloaded and one used from the playground, the metrics page, a prompt with two
+// versions and a label moved then run with its variables from the playground, a vector store with
+// an uploaded file searched and asked about (citations), the usage row of the chat, a key created
+// and revoked, the jobs page, sign out; the CSRF and cookie rules; at most 5 requests per page load.
 // Writes a screenshot of every page into docs/console/. The harness (server, browser, checks
 // shared by every e2e script) is harness.mjs.
 //   node tests/e2e/console.mjs BUILD_DIR TESTDATA_DIR
@@ -15,13 +17,15 @@ import { join } from 'node:path';
 
 import { kAdmin, start } from './harness.mjs';
 
-const { base, browser, context, page, step, shot, load, signIn, finish } = await start({
+const { base, models, browser, context, page, step, shot, load, signIn, finish } = await start({
   name: 'e2e',
-  needs: ['stories260K.gguf', 'ref-bert-mean-f32.gguf'],
+  needs: ['stories260K.gguf', 'ref-bert-mean-f32.gguf', 'ref-llama-spm-q8_0.gguf', 'lora/ref-llama-spm-lora-attn.gguf', 'lora/ref-llama-spm-lora-mlp.gguf'],
   before: (work) => writeFileSync(join(work, 'prices.json'), JSON.stringify({ '*': { input: 1.0, output: 2.0 } })),
   serveArgs: (work, models) => [
     '-t', '1', '-m', `${join(models, 'stories260K.gguf')}=tiny`, '-m', `${join(models, 'ref-bert-mean-f32.gguf')}=emb`,
     '--prices', join(work, 'prices.json'),
+    // a random llama the reference LoRA adapters fit (testdata/README.md), with one adapter at start
+    '-m', `${join(models, 'ref-llama-spm-q8_0.gguf')}=spm`, '--lora', `attn@spm=${join(models, 'lora', 'ref-llama-spm-lora-attn.gguf')}:0.5`,
   ],
 });
 
@@ -110,12 +114,93 @@ await page.getByRole('button', { name: 'Send' }).click();
 await page.getByTestId('schema-state').filter({ hasText: 'output matches the schema' }).waitFor();
 await shot('playground-json');
 
+// Tools: the editor checks the JSON live; a named tool_choice guarantees a call (stories260K
+// would not call on its own), shown as a card; a tool result goes back and the chat continues.
+step('Tools');
+await page.getByRole('button', { name: 'Clear' }).click();
+await page.getByLabel('JSON schema mode').uncheck();
+await page.getByLabel('Tools', { exact: true }).check();
+await page.getByLabel('Tools (JSON)').fill('[{"type": "function"}]');
+await page.getByTestId('tools-error').filter({ hasText: 'tools[0].function: must be an object' }).waitFor();
+await page.getByLabel('Message', { exact: true }).fill('Set a timer for the pasta.');
+assert.ok(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled(), 'no send with broken tools');
+await page.getByLabel('Tools (JSON)').fill(JSON.stringify([{ type: 'function', function: { name: 'set_timer', description: 'Start a kitchen timer',
+  parameters: { type: 'object', properties: { minutes: { type: 'integer', minimum: 1, maximum: 120 } }, required: ['minutes'], additionalProperties: false } } }], null, 2));
+await page.getByTestId('tools-ok').filter({ hasText: '1 function: set_timer' }).waitFor();
+await page.getByLabel('tool_choice').selectOption('fn:set_timer');
+const [toolReq] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Send', exact: true }).click(),
+]);
+assert.deepEqual(toolReq.postDataJSON().tool_choice, { type: 'function', function: { name: 'set_timer' } });
+const card = page.locator('.msg.assistant').getByTestId('call-card');
+await card.waitFor();
+await page.getByTestId('stats').filter({ hasText: 'finish tool_calls' }).waitFor();
+assert.match(await card.textContent(), /set_timer\s*call_/);
+const args = JSON.parse(await card.locator('pre').textContent());
+assert.ok(Number.isInteger(args.minutes) && args.minutes >= 1 && args.minutes <= 120, JSON.stringify(args));
+const callId = (await card.locator('code').textContent()).trim();
+await page.getByLabel(/^Result of set_timer/).fill('{"ok": true, "ends_at": "12:10"}');
+await page.getByLabel('tool_choice').selectOption('none');
+const [contReq, contRes] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.waitForResponse((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Send tool result and continue' }).click(),
+]);
+const contMessages = contReq.postDataJSON().messages;
+assert.deepEqual(contMessages.slice(-2).map((m) => m.role), ['assistant', 'tool']);
+assert.equal(contMessages.at(-2).tool_calls[0].id, callId);
+assert.equal(contMessages.at(-2).content, null);
+assert.deepEqual(contMessages.at(-1), { role: 'tool', tool_call_id: callId, content: '{"ok": true, "ends_at": "12:10"}' });
+assert.equal(contRes.status(), 200);
+await page.locator('.msg.tool').filter({ hasText: callId }).waitFor();
+await page.locator('.msg.assistant').nth(1).waitFor();
+await page.getByTestId('stats').filter({ hasText: /finish (stop|length)/ }).waitFor();
+await shot('playground-tools');
+
 // Models and metrics.
 step('Models and metrics.');
 await load('/console/models');
 await page.getByRole('cell', { name: 'tiny' }).waitFor();
 await page.getByRole('cell', { name: 'emb' }).waitFor();
+// Adapters: the one given at start, one loaded from the page, a bad file refused, an unload.
+await page.getByRole('cell', { name: 'attn', exact: true }).waitFor();
+await page.getByLabel('Adapter name').fill('broken');
+await page.getByLabel(/^Adapter file/).fill('/nonexistent/adapter.gguf');
+await page.getByLabel('Base model').selectOption('spm');
+await page.getByRole('button', { name: 'Load adapter' }).click();
+await page.getByRole('alert').filter({ hasText: '/nonexistent/adapter.gguf' }).waitFor();
+await page.getByLabel('Adapter name').fill('mlp');
+await page.getByLabel(/^Adapter file/).fill(join(models, 'lora', 'ref-llama-spm-lora-mlp.gguf'));
+await page.getByLabel('Scale').fill('0.5');
+await page.getByRole('button', { name: 'Load adapter' }).click();
+await page.getByRole('status').filter({ hasText: 'Loaded mlp on spm' }).waitFor();
+await page.getByRole('cell', { name: 'mlp', exact: true }).waitFor();
+assert.equal(await page.getByRole('alert').count(), 0, 'the error went away');
 await shot('models');
+page.once('dialog', (d) => { assert.match(d.message(), /Unload adapter mlp/); d.accept(); });
+await page.getByRole('button', { name: 'Unload mlp' }).click();
+await page.getByRole('status').filter({ hasText: 'Unloaded mlp' }).waitFor();
+await page.getByRole('cell', { name: 'mlp', exact: true }).waitFor({ state: 'detached' });
+const adapterList = await (await page.request.get(`${base}/v1/adapters`)).json();
+assert.deepEqual(adapterList.data.map((a) => [a.name, a.model, a.scale]), [['attn', 'spm', 0.5]]);
+// The playground lists adapters as models, and puts one on its base with a scale (`lora`).
+step('Adapters in the playground');
+await load('/console/playground');
+await page.getByRole('combobox', { name: /^Model/ }).locator('option', { hasText: 'attn (on spm)' }).waitFor({ state: 'attached' });
+await page.getByRole('combobox', { name: /^Model/ }).selectOption('spm');
+await page.getByRole('combobox', { name: /^Adapter/ }).selectOption('attn');
+await page.getByLabel('Adapter scale').fill('0.25');
+await page.getByLabel('max_tokens').fill('8');
+await page.getByLabel('Message', { exact: true }).fill('Hello');
+const [loraReq] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Send', exact: true }).click(),
+]);
+assert.deepEqual(loraReq.postDataJSON().lora, [{ name: 'attn', scale: 0.25 }]);
+assert.equal(loraReq.postDataJSON().model, 'spm');
+await page.getByTestId('stats').filter({ hasText: /finish (stop|length)/ }).waitFor();
+assert.equal(await page.getByRole('alert').count(), 0, 'the adapter chat succeeded');
 await load('/console/metrics');
 await page.locator('.tile strong').nth(4).filter({ hasText: /^[1-9]/ }).waitFor();  // completion tokens so far
 // Traffic while the page polls: tokens/s goes above 0.
@@ -157,6 +242,43 @@ await page.getByTestId('diff').filter({ hasText: '+ ' }).waitFor();
 const label = await (await page.request.get(`${base}/v1/prompts/greet/labels/production`)).json();
 assert.deepEqual(label.versions, [{ version: 2, weight: 1 }], JSON.stringify(label));
 await shot('prompts');
+// "Try in the playground": version 2 picked, its variable with its default, run as the API does.
+step('Prompt in the playground');
+assert.equal(await page.getByRole('link', { name: 'Try v2 in the playground' }).getAttribute('href'), '/console/playground?prompt=greet&version=2');
+await page.getByRole('link', { name: 'Try v2 in the playground' }).click();
+const who = page.getByLabel(/^who/);
+await who.waitFor();
+assert.equal(await who.inputValue(), 'children');
+assert.equal(await page.getByLabel('Version or label').inputValue(), 'v:2');
+await who.fill('용감한 아이들');
+await page.getByLabel('max_tokens').fill('16');
+const [promptReq] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Run prompt' }).click(),
+]);
+assert.deepEqual(promptReq.postDataJSON().prompt, { name: 'greet', version: 2, variables: { who: '용감한 아이들' } });
+assert.deepEqual(promptReq.postDataJSON().messages, []);
+await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
+// What the server renders from that field (POST /v1/prompts/render): the variable is in the system text.
+await page.getByRole('button', { name: 'Preview the rendered prompt' }).click();
+await page.getByTestId('prompt-preview').filter({ hasText: 'greet@2' }).filter({ hasText: 'system You are a storyteller for 용감한 아이들.' }).waitFor();
+// The default (no version or label): the production label's version serves.
+await page.getByLabel('Version or label').selectOption('');
+await page.getByLabel('Message', { exact: true }).fill('Once');
+const [defaultReq] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Send', exact: true }).click(),
+]);
+assert.deepEqual(defaultReq.postDataJSON().prompt, { name: 'greet', variables: { who: '용감한 아이들' } });
+await page.locator('.msg.assistant:not(.streaming)').nth(1).waitFor();
+await page.getByTestId('stats').filter({ hasText: 'prompt greet@2' }).waitFor();
+await shot('playground-prompt');
+// The Python snippet passes the ondo fields through extra_body (the client refuses unknown kwargs).
+await page.getByRole('button', { name: 'Copy as Python' }).click();
+assert.match(await page.getByTestId('snippet').textContent(), /extra_body=\{"prompt":\{"name":"greet","variables":\{"who":"용감한 아이들"\}\}\}/);
+// The same link as a fresh page load stays within 5 requests.
+await load('/console/playground?prompt=greet&version=2');
+assert.equal(await page.getByLabel(/^who/).inputValue(), 'children');
 
 // Collections: a store, a file uploaded with progress and ingested, a search with its plan.
 step('Collections');
@@ -179,6 +301,30 @@ await page.getByTestId('plan').waitFor();
 await page.getByTestId('hits').locator('li').first().filter({ hasText: 'fridge.md' }).waitFor();
 assert.match(await page.getByTestId('hits').textContent(), /score \d\.\d{4}/);
 await shot('collections');
+// Ask: a streamed answer from the store's chunks, with numbered citations that expand.
+step('Ask with citations');
+await page.locator('summary').filter({ hasText: 'Ask with citations' }).click();
+await page.getByLabel('Chat model').locator('option', { hasText: 'tiny' }).waitFor({ state: 'attached' });
+await page.getByLabel('Chat model').selectOption('tiny');
+await page.getByLabel('Question').fill('How cold should milk be kept?');
+const [askReq, askRes] = await Promise.all([
+  page.waitForRequest((r) => r.url().endsWith('/v1/chat/completions')),
+  page.waitForResponse((r) => r.url().endsWith('/v1/chat/completions')),
+  page.getByRole('button', { name: 'Ask', exact: true }).click(),
+]);
+const askBody = askReq.postDataJSON();
+assert.equal(askBody.stream, true);
+assert.equal(askBody.rag.vector_store_ids.length, 1);
+assert.match(askBody.rag.vector_store_ids[0], /^vs_/);
+assert.match(askRes.headers()['content-type'], /^text\/event-stream/);
+const firstCite = page.getByTestId('citations').locator('li').first();
+await firstCite.filter({ hasText: /\[1\] fridge\.md score \d\.\d{4}/ }).waitFor();
+await page.getByRole('button', { name: 'Ask', exact: true }).waitFor();  // streaming ended
+assert.ok((await page.getByTestId('answer').textContent()).length > 0, 'an answer arrived');
+assert.equal(await firstCite.locator('blockquote').isVisible(), false, 'the chunk is folded');
+await firstCite.locator('summary').click();
+await firstCite.locator('blockquote').filter({ hasText: /milk|Freezer|냉동실/ }).waitFor();
+await shot('collections-ask');
 
 // Usage: the chats above are a row for model tiny.
 step('Usage');

@@ -89,7 +89,9 @@ export function uploadFile(file: File, purpose: string, progress: (f: number) =>
 
 // Server-sent events of a streaming POST: calls `onEvent` with each `data:` payload parsed as
 // JSON, until `[DONE]` or the end of the body.
-export async function streamEvents(path: string, body: unknown, onEvent: (data: any) => void, signal?: AbortSignal) {
+// `onHeaders` (optional) sees the response headers first.
+export async function streamEvents(path: string, body: unknown, onEvent: (data: any) => void, signal?: AbortSignal,
+  onHeaders?: (headers: Headers) => void) {
   const res = await fetch(path, {
     method: 'POST',
     credentials: 'same-origin',
@@ -98,6 +100,7 @@ export async function streamEvents(path: string, body: unknown, onEvent: (data: 
     signal,
   });
   if (!res.ok || !res.body) throw await errorOf(res);
+  onHeaders?.(res.headers);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buf = '';

@@ -1,8 +1,10 @@
 // Collections: vector stores (/v1/vector_stores): create, upload files with progress
-// (/v1/files, then attach), ingestion status, and search with filters showing the plan and scores.
+// (/v1/files, then attach), ingestion status, search with filters showing the plan and scores,
+// and a question answered with citations (collections_ask.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api, fmtBytes, fmtTime, get, uploadFile } from '../api';
 import { ErrorNote, PageProps, Section, Table, useLoad } from '../ui';
+import { Ask } from './collections_ask';
 
 interface Store {
   id: string;
@@ -148,6 +150,7 @@ function StoreView({ store, onChanged }: { store: Store; onChanged: () => void }
         <Table head={['file', 'status', 'progress', 'attributes', 'size']} rows={rows} empty="No files yet." />
       </Section>
       <Search store={store} />
+      <Ask key={store.id} storeId={store.id} />
     </>
   );
 }

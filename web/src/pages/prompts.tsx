@@ -25,6 +25,14 @@ function labelText(split: { version: number; weight: number }[]) {
   return split.length === 1 ? `v${split[0].version}` : split.map((s) => `v${s.version} ${Math.round((100 * s.weight) / sum)}%`).join(' · ');
 }
 
+// Opens the playground with the version picked (a client-side route change, as the nav does).
+function tryIn(e: MouseEvent) {
+  if (e.ctrlKey || e.metaKey || e.shiftKey) return;
+  e.preventDefault();
+  history.pushState(null, '', (e.currentTarget as HTMLAnchorElement).getAttribute('href'));
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
 function Detail({ prompt, admin, onChanged }: { prompt: Prompt; admin: boolean; onChanged: () => void }) {
   const versions = useLoad(() => get<{ data: Version[] }>(`/v1/prompts/${encodeURIComponent(prompt.name)}/versions`), [prompt.name, prompt.latest_version]);
   const latest = prompt.latest_version;
@@ -84,6 +92,8 @@ function Detail({ prompt, admin, onChanged }: { prompt: Prompt; admin: boolean; 
     Object.keys(v.variables ?? {}).join(', ') || '–',
     Object.entries(prompt.labels).filter(([, s]) => s.some((x) => x.version === v.version)).map(([l]) => <span class="badge">{l}</span>),
     v.note ?? '',
+    <a href={`/console/playground?prompt=${encodeURIComponent(prompt.name)}&version=${v.version}`} onClick={tryIn}>
+      Try v{v.version} in the playground</a>,
   ]);
   return (
     <Section title={`${prompt.name}`}>
@@ -92,7 +102,7 @@ function Detail({ prompt, admin, onChanged }: { prompt: Prompt; admin: boolean; 
         {!Object.keys(prompt.labels).length && 'none'}
       </p>
       <ErrorNote error={versions.error ?? error} />
-      <Table head={['version', 'created', 'text', 'variables', 'labels', 'note']} rows={vrows} />
+      <Table head={['version', 'created', 'text', 'variables', 'labels', 'note', '']} rows={vrows} />
       <form class="row" onSubmit={showDiff} aria-label="Diff versions">
         <label>from<input type="number" min="1" max={latest} value={from} onInput={(e) => setFrom(e.currentTarget.value)} /></label>
         <label>to<input type="number" min="1" max={latest} value={to} onInput={(e) => setTo(e.currentTarget.value)} /></label>
