@@ -55,16 +55,16 @@ await form.getByLabel('Base model').locator('option', { hasText: 'tiny' }).waitF
 await form.getByLabel('Upload a JSONL file').setInputFiles({
   name: 'bad.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(good.split('\n')[0] + '\n{"messages": [{"role": "robot"}]}\n'),
 });
-await form.getByRole('button', { name: 'Upload' }).click();
+await form.getByRole('button', { name: 'Upload', exact: true }).click();
 const fileError = page.locator('#err-file');
 await fileError.waitFor();
 assert.match(await fileError.textContent(), /line 2/);
 
 step('Form: upload the training file, choose targets and hyperparameters, start');
 await form.getByLabel('Upload a JSONL file').setInputFiles({ name: 'recipes.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(good) });
-await form.getByRole('button', { name: 'Upload' }).click();
-await form.getByLabel('Training file', { exact: true }).locator('option', { hasText: 'recipes.jsonl' }).waitFor({ state: 'attached' });
-assert.match(await form.getByLabel('Training file', { exact: true }).inputValue(), /^file-/);
+await form.getByRole('button', { name: 'Upload', exact: true }).click();
+await form.getByLabel('Training file').locator('option', { hasText: 'recipes.jsonl' }).waitFor({ state: 'attached' });
+assert.match(await form.getByLabel('Training file').inputValue(), /^file-/);
 assert.equal(await fileError.count(), 0, 'the upload error is gone');
 await form.getByLabel('Attention rank').fill('4');
 await form.getByRole('group', { name: 'Attention modules' }).getByLabel('o').check();
@@ -127,8 +127,8 @@ await shot('jobs-compare');
 step('A second, long job: cancel it while it runs');
 await page.getByRole('link', { name: '← All jobs' }).click();
 await page.getByRole('button', { name: 'Start a fine-tune' }).click();
-await form.getByLabel('Training file', { exact: true }).locator('option', { hasText: 'recipes.jsonl' }).waitFor({ state: 'attached' });
-await form.getByLabel('Training file', { exact: true }).selectOption({ index: 1 });
+await form.getByLabel('Training file').locator('option', { hasText: 'recipes.jsonl' }).waitFor({ state: 'attached' });
+await form.getByLabel('Training file').selectOption({ index: 1 });
 await form.getByLabel('Max steps').fill('100000');
 await form.getByLabel('Warm-up steps').fill('2');
 await form.getByRole('button', { name: 'Start fine-tune' }).click();

@@ -150,12 +150,16 @@ export function JobDetail({ id, admin }: { id: string; admin: boolean }) {
     const stop = new AbortController();
     setEvents([]);
     setStreamDone(false);
-    refresh();
+    const first = getJob(admin, id);
+    first.then(setJob).catch(setError);
     followEvents(admin, id, (e) => setEvents((old) => [...old, e]), stop.signal)
-      .then(() => {
+      .then(async () => {
         if (stop.signal.aborted) return;
         setStreamDone(true);
-        refresh();  // the job ended: its final state, progress and result
+        // The job ended: re-read it for its final state, progress and result, unless it had
+        // already ended when the page first read it.
+        const seen = await first.catch(() => null);
+        if (!seen || isActive(seen)) refresh();
       })
       .catch((e) => !stop.signal.aborted && setError(e));
     return () => stop.abort();
