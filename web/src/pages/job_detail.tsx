@@ -216,18 +216,19 @@ export function JobDetail({ id, admin }: { id: string; admin: boolean }) {
             {job.error && <p class="error" role="alert" data-testid="job-error">{job.error}</p>}
             {points.length > 0 || job.kind !== 'quantize' ? <LossChart points={points} /> : null}
           </Section>
+          {job.state === 'succeeded' && job.model && job.fine_tuned_model && <Compare base={job.model} tuned={job.fine_tuned_model} />}
           {Object.keys(job.result).length > 0 && (
             <Section title="Result"><ResultTable result={job.result} /></Section>
           )}
-          {job.state === 'succeeded' && job.model && job.fine_tuned_model && <Compare base={job.model} tuned={job.fine_tuned_model} />}
           <Section title="Checkpoints">
             <Table head={['step', 'file', 'written (UTC)']} empty="No checkpoints yet."
               rows={checkpoints.map((c) => [c.step, <code>{c.ref}</code>, fmtTime(c.at)])} />
           </Section>
           {Object.keys(job.params).length > 0 && (
-            <Section title="Parameters">
-              <pre class="mono job-params">{JSON.stringify(job.params, null, 2)}</pre>
-            </Section>
+            <details class="card job-params">
+              <summary>Parameters</summary>
+              <pre class="mono">{JSON.stringify(job.params, null, 2)}</pre>
+            </details>
           )}
         </>
       )}
