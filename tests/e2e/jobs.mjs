@@ -4,7 +4,8 @@
 // shows next to the field), starts a short LoRA fine-tune, watches its loss chart draw from the
 // event stream until the job succeeds, compares base and tuned answers side by side (checked
 // against the same requests sent directly), starts a second long job and cancels it, and checks
-// the 5-requests-per-load rule on the list and a job's page with jobs present. Screenshots:
+// the 5-requests-per-load rule on the list and a job's page with jobs present; a store key
+// (not admin) sees the same jobs through OpenAI's fine-tuning routes. Screenshots:
 // docs/console/jobs.png, jobs-finetune.png, jobs-compare.png.
 //   node tests/e2e/jobs.mjs BUILD_DIR TESTDATA_DIR
 // Exits 0 when every check passes, 77 when something it needs is missing.
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 
 import { kAdmin, start } from './harness.mjs';
 
-const { base, page, step, shot, load, signIn, finish } = await start({
+const { base, browser, page, step, shot, load, signIn, finish } = await start({
   name: 'e2e-jobs',
   needs: ['stories260K.gguf'],
   serveArgs: (work, models) => ['-t', '1', '-m', `${join(models, 'stories260K.gguf')}=tiny`, '--workers', '1'],
@@ -155,5 +156,28 @@ await shot('jobs');
 await load(`/console/jobs/${tuned}`);
 await page.getByTestId('job-state').filter({ hasText: 'succeeded' }).waitFor();
 assert.equal(await chart.getAttribute('data-points'), '24');  // the curve again, from the event log
+
+step('A store key sees the fine-tuning jobs through /v1/fine_tuning/jobs');
+const made = await fetch(`${base}/v1/admin/keys`, {
+  method: 'POST', headers: { Authorization: `Bearer ${kAdmin}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'tuner' }),
+});
+assert.equal(made.status, 201);
+const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+const page2 = await other.newPage();
+page2.setDefaultTimeout(30000);
+const seen = [];
+page2.on('request', (r) => seen.push(new URL(r.url()).pathname));
+await page2.goto(`${base}/console/jobs/${tuned}`);
+await page2.getByLabel('Key').fill((await made.json()).key);
+await page2.getByRole('button', { name: 'Sign in' }).click();
+await page2.getByTestId('job-state').filter({ hasText: 'succeeded' }).waitFor();
+await page2.waitForFunction(() => document.querySelector('[data-testid=loss-chart]')?.dataset.points === '24');
+assert.equal(await page2.getByTestId('fine-tuned-model').textContent(), job.fine_tuned_model);
+assert.ok(seen.includes(`/v1/fine_tuning/jobs/${tuned}/events`), seen.join(', '));
+assert.ok(!seen.some((u) => u.startsWith('/v1/jobs')), seen.join(', '));
+await page2.getByRole('link', { name: '← All jobs' }).click();
+await page2.getByRole('heading', { name: 'Fine-tuning jobs' }).waitFor();
+await page2.getByTestId('jobs-list').getByRole('row').filter({ hasText: long }).filter({ hasText: 'cancelled' }).waitFor();
+await other.close();
 
 await finish();
