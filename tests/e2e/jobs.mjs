@@ -130,13 +130,17 @@ await page.getByRole('link', { name: '← All jobs' }).click();
 await page.getByRole('button', { name: 'Start a fine-tune' }).click();
 await form.getByLabel('Training file').locator('option', { hasText: 'recipes.jsonl' }).waitFor({ state: 'attached' });
 await form.getByLabel('Training file').selectOption({ index: 1 });
-await form.getByLabel('Max steps').fill('100000');
+await form.getByLabel('Max steps').fill('2000');  // metrics every 10th step; minutes to run here
 await form.getByLabel('Warm-up steps').fill('2');
 await form.getByRole('button', { name: 'Start fine-tune' }).click();
 await page.waitForURL((u) => /\/console\/jobs\/ftjob-/.test(u.pathname) && !u.pathname.endsWith(tuned));
 const long = jobIdOfUrl();
 await page.getByTestId('job-state').filter({ hasText: 'running' }).waitFor({ timeout: 30000 });
-await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) >= 1, null, { timeout: 30000 });
+await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) >= 2, null, { timeout: 30000 });
+// The chart grows while the job runs (new metrics events arrive over the open stream).
+const drawn = Number(await chart.getAttribute('data-points'));
+await page.waitForFunction((n) => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) > n, drawn, { timeout: 30000 });
+assert.equal(await page.getByTestId('job-state').textContent(), 'running');
 page.once('dialog', (d) => d.accept());
 await page.getByRole('button', { name: 'Cancel job' }).click();
 await page.getByTestId('job-state').filter({ hasText: 'cancelled' }).waitFor({ timeout: 30000 });
