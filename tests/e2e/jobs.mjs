@@ -34,6 +34,9 @@ const chat = async (model, content, maxTokens) => {
   assert.equal(r.status, 200);
   return (await r.json()).choices[0].message.content;
 };
+// Waits until the loss chart of `p` has at least `n` points.
+const pointsReach = (p, n, timeout = 30000) =>
+  p.waitForFunction((k) => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) >= k, n, { timeout });
 const jobIdOfUrl = () => /\/console\/jobs\/([^/?#]+)/.exec(page.url())[1];
 
 const chatLine = (q, a) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] });
@@ -92,7 +95,7 @@ const tuned = jobIdOfUrl();
 step(`Watch ${tuned}: the loss chart draws, the job succeeds`);
 const chart = page.getByTestId('loss-chart');
 await chart.locator('canvas').waitFor();
-await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) >= 2, null, { timeout: 60000 });
+await pointsReach(page, 2, 60000);
 await page.getByTestId('job-state').filter({ hasText: 'succeeded' }).waitFor({ timeout: 60000 });
 const job = await apiGet(`/v1/fine_tuning/jobs/${tuned}`);
 assert.equal(job.status, 'succeeded', JSON.stringify(job));
@@ -104,7 +107,9 @@ assert.equal(job.lora.lr_schedule.warmup_steps, 2);
 assert.equal(job.user_provided_suffix, 'e2e');
 assert.equal(job.seed, 7);
 assert.equal(job.fine_tuned_model, `ft:tiny:e2e:${tuned}`);
-// Every one of the 24 steps is a point (fewer than 200 steps: all are sampled).
+// Every one of the 24 steps is a point (fewer than 200 steps: all are sampled); the last ones
+// may arrive over the stream just after the job's state says succeeded.
+await pointsReach(page, 24);
 assert.equal(await chart.getAttribute('data-points'), '24');
 assert.equal(await page.getByTestId('fine-tuned-model').textContent(), job.fine_tuned_model);
 await page.getByTestId('event-log').getByRole('cell', { name: 'succeeded', exact: true }).waitFor();
@@ -136,7 +141,7 @@ await form.getByRole('button', { name: 'Start fine-tune' }).click();
 await page.waitForURL((u) => /\/console\/jobs\/ftjob-/.test(u.pathname) && !u.pathname.endsWith(tuned));
 const long = jobIdOfUrl();
 await page.getByTestId('job-state').filter({ hasText: 'running' }).waitFor({ timeout: 30000 });
-await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) >= 2, null, { timeout: 30000 });
+await pointsReach(page, 2);
 // The chart grows while the job runs (new metrics events arrive over the open stream).
 const drawn = Number(await chart.getAttribute('data-points'));
 await page.waitForFunction((n) => Number(document.querySelector('[data-testid=loss-chart]')?.dataset.points) > n, drawn, { timeout: 30000 });
@@ -159,7 +164,8 @@ await form.getByLabel('Base model').locator('option', { hasText: 'tiny' }).waitF
 await shot('jobs');
 await load(`/console/jobs/${tuned}`);
 await page.getByTestId('job-state').filter({ hasText: 'succeeded' }).waitFor();
-assert.equal(await chart.getAttribute('data-points'), '24');  // the curve again, from the event log
+await pointsReach(page, 24);  // the curve again, from the event log
+assert.equal(await chart.getAttribute('data-points'), '24');
 
 step('A store key sees the fine-tuning jobs through /v1/fine_tuning/jobs');
 const made = await fetch(`${base}/v1/admin/keys`, {
@@ -175,7 +181,7 @@ await page2.goto(`${base}/console/jobs/${tuned}`);
 await page2.getByLabel('Key').fill((await made.json()).key);
 await page2.getByRole('button', { name: 'Sign in' }).click();
 await page2.getByTestId('job-state').filter({ hasText: 'succeeded' }).waitFor();
-await page2.waitForFunction(() => document.querySelector('[data-testid=loss-chart]')?.dataset.points === '24');
+await pointsReach(page2, 24);
 assert.equal(await page2.getByTestId('fine-tuned-model').textContent(), job.fine_tuned_model);
 assert.ok(seen.includes(`/v1/fine_tuning/jobs/${tuned}/events`), seen.join(', '));
 assert.ok(!seen.some((u) => u.startsWith('/v1/jobs')), seen.join(', '));
