@@ -120,7 +120,8 @@ function Compare({ base, tuned }: { base: string; tuned: string }) {
         {[base, tuned].map((m, i) => (
           <div class="msg">
             <div class="role">{i === 0 ? 'base' : 'tuned'} · <code>{m}</code></div>
-            <div class="content" data-testid={i === 0 ? 'answer-base' : 'answer-tuned'}>{answers[i] ?? (busy ? '…' : '')}</div>
+            <div class="content" data-testid={i === 0 ? 'answer-base' : 'answer-tuned'} aria-busy={busy}
+              data-state={answers[i] != null ? 'done' : busy ? 'waiting' : 'empty'}>{answers[i] ?? (busy ? '…' : '')}</div>
           </div>
         ))}
       </div>
