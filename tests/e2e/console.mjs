@@ -370,8 +370,7 @@ assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone on
 // Jobs: the store's queue (empty here).
 step('Jobs');
 await load('/console/jobs');
-await page.getByTestId('jobs-list').getByText('No jobs yet.').waitFor();
-await shot('jobs');
+await page.getByTestId('jobs-list').getByText('No jobs yet.').waitFor();  // jobs.png: tests/e2e/jobs.mjs
 
 // Dark theme.
 step('Dark theme.');

@@ -199,6 +199,50 @@ TEST_P(WorkerTest, ALostWorkersJobResumesFromItsLastCheckpoint) {
   EXPECT_EQ(cks->size(), 5u);
 }
 
+// metrics(): the loss of sampled steps lands in the event log (first, last, every total/200-th,
+// eval steps), so a long job's log holds about 200 points; progress without a loss adds none.
+TEST_P(WorkerTest, MetricsEventsSampleTheLossCurve) {
+  KindRegistry kinds;
+  ASSERT_TRUE(kinds
+                  .add("curve",
+                       [](JobContext& ctx) -> Result<nlohmann::json> {
+                         const int64_t n = ctx.params().value("n", 0);
+                         for (int64_t i = 1; i <= n; ++i) {
+                           Progress p = at(i, n);
+                           if (i == 7) p.eval_loss = 0.5;
+                           ONDO_TRY(ctx.metrics(p));
+                           Progress bare;
+                           bare.step = i;
+                           bare.total = n;
+                           ONDO_TRY(ctx.metrics(bare));  // no loss: nothing recorded
+                         }
+                         return nlohmann::json::object();
+                       })
+                  .ok());
+  submit("job-m", "curve", R"({"n":1000})");
+  Worker w(*store_, kinds, pool_, options("w1"));
+  ASSERT_TRUE(w.run_once().ok());
+  auto ev = store_->list_job_events("job-m", 0, 10000);
+  ASSERT_TRUE(ev.ok());
+  std::vector<int64_t> steps;
+  for (const auto& e : *ev) {
+    const auto data = nlohmann::json::parse(e.data);
+    if (!data.contains("loss")) continue;
+    steps.push_back(data["step"].get<int64_t>());
+    EXPECT_EQ(data["total"], 1000);
+    EXPECT_DOUBLE_EQ(data["loss"].get<double>(), 1.0 / double(steps.back()));
+    if (steps.back() == 7) {
+      EXPECT_EQ(data["eval_loss"], 0.5);
+      EXPECT_EQ(e.message, "step 7/1000: loss 0.1429, eval loss 0.5000");
+    }
+  }
+  ASSERT_EQ(steps.size(), 202u);  // step 1, step 7 (eval), and every 5th up to 1000
+  EXPECT_EQ(steps[0], 1);
+  EXPECT_EQ(steps[1], 5);
+  EXPECT_EQ(steps[2], 7);
+  EXPECT_EQ(steps.back(), 1000);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, WorkerTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

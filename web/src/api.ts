@@ -3,7 +3,7 @@
 // X-Ondo-CSRF (the server refuses them without it).
 
 export class ApiError extends Error {
-  constructor(public status: number, message: string) {
+  constructor(public status: number, message: string, public param?: string) {
     super(message);
   }
 }
@@ -32,15 +32,17 @@ function headers(method: string, json: boolean): Record<string, string> {
 
 async function errorOf(res: Response): Promise<ApiError> {
   let message = `HTTP ${res.status}`;
+  let param: string | undefined;
   try {
     const body = await res.json();
     const e = body?.error;
     if (typeof e === 'string') message = e;
     else if (e?.message) message = e.message;
+    if (typeof e?.param === 'string') param = e.param;
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, message);
+  return new ApiError(res.status, message, param);
 }
 
 export async function request(method: string, path: string, body?: unknown): Promise<Response> {
@@ -77,7 +79,7 @@ export function uploadFile(file: File, purpose: string, progress: (f: number) =>
         // keep null
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else reject(new ApiError(xhr.status, body?.error?.message ?? `HTTP ${xhr.status}`));
+      else reject(new ApiError(xhr.status, body?.error?.message ?? `HTTP ${xhr.status}`, body?.error?.param ?? undefined));
     };
     xhr.onerror = () => reject(new ApiError(0, 'upload: the connection failed'));
     const form = new FormData();
@@ -187,4 +189,31 @@ export async function detectPhoto(photo: Blob): Promise<{ detections: { label: s
   });
   if (!res.ok) throw await errorOf(res);
   return res.json();
+}
+
+// --- Jobs page (issue 19) ---
+// Server-sent events of a GET (a job's event log): `onEvent` gets each `data:` payload parsed
+// as JSON, until `[DONE]`, the end of the body or `signal` aborts.
+export async function streamGet(path: string, onEvent: (data: any) => void, signal?: AbortSignal) {
+  const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'text/event-stream' }, signal });
+  if (!res.ok || !res.body) throw await errorOf(res);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buf += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      for (const line of block.split('\n')) {
+        if (!line.startsWith('data:')) continue;
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') return;
+        onEvent(JSON.parse(data));
+      }
+    }
+  }
 }

@@ -137,6 +137,7 @@ Result<nlohmann::json> run_fine_tune(JobContext& ctx) {
       auto c = ctx.checkpoint(pr.step, o.checkpoint.string(), {{"loss", pr.loss}});
       if (!c.ok() && checkpoint_error.ok()) checkpoint_error = c;
     }
+    (void)ctx.metrics(prog);
     const Status st = ctx.progress(prog);  // Cancelled: stop (train_lora checkpoints first)
     return st.ok() || st.error().code != ErrorCode::Cancelled;
   };

@@ -2,7 +2,9 @@
 // Layer: jobs.
 #include "ondo/jobs/job_context.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace ondo::jobs {
 
@@ -62,6 +64,24 @@ Status JobContext::progress(const Progress& p) {
 Status JobContext::event(const std::string& level, const std::string& message, const nlohmann::json& data) {
   ONDO_TRY(store_.append_job_event({job_.id, 0, now_ms(), level, message, data.dump()}));
   return ok_status();
+}
+
+Status JobContext::metrics(const Progress& p) {
+  if (!p.loss) return ok_status();
+  const int64_t stride = std::max<int64_t>(1, p.total / 200);
+  const bool sampled = p.step <= 1 || p.step >= p.total || p.step % stride == 0 || p.eval_loss.has_value();
+  if (!sampled) return ok_status();
+  char text[96];
+  std::snprintf(text, sizeof text, "step %lld/%lld: loss %.4f", static_cast<long long>(p.step),
+                static_cast<long long>(p.total), *p.loss);
+  std::string message = text;
+  nlohmann::json data = {{"step", p.step}, {"total", p.total}, {"loss", *p.loss}};
+  if (p.eval_loss) {
+    std::snprintf(text, sizeof text, ", eval loss %.4f", *p.eval_loss);
+    message += text;
+    data["eval_loss"] = *p.eval_loss;
+  }
+  return event("info", message, data);
 }
 
 Status JobContext::checkpoint(int64_t step, const std::string& ref, const nlohmann::json& metrics) {

@@ -149,6 +149,7 @@ Result<nlohmann::json> run_train(JobContext& ctx) {
           auto c = ctx.checkpoint(r.step, r.checkpoint, {{"loss", r.loss}});
           if (!c.ok() && checkpoint_error.ok()) checkpoint_error = c;
         }
+        (void)ctx.metrics(p);
         (void)ctx.progress(p);  // a cancel raises stop_flag(), which run() sees before its next step
       },
       &ctx.stop_flag());
