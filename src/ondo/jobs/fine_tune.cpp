@@ -11,6 +11,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace lora = train::lora;
 
+constexpr int64_t kMetricsEvery = 10;  // a metrics event at step 1, every 10th step and the last
+
 Error param_error(const std::string& name, const std::string& what) {
   return make_error(ErrorCode::InvalidArgument, "params." + name + ": " + what);
 }
@@ -84,6 +86,11 @@ Result<nlohmann::json> run_fine_tune(JobContext& ctx) {
   const std::string model = p.value("model", "");
   const std::string model_path = p.value("model_path", "");
   if (model_path.empty()) return param_error("model_path", "missing (the base model's GGUF; the route fills it from the served model)");
+  std::error_code ec;
+  if (!fs::is_regular_file(model_path, ec)) {
+    return make_error(ErrorCode::NotFound, "base model '" + model + "' is missing: " + model_path +
+                                               " is not a file any more (create the job again against a served model)");
+  }
   const std::string training_file = p.value("training_file", "");
   if (training_file.empty()) return param_error("training_file", "missing");
 
@@ -136,6 +143,11 @@ Result<nlohmann::json> run_fine_tune(JobContext& ctx) {
       // takes the job over resumes from whatever checkpoint file is there.
       auto c = ctx.checkpoint(pr.step, o.checkpoint.string(), {{"loss", pr.loss}});
       if (!c.ok() && checkpoint_error.ok()) checkpoint_error = c;
+    }
+    if (pr.step == 1 || pr.step % kMetricsEvery == 0 || pr.step == pr.total) {  // OpenAI's "metrics" events
+      (void)ctx.event("info", "step " + std::to_string(pr.step) + "/" + std::to_string(pr.total) + ": training loss=" +
+                                  std::to_string(pr.loss),
+                      {{"step", pr.step}, {"total_steps", pr.total}, {"loss", pr.loss}, {"train_loss", pr.loss}});
     }
     const Status st = ctx.progress(prog);  // Cancelled: stop (train_lora checkpoints first)
     return st.ok() || st.error().code != ErrorCode::Cancelled;
