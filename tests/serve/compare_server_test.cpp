@@ -34,7 +34,9 @@ class AdaptersServe : public ::testing::Test {
         << server_.log();
   }
   void TearDown() override {
-    if (server_.pid() > 0) EXPECT_EQ(server_.stop(), 0) << server_.log();
+    if (server_.pid() > 0) {
+      EXPECT_EQ(server_.stop(), 0) << server_.log();
+    }
   }
   ServeProcess server_;
 };
