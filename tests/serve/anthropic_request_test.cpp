@@ -111,6 +111,20 @@ TEST(AnthropicRequest, GenerationFields) {
   EXPECT_EQ(many.chat.gen.stop.size(), 6u);
 }
 
+// llama-server's "lora" as chat completions read it; its errors keep the field's name.
+TEST(AnthropicRequest, LoraPicksAdapters) {
+  const AnthropicRequest r = parse_ok(R"({"model":"m","max_tokens":4,"lora":[{"name":"tuned","scale":0.5},{"id":2}],
+    "messages":[{"role":"user","content":"x"}]})");
+  ASSERT_EQ(r.chat.gen.lora.size(), 2u);
+  EXPECT_EQ(r.chat.gen.lora[0].name, "tuned");
+  EXPECT_FLOAT_EQ(*r.chat.gen.lora[0].scale, 0.5f);
+  EXPECT_EQ(r.chat.gen.lora[1].id, 2);
+  EXPECT_FALSE(r.chat.gen.lora[1].scale.has_value());
+  const Outcome bad = run(R"({"model":"m","max_tokens":4,"lora":[{"scale":1}],"messages":[{"role":"user","content":"x"}]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.param, "lora[0]");
+}
+
 TEST(AnthropicRequest, ToolsAndToolChoice) {
   const std::string tools = R"("tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object",
     "properties":{"city":{"type":"string"}},"required":["city"]},"cache_control":{"type":"ephemeral"}},

@@ -46,6 +46,24 @@ TEST(OllamaGenerate, PromptBecomesAUserMessageWithOllamaDefaults) {
   EXPECT_EQ(r->chat.gen.constraint.kind, OutputConstraint::Kind::None);
 }
 
+// llama-server's "lora" on both endpoints, as chat completions read it.
+TEST(OllamaGenerate, LoraPicksAdaptersOnBothEndpoints) {
+  auto g = parse_ollama_generate(R"({"model":"tiny","prompt":"Hello","lora":[{"name":"tuned","scale":0.5}]})");
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  ASSERT_EQ(g->chat.gen.lora.size(), 1u);
+  EXPECT_EQ(g->chat.gen.lora[0].name, "tuned");
+  EXPECT_FLOAT_EQ(*g->chat.gen.lora[0].scale, 0.5f);
+  auto raw = parse_ollama_generate(R"({"model":"tiny","prompt":"Hello","raw":true,"lora":[{"id":1}]})");
+  ASSERT_TRUE(raw.ok()) << raw.error().message;
+  ASSERT_EQ(raw->completion.gen.lora.size(), 1u);
+  EXPECT_EQ(raw->completion.gen.lora[0].id, 1);
+  auto c = parse_ollama_chat(R"({"model":"tiny","messages":[{"role":"user","content":"x"}],"lora":[{"id":0}]})");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->chat.gen.lora.size(), 1u);
+  expect_error(parse_ollama_chat(R"({"model":"tiny","messages":[{"role":"user","content":"x"}],"lora":[{"id":0,"name":"a"}]})"),
+               "lora[0]");
+}
+
 TEST(OllamaGenerate, SystemComesFirstAndStreamFalseIsKept) {
   auto r = parse_ollama_generate(R"({"model":"m","prompt":"p","system":"be brief","stream":false})");
   ASSERT_TRUE(r.ok()) << r.error().message;

@@ -134,6 +134,19 @@ TEST(ResponsesRequest, FieldsTranslateAndEcho) {
   EXPECT_EQ(o->chat.gen.constraint.kind, OutputConstraint::Kind::JsonObject);
 }
 
+// llama-server's "lora" as chat completions read it; its errors keep the field's name.
+TEST(ResponsesRequest, LoraPicksAdapters) {
+  auto r = parse_responses_request(R"({"model":"m","input":"hi","lora":[{"id":0,"scale":0.25},{"name":"b"}]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->chat.gen.lora.size(), 2u);
+  EXPECT_EQ(r->chat.gen.lora[0].id, 0);
+  EXPECT_FLOAT_EQ(*r->chat.gen.lora[0].scale, 0.25f);
+  EXPECT_EQ(r->chat.gen.lora[1].name, "b");
+  auto bad = parse_responses_request(R"({"model":"m","input":"hi","lora":{"name":"b"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "lora");
+}
+
 // Errors found after parsing (prepare_chat: schema compilation, prompt length) are renamed
 // with the request's renames.
 TEST(ResponsesRequest, LaterChatErrorsAreRenamed) {

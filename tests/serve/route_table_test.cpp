@@ -102,6 +102,11 @@ json post_body(const Route& r) {
   if (path == "/api/embeddings") return {{"model", "fake"}, {"prompt", "x"}};
   if (path == "/v1/rerank" || path == "/rerank") return {{"model", "fake"}, {"query", "q"}, {"documents", {"d"}}};
   if (path == "/v1/console/session") return {{"key", "x"}};  // a keyless server: no session needed (200)
+  if (path == "/v1/compare") {  // the chat body with two models in place of one
+    json b = chat_body({{"models", {"fake", "fake"}}});
+    b.erase("model");
+    return b;
+  }
   return chat_body();
 }
 

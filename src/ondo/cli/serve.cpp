@@ -358,6 +358,34 @@ Result<std::unique_ptr<Loaded>> load_one(const Config& c, core::ComputePool& poo
   return l;
 }
 
+// The fine_tune runner of this server's workers: `inner` once the job's base model is one of
+// `generators` (this server's text models; else the job fails naming it), and, when it
+// succeeds, its adapter served under the job's fine_tuned_model id at once, so /v1/models and
+// /v1/adapters list it before any request names it (a load failure is a "warn" event: the
+// first request naming the id loads it then). Runs on a worker's thread.
+jobs::Runner serving_fine_tune(serve::Server& server, std::vector<std::string> generators, jobs::Runner inner) {
+  return [&server, generators = std::move(generators), inner = std::move(inner)](jobs::JobContext& ctx)
+             -> Result<nlohmann::json> {
+    const std::string base = ctx.params().is_object() ? ctx.params().value("model", "") : "";
+    if (std::find(generators.begin(), generators.end(), base) == generators.end()) {
+      std::string names;
+      for (const std::string& g : generators) names += (names.empty() ? "" : ", ") + g;
+      return make_error(ErrorCode::NotFound, "base model '" + base.substr(0, 200) + "' is not served here any more (served: " +
+                                                 names + "); serve it again, or create the job again against a served model");
+    }
+    ONDO_ASSIGN_OR_RETURN(nlohmann::json result, inner(ctx));
+    const std::string id = result.value("fine_tuned_model", "");
+    auto a = server.load_adapter(id, base, result.value("adapter", ""), 1.0f);
+    if (a.ok()) {
+      std::fprintf(stderr, "ondo serve: fine-tuned model '%s' served (adapter %s)\n", id.c_str(), a->path.c_str());
+      (void)ctx.event("info", "serving the adapter as '" + id + "'");
+    } else {
+      (void)ctx.event("warn", "the adapter is not served yet (" + a.error().message + "); it loads on first use");
+    }
+    return result;
+  };
+}
+
 int serve(int argc, char** argv) {
   Args args;
   if (auto done = parse_command(serve_spec(), argc, argv, &args)) return *done;
@@ -389,9 +417,11 @@ int serve(int argc, char** argv) {
   core::ComputePool pool(config->threads);  // outlives the schedulers: _Exit below
   std::vector<std::unique_ptr<Loaded>> loaded;
   std::vector<serve::ServedModel> served;
+  std::vector<std::string> generators;  // their aliases, for the fine_tune jobs' check
   for (const auto& [path, alias] : config->models) {
     auto l = load_one(*config, pool, path, alias);
     if (!l.ok()) return report("serve", l.error().with_context(alias));
+    if ((*l)->served.kind == serve::ModelKind::Generator) generators.push_back(alias);
     served.push_back((*l)->served);
     loaded.push_back(std::move(*l));
   }
@@ -413,7 +443,14 @@ int serve(int argc, char** argv) {
   jobs::KindRegistry kinds;
   std::vector<std::unique_ptr<jobs::Worker>> workers;
   if (config->workers > 0) {
-    if (auto st = jobs::register_builtin_kinds(kinds); !st.ok()) return report("serve", st.error());
+    // the built-in kinds, fine_tune served as it ends (serving_fine_tune)
+    jobs::KindRegistry builtin;
+    if (auto st = jobs::register_builtin_kinds(builtin); !st.ok()) return report("serve", st.error());
+    for (const std::string& kind : builtin.kinds()) {
+      jobs::Runner r = *builtin.find(kind);
+      if (kind == "fine_tune") r = serving_fine_tune(**server, generators, std::move(r));
+      if (auto st = kinds.add(kind, std::move(r)); !st.ok()) return report("serve", st.error());
+    }
     jobs::WorkerOptions wo;
     wo.jobs_dir = config->store->db_url.empty() ? config->store->data_dir / "jobs" : std::filesystem::path("ondo-jobs");
     for (int i = 0; i < config->workers; ++i) {

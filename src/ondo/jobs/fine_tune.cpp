@@ -11,6 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace lora = train::lora;
 
+
 Error param_error(const std::string& name, const std::string& what) {
   return make_error(ErrorCode::InvalidArgument, "params." + name + ": " + what);
 }
@@ -84,6 +85,11 @@ Result<nlohmann::json> run_fine_tune(JobContext& ctx) {
   const std::string model = p.value("model", "");
   const std::string model_path = p.value("model_path", "");
   if (model_path.empty()) return param_error("model_path", "missing (the base model's GGUF; the route fills it from the served model)");
+  std::error_code ec;
+  if (!fs::is_regular_file(model_path, ec)) {
+    return make_error(ErrorCode::NotFound, "base model '" + model + "' is missing: " + model_path +
+                                               " is not a file any more (create the job again against a served model)");
+  }
   const std::string training_file = p.value("training_file", "");
   if (training_file.empty()) return param_error("training_file", "missing");
 

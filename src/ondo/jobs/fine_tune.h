@@ -9,6 +9,9 @@
 // first line: OpenAI chat ("messages"), Alpaca ("instruction"), else plain text.
 // Result: {"fine_tuned_model": "ft:<model>:<suffix or ondo>:<job id>", "adapter": <path>,
 // "base_model", "base_model_path", "steps", "loss", "eval_loss"?, "first_loss"}.
+// Events: "step N/M: training loss=X" with data {step, total_steps, loss, train_loss} at step 1,
+// every 10th step and the last (OpenAI's metrics events). A base model file that is gone
+// fails the job at once (NotFound naming the model and the file).
 // Resume: the trainer's checkpoint lives in the job's work directory; a job taken over after
 // its worker died continues from it and ends with the same adapter as an uninterrupted run.
 #pragma once

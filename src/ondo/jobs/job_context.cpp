@@ -75,7 +75,9 @@ Status JobContext::metrics(const Progress& p) {
   std::snprintf(text, sizeof text, "step %lld/%lld: loss %.4f", static_cast<long long>(p.step),
                 static_cast<long long>(p.total), *p.loss);
   std::string message = text;
-  nlohmann::json data = {{"step", p.step}, {"total", p.total}, {"loss", *p.loss}};
+  // total_steps and train_loss are the names of OpenAI's fine-tuning metrics events.
+  nlohmann::json data = {{"step", p.step},        {"total", p.total},       {"loss", *p.loss},
+                         {"total_steps", p.total}, {"train_loss", *p.loss}};
   if (p.eval_loss) {
     std::snprintf(text, sizeof text, ", eval loss %.4f", *p.eval_loss);
     message += text;

@@ -17,10 +17,11 @@ using detail::member;
 using detail::seen;
 
 // Fields given under the chat name with the same meaning: Anthropic's own (model, stream,
-// temperature, top_p, top_k) and ondo's sampling extensions.
+// temperature, top_p, top_k), ondo's sampling extensions and llama-server's "lora".
 constexpr const char* kSameFields[] = {"model",          "stream",        "temperature",      "top_p",
                                        "top_k",          "seed",          "min_p",            "repeat_penalty",
-                                       "repeat_last_n",  "presence_penalty", "frequency_penalty", "ignore_eos", "cache"};
+                                       "repeat_last_n",  "presence_penalty", "frequency_penalty", "ignore_eos", "cache",
+                                       "lora"};
 
 // Fields for features this server does not have; given (not null), they are refused.
 struct Refused {

@@ -106,7 +106,7 @@ Status translate_options(const json& obj, json& chat, FieldRenames& renames) {
   return ok_status();
 }
 
-// The shared part of both endpoints: model, stream, format, options, checks.
+// The shared part of both endpoints: model, stream, format, options, lora, checks.
 Result<json> chat_base(const json& obj, OllamaRequest& r) {
   ONDO_ASSIGN_OR_RETURN(r.model, model_name(obj));
   ONDO_ASSIGN_OR_RETURN(r.stream, flag(obj, "stream", true));
@@ -116,6 +116,7 @@ Result<json> chat_base(const json& obj, OllamaRequest& r) {
   chat["stream"] = r.stream;
   ONDO_TRY(translate_format(obj, chat, r.renames));
   ONDO_TRY(translate_options(obj, chat, r.renames));
+  if (const json* lora = member(obj, "lora")) chat["lora"] = *lora;  // llama-server's, as chat completions take it
   return chat;
 }
 

@@ -19,7 +19,7 @@ using detail::seen;
 constexpr const char* kSameFields[] = {"model",          "stream",        "temperature",       "top_p",
                                        "parallel_tool_calls", "seed",     "top_k",             "min_p",
                                        "repeat_penalty", "repeat_last_n", "presence_penalty",  "frequency_penalty",
-                                       "logit_bias",     "ignore_eos", "cache"};
+                                       "logit_bias",     "ignore_eos", "cache", "lora"};
 
 // The include values that ask for nothing this server would add (it has no reasoning items).
 constexpr const char* kNoOpIncludes[] = {"reasoning.encrypted_content"};

@@ -3,6 +3,7 @@
 #include "ondo/serve/route_table.h"
 
 #include "ondo/serve/routes/adapters.h"
+#include "ondo/serve/routes/compare.h"
 #include "ondo/serve/routes/admin.h"
 #include "ondo/serve/routes/anthropic.h"
 #include "ondo/serve/routes/collections.h"
@@ -125,6 +126,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/adapters", handle_adapters_list, AuthRule::ApiKey},
     {"POST", "/v1/adapters", handle_adapters_load, AuthRule::ApiKey},
     {"DELETE", "/v1/adapters/{name}", handle_adapters_delete, AuthRule::ApiKey},
+    // Compare (issue 17.5): one chat request answered by 2-4 models / adapters / fine-tuned ids.
+    {"POST", "/v1/compare", handle_compare, AuthRule::ApiKey},
 };
 
 // The template's fixed part and whether it ends in a "{name}" segment.

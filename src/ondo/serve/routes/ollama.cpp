@@ -5,6 +5,7 @@
 #include "ondo/serve/routes/ollama.h"
 
 #include "ondo/serve/api_ollama.h"
+#include "ondo/serve/routes/adapters.h"
 #include "ondo/serve/routes/routes.h"
 #include "ondo/core/version.h"
 
@@ -80,14 +81,29 @@ void generate(ServerState& state, const httplib::Request& req, httplib::Response
   if (!parsed.ok()) return fail(res, parsed.error());
   OllamaRequest& r = *parsed;
   auto model = find_ollama_model(state, r.model);
+  std::string name = model.ok() ? (*model)->alias : std::string();
+  if (!model.ok() && model.error().code == ErrorCode::NotFound) {
+    // an adapter's name or a fine-tuned model's id, as chat completions take them
+    const std::string latest = ":latest";
+    const bool tagged = r.model.size() > latest.size() && r.model.compare(r.model.size() - latest.size(), latest.size(), latest) == 0;
+    for (const std::string& n : {r.model, tagged ? r.model.substr(0, r.model.size() - latest.size()) : std::string()}) {
+      if (n.empty()) continue;
+      if (Status st = load_fine_tuned_adapter(state, n); !st.ok()) return fail(res, st.error().in_field("model"));
+      if (state.adapters().find(n)) {
+        model = lookup_generator(state, n);
+        name = n;
+        break;
+      }
+    }
+  }
   if (!model.ok()) return fail(res, model.error());
   if (r.load_only) {
-    auto gen = lookup_generator(state, (*model)->alias);
+    auto gen = lookup_generator(state, name);
     if (!gen.ok()) return fail(res, gen.error());
     return reply_loaded(res, endpoint, r.model);
   }
-  r.completion.gen.model = (*model)->alias;
-  r.chat.gen.model = (*model)->alias;
+  r.completion.gen.model = name;
+  r.chat.gen.model = name;
   auto p = r.raw ? prepare_completion(state, std::move(r.completion)) : prepare_chat(state, std::move(r.chat));
   if (!p.ok()) return fail(res, rename_chat_error(r.renames, p.error()));
   respond_generation(state, std::move(*p), res, ollama_wire(endpoint, r.model, start));
