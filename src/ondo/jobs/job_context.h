@@ -75,9 +75,9 @@ class JobContext {
   Status event(const std::string& level, const std::string& message, const nlohmann::json& data = nlohmann::json::object());
   // Records `p` in the event log as a "metrics" event (message "step S/T: loss L", data {step,
   // total, loss, eval_loss?} and OpenAI's names total_steps, train_loss) when it is a sampled
-  // step: the first, the last, every max(1, total/200)-th and any step with an eval loss, so a job's log holds at most ~200 loss
-  // points whatever its length (the console's loss chart reads them). Progress without a loss
-  // records nothing. A store error is returned, the job goes on.
+  // step: the first, the last, every max(1, total/200)-th and any step with an eval loss, so a
+  // job's log holds at most ~200 loss points whatever its length (the console's loss chart
+  // reads them). Progress without a loss records nothing. A store error is returned, the job goes on.
   Status metrics(const Progress& p);
   // Records a checkpoint written at `ref` holding step `step`; it becomes resume_from() of a
   // later attempt.
