@@ -20,6 +20,7 @@
 #include "ondo/jobs/kinds.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/serve/job_prompts.h"
 #include "ondo/serve/fridge_app.h"
 #include "ondo/serve/server.h"
 
@@ -390,7 +391,7 @@ int serve(int argc, char** argv) {
   jobs::KindRegistry kinds;
   std::vector<std::unique_ptr<jobs::Worker>> workers;
   if (config->workers > 0) {
-    if (auto st = jobs::register_builtin_kinds(kinds); !st.ok()) return report("serve", st.error());
+    if (auto st = jobs::register_builtin_kinds(kinds, {serve::job_prompt_resolver()}); !st.ok()) return report("serve", st.error());
     jobs::WorkerOptions wo;
     wo.jobs_dir = config->store->db_url.empty() ? config->store->data_dir / "jobs" : std::filesystem::path("ondo-jobs");
     for (int i = 0; i < config->workers; ++i) {
