@@ -193,7 +193,7 @@ TEST_P(KindsTest, ImatrixAndQuantizeSubmissionErrorsNameTheParam) {
             "params.model: " + path("gone.gguf") + ": the model file is missing");
   const std::string train_like = insert("job-t", "train", nlohmann::json::object());
   EXPECT_EQ(submit_error("quantize", {{"input", spm_f32_}, {"type", "Q8_0"}, {"imatrix", train_like}}),
-            "params.imatrix: job 'job-t' is a train job, not an imatrix job");
+            "params.imatrix: job 'job-t' is of kind train, not an imatrix job");
   const std::string queued = insert("job-i", "imatrix", {{"model", spm_f32_}, {"random_chunks", 1}});
   EXPECT_EQ(submit_error("quantize", {{"input", spm_f32_}, {"type", "Q8_0"}, {"imatrix", queued}}),
             "params.imatrix: imatrix job 'job-i' has not succeeded (it is queued)");

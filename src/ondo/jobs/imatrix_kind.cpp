@@ -89,7 +89,7 @@ Result<std::string> resolve_imatrix_param(store::Store& store, const std::string
     return value;
   }
   if (job->kind != "imatrix") {
-    return param_error("imatrix", "job '" + value + "' is a " + job->kind + " job, not an imatrix job");
+    return param_error("imatrix", "job '" + value + "' is of kind " + job->kind + ", not an imatrix job");
   }
   if (job->state != "succeeded") {
     return param_error("imatrix", "imatrix job '" + value + "' has not succeeded (it is " + job->state + ")");
