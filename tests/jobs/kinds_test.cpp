@@ -325,6 +325,20 @@ TEST_P(KindsTest, EveryKindFailsAtOnceWhenItsModelIsMissingOrNotAModel) {
   }
 }
 
+// A model's output cut inside a UTF-8 character ends up in results and events; recording it
+// must not throw (it did: the worker died on json::dump), it is stored with U+FFFD.
+TEST_P(KindsTest, AResultWithInvalidUtf8IsRecordedNotThrown) {
+  ASSERT_TRUE(kinds_.add("cut", [](JobContext& ctx) -> Result<nlohmann::json> {
+                      const std::string cut = "caf\xc3";
+                      (void)ctx.event("info", "row done", {{"output", cut}});
+                      return nlohmann::json{{"output", cut}};
+                    }).ok());
+  const std::string id = insert("job-cut", "cut", nlohmann::json::object());
+  const store::JobRecord j = run(id);
+  EXPECT_EQ(j.state, "succeeded") << j.error;
+  EXPECT_EQ(json_of(j.result)["output"], "caf\xef\xbf\xbd");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, KindsTest, ::testing::Values("sqlite", "postgres"), [](const auto& info) { return info.param; });
 
 }  // namespace

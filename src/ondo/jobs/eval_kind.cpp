@@ -117,14 +117,14 @@ Status write_reports(const eval::EvalSummary& s, const std::filesystem::path& di
   for (size_t i = 0; i < s.targets.size(); ++i) {
     const std::filesystem::path path = dir / ("rows-" + std::to_string(i + 1) + ".jsonl");
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    for (const auto& r : s.targets[i].rows) f << eval::row_json(r).dump() << '\n';
+    for (const auto& r : s.targets[i].rows) f << dump_json(eval::row_json(r)) << '\n';
     f.close();
     if (!f) return make_error(ErrorCode::Internal, path.string() + ": write failed");
     result["rows_files"].push_back(path.string());
   }
   const std::filesystem::path summary = dir / "summary.json";
   std::ofstream f(summary, std::ios::binary | std::ios::trunc);
-  f << eval::summary_json(s).dump(2) << '\n';
+  f << eval::summary_json(s).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   f.close();
   if (!f) return make_error(ErrorCode::Internal, summary.string() + ": write failed");
   result["summary_file"] = summary.string();
@@ -174,7 +174,7 @@ Result<nlohmann::json> run_eval_job(JobContext& ctx, const PromptResolver& promp
     }
     return summary.error();
   }
-  nlohmann::json result = nlohmann::json::parse(eval::summary_json(*summary).dump());
+  nlohmann::json result = nlohmann::json::parse(dump_json(eval::summary_json(*summary)));
   for (auto& t : result["targets"]) t.erase("rows");
   result["table"] = eval::summary_table(*summary);
   ONDO_TRY(write_reports(*summary, ctx.work_dir(), result));
