@@ -22,6 +22,7 @@ TEST(JobKindsServe, ImatrixQuantizeAndEvalJobsThroughTheApi) {
   if (!std::filesystem::exists(modules / "openai")) GTEST_SKIP() << "openai missing (run scripts/setup)";
   const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("ondo_job_kinds_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
   const std::string tiny = (*data / "models" / "stories260K.gguf").string();
   const std::string f32 = (*data / "models" / "ref-llama-spm-f32.gguf").string();
   ServeProcess server;
