@@ -34,8 +34,8 @@ TEST_P(FineTuneJob, AJobWhoseBaseModelFileIsGoneFailsNamingIt) {
   auto done = store_->find_job("ftjob-gone");
   ASSERT_TRUE(done.ok() && done->has_value());
   EXPECT_EQ((*done)->state, "failed");
-  EXPECT_EQ((*done)->error, "base model 'ref' is missing: " + (dir / "gone.gguf").string() +
-                                " is not a file any more (create the job again against a served model)");
+  EXPECT_EQ((*done)->error, "params.model_path: " + (dir / "gone.gguf").string() + ": the model file is missing");
+  EXPECT_EQ((*done)->attempt, 1);  // failed at once, not after lease expiries
   std::filesystem::remove_all(dir);
 }
 

@@ -11,6 +11,7 @@
 #include "ondo/jobs/kinds.h"
 #include "ondo/jobs/queue.h"
 #include "ondo/jobs/worker.h"
+#include "ondo/serve/job_prompts.h"
 
 namespace ondo::cli {
 namespace {
@@ -22,7 +23,7 @@ const CommandSpec& jobs_spec() {
       "The job queue in the store (the same --data-dir or --db as `ondo serve`). list prints the\n"
       "newest jobs first as JSON lines; show prints one job with its events and checkpoints;\n"
       "cancel cancels a queued job at once and asks a running one to stop; submit queues a job\n"
-      "(kinds: train, quantize; their params are in docs/api.md, Jobs and fine-tuning).\n"
+      "(kinds: train, quantize, imatrix, eval, fine_tune; their params are in docs/jobs.md).\n"
       "`ondo worker` or `ondo serve --workers N` runs the jobs.",
       {data_dir_option_spec(), db_option_spec(), {"--kind", "K", "", "list: only jobs of this kind"},
        {"--limit", "N", "20", "list: at most N jobs (1 to 1000)"}},
@@ -37,7 +38,7 @@ const CommandSpec& worker_spec() {
   static const CommandSpec kSpec = {
       "worker",
       "worker [--data-dir DIR | --db URL] [options]",
-      "Runs the store's queued jobs (fine_tune, train, quantize) one at a time until SIGINT or SIGTERM. Several\n"
+      "Runs the store's queued jobs (fine_tune, train, quantize, imatrix, eval) one at a time until SIGINT or SIGTERM. Several\n"
       "workers on one PostgreSQL never run one job twice; a worker killed mid-job leaves it to be\n"
       "resumed from its last checkpoint by the next worker once its lease runs out.",
       {data_dir_option_spec(), db_option_spec(), threads_option_spec(),
@@ -124,7 +125,7 @@ int worker_main(const Args& args) {
   auto opened = store::open_store(*options);
   if (!opened.ok()) return report("worker", opened.error());
   jobs::KindRegistry kinds;
-  if (auto st = jobs::register_builtin_kinds(kinds); !st.ok()) return report("worker", st.error());
+  if (auto st = jobs::register_builtin_kinds(kinds, {serve::job_prompt_resolver()}); !st.ok()) return report("worker", st.error());
   jobs::WorkerOptions wo;
   wo.name = args.get("--name").value_or("");
   wo.lease_ms = *lease * 1000;

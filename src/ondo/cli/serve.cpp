@@ -21,6 +21,7 @@
 #include "ondo/jobs/kinds.h"
 #include "ondo/infer/chat/chat_prompt.h"
 #include "ondo/infer/scheduler/scheduler.h"
+#include "ondo/serve/job_prompts.h"
 #include "ondo/serve/server.h"
 
 namespace ondo::cli {
@@ -445,7 +446,8 @@ int serve(int argc, char** argv) {
   if (config->workers > 0) {
     // the built-in kinds, fine_tune served as it ends (serving_fine_tune)
     jobs::KindRegistry builtin;
-    if (auto st = jobs::register_builtin_kinds(builtin); !st.ok()) return report("serve", st.error());
+    const auto registered = jobs::register_builtin_kinds(builtin, {serve::job_prompt_resolver()});
+    if (!registered.ok()) return report("serve", registered.error());
     for (const std::string& kind : builtin.kinds()) {
       jobs::Runner r = *builtin.find(kind);
       if (kind == "fine_tune") r = serving_fine_tune(**server, generators, std::move(r));

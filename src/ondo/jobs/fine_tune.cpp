@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "ondo/jobs/params.h"
 #include "ondo/train/lora/lora_trainer.h"
 
 namespace ondo::jobs {
@@ -10,11 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace lora = train::lora;
-
-
-Error param_error(const std::string& name, const std::string& what) {
-  return make_error(ErrorCode::InvalidArgument, "params." + name + ": " + what);
-}
 
 // `v` as an integer, or `fallback` for "auto" / absent.
 Result<int64_t> int_or_auto(const nlohmann::json& obj, const char* key, const std::string& path, int64_t fallback) {
@@ -85,11 +81,7 @@ Result<nlohmann::json> run_fine_tune(JobContext& ctx) {
   const std::string model = p.value("model", "");
   const std::string model_path = p.value("model_path", "");
   if (model_path.empty()) return param_error("model_path", "missing (the base model's GGUF; the route fills it from the served model)");
-  std::error_code ec;
-  if (!fs::is_regular_file(model_path, ec)) {
-    return make_error(ErrorCode::NotFound, "base model '" + model + "' is missing: " + model_path +
-                                               " is not a file any more (create the job again against a served model)");
-  }
+  ONDO_TRY(check_model_file("model_path", model_path));  // unloaded or deleted since submission
   const std::string training_file = p.value("training_file", "");
   if (training_file.empty()) return param_error("training_file", "missing");
 

@@ -17,6 +17,12 @@ int64_t now_ms() {
       .count();
 }
 
+std::string dump_json(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+std::string dump_json(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 nlohmann::json Progress::to_json() const {
   nlohmann::json j = {{"step", step}, {"total", total}};
   if (loss) j["loss"] = *loss;
@@ -62,7 +68,7 @@ Status JobContext::progress(const Progress& p) {
 }
 
 Status JobContext::event(const std::string& level, const std::string& message, const nlohmann::json& data) {
-  ONDO_TRY(store_.append_job_event({job_.id, 0, now_ms(), level, message, data.dump()}));
+  ONDO_TRY(store_.append_job_event({job_.id, 0, now_ms(), level, message, dump_json(data)}));
   return ok_status();
 }
 
@@ -87,7 +93,7 @@ Status JobContext::metrics(const Progress& p) {
 }
 
 Status JobContext::checkpoint(int64_t step, const std::string& ref, const nlohmann::json& metrics) {
-  ONDO_TRY(store_.add_job_checkpoint({job_.id, 0, step, ref, metrics.dump(), now_ms()}));
+  ONDO_TRY(store_.add_job_checkpoint({job_.id, 0, step, ref, dump_json(metrics), now_ms()}));
   job_.checkpoint = ref;
   return event("info", "checkpoint at step " + std::to_string(step), {{"step", step}, {"ref", ref}});
 }

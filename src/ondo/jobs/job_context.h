@@ -40,6 +40,11 @@ struct Progress {
 // Wall-clock milliseconds since the Unix epoch (the store's times).
 int64_t now_ms();
 
+// JSON text for the store. Invalid UTF-8 in a string (a model's output cut inside a
+// character) becomes U+FFFD instead of throwing, so a job's result can always be recorded.
+std::string dump_json(const nlohmann::json& j);
+std::string dump_json(const nlohmann::ordered_json& j);
+
 class JobContext {
  public:
   // Shared with the Worker that made it (the heartbeat thread reads and writes these).

@@ -1,7 +1,11 @@
-// The built-in job kinds: train (train/trainer.h) and quantize (model/quantize). Layer: jobs.
+// The built-in job kinds: train (train/trainer.h) and quantize (model/quantize); registration of
+// every kind. Layer: jobs.
 #include "ondo/jobs/kinds.h"
 
+#include "ondo/jobs/eval_kind.h"
 #include "ondo/jobs/fine_tune.h"
+#include "ondo/jobs/imatrix_kind.h"
+#include "ondo/jobs/params.h"
 
 #include <cmath>
 #include <cstdint>
@@ -16,51 +20,6 @@
 
 namespace ondo::jobs {
 namespace {
-
-Error param_error(const std::string& name, const std::string& what) {
-  return make_error(ErrorCode::InvalidArgument, "params." + name + ": " + what);
-}
-
-Result<std::string> get_string(const nlohmann::json& p, const std::string& name, bool required, std::string fallback = "") {
-  auto it = p.find(name);
-  if (it == p.end() || it->is_null()) {
-    if (required) return param_error(name, "required (a string)");
-    return fallback;
-  }
-  if (!it->is_string() || it->get<std::string>().empty()) return param_error(name, "expected a non-empty string");
-  return it->get<std::string>();
-}
-
-Result<int64_t> get_int(const nlohmann::json& p, const std::string& name, bool required, int64_t fallback, int64_t lo,
-                        int64_t hi) {
-  auto it = p.find(name);
-  if (it == p.end() || it->is_null()) {
-    if (required) return param_error(name, "required (an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
-    return fallback;
-  }
-  if (!it->is_number_integer()) return param_error(name, "expected an integer, seen " + it->dump());
-  const int64_t v = it->get<int64_t>();
-  if (v < lo || v > hi) {
-    return param_error(name, "expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + ", seen " +
-                                 std::to_string(v));
-  }
-  return v;
-}
-
-Result<double> get_double(const nlohmann::json& p, const std::string& name, double fallback, double lo, double hi) {
-  auto it = p.find(name);
-  if (it == p.end() || it->is_null()) return fallback;
-  if (!it->is_number()) return param_error(name, "expected a number, seen " + it->dump());
-  const double v = it->get<double>();
-  if (!(v >= lo && v <= hi)) return param_error(name, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return v;
-}
-
-Status check_file(const std::string& name, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return param_error(name, path + ": not a readable file");
-  return ok_status();
-}
 
 struct TrainParams {
   std::string data, tokenizer, val_data, chat_template, out;
@@ -117,6 +76,9 @@ std::string template_source(const TrainParams& t, const gguf::GgufFile& tok_file
 
 Result<nlohmann::json> run_train(JobContext& ctx) {
   ONDO_ASSIGN_OR_RETURN(TrainParams t, train_params(ctx.params(), ctx.work_dir()));
+  ONDO_TRY(check_file("data", t.data));
+  ONDO_TRY(check_model_file("tokenizer", t.tokenizer));
+  if (!t.val_data.empty()) ONDO_TRY(check_file("val_data", t.val_data));
   ONDO_ASSIGN_OR_RETURN(auto tok_file, gguf::GgufFile::open(t.tokenizer));
   ONDO_ASSIGN_OR_RETURN(auto tok, text::Tokenizer::from_gguf(*tok_file));
   t.o.model.n_vocab = tok->n_vocab();
@@ -172,10 +134,20 @@ Result<nlohmann::json> run_quantize(JobContext& ctx) {
   ONDO_ASSIGN_OR_RETURN(std::string type, get_string(p, "type", true));
   const mq::Preset* preset = mq::find_preset(type);
   if (preset == nullptr) return param_error("type", "unknown type '" + type + "' (expected one of " + mq::presets_list() + ")");
+  ONDO_TRY(check_model_file("input", input));
   mq::QuantizeOptions o;
   o.input = input;
   o.output = output;
   o.preset = preset;
+  ONDO_ASSIGN_OR_RETURN(std::string imatrix, get_string(p, "imatrix", false));
+  mq::Imatrix im;
+  if (!imatrix.empty()) {
+    ONDO_ASSIGN_OR_RETURN(o.imatrix_file, resolve_imatrix_param(ctx.store(), imatrix));
+    auto read = mq::read_imatrix(o.imatrix_file);
+    if (!read.ok()) return param_error("imatrix", read.error().message);
+    im = std::move(read).value();
+    o.imatrix = &im;
+  }
   o.on_tensor = [&](const mq::TensorReport& r) {
     Progress p;
     p.step = int64_t(r.index + 1);
@@ -188,17 +160,24 @@ Result<nlohmann::json> run_quantize(JobContext& ctx) {
     std::filesystem::remove(output, ec);
     return make_error(ErrorCode::Cancelled, "quantize job '" + ctx.job().id + "' was cancelled");
   }
-  return nlohmann::json{{"model", output}, {"tensors", rep.n_tensors}, {"bytes_in", rep.tensor_bytes_in},
-                        {"bytes_out", rep.tensor_bytes_out}};
+  nlohmann::json result = {{"model", output}, {"tensors", rep.n_tensors}, {"bytes_in", rep.tensor_bytes_in},
+                           {"bytes_out", rep.tensor_bytes_out}};
+  if (o.imatrix != nullptr) {
+    result["imatrix"] = o.imatrix_file;
+    result["weighted_tensors"] = rep.n_weighted;
+  }
+  return result;
 }
 
-Status register_builtin_kinds(KindRegistry& registry) {
+Status register_builtin_kinds(KindRegistry& registry, KindHooks hooks) {
   ONDO_TRY(registry.add("train", run_train));
   ONDO_TRY(registry.add("fine_tune", run_fine_tune));
+  ONDO_TRY(registry.add("imatrix", run_imatrix));
+  ONDO_TRY(registry.add("eval", make_eval_runner(std::move(hooks.prompts))));
   return registry.add("quantize", run_quantize);
 }
 
-Status validate_params(const std::string& kind, const nlohmann::json& params) {
+Status validate_params(const std::string& kind, const nlohmann::json& params, store::Store* store) {
   if (!params.is_object()) return make_error(ErrorCode::InvalidArgument, "params: expected a JSON object");
   if (kind == "train") {
     ONDO_ASSIGN_OR_RETURN(TrainParams t, train_params(params, "."));
@@ -212,6 +191,16 @@ Status validate_params(const std::string& kind, const nlohmann::json& params) {
     if (model::quantize::find_preset(type) == nullptr) {
       return param_error("type", "unknown type '" + type + "' (expected one of " + model::quantize::presets_list() + ")");
     }
+    ONDO_ASSIGN_OR_RETURN(std::string imatrix, get_string(params, "imatrix", false));
+    if (!imatrix.empty() && store != nullptr) {
+      ONDO_TRY(resolve_imatrix_param(*store, imatrix));
+    } else if (!imatrix.empty()) {
+      ONDO_TRY(check_file("imatrix", imatrix));
+    }
+  } else if (kind == "imatrix") {
+    ONDO_TRY(validate_imatrix_params(params, store));
+  } else if (kind == "eval") {
+    ONDO_TRY(validate_eval_params(params, store));
   }
   return ok_status();
 }

@@ -31,7 +31,7 @@ std::string new_job_id(std::string_view prefix) {
 Result<store::JobRecord> submit_job(store::Store& store, const std::string& kind, const nlohmann::json& params,
                                     const std::string& owner, std::string_view id_prefix) {
   if (kind.empty()) return make_error(ErrorCode::InvalidArgument, "kind: required (e.g. train, quantize)");
-  ONDO_TRY(validate_params(kind, params));
+  ONDO_TRY(validate_params(kind, params, &store));
   store::JobRecord j;
   j.id = new_job_id(id_prefix);
   j.kind = kind;

@@ -111,7 +111,7 @@ Status Worker::run_job(const store::JobRecord& job) {
   auto finish = [&](const std::string& state, const nlohmann::json& result, const std::string& code,
                     const std::string& message) {
     if (!message.empty()) (void)store_.append_job_event({job.id, 0, now_ms(), "error", message, "{}"});
-    return store_.finish_job(job.id, options_.name, state, result.dump(), code, message, now_ms());
+    return store_.finish_job(job.id, options_.name, state, dump_json(result), code, message, now_ms());
   };
   const Runner* runner = kinds_.find(job.kind);
   if (runner == nullptr) return finish("failed", nlohmann::json::object(), "no_runner", "no runner for kind " + job.kind);

@@ -245,10 +245,10 @@ void handle_jobs_create(ServerState& state, const httplib::Request& req, httplib
   if (!body.ok()) return send_error(res, body.error());
   if (!body->is_object()) return send_error(res, make_error(kBad, "request body: expected a JSON object"));
   auto kind = body->find("kind");
-  if (kind == body->end() || !kind->is_string()) return send_error(res, field_error(kBad, "kind", "missing (train or quantize)"));
+  if (kind == body->end() || !kind->is_string()) return send_error(res, field_error(kBad, "kind", "missing (train, quantize, imatrix or eval)"));
   const std::string k = kind->get<std::string>();
-  if (k != "train" && k != "quantize") {
-    return send_error(res, field_error(kBad, "kind", "'" + k.substr(0, 32) + "' cannot be created here (expected train or quantize; fine-tuning: /v1/fine_tuning/jobs)"));
+  if (k != "train" && k != "quantize" && k != "imatrix" && k != "eval") {
+    return send_error(res, field_error(kBad, "kind", "'" + k.substr(0, 32) + "' cannot be created here (expected train, quantize, imatrix or eval; fine-tuning: /v1/fine_tuning/jobs)"));
   }
   auto p = body->find("params");
   if (p == body->end() || !p->is_object()) return send_error(res, field_error(kBad, "params", "missing (an object)"));
