@@ -19,6 +19,8 @@ SIZE_ALLOW = {
     # split each engine into per-domain files over a shared internal header (stop 24 note).
     os.path.join("src", "ondo", "store", "sqlite_store.cpp"): "one engine class, every table's statements; split planned",
     os.path.join("src", "ondo", "store", "postgres_store.cpp"): "one engine class, every table's statements; split planned",
+    # The schema history of both engines, append-only: a migration once released never changes.
+    os.path.join("src", "ondo", "store", "migrations.h"): "every table's schema of both engines, append-only history",
 }
 
 def layer_of(rel):
