@@ -103,12 +103,21 @@ export async function streamEvents(path: string, body: unknown, onEvent: (data: 
   });
   if (!res.ok || !res.body) throw await errorOf(res);
   onHeaders?.(res.headers);
-  const reader = res.body.getReader();
+  await readEvents(res.body, (parsed) => {
+    if (parsed?.error) throw new ApiError(200, parsed.error.message ?? 'stream: error event');
+    onEvent(parsed);
+  });
+}
+
+// Reads a text/event-stream body: `onData` gets each `data:` payload parsed as JSON, until
+// `[DONE]` or the end of the body (an exception thrown by `onData` ends the read).
+async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: any) => void) {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return;
     buf += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buf.indexOf('\n\n')) >= 0) {
@@ -118,9 +127,7 @@ export async function streamEvents(path: string, body: unknown, onEvent: (data: 
         if (!line.startsWith('data:')) continue;
         const data = line.slice(5).trim();
         if (data === '[DONE]') return;
-        const parsed = JSON.parse(data);
-        if (parsed?.error) throw new ApiError(200, parsed.error.message ?? 'stream: error event');
-        onEvent(parsed);
+        onData(JSON.parse(data));
       }
     }
   }
@@ -197,23 +204,5 @@ export async function detectPhoto(photo: Blob): Promise<{ detections: { label: s
 export async function streamGet(path: string, onEvent: (data: any) => void, signal?: AbortSignal) {
   const res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'text/event-stream' }, signal });
   if (!res.ok || !res.body) throw await errorOf(res);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buf += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, end);
-      buf = buf.slice(end + 2);
-      for (const line of block.split('\n')) {
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') return;
-        onEvent(JSON.parse(data));
-      }
-    }
-  }
+  await readEvents(res.body, onEvent);
 }
