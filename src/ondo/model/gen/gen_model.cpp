@@ -118,11 +118,9 @@ std::vector<TensorSpec> tensor_list(const ModelShape& s) {
 
 uint32_t file_type_of(DType t) { return t == DType::F32 ? 0 : t == DType::F16 ? 1 : 32; }  // LLAMA_FTYPE
 
-// The keys llama.cpp's converter writes for a BERT sentence-embedding model (no
-// head_count_kv: n_head_kv = n_head).
-void set_bert_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t seed) {
+// The keys every architecture's file has: names and the transformer's sizes.
+void set_shared_hparams(gguf::Writer& w, const ModelShape& s, const std::string& a, uint64_t seed) {
   using gguf::keys::arch_key;
-  const std::string a = "bert";
   w.set_string(gguf::keys::kArchitecture, a);
   w.set_string(gguf::keys::kName, s.model_name);
   w.set_string("general.description", "random weights (ondo gen-model, seed " + std::to_string(seed) +
@@ -132,6 +130,14 @@ void set_bert_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t
   w.set_u32(arch_key(a, "embedding_length"), uint32_t(s.n_embd));
   w.set_u32(arch_key(a, "feed_forward_length"), uint32_t(s.n_ff));
   w.set_u32(arch_key(a, "attention.head_count"), uint32_t(s.n_head));
+}
+
+// The keys llama.cpp's converter writes for a BERT sentence-embedding model (no
+// head_count_kv: n_head_kv = n_head).
+void set_bert_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t seed) {
+  using gguf::keys::arch_key;
+  const std::string a = "bert";
+  set_shared_hparams(w, s, a, seed);
   w.set_f32(arch_key(a, "attention.layer_norm_epsilon"), s.rms_eps);
   w.set_bool(arch_key(a, "attention.causal"), false);
   w.set_u32(arch_key(a, "pooling_type"), 1);  // mean, as all-MiniLM-L6-v2's sentence-transformers config
@@ -143,15 +149,7 @@ void set_hparams(gguf::Writer& w, const ModelShape& s, DType type, uint64_t seed
   using gguf::keys::arch_key;
   if (s.arch == "bert") return set_bert_hparams(w, s, type, seed);
   const std::string a = "llama";
-  w.set_string(gguf::keys::kArchitecture, a);
-  w.set_string(gguf::keys::kName, s.model_name);
-  w.set_string("general.description", "random weights (ondo gen-model, seed " + std::to_string(seed) +
-                                           "); not a trained model");
-  w.set_u32(arch_key(a, "block_count"), uint32_t(s.n_layer));
-  w.set_u32(arch_key(a, "context_length"), uint32_t(s.n_ctx));
-  w.set_u32(arch_key(a, "embedding_length"), uint32_t(s.n_embd));
-  w.set_u32(arch_key(a, "feed_forward_length"), uint32_t(s.n_ff));
-  w.set_u32(arch_key(a, "attention.head_count"), uint32_t(s.n_head));
+  set_shared_hparams(w, s, a, seed);
   w.set_u32(arch_key(a, "attention.head_count_kv"), uint32_t(s.n_head_kv));
   w.set_f32(arch_key(a, "rope.freq_base"), s.rope_base);
   w.set_f32(arch_key(a, "attention.layer_norm_rms_epsilon"), s.rms_eps);
