@@ -153,10 +153,8 @@ void handle_admin_revoke_key(ServerState& state, const httplib::Request& req, ht
   const std::string id = req.matches[1].str();
   const int64_t now = now_s();
   if (auto st = (*store)->revoke_api_key(id, now); !st.ok()) return send_error(res, store_api_error(st.error()));
-  // Its console sessions end with it (a session re-checks its key on every request anyway).
-  if (auto ended = state.console_sessions().close_all_of("key:" + id); !ended.ok()) {
-    return send_error(res, store_api_error(ended.error()));
-  }
+  // Its console sessions end at their next request: each re-checks its key by hash and then
+  // tells the browser the key was revoked (deleting them here would lose that reason).
   auto key = (*store)->find_api_key(id);
   if (!key.ok()) return send_error(res, store_api_error(key.error()));
   if (!key->has_value()) return send_error(res, make_error(ErrorCode::NotFound, "api key '" + id.substr(0, 100) + "': not found"));
