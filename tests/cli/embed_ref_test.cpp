@@ -59,10 +59,19 @@ TEST(EmbedCli, RerankScoresAndErrors) {
   const testing::CommandResult no_query = testing::run_ondo("embed " + rank + " -- text");
   EXPECT_NE(no_query.exit_code, 0);
   EXPECT_NE(no_query.err.find("--query"), std::string::npos) << no_query.err;
-  const testing::CommandResult generator =
-      testing::run_ondo("embed -m " + quoted((dir / "models" / "stories260K.gguf").string()) + " -- hi");
-  EXPECT_NE(generator.exit_code, 0);
-  EXPECT_NE(generator.err.find("text generation model"), std::string::npos) << generator.err;
+  // A decoder embeds with last-token pooling by default (a unit vector of its width); a
+  // reranker's pooling is refused for it, naming the choices.
+  const std::string stories = quoted((dir / "models" / "stories260K.gguf").string());
+  const testing::CommandResult generator = testing::run_ondo("embed -m " + stories + " -- hi");
+  ASSERT_EQ(generator.exit_code, 0) << generator.err;
+  const json vec = json::parse(generator.out)[0];
+  double norm = 0.0;
+  for (const auto& v : vec) norm += v.get<double>() * v.get<double>();
+  EXPECT_EQ(vec.size(), 64u);
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+  const testing::CommandResult rank_pooling = testing::run_ondo("embed -m " + stories + " --pooling rank -- hi");
+  EXPECT_NE(rank_pooling.exit_code, 0);
+  EXPECT_NE(rank_pooling.err.find("is not one of mean, cls, last"), std::string::npos) << rank_pooling.err;
   const testing::CommandResult no_text = testing::run_ondo("embed -m " + quoted((dir / "models" / "ref-bert-mean-f32.gguf").string()));
   EXPECT_NE(no_text.exit_code, 0);
   EXPECT_NE(no_text.err.find("no text"), std::string::npos) << no_text.err;
