@@ -59,8 +59,11 @@ TEST(ToolGrammar, GenericAcceptsConformingCallsOnly) {
   EXPECT_TRUE(accepts(*aut, R"({"tool_call)"));
   EXPECT_FALSE(accepts(*aut, R"({"tool_calls": "text"})"));
   EXPECT_FALSE(accepts(*aut, R"({"tool_calls")"));
-  // no whitespace inside the JSON of a call
-  EXPECT_FALSE(accepts(*req, R"({"tool_calls": [{"name": "get_weather", "arguments": {"city": "Seoul"}}]})"));
+  // the JSON of a call: one space after ':' and ',' (the layout templates render) or none;
+  // nothing after '{', so the marker {"tool_calls" still decides a call at once
+  EXPECT_TRUE(accepts(*req, R"({"tool_calls": [{"name": "get_weather", "arguments": {"city": "Seoul"}}]})"));
+  EXPECT_FALSE(accepts(*req, R"({ "tool_calls": [{"name": "get_weather", "arguments": {"city": "Seoul"}}]})"));
+  EXPECT_FALSE(accepts(*req, R"({"tool_calls":  [{"name":"get_weather","arguments":{"city":"Seoul"}}]})"));
 }
 
 TEST(ToolGrammar, ParallelCallListsEnd) {
@@ -92,7 +95,8 @@ TEST(ToolGrammar, ModelFormats) {
   ASSERT_TRUE(llama.ok()) << llama.error().message;
   EXPECT_TRUE(accepts(*llama, R"({"name":"get_weather","parameters":{"city":"Seoul"}})"));
   EXPECT_FALSE(accepts(*llama, R"({"name":"get_weather","arguments":{"city":"Seoul"}})"));
-  EXPECT_FALSE(accepts(*llama, R"({"name": "get_weather", "parameters": {"city": "Seoul"}})"));
+  EXPECT_TRUE(accepts(*llama, R"({"name": "get_weather", "parameters": {"city": "Seoul"}})"));  // the template's layout
+  EXPECT_FALSE(accepts(*llama, R"({"name" : "get_weather", "parameters": {"city": "Seoul"}})"));
   auto hermes = tool_call_gbnf(tools, ToolMode::Auto, ToolFormat::Hermes, true);
   ASSERT_TRUE(hermes.ok()) << hermes.error().message;
   const std::string call = "<tool_call>\n{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Seoul\"}}\n</tool_call>";
