@@ -30,10 +30,7 @@ Result<double> number_or_auto(const nlohmann::json& obj, const char* key, const 
 // Writes the store file `id` into `path` (the trainer reads files).
 Status copy_store_file(store::Store& s, const std::string& id, const fs::path& path, std::string* bytes_out) {
   ONDO_ASSIGN_OR_RETURN(std::string bytes, s.read_file_content(id));
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), std::streamsize(bytes.size()));
-  out.close();
-  if (!out) return make_error(ErrorCode::Internal, path.string() + ": cannot write the training data");
+  ONDO_TRY(write_bytes(path, bytes, "the training data"));
   if (bytes_out) *bytes_out = std::move(bytes);
   return ok_status();
 }

@@ -81,11 +81,16 @@ Result<std::filesystem::path> store_file_or_path(store::Store& s, const std::str
   }
   auto bytes = s.read_file_content(value);
   if (!bytes.ok()) return param_error(name, "file '" + value + "': " + bytes.error().message);
-  std::ofstream out(scratch, std::ios::binary | std::ios::trunc);
-  out.write(bytes->data(), std::streamsize(bytes->size()));
-  out.close();
-  if (!out) return make_error(ErrorCode::Internal, scratch.string() + ": cannot write the contents of file '" + value + "'");
+  ONDO_TRY(write_bytes(scratch, *bytes, "the contents of file '" + value + "'"));
   return scratch;
+}
+
+Status write_bytes(const std::filesystem::path& path, std::string_view bytes, const std::string& what) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  out.close();
+  if (!out) return make_error(ErrorCode::Internal, path.string() + ": cannot write " + what);
+  return ok_status();
 }
 
 }  // namespace ondo::jobs

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,9 @@ Status check_file(const std::string& name, const std::string& path);
 // submission): InvalidArgument "params.<name>: <path>: the model file is missing" (or "is not
 // readable", "is a directory", "is not a GGUF file"), so the job fails at once with the reason.
 Status check_model_file(const std::string& name, const std::string& path);
+
+// Writes `bytes` to `path` (replacing it); Internal naming the path and `what` when it fails.
+Status write_bytes(const std::filesystem::path& path, std::string_view bytes, const std::string& what);
 
 // A text input given as a file id in the store (the `/v1/files` upload, "file-...") or a
 // path on the worker's disk: the store's file when it has one with that id, else the path.
